@@ -1,0 +1,11 @@
+#pragma once
+#include <string>
+
+namespace srdd {
+// Sets LibTorch's intra-op thread count to the machine's cores (LibTorch defaults to 1 on some
+// hosts) unless OMP_NUM_THREADS or SRDD_THREADS says otherwise. Safe to call more than once.
+void initRuntime();
+// Parses "cpu", "cuda", "cuda:N"; throws srdd::Error naming the value when unknown or unavailable.
+// Returned as a string-free description for headers that must stay torch-free.
+std::string normalizeDeviceName(const std::string& name);
+}  // namespace srdd

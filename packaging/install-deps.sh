@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs every Debian package SRDD Studio needs to build, test and run.
+# Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libxkbcommon-dev
+  libtorch-dev libopenblas0-pthread nlohmann-json3-dev
+  xvfb xauth imagemagick poppler-utils libgl1-mesa-dev fonts-dejavu-core
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
