@@ -14,6 +14,7 @@ struct Command {
   std::string summary;                   // one line for `srdd --help`
   std::string usage;                     // full text for `srdd NAME --help`
   std::function<int(const Args&)> run;   // returns the process exit code; throw srdd::Error on failure
+  bool handlesOwnHelp = false;           // true: --help is passed to run() instead of printing usage
 };
 
 std::vector<Command>& registry();

@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   srdd_cli::Args rest(args.begin() + 1, args.end());
-  if (std::find(rest.begin(), rest.end(), "--help") != rest.end() ||
-      std::find(rest.begin(), rest.end(), "-h") != rest.end()) {
+  if (!it->handlesOwnHelp && (std::find(rest.begin(), rest.end(), "--help") != rest.end() ||
+                              std::find(rest.begin(), rest.end(), "-h") != rest.end())) {
     std::cout << it->usage << "\n";
     return 0;
   }

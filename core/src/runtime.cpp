@@ -30,4 +30,9 @@ std::string normalizeDeviceName(const std::string& name) {
   throw Error("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
 }
 
+std::string defaultModelDirectory() {
+  if (const char* s = std::getenv("SRDD_DEMO_MODEL"); s && *s) return s;
+  return std::string(SRDD_SOURCE_DIR) + "/resources/demo-model";
+}
+
 }  // namespace srdd

@@ -8,4 +8,6 @@ void initRuntime();
 // Parses "cpu", "cuda", "cuda:N"; throws srdd::Error naming the value when unknown or unavailable.
 // Returned as a string-free description for headers that must stay torch-free.
 std::string normalizeDeviceName(const std::string& name);
+// The bundled demo model: $SRDD_DEMO_MODEL if set, else resources/demo-model of the source tree.
+std::string defaultModelDirectory();
 }  // namespace srdd

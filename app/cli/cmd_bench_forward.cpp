@@ -1,0 +1,90 @@
+// `srdd bench forward`: milliseconds per forward pass and tokens/s over a grid of batch sizes and lengths.
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "bench.h"
+#include "model_options.h"
+#include "srdd/error.h"
+#include "srdd/version.h"
+
+namespace {
+
+std::vector<int64_t> parseList(const std::string& text, const std::string& option) {
+  std::vector<int64_t> values;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    long long v = std::strtoll(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v <= 0) throw srdd::Error(option + ": '" + item + "' is not a positive integer");
+    values.push_back(v);
+  }
+  if (values.empty()) throw srdd::Error(option + " is empty");
+  return values;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int runBenchForward(const srdd_cli::Args& args) {
+  srdd_cli::Options opt(args, {"--device", "--dtype", "--batches", "--seqs", "--repeats", "--warmup"}, {"--json"});
+  auto model = srdd_cli::loadModel(opt);
+  const auto batches = parseList(opt.value("--batches", "1,8,32"), "--batches");
+  const auto seqs = parseList(opt.value("--seqs", "16,128,512"), "--seqs");
+  const int repeats = static_cast<int>(opt.integer("--repeats", 5));
+  const int warmup = static_cast<int>(opt.integer("--warmup", 2));
+  if (repeats < 1 || warmup < 0) throw srdd::Error("--repeats must be >= 1 and --warmup >= 0");
+  at::NoGradGuard noGrad;
+  at::manual_seed(0);
+  nlohmann::json rows = nlohmann::json::array();
+  if (!opt.flag("--json"))
+    std::cout << "model " << model->directory() << " | " << srdd::dtypeName(model->dtype()) << " on "
+              << model->device().str() << " | " << at::get_num_threads() << " CPU threads | " << srdd::buildDescription()
+              << "\n  batch    seq   ms/forward    tokens/s\n";
+  for (auto b : batches) {
+    for (auto t : seqs) {
+      auto ids = at::randint(model->config().vocabSize, {b, t}, at::kLong);
+      std::vector<std::vector<int64_t>> seqsIds;
+      for (int64_t i = 0; i < b; ++i) seqsIds.emplace_back(ids[i].data_ptr<int64_t>(), ids[i].data_ptr<int64_t>() + t);
+      auto batch = srdd::Batch::fromSequences(seqsIds, model->device());
+      std::vector<double> ms;
+      for (int r = 0; r < warmup + repeats; ++r) {
+        auto start = std::chrono::steady_clock::now();
+        auto out = model->forward(batch);
+        out.logits.sum().item<float>();  // waits for the device
+        auto end = std::chrono::steady_clock::now();
+        if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+      }
+      const double m = median(ms);
+      const double tps = static_cast<double>(b * t) / (m / 1000.0);
+      rows.push_back({{"batch", b}, {"seq", t}, {"ms_per_forward", m}, {"tokens_per_s", tps}});
+      if (!opt.flag("--json"))
+        std::cout << std::setw(7) << b << std::setw(7) << t << std::setw(13) << std::fixed << std::setprecision(2) << m
+                  << std::setw(12) << std::setprecision(0) << tps << "\n";
+    }
+  }
+  if (opt.flag("--json")) {
+    nlohmann::json j = {{"benchmark", "forward"}, {"model", model->directory()}, {"dtype", srdd::dtypeName(model->dtype())},
+                        {"device", model->device().str()}, {"threads", at::get_num_threads()},
+                        {"build", srdd::buildDescription()}, {"repeats", repeats}, {"results", rows}};
+    std::cout << j.dump(1) << "\n";
+  }
+  return 0;
+}
+
+srdd_cli::BenchRegistrar reg({"forward", "ms per forward and tokens/s over batch x sequence length",
+                              std::string("Usage: srdd bench forward [MODEL] [--batches 1,8,32] [--seqs 16,128,512]\n") +
+                                  srdd_cli::kModelOptionsUsage +
+                                  "  --repeats N      timed runs per cell, median reported (default 5)\n"
+                                  "  --warmup N       untimed runs first (default 2)\n"
+                                  "  --json           print JSON\n",
+                              runBenchForward});
+}  // namespace

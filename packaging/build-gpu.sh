@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the engine (srdd_core) and the `srdd` tool on a GPU host against the LibTorch of its PyTorch
+# install, with the CUDA kernels. No Qt needed: the GUI and the Qt Test suite are off.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${SRDD_BUILD_DIR:-$root/build-gpu}"
+python="${PYTHON:-python3}"
+prefix="$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSRDD_BUILD_GUI=OFF -DSRDD_BUILD_TESTS=OFF \
+  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CUDA_ARCHITECTURES="80;90" "$@"
+cmake --build "$build" --parallel "$(nproc)"

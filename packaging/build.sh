@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the dependencies (Debian packages) and builds SRDD Studio into ./build (or $SRDD_BUILD_DIR).
+# Extra arguments are passed to CMake's configure step.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${SRDD_BUILD_DIR:-$root/build}"
+bash "$root/packaging/install-deps.sh"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+cmake --build "$build" --parallel "$(nproc)"
