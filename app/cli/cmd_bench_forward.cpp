@@ -1,5 +1,6 @@
 // `srdd bench forward`: milliseconds per forward pass and tokens/s over a grid of batch sizes and lengths.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
