@@ -1,5 +1,6 @@
 // `srdd bench forward`: milliseconds per forward pass and tokens/s over a grid of batch sizes and lengths.
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
@@ -43,7 +44,7 @@ int runBenchForward(const srdd_cli::Args& args) {
   const int repeats = static_cast<int>(opt.integer("--repeats", 5));
   const int warmup = static_cast<int>(opt.integer("--warmup", 2));
   if (repeats < 1 || warmup < 0) throw srdd::Error("--repeats must be >= 1 and --warmup >= 0");
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   at::manual_seed(0);
   nlohmann::json rows = nlohmann::json::array();
   if (!opt.flag("--json"))

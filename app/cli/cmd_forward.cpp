@@ -1,5 +1,6 @@
 // `srdd forward`: one forward pass over given token ids; prints last-token logits and per-layer RMS.
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include <iostream>
@@ -33,7 +34,7 @@ int runForward(const srdd_cli::Args& args) {
     if (id < 0 || id >= vocab)
       throw srdd::Error("--ids: token id " + std::to_string(id) + " is outside the vocabulary [0, " +
                         std::to_string(vocab) + ")");
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   auto batch = srdd::Batch::fromSequences({ids}, model->device());
   auto out = model->forward(batch, nullptr, false, /*keepLayerOutputs=*/true);
   auto logits = out.logits[0].to(at::kFloat).cpu().contiguous();

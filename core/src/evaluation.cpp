@@ -1,6 +1,7 @@
 #include "srdd/evaluation.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -17,7 +18,7 @@ LossResult evaluateLoss(const Model& model, const std::vector<std::vector<int64_
                         ForwardHooks* hooks) {
   if (sequences.empty()) throw Error("no sequences to evaluate (the text set is empty)");
   if (batchSize < 1) throw Error("batch size must be at least 1, got " + std::to_string(batchSize));
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   LossResult r;
   double totalLoss = 0;
   for (size_t start = 0; start < sequences.size(); start += static_cast<size_t>(batchSize)) {

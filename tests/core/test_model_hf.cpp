@@ -1,6 +1,7 @@
 // The engine's forward pass against Hugging Face transformers' own outputs (tests/fixtures/hf, made by
 // scripts/fixtures/make_hf_fixtures.py with transformers 5.17): logits, per-layer hidden states, loss.
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -80,7 +81,7 @@ class TestModelHf : public QObject {
     QFETCH(QString, model);
     auto ref = loadReference(model.toStdString());
     auto m = srdd::Model::load(fixture(model.toStdString()), {"cpu", "fp32"});
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     for (size_t s = 0; s < ref.sequences.size(); ++s) {
       const std::string p = "seq" + std::to_string(s) + ".";
       auto batch = srdd::Batch::fromSequences({ref.sequences[s]}, m->device());
@@ -112,7 +113,7 @@ class TestModelHf : public QObject {
     QFETCH(QString, model);
     auto ref = loadReference(model.toStdString());
     auto m = srdd::Model::load(fixture(model.toStdString()), {"cpu", "fp32"});
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     auto batch = srdd::Batch::fromSequences(ref.sequences, m->device());
     QVERIFY(!batch.unpadded());
     auto last = m->forward(batch).logits;
@@ -129,7 +130,7 @@ class TestModelHf : public QObject {
     auto bf = srdd::SafetensorsFile::open(fixture(model) + "/reference_bf16.safetensors");
     auto m = srdd::Model::load(fixture(model), {"cpu", "bf16"});
     QCOMPARE(m->dtype(), at::kBFloat16);
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     for (size_t s = 0; s < ref.sequences.size(); ++s) {
       auto out = m->forward(srdd::Batch::fromSequences({ref.sequences[s]}, m->device())).logits[0];
       auto hfBf16 = bf->tensor("seq" + std::to_string(s) + ".last_logits_bf16_cuda").to(at::kFloat);
@@ -161,7 +162,7 @@ class TestModelHf : public QObject {
     std::ofstream(dir / "config.json") << cfg.dump(2);
     auto ref = loadReference(model);
     auto m = srdd::Model::load(dir.string(), {"cpu", "fp32"});
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     auto out = m->forward(srdd::Batch::fromSequences({ref.sequences[3]}, m->device()), nullptr, true).logits[0];
     QVERIFY(maxAbsDiff(out, ref.get("seq3.logits")) < 1e-4);
   }
@@ -170,7 +171,7 @@ class TestModelHf : public QObject {
   void resumeFromCachedHiddenState() {
     auto ref = loadReference("qwen2-tiny-gqa2-tied-f32");
     auto m = srdd::Model::load(fixture("qwen2-tiny-gqa2-tied-f32"), {"cpu", "fp32"});
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     auto batch = srdd::Batch::fromSequences(ref.sequences, m->device());
     auto ctx = m->makeContext(batch);
     std::vector<at::Tensor> outs;
@@ -183,7 +184,7 @@ class TestModelHf : public QObject {
   void hooksObserveAndReplace() {
     auto ref = loadReference("qwen2-tiny-gqa2-tied-f32");
     auto m = srdd::Model::load(fixture("qwen2-tiny-gqa2-tied-f32"), {"cpu", "fp32"});
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     auto batch = srdd::Batch::fromSequences({ref.sequences[2]}, m->device());
     RecordingHooks rec;
     auto out = m->forward(batch, &rec, false, true);
