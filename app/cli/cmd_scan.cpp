@@ -1,0 +1,118 @@
+// `srdd scan`: SRDD scans of a model in BF16 and fake-quantized, per layer, with rules and a recommendation.
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "model_options.h"
+#include "scan_cli.h"
+#include "srdd/error.h"
+#include "srdd/safetensors.h"
+#include "srdd/scan.h"
+#include "srdd/tokenizer.h"
+
+namespace {
+
+const char* kThresholds[] = {"gain-ratio", "kurtosis-ratio", "instability-increase", "sqnr-db", "deadzone", "clipping",
+                             "relative-error", "mixed-precision-sqnr-db", "targeted-fraction", "reconsider-fraction",
+                             "anomaly-z"};
+
+// --timestamp, else SOURCE_DATE_EPOCH (reproducible-builds convention), else now (empty).
+std::string pinnedTimestamp(const srdd_cli::Options& opt) {
+  if (auto t = opt.value("--timestamp")) return *t;
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH")) {
+    char* end = nullptr;
+    long long s = std::strtoll(e, &end, 10);
+    if (*e == '\0' || *end != '\0' || s < 0) throw srdd::Error("SOURCE_DATE_EPOCH='" + std::string(e) + "' is not a number of seconds");
+    std::time_t t = static_cast<std::time_t>(s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+  }
+  return "";
+}
+
+int runScanCommand(const srdd_cli::Args& args) {
+  auto values = srdd_cli::quantValueOptions();
+  values.insert({"--scans", "--prompts", "--max-tokens", "--trials", "--gain-draws", "--noise-scale", "--seed", "--device",
+                 "--dtype", "--out", "--csv", "--legacy-experiment", "--legacy-scanner", "--batch", "--timestamp",
+                 "--tokenizer", "--dc-shift"});
+  for (auto t : kThresholds) values.insert(std::string("--threshold-") + t);
+  auto flags = srdd_cli::quantFlagOptions();
+  flags.insert({"--quiet", "--no-report"});
+  srdd_cli::Options opt(args, values, flags);
+  const std::string dir = srdd_cli::modelDirectory(opt);
+
+  srdd::ScanOptions so;
+  so.seed = static_cast<uint64_t>(opt.integer("--seed", 42));
+  so.plan = srdd_cli::quantPlan(opt, so.seed);
+  so.scans = srdd::parseScanKinds(opt.value("--scans", "default"));
+  so.instabilityTrials = static_cast<int>(opt.integer("--trials", 3));
+  so.gainDraws = static_cast<int>(opt.integer("--gain-draws", 1));
+  so.noiseScale = opt.number("--noise-scale", 0.1);
+  so.dcShift = opt.number("--dc-shift", 50.0);
+  so.batchSize = static_cast<int>(opt.integer("--batch", 64));
+  for (auto t : kThresholds) {
+    const std::string o = std::string("--threshold-") + t;
+    if (opt.value(o)) {
+      std::string name = t;
+      for (auto& c : name) c = c == '-' ? '_' : c;
+      so.thresholds.set(name, opt.number(o, 0));
+    }
+  }
+  so.validate();
+  const std::string out = opt.value("--out", "srdd-scan.json");
+  const std::string created = pinnedTimestamp(opt);
+
+  auto tokenizer = srdd::Tokenizer::fromFile(opt.value("--tokenizer", dir + "/tokenizer.json"));
+  std::string promptSpec = opt.value("--prompts", "");
+  if (promptSpec.empty())
+    promptSpec = std::filesystem::exists(dir + "/prompts.txt") ? dir + "/prompts.txt" : "builtin:scanner";
+  auto prompts = srdd::loadPromptSet(promptSpec, tokenizer, opt.integer("--max-tokens", 64));
+
+  const auto start = std::chrono::steady_clock::now();
+  auto model = srdd_cli::loadModel(opt);
+  auto result = srdd::runScan(*model, prompts, so, opt.flag("--quiet") ? srdd::ProgressCallback() : srdd_cli::stderrProgress(),
+                              nullptr, created);
+  srdd::writeScanJson(result, out);
+  if (auto csv = opt.value("--csv")) srdd::writeScanCsv(result, *csv);
+  if (auto f = opt.value("--legacy-experiment")) srdd::writeFileAtomically(*f, srdd::legacyExperimentJson(result).dump(2) + "\n");
+  if (auto f = opt.value("--legacy-scanner")) srdd::writeFileAtomically(*f, srdd::legacyScannerJson(result).dump(2) + "\n");
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!opt.flag("--no-report")) std::cout << srdd::formatScanReport(result);
+  std::cerr << "scan finished in " << srdd::formatSeconds(secs) << " (model load included); results: " << out << "\n";
+  return 0;
+}
+
+std::string usage() {
+  std::string u =
+      std::string("Usage: srdd scan [MODEL] [OPTIONS]\n") + srdd_cli::kModelOptionsUsage + srdd_cli::kQuantOptionsUsage +
+      "  --scans LIST     gain,kurtosis,instability,dcgain,discrete,histogram,fidelity,weights,sensitivity,\n"
+      "                   all or default (= all but dcgain, discrete, histogram)\n"
+      "  --prompts P      file (one prompt per line, or .jsonl with \"text\") or builtin:srdd|experiment|scanner\n"
+      "                   (default: MODEL/prompts.txt if present, else builtin:scanner)\n"
+      "  --max-tokens N   tokens kept per prompt (default 64)\n"
+      "  --trials N       identical forwards for the instability scan (default 3)\n"
+      "  --gain-draws N   noise draws averaged by the gain scan (default 1)\n"
+      "  --noise-scale S  gain-scan noise relative to the layer input's std (default 0.1)\n"
+      "  --dc-shift V     constant added by the dcgain/discrete scans (default 50)\n"
+      "  --seed N         seed of the noise and of stochastic rounding (default 42)\n"
+      "  --batch N        prompts per forward (default 64)\n"
+      "  --out FILE       results JSON, schema srdd-scan/1 (default srdd-scan.json)\n"
+      "  --csv FILE       also write a long-format CSV\n"
+      "  --legacy-experiment FILE   srdd_mxfp4_experiment.py JSON layout\n"
+      "  --legacy-scanner FILE      srdd_quant_scanner.py JSON layout\n"
+      "  --timestamp T    pin provenance.created_utc (else $SOURCE_DATE_EPOCH, else now)\n"
+      "  --quiet          no progress on stderr;  --no-report: no table on stdout\n"
+      "  --threshold-NAME V  rule thresholds:";
+  for (auto t : kThresholds) u += std::string(" ") + t;
+  return u + "\n";
+}
+
+srdd_cli::Registrar reg({"scan", "SRDD scans in BF16 and quantized, per layer, with flags and a recommendation", usage(),
+                         runScanCommand});
+
+}  // namespace

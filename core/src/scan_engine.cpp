@@ -1,0 +1,450 @@
+// runScan: the per-layer loops. Layer inputs are captured once per variant; every per-layer scan then
+// runs only layer i (local scans) or layers i..N (sensitivity) from the cached state entering layer i.
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+
+#include "srdd/error.h"
+#include "srdd/model.h"
+#include "srdd/runtime.h"
+#include "srdd/scan.h"
+#include "srdd/scan_fidelity.h"
+#include "srdd/version.h"
+
+namespace srdd {
+namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using Series = std::map<std::string, std::vector<double>>;
+
+void append(std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+uint64_t mixSeed(uint64_t seed, uint64_t a, uint64_t b, uint64_t c) {
+  return mxMix64(seed ^ mxMix64(a * 0x9E3779B97F4A7C15ull ^ mxMix64(b * 0xBF58476D1CE4E5B9ull ^ mxMix64(c + 1))));
+}
+// Stochastic-rounding stream offsets for activations; bit 63 keeps them apart from the weight streams.
+uint64_t streamBase(uint64_t chunk, int variant, int stage) {
+  return (1ull << 63) | (chunk << 48) | (static_cast<uint64_t>(stage) << 44) | (static_cast<uint64_t>(variant) << 43);
+}
+
+// Applies `first` then `second` to every value.
+class ChainedHooks : public ForwardHooks {
+ public:
+  ChainedHooks(ForwardHooks* first, ForwardHooks* second) : a_(first), b_(second) {}
+  at::Tensor layerInput(int l, const at::Tensor& h) override {
+    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->layerInput(l, x); });
+  }
+  at::Tensor layerOutput(int l, const at::Tensor& h) override {
+    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->layerOutput(l, x); });
+  }
+  at::Tensor linearInput(LinearRef r, const at::Tensor& h) override {
+    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->linearInput(r, x); });
+  }
+  at::Tensor linearWeight(LinearRef r, const at::Tensor& h) override {
+    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->linearWeight(r, x); });
+  }
+  at::Tensor normWeight(int l, NormKind n, const at::Tensor& h) override {
+    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->normWeight(l, n, x); });
+  }
+
+ private:
+  template <class F>
+  at::Tensor chain(const at::Tensor& x, F f) {
+    at::Tensor r1 = a_ ? f(a_, x) : at::Tensor();
+    at::Tensor r2 = b_ ? f(b_, r1.defined() ? r1 : x) : at::Tensor();
+    return r2.defined() ? r2 : r1;
+  }
+  ForwardHooks* a_;
+  ForwardHooks* b_;
+};
+
+// Checks the cancel token as each decoder layer starts, so that cancellation also interrupts a forward.
+class CancelCheckHooks : public ForwardHooks {
+ public:
+  explicit CancelCheckHooks(const ProgressTracker& t) : tracker_(t) {}
+  at::Tensor layerInput(int, const at::Tensor&) override {
+    tracker_.checkCancelled();
+    return {};
+  }
+
+ private:
+  const ProgressTracker& tracker_;
+};
+
+struct HeadStats {
+  at::Tensor lastLogProbs;    // [B, V] fp32
+  std::vector<double> loss;   // per prompt mean next-token CE (NaN for one token)
+};
+
+HeadStats headStats(const Model& model, const at::Tensor& hidden, const Batch& batch, ForwardHooks* hooks) {
+  HeadStats s;
+  at::Tensor logp = at::log_softmax(model.lmHead(model.finalNorm(hidden, hooks), hooks).to(at::kFloat), -1);
+  s.lastLogProbs = Model::gatherLast(logp, batch);
+  const int64_t t = logp.size(1);
+  if (t < 2) {
+    s.loss.assign(static_cast<size_t>(batch.size()), kNaN);
+    return s;
+  }
+  auto nll = -logp.narrow(1, 0, t - 1).gather(-1, batch.inputIds.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);
+  auto valid = batch.attentionMask.narrow(1, 1, t - 1);
+  auto sums = at::where(valid, nll, at::zeros_like(nll)).sum(1).to(at::kDouble).cpu();
+  for (int64_t b = 0; b < batch.size(); ++b) {
+    const int64_t n = batch.lengths[static_cast<size_t>(b)] - 1;
+    s.loss.push_back(n > 0 ? sums[b].item<double>() / static_cast<double>(n) : kNaN);
+  }
+  return s;
+}
+
+std::vector<double> klPerPrompt(const at::Tensor& p, const at::Tensor& q) {
+  at::Tensor kl = (p.exp() * (p - q)).sum(-1).clamp_min(0).to(at::kDouble).cpu();
+  std::vector<double> out;
+  for (int64_t b = 0; b < kl.size(0); ++b) out.push_back(kl[b].item<double>());
+  return out;
+}
+
+std::vector<double> diff(const std::vector<double>& a, const std::vector<double>& b) {
+  std::vector<double> d;
+  for (size_t i = 0; i < a.size(); ++i) d.push_back(a[i] - b[i]);
+  return d;
+}
+
+std::string utcNow() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+class Engine {
+ public:
+  Engine(const Model& m, const PromptSet& p, const ScanOptions& o, const ProgressCallback& cb, const CancelToken* c)
+      : model_(m), prompts_(p), opt_(o), L_(m.numLayers()), tracker_(cb, c, 0, m.numLayers()), cancelHooks_(tracker_),
+        base_(&cancelHooks_, o.extraHooks), qh_(o.plan), chainQ_(&base_, &qh_) {
+    acc_[0].resize(static_cast<size_t>(L_));
+    acc_[1].resize(static_cast<size_t>(L_));
+    sens_.resize(static_cast<size_t>(L_));
+  }
+
+  ScanResult run() {
+    const size_t P = prompts_.tokens.size(), bs = static_cast<size_t>(opt_.batchSize);
+    const long chunks = static_cast<long>((P + bs - 1) / bs);
+    long perVariant = 1 + L_ + (has(ScanKind::Instability) ? 1 : 0) + (has(ScanKind::Gain) ? L_ : 0) +
+                      (has(ScanKind::DcGain) || has(ScanKind::Discrete) ? L_ : 0);
+    tracker_.setTotal(chunks * (2 * perVariant + (has(ScanKind::Sensitivity) ? 2 * L_ : 0)) +
+                      (has(ScanKind::Weights) ? L_ : 0));
+    for (size_t start = 0, c = 0; start < P; start += bs, ++c) {
+      std::vector<std::vector<int64_t>> seqs(prompts_.tokens.begin() + static_cast<long>(start),
+                                             prompts_.tokens.begin() + static_cast<long>(std::min(P, start + bs)));
+      runChunk(seqs, c);
+    }
+    ScanResult r;
+    if (has(ScanKind::Weights)) scanWeights(r);
+    collect(r);
+    return r;
+  }
+
+ private:
+  bool has(ScanKind k) const { return opt_.scans.count(k) > 0; }
+  ForwardHooks* hooks(int v) { return v ? &chainQ_ : &base_; }
+  static const char* variantName(int v) { return v ? "quantized" : "bf16"; }
+  std::string stage(const std::string& what, int v) { return what + " (" + variantName(v) + ")"; }
+
+  // Runs layer i from `input` with the stochastic-rounding stream pinned, so that two runs differ
+  // only by their inputs.
+  at::Tensor layerAt(int i, const at::Tensor& input, const Model::Context& ctx, int v, uint64_t stream) {
+    qh_.resetStream(stream);
+    return model_.runLayer(i, input, ctx, hooks(v));
+  }
+
+  void runChunk(const std::vector<std::vector<int64_t>>& seqs, uint64_t c) {
+    Batch batch = Batch::fromSequences(seqs, model_.device());
+    Model::Context ctx = model_.makeContext(batch);
+    const at::Tensor& mask = batch.attentionMask;
+    std::vector<at::Tensor> inputs[2], outputs[2];
+    HeadStats head[2];
+    for (int v = 0; v < 2; ++v) {
+      tracker_.begin(stage("forward", v));
+      qh_.resetStream(streamBase(c, v, 0));
+      at::Tensor h0 = model_.embed(batch.inputIds);
+      model_.runLayers(h0, ctx, 0, L_, hooks(v), &outputs[v]);
+      inputs[v].push_back(h0);
+      for (int i = 0; i + 1 < L_; ++i) inputs[v].push_back(outputs[v][static_cast<size_t>(i)]);
+      head[v] = headStats(model_, outputs[v].back(), batch, hooks(v));
+      tracker_.done();
+      activationScans(outputs, v, batch, c);
+      if (has(ScanKind::Instability)) instability(seqs, v, c);
+      if (has(ScanKind::Gain)) gain(inputs[v], v, batch, ctx, c);
+      if (has(ScanKind::DcGain) || has(ScanKind::Discrete)) dcShift(inputs[v], v, batch, ctx, c);
+    }
+    append(e2e_["loss_bf16"], head[0].loss);
+    append(e2e_["loss_quantized"], head[1].loss);
+    append(e2e_["loss_change"], diff(head[1].loss, head[0].loss));
+    append(e2e_["kl"], klPerPrompt(head[0].lastLogProbs, head[1].lastLogProbs));
+    if (has(ScanKind::Sensitivity)) sensitivity(inputs, head[0], batch, ctx, c);
+    (void)mask;
+  }
+
+  void activationScans(const std::vector<at::Tensor>* outputs, int v, const Batch& batch, uint64_t) {
+    const at::Tensor& mask = batch.attentionMask;
+    for (int i = 0; i < L_; ++i) {
+      tracker_.begin(stage("activations", v), i);
+      const at::Tensor& out = outputs[v][static_cast<size_t>(i)];
+      Series& a = acc_[v][static_cast<size_t>(i)];
+      if (has(ScanKind::Kurtosis)) {
+        append(a["kurtosis"], maskedKurtosis(out, mask));
+        for (auto n : batch.lengths) a["tokens"].push_back(static_cast<double>(n));
+      }
+      for (int64_t b = 0; b < batch.size(); ++b) {
+        if (!has(ScanKind::Histogram) && !has(ScanKind::Fidelity) && v == 0) break;
+        at::Tensor x = promptValues(out, mask, b);
+        if (has(ScanKind::Histogram)) a["edge_pileup"].push_back(edgePileupRatio(x));
+        if (has(ScanKind::Fidelity))
+          for (auto& [k, val] : measureFidelity(x, opt_.plan.spec).toMap()) a[k].push_back(val);
+        if (v == 1) {  // how far the quantized model's hidden state has drifted from the BF16 one
+          at::Tensor ref = promptValues(outputs[0][static_cast<size_t>(i)], mask, b).to(at::kDouble);
+          const double s = ref.pow(2).sum().item<double>(), e = (x.to(at::kDouble) - ref).pow(2).sum().item<double>();
+          a["drift_sqnr_db"].push_back(e > 0 ? std::min(kSqnrCapDb, 10 * std::log10(s / e)) : kSqnrCapDb);
+        }
+      }
+      tracker_.done();
+    }
+  }
+
+  // Identical forwards of all trials in one batch (trial-major); instability = mean over k >= 1 of the
+  // unbiased std of (out_k - out_0) over the prompt's real elements.
+  void instability(const std::vector<std::vector<int64_t>>& seqs, int v, uint64_t c) {
+    tracker_.begin(stage("instability", v));
+    const int K = opt_.instabilityTrials;
+    std::vector<std::vector<int64_t>> rep;
+    for (int k = 0; k < K; ++k) rep.insert(rep.end(), seqs.begin(), seqs.end());
+    Batch bk = Batch::fromSequences(rep, model_.device());
+    Model::Context ctx = model_.makeContext(bk);
+    std::vector<at::Tensor> outs;
+    qh_.resetStream(streamBase(c, v, 1));
+    model_.runLayers(model_.embed(bk.inputIds), ctx, 0, L_, hooks(v), &outs);
+    const int64_t B = static_cast<int64_t>(seqs.size());
+    at::Tensor mask = bk.attentionMask.narrow(0, 0, B);
+    for (int i = 0; i < L_; ++i) {
+      at::Tensor o = outs[static_cast<size_t>(i)].to(at::kFloat);
+      std::vector<double> mean(static_cast<size_t>(B), 0.0);
+      for (int k = 1; k < K; ++k) {
+        auto s = maskedStd(o.narrow(0, k * B, B) - o.narrow(0, 0, B), mask, true);
+        for (int64_t b = 0; b < B; ++b) mean[static_cast<size_t>(b)] += s[static_cast<size_t>(b)] / (K - 1);
+      }
+      append(acc_[v][static_cast<size_t>(i)]["instability"], mean);
+    }
+    tracker_.done();
+  }
+
+  // Gaussian noise of std noiseScale·std(h_in) (per prompt, real tokens only) added to layer i's input;
+  // gain = std(output change) / std(applied noise). The same noise draw is used for both variants.
+  void gain(const std::vector<at::Tensor>& inputs, int v, const Batch& batch, const Model::Context& ctx, uint64_t c) {
+    const at::Tensor& mask = batch.attentionMask;
+    const int64_t B = batch.size();
+    for (int i = 0; i < L_; ++i) {
+      tracker_.begin(stage("gain", v), i);
+      const at::Tensor& hin = inputs[static_cast<size_t>(i)];
+      auto sd = maskedStd(hin, mask, false);
+      at::Tensor scale = at::tensor(sd, at::kDouble).to(at::kFloat).mul(opt_.noiseScale).view({B, 1, 1});
+      at::Tensor m = mask.to(at::kFloat).unsqueeze(-1).cpu();
+      std::vector<double> g(static_cast<size_t>(B), 0.0);
+      const uint64_t stream = streamBase(c, v, 2) + (static_cast<uint64_t>(i) << 36);
+      at::Tensor base = layerAt(i, hin, ctx, v, stream).to(at::kFloat);
+      for (int d = 0; d < opt_.gainDraws; ++d) {
+        tracker_.checkCancelled();
+        auto gen = at::detail::createCPUGenerator(mixSeed(opt_.seed, c, static_cast<uint64_t>(i), static_cast<uint64_t>(d)));
+        at::Tensor noise = at::randn(hin.sizes(), gen, at::TensorOptions().dtype(at::kFloat)) * scale * m;
+        at::Tensor pin = (hin.to(at::kFloat) + noise.to(hin.device())).to(hin.scalar_type());
+        at::Tensor applied = pin.to(at::kFloat) - hin.to(at::kFloat);
+        at::Tensor pert = layerAt(i, pin, ctx, v, stream).to(at::kFloat);
+        auto num = maskedStd(pert - base, mask, true), den = maskedStd(applied, mask, true);
+        for (int64_t b = 0; b < B; ++b) {
+          const size_t k = static_cast<size_t>(b);
+          g[k] += (den[k] > 1e-9 ? num[k] / den[k] : 0.0) / opt_.gainDraws;
+        }
+      }
+      append(acc_[v][static_cast<size_t>(i)]["gain"], g);
+      tracker_.done();
+    }
+  }
+
+  // +dcShift on every input element: per-element gain quantiles (v6) and the discrete outlier rate (v7).
+  void dcShift(const std::vector<at::Tensor>& inputs, int v, const Batch& batch, const Model::Context& ctx, uint64_t c) {
+    const at::Tensor& mask = batch.attentionMask;
+    for (int i = 0; i < L_; ++i) {
+      tracker_.begin(stage("dc shift", v), i);
+      const at::Tensor& hin = inputs[static_cast<size_t>(i)];
+      const uint64_t stream = streamBase(c, v, 3) + (static_cast<uint64_t>(i) << 36);
+      at::Tensor base = layerAt(i, hin, ctx, v, stream).to(at::kFloat);
+      at::Tensor shifted = layerAt(i, hin + opt_.dcShift, ctx, v, stream).to(at::kFloat);
+      at::Tensor shift = shifted - base;
+      Series& a = acc_[v][static_cast<size_t>(i)];
+      auto q = at::tensor({0.001, 0.999}, at::kFloat).to(shift.device());
+      for (int64_t b = 0; b < batch.size(); ++b) {
+        at::Tensor s = promptValues(shift, mask, b).reshape({-1});
+        if (has(ScanKind::DcGain)) {
+          at::Tensor g = s / opt_.dcShift;
+          at::Tensor qs = at::quantile(g, q).to(at::kDouble).cpu();
+          a["dc_gain_min"].push_back(qs[0].item<double>());
+          a["dc_gain_max"].push_back(qs[1].item<double>());
+          a["dc_gain_mean"].push_back(g.to(at::kDouble).mean().item<double>());
+        }
+        if (has(ScanKind::Discrete)) {
+          const double med = s.median().item<double>();  // lower median, as torch.median
+          a["discrete_rate"].push_back(std::fabs(med) < 0.1 * opt_.dcShift
+                                           ? 0.0
+                                           : s.lt(opt_.discreteFactor * med).sum().item<double>() / s.numel());
+        }
+      }
+      tracker_.done();
+    }
+  }
+
+  // Quantize only layer i (from the BF16 state entering i), and all selected layers but i (from the
+  // quantized state entering i); KL of the last-position distribution and loss change against BF16.
+  void sensitivity(const std::vector<at::Tensor>* inputs, const HeadStats& bf16, const Batch& batch,
+                   const Model::Context& ctx, uint64_t c) {
+    const QuantizationPlan& plan = opt_.plan;
+    std::set<int> unselected;
+    for (int l = 0; l < L_; ++l)
+      if (!plan.selects(l)) unselected.insert(l);
+    for (int i = 0; i < L_; ++i) {
+      for (int allBut = 0; allBut < 2; ++allBut) {
+        tracker_.begin(allBut ? "sensitivity: all layers but one" : "sensitivity: one layer", i);
+        if (allBut) {
+          std::set<int> off = unselected;
+          off.insert(i);
+          qh_.setLayerSelection(off, true);
+          qh_.setIncludeLmHead(plan.includeLmHead);
+        } else {
+          qh_.setLayerSelection({i}, false);
+          qh_.setIncludeLmHead(false);
+        }
+        qh_.resetStream(streamBase(c, 1, 4 + allBut) + (static_cast<uint64_t>(i) << 36));
+        at::Tensor h = model_.runLayers(inputs[allBut][static_cast<size_t>(i)], ctx, i, L_, &chainQ_);
+        HeadStats hs = headStats(model_, h, batch, &chainQ_);
+        Series& s = sens_[static_cast<size_t>(i)];
+        const std::string suffix = allBut ? "_all_but" : "_single";
+        append(s["kl" + suffix], klPerPrompt(bf16.lastLogProbs, hs.lastLogProbs));
+        append(s["dloss" + suffix], diff(hs.loss, bf16.loss));
+        tracker_.done();
+      }
+    }
+    qh_.setLayerSelection(plan.layers, plan.invertLayers);
+    qh_.setIncludeLmHead(plan.includeLmHead);
+  }
+
+  void scanWeights(ScanResult& r) {
+    r.layers.resize(static_cast<size_t>(L_));
+    for (int i = 0; i < L_; ++i) {
+      tracker_.begin("weights", i);
+      std::vector<Fidelity> parts;
+      for (auto kind : {LinearKind::Q, LinearKind::K, LinearKind::V, LinearKind::O, LinearKind::Gate, LinearKind::Up,
+                        LinearKind::Down}) {
+        const at::Tensor& w = model_.layer(i).linearWeight(kind);
+        parts.push_back(measureFidelity(w, opt_.plan.spec));
+        r.weights.push_back({i, linearKindName(kind), w.sizes().vec(), parts.back().toMap()});
+      }
+      r.layers[static_cast<size_t>(i)].weights = poolFidelity(parts).toMap();
+      tracker_.done();
+    }
+    if (opt_.plan.includeLmHead) {
+      const at::Tensor& w = model_.lmHeadWeight();
+      r.weights.push_back({-1, "lm_head", w.sizes().vec(), measureFidelity(w, opt_.plan.spec).toMap()});
+    }
+  }
+
+  void collect(ScanResult& r) {
+    r.layers.resize(static_cast<size_t>(L_));
+    for (int i = 0; i < L_; ++i) {
+      LayerScanResult& lr = r.layers[static_cast<size_t>(i)];
+      lr.layer = i;
+      for (auto& [k, vals] : acc_[0][static_cast<size_t>(i)]) lr.bf16[k] = summarize(vals);
+      for (auto& [k, vals] : acc_[1][static_cast<size_t>(i)]) lr.quantized[k] = summarize(vals);
+      for (auto& [k, vals] : sens_[static_cast<size_t>(i)]) lr.sensitivity[k] = summarize(vals);
+      for (auto& [k, b] : lr.bf16) {
+        auto q = lr.quantized.find(k);
+        if (q == lr.quantized.end() || k == "tokens") continue;
+        lr.ratio[k] = std::isfinite(b.mean) && b.mean > 0 ? q->second.mean / b.mean : 1.0;
+        lr.difference[k] = q->second.mean - b.mean;
+      }
+    }
+    for (auto& [k, vals] : e2e_) r.endToEnd[k] = summarize(vals);
+  }
+
+  const Model& model_;
+  const PromptSet& prompts_;
+  const ScanOptions& opt_;
+  const int L_;
+  ProgressTracker tracker_;
+  CancelCheckHooks cancelHooks_;
+  ChainedHooks base_;  // cancel check, then the caller's extra hooks
+  QuantizationHooks qh_;
+  ChainedHooks chainQ_;  // base_, then quantization
+  std::vector<Series> acc_[2];
+  std::vector<Series> sens_;
+  Series e2e_;
+};
+
+}  // namespace
+
+std::vector<LayerMetrics> ScanResult::ruleInputs() const {
+  std::vector<LayerMetrics> out;
+  for (const auto& l : layers) {
+    LayerMetrics m;
+    m.layer = l.layer;
+    auto ratio = [&](const char* k, const char* name) {
+      auto it = l.ratio.find(k);
+      if (it != l.ratio.end()) m.values[name] = it->second;
+    };
+    ratio("gain", "gain_ratio");
+    ratio("kurtosis", "kurtosis_ratio");
+    auto d = l.difference.find("instability");
+    if (d != l.difference.end()) m.values["instability_increase"] = d->second;
+    auto q = l.quantized.find("instability");
+    if (q != l.quantized.end()) m.values["instability"] = q->second.mean;
+    for (const char* k : {"sqnr_db", "deadzone_ratio", "clipping_ratio", "relative_error"}) {
+      auto it = l.bf16.find(k);
+      if (it != l.bf16.end()) m.values[k] = it->second.mean;
+    }
+    auto s = l.sensitivity.find("kl_single");
+    if (s != l.sensitivity.end()) m.values["kl_single"] = s->second.mean;
+    out.push_back(m);
+  }
+  return out;
+}
+
+ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptions& options,
+                   const ProgressCallback& progress, const CancelToken* cancel, const std::string& createdUtc) {
+  options.validate();
+  options.plan.validate(model.numLayers());
+  if (prompts.tokens.empty()) throw Error("scan: the prompt set " + prompts.source + " holds no prompt");
+  c10::NoGradGuard noGrad;
+  Engine engine(model, prompts, options, progress, cancel);
+  ScanResult r = engine.run();
+  r.prompts = prompts;
+  r.parameters = options.toJson();
+  const auto& cfg = model.config();
+  r.provenance = {{"model", {{"path", model.directory()},
+                             {"files", modelFileDigests(model.directory())},
+                             {"num_layers", model.numLayers()},
+                             {"hidden_size", cfg.hiddenSize},
+                             {"vocab_size", cfg.vocabSize}}},
+                  {"device", model.device().str()},
+                  {"dtype", dtypeName(model.dtype())},
+                  {"app", {{"version", versionString()}, {"git_commit", gitCommit()}}},
+                  {"libtorch", torchVersionString()},
+                  {"created_utc", createdUtc.empty() ? utcNow() : createdUtc}};
+  r.verdict = judgeLayers(r.ruleInputs(), options.thresholds, options.plan.spec.formatName);
+  return r;
+}
+
+}  // namespace srdd

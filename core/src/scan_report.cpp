@@ -1,0 +1,82 @@
+// formatScanReport: the per-layer table printed by `srdd report`.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "srdd/scan.h"
+
+namespace srdd {
+
+namespace {
+std::string fmt(double v, const char* f = "%.3g") {
+  if (!std::isfinite(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+double meanOf(const std::map<std::string, Stat>& m, const std::string& k) {
+  auto it = m.find(k);
+  return it == m.end() ? NAN : it->second.mean;
+}
+double valueOf(const std::map<std::string, double>& m, const std::string& k) {
+  auto it = m.find(k);
+  return it == m.end() ? NAN : it->second;
+}
+std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s + " " : std::string(w - s.size(), ' ') + s; }
+}  // namespace
+
+std::string formatScanReport(const ScanResult& r) {
+  std::ostringstream o;
+  const auto model = r.provenance.value("model", nlohmann::json::object());
+  o << "model      " << model.value("path", "?") << "\n";
+  o << "quantized  " << r.parameters.value("quantization_description", "?") << "\n";
+  o << "prompts    " << r.prompts.texts.size() << " from " << r.prompts.source << " (max " << r.prompts.maxTokens
+    << " tokens each)\n";
+  o << "created    " << r.provenance.value("created_utc", "?") << " on " << r.provenance.value("device", "?") << " ("
+    << r.provenance.value("dtype", "?") << ")\n\n";
+  const char* cols[] = {"layer", "gain bf16", "gain q", "ratio", "kurt bf16", "kurt q", "ratio", "instab q",
+                        "SQNR dB", "dead %", "clip %", "rel.err", "W SQNR", "KL 1-layer"};
+  const size_t widths[] = {5, 10, 8, 7, 10, 9, 7, 9, 8, 7, 7, 8, 7, 11};
+  for (size_t c = 0; c < 14; ++c) o << pad(cols[c], widths[c]);
+  o << "  flags\n";
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    const auto& l = r.layers[i];
+    std::string cells[] = {std::to_string(l.layer),
+                           fmt(meanOf(l.bf16, "gain")),
+                           fmt(meanOf(l.quantized, "gain")),
+                           fmt(valueOf(l.ratio, "gain"), "%.3f"),
+                           fmt(meanOf(l.bf16, "kurtosis")),
+                           fmt(meanOf(l.quantized, "kurtosis")),
+                           fmt(valueOf(l.ratio, "kurtosis"), "%.3f"),
+                           fmt(meanOf(l.quantized, "instability")),
+                           fmt(meanOf(l.bf16, "sqnr_db"), "%.1f"),
+                           fmt(100 * meanOf(l.bf16, "deadzone_ratio"), "%.2f"),
+                           fmt(100 * meanOf(l.bf16, "clipping_ratio"), "%.2f"),
+                           fmt(meanOf(l.bf16, "relative_error"), "%.3f"),
+                           fmt(valueOf(l.weights, "sqnr_db"), "%.1f"),
+                           fmt(meanOf(l.sensitivity, "kl_single"))};
+    for (size_t c = 0; c < 14; ++c) o << pad(cells[c], widths[c]);
+    std::string flags;
+    if (i < r.verdict.layers.size())
+      for (const auto& f : r.verdict.layers[i].flags)
+        flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value);
+    o << "  " << (flags.empty() ? "-" : flags) << "\n";
+  }
+  auto e2e = [&](const char* k) {
+    auto it = r.endToEnd.find(k);
+    if (it == r.endToEnd.end()) return std::string("-");
+    return fmt(it->second.mean, "%.4f") + " [" + fmt(it->second.ciLow, "%.4f") + ", " + fmt(it->second.ciHigh, "%.4f") + "]";
+  };
+  o << "\nend to end (mean [95% CI] over prompts): loss bf16 " << e2e("loss_bf16") << ", quantized "
+    << e2e("loss_quantized") << ", change " << e2e("loss_change") << ", KL " << e2e("kl") << "\n";
+  const auto& rec = r.verdict.recommendation;
+  o << "problematic layers: ";
+  if (r.verdict.problematicLayers.empty()) o << "none";
+  for (size_t i = 0; i < r.verdict.problematicLayers.size(); ++i) o << (i ? ", " : "") << r.verdict.problematicLayers[i];
+  o << "\nrecommendation: " << rec.strategy;
+  for (const auto& d : rec.details) o << " - " << d;
+  o << "\n";
+  return o.str();
+}
+
+}  // namespace srdd

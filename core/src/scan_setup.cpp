@@ -1,0 +1,141 @@
+// Scan options, scan names, prompt sets and model digests.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "srdd/error.h"
+#include "srdd/evaluation.h"
+#include "srdd/scan.h"
+#include "srdd/sha256.h"
+#include "srdd/tokenizer.h"
+
+namespace srdd {
+
+namespace {
+const ScanKind kAllKinds[] = {ScanKind::Instability, ScanKind::Gain,      ScanKind::Kurtosis,
+                              ScanKind::DcGain,      ScanKind::Discrete,  ScanKind::Histogram,
+                              ScanKind::Fidelity,    ScanKind::Weights,   ScanKind::Sensitivity};
+}
+
+std::string scanKindName(ScanKind kind) {
+  switch (kind) {
+    case ScanKind::Instability: return "instability";
+    case ScanKind::Gain: return "gain";
+    case ScanKind::Kurtosis: return "kurtosis";
+    case ScanKind::DcGain: return "dcgain";
+    case ScanKind::Discrete: return "discrete";
+    case ScanKind::Histogram: return "histogram";
+    case ScanKind::Fidelity: return "fidelity";
+    case ScanKind::Weights: return "weights";
+    case ScanKind::Sensitivity: return "sensitivity";
+  }
+  return "?";
+}
+
+std::set<ScanKind> defaultScanKinds() {
+  return {ScanKind::Instability, ScanKind::Gain, ScanKind::Kurtosis, ScanKind::Fidelity, ScanKind::Weights,
+          ScanKind::Sensitivity};
+}
+
+std::set<ScanKind> parseScanKinds(const std::string& list) {
+  std::set<ScanKind> kinds;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item == "all") {
+      kinds.insert(std::begin(kAllKinds), std::end(kAllKinds));
+      continue;
+    }
+    if (item == "default") {
+      auto d = defaultScanKinds();
+      kinds.insert(d.begin(), d.end());
+      continue;
+    }
+    bool found = false;
+    for (auto k : kAllKinds)
+      if (scanKindName(k) == item) {
+        kinds.insert(k);
+        found = true;
+      }
+    if (!found)
+      throw Error("--scans: unknown scan '" + item +
+                  "' (expected instability, gain, kurtosis, dcgain, discrete, histogram, fidelity, weights, "
+                  "sensitivity, all or default)");
+  }
+  if (kinds.empty()) throw Error("--scans: no scan named");
+  return kinds;
+}
+
+void ScanOptions::validate() const {
+  if (instabilityTrials < 2) throw Error("scan option trials must be at least 2, got " + std::to_string(instabilityTrials));
+  if (gainDraws < 1) throw Error("scan option gain-draws must be at least 1, got " + std::to_string(gainDraws));
+  if (!(noiseScale > 0) || !std::isfinite(noiseScale)) throw Error("scan option noise-scale must be a positive number");
+  if (!(dcShift > 0) || !std::isfinite(dcShift)) throw Error("scan option dc-shift must be a positive number");
+  if (!(discreteFactor > 0) || !(discreteFactor < 1)) throw Error("scan option discrete-factor must be in (0, 1)");
+  if (batchSize < 1) throw Error("scan option batch must be at least 1, got " + std::to_string(batchSize));
+  if (scans.empty()) throw Error("scan options: no scan selected");
+}
+
+nlohmann::json ScanOptions::toJson() const {
+  std::vector<std::string> names;
+  for (auto k : scans) names.push_back(scanKindName(k));
+  return {{"quantization", plan.toJson()},         {"quantization_description", plan.describe()},
+          {"scans", names},                        {"instability_trials", instabilityTrials},
+          {"gain_draws", gainDraws},               {"noise_scale", noiseScale},
+          {"dc_shift", dcShift},                   {"discrete_factor", discreteFactor},
+          {"seed", seed},                          {"batch_size", batchSize},
+          {"thresholds", thresholds.toJson()}};
+}
+
+std::vector<std::string> builtinPrompts(const std::string& name) {
+  if (name == "srdd")
+    return {"What is 2 + 2? Answer:", "The capital of France is", "def fibonacci(n):", "Water boils at",
+            "Explain photosynthesis in one sentence:"};
+  std::vector<std::string> exp = {"The capital of France is", "Machine learning is a subset of",
+                                  "The answer to 2 + 2 is", "Python is a programming language that",
+                                  "Water freezes at a temperature of"};
+  if (name == "experiment") return exp;
+  if (name == "scanner") {
+    exp.insert(exp.end(), {"The sun rises in the", "Neural networks are inspired by", "In mathematics, pi is approximately"});
+    return exp;
+  }
+  throw Error("unknown built-in prompt set '" + name + "' (expected builtin:srdd, builtin:experiment or builtin:scanner)");
+}
+
+PromptSet loadPromptSet(const std::string& spec, const Tokenizer& tokenizer, int64_t maxTokens) {
+  if (maxTokens < 1) throw Error("--max-tokens must be at least 1, got " + std::to_string(maxTokens));
+  PromptSet p;
+  p.source = spec;
+  p.maxTokens = maxTokens;
+  p.texts = spec.rfind("builtin:", 0) == 0 ? builtinPrompts(spec.substr(8)) : readTexts(spec, /*perLine=*/true);
+  for (size_t i = 0; i < p.texts.size(); ++i) {
+    auto ids = tokenizer.encode(p.texts[i]);
+    if (ids.empty()) throw Error(spec + ": prompt " + std::to_string(i + 1) + " encodes to no token");
+    if (static_cast<int64_t>(ids.size()) > maxTokens) ids.resize(static_cast<size_t>(maxTokens));
+    p.tokens.push_back(std::move(ids));
+  }
+  return p;
+}
+
+nlohmann::json modelFileDigests(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(directory, ec)) {
+    const std::string n = e.path().filename().string();
+    const std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".safetensors" || n == "config.json" || n == "model.safetensors.index.json"))
+      names.push_back(n);
+  }
+  if (ec) throw Error(directory + ": cannot list the model directory (" + ec.message() + ")");
+  std::sort(names.begin(), names.end());
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& n : names) {
+    const std::string path = directory + "/" + n;
+    files.push_back({{"name", n}, {"bytes", fs::file_size(path)}, {"sha256", sha256File(path)}});
+  }
+  return files;
+}
+
+}  // namespace srdd

@@ -1,0 +1,147 @@
+#include "srdd/scan_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace srdd {
+
+namespace {
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+double numOr(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : kNaN; }
+}  // namespace
+
+double tQuantile975(int df) {
+  static const double table[] = {12.706204736, 4.302652730, 3.182446305, 2.776445105, 2.570581836, 2.446911851,
+                                 2.364624252, 2.306004135, 2.262157163, 2.228138852, 2.200985160, 2.178812830,
+                                 2.160368656, 2.144786688, 2.131449546, 2.119905299, 2.109815578, 2.100922040,
+                                 2.093024054, 2.085963447, 2.079613845, 2.073873068, 2.068657610, 2.063898562,
+                                 2.059538553, 2.055529439, 2.051830516, 2.048407142, 2.045229642, 2.042272456};
+  if (df < 1) return kNaN;
+  if (df <= 30) return table[df - 1];
+  const double z = 1.959963984540054, v = df;
+  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z, z9 = z7 * z * z;
+  return z + (z3 + z) / (4 * v) + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v) +
+         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v) +
+         (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / (92160 * v * v * v * v);
+}
+
+Stat summarize(std::vector<double> values) {
+  Stat s;
+  s.values = std::move(values);
+  double sum = 0;
+  for (double v : s.values)
+    if (std::isfinite(v)) {
+      sum += v;
+      ++s.n;
+    }
+  if (s.n == 0) {
+    s.mean = s.stddev = s.ciLow = s.ciHigh = kNaN;
+    return s;
+  }
+  s.mean = sum / s.n;
+  double ss = 0;
+  for (double v : s.values)
+    if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
+  s.stddev = s.n > 1 ? std::sqrt(ss / (s.n - 1)) : 0.0;
+  const double half = s.n > 1 ? tQuantile975(s.n - 1) * s.stddev / std::sqrt(static_cast<double>(s.n)) : 0.0;
+  s.ciLow = s.mean - half;
+  s.ciHigh = s.mean + half;
+  return s;
+}
+
+nlohmann::json Stat::toJson() const {
+  nlohmann::json vals = nlohmann::json::array();
+  for (double v : values) vals.push_back(num(v));
+  return {{"mean", num(mean)}, {"std", num(stddev)}, {"ci95", {num(ciLow), num(ciHigh)}}, {"n", n}, {"values", vals}};
+}
+
+Stat Stat::fromJson(const nlohmann::json& j) {
+  Stat s;
+  s.mean = numOr(j.value("mean", nlohmann::json()));
+  s.stddev = numOr(j.value("std", nlohmann::json()));
+  if (j.contains("ci95") && j["ci95"].is_array() && j["ci95"].size() == 2) {
+    s.ciLow = numOr(j["ci95"][0]);
+    s.ciHigh = numOr(j["ci95"][1]);
+  }
+  s.n = j.value("n", 0);
+  if (j.contains("values"))
+    for (const auto& v : j["values"]) s.values.push_back(numOr(v));
+  return s;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return kNaN;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::vector<double> robustZ(const std::vector<double>& v) {
+  std::vector<double> finite;
+  for (double x : v)
+    if (std::isfinite(x)) finite.push_back(x);
+  std::vector<double> z(v.size(), kNaN);
+  if (finite.empty()) return z;
+  const double med = median(finite);
+  std::vector<double> dev;
+  for (double x : finite) dev.push_back(std::fabs(x - med));
+  const double mad = std::max(median(dev), std::max(0.01 * std::fabs(med), 1e-6));
+  for (size_t i = 0; i < v.size(); ++i)
+    if (std::isfinite(v[i])) z[i] = (v[i] - med) / (1.4826 * mad);
+  return z;
+}
+
+double excessKurtosis(const at::Tensor& x) {
+  at::Tensor d = x.detach().reshape({-1}).to(at::kDouble);
+  if (d.numel() == 0) return kNaN;
+  d = d - d.mean();
+  const double m2 = d.pow(2).mean().item<double>();
+  const double m4 = d.pow(4).mean().item<double>();
+  return m2 > 0 ? m4 / (m2 * m2) - 3.0 : kNaN;
+}
+
+std::vector<double> maskedKurtosis(const at::Tensor& x, const at::Tensor& mask) {
+  at::Tensor d = x.detach().to(at::kDouble);
+  at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);  // [B, T, 1]
+  at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));
+  at::Tensor mean = (d * m).sum({1, 2}) / count;
+  at::Tensor c = (d - mean.view({-1, 1, 1})) * m;
+  at::Tensor c2 = c * c;
+  at::Tensor m2 = c2.sum({1, 2}) / count, m4 = (c2 * c2).sum({1, 2}) / count;
+  at::Tensor k = (m4 / (m2 * m2) - 3.0).cpu();
+  at::Tensor m2c = m2.cpu();
+  std::vector<double> out;
+  for (int64_t b = 0; b < k.size(0); ++b) out.push_back(m2c[b].item<double>() > 0 ? k[b].item<double>() : kNaN);
+  return out;
+}
+
+std::vector<double> maskedStd(const at::Tensor& x, const at::Tensor& mask, bool unbiased) {
+  at::Tensor d = x.detach().to(at::kDouble);
+  at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);
+  at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));
+  at::Tensor mean = (d * m).sum({1, 2}) / count;
+  at::Tensor c = (d - mean.view({-1, 1, 1})) * m;
+  at::Tensor var = ((c * c).sum({1, 2}) / (unbiased ? count - 1 : count)).cpu();
+  std::vector<double> out;
+  for (int64_t b = 0; b < var.size(0); ++b) out.push_back(std::sqrt(std::max(0.0, var[b].item<double>())));
+  return out;
+}
+
+at::Tensor promptValues(const at::Tensor& x, const at::Tensor& mask, int64_t b) {
+  const int64_t len = mask[b].sum().item<int64_t>();
+  return x[b].narrow(0, 0, len).reshape({-1}).to(at::kFloat);
+}
+
+double edgePileupRatio(const at::Tensor& x) {
+  at::Tensor d = x.detach().reshape({-1}).to(at::kFloat);
+  if (d.numel() < 100 || d.std().item<double>() < 1e-6) return 0.0;
+  at::Tensor h = at::histc(d, 100, d.min().item<double>(), d.max().item<double>()).to(at::kDouble).cpu();
+  auto a = h.accessor<double, 1>();
+  const double right = a[99] / std::max((a[97] + a[96]) / 2.0, 1.0);
+  const double left = a[0] / std::max((a[2] + a[3]) / 2.0, 1.0);
+  return std::max(left, right);
+}
+
+}  // namespace srdd

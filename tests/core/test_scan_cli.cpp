@@ -1,0 +1,75 @@
+// `srdd scan` and `srdd report` end to end on the bundled demo model.
+#include <nlohmann/json.hpp>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include "test_support.h"
+
+namespace {
+struct Run {
+  int code;
+  QString out, err;
+};
+Run srdd(const QStringList& args) {
+  QProcess p;
+  p.start(srdd_test::cliPath(), args);
+  p.waitForFinished(300000);
+  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+QByteArray readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+}  // namespace
+
+class TestScanCli : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void scanReportAndReproducibility() {
+    QTemporaryDir dir;
+    const QString a = dir.filePath("a.json"), b = dir.filePath("b.json");
+    QStringList common = {"scan", srdd_test::demoModelDir(), "--timestamp", "2026-01-01T00:00:00Z", "--seed", "5"};
+    auto r1 = srdd(common + QStringList{"--out", a, "--csv", dir.filePath("a.csv"), "--legacy-experiment",
+                                        dir.filePath("exp.json"), "--legacy-scanner", dir.filePath("scn.json")});
+    QVERIFY2(r1.code == 0, qPrintable(r1.err));
+    QVERIFY(r1.err.contains("ETA"));              // progress on stderr
+    QVERIFY(r1.out.contains("recommendation:"));  // the table on stdout
+    auto r2 = srdd(common + QStringList{"--out", b, "--quiet", "--no-report"});
+    QVERIFY2(r2.code == 0, qPrintable(r2.err));
+    QVERIFY(!readAll(a).isEmpty());
+    QVERIFY(readAll(a) == readAll(b));  // same seed -> byte-identical results
+
+    auto j = nlohmann::json::parse(readAll(a).toStdString());
+    QCOMPARE(QString::fromStdString(j["schema"].get<std::string>()), QString("srdd-scan/1"));
+    QCOMPARE(j["layers"].size(), size_t(6));
+    QCOMPARE(j["prompts"]["count"].get<int>(), 40);
+    QCOMPARE(j["provenance"]["model"]["files"][1]["sha256"].get<std::string>().size(), size_t(64));
+    QVERIFY(j["layers"][0]["quantized"].contains("gain"));
+
+    auto exp = nlohmann::json::parse(readAll(dir.filePath("exp.json")).toStdString());
+    QVERIFY(exp["comparison"]["mxfp4"]["gains"].contains("5") && exp["comparison"]["bf16"].contains("loss"));
+    auto scn = nlohmann::json::parse(readAll(dir.filePath("scn.json")).toStdString());
+    QCOMPARE(scn["report"]["per_layer"].size(), size_t(6));
+    QVERIFY(scn["recommendations"].contains("strategy"));
+    QVERIFY(readAll(dir.filePath("a.csv")).startsWith("layer,module,section,metric"));
+
+    auto rep = srdd({"report", a});
+    QVERIFY2(rep.code == 0, qPrintable(rep.err));
+    QVERIFY(rep.out.contains("gain bf16") && rep.out.contains("recommendation:"));
+    QCOMPARE(rep.out.count('\n'), r1.out.count('\n'));
+  }
+
+  void badInputNamesTheProblem() {
+    auto r = srdd({"scan", srdd_test::demoModelDir(), "--scans", "gain,nope", "--quiet"});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.contains("nope"));
+    r = srdd({"report", "/nonexistent/results.json"});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.contains("/nonexistent/results.json"));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestScanCli)
+#include "test_scan_cli.moc"

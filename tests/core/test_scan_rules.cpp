@@ -1,0 +1,105 @@
+// Problematic-layer rules, anomaly ranking and the recommendation on crafted metric values.
+#include <cmath>
+
+#include "srdd/error.h"
+#include "srdd/scan_rules.h"
+
+#include <QtTest/QtTest>
+
+namespace {
+srdd::LayerMetrics healthy(int layer) {
+  return {layer, {{"gain_ratio", 1.0}, {"kurtosis_ratio", 1.0}, {"instability_increase", 0.0}, {"sqnr_db", 25.0},
+                  {"deadzone_ratio", 0.01}, {"clipping_ratio", 0.0}, {"relative_error", 0.05}}};
+}
+std::vector<std::string> rules(const srdd::LayerVerdict& v) {
+  std::vector<std::string> r;
+  for (const auto& f : v.flags)
+    if (!f.anomaly) r.push_back(f.rule);
+  return r;
+}
+}  // namespace
+
+class TestScanRules : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void eachRuleFires() {
+    std::vector<srdd::LayerMetrics> layers;
+    for (int i = 0; i < 10; ++i) layers.push_back(healthy(i));
+    layers[1].values["gain_ratio"] = 0.85;
+    layers[2].values["kurtosis_ratio"] = 0.5;
+    layers[3].values["instability_increase"] = 0.2;
+    layers[4].values["sqnr_db"] = 18;
+    layers[5].values["deadzone_ratio"] = 0.06;
+    layers[6].values["clipping_ratio"] = 0.02;
+    layers[7].values["relative_error"] = 0.11;
+    layers[8].values["gain_ratio"] = 0.9;  // exactly at the threshold: does not fire
+    srdd::RuleThresholds t;
+    auto v = srdd::judgeLayers(layers, t, "mxfp4");
+    const char* expected[] = {"", "gain_drop", "kurtosis_drop", "instability_increase", "low_sqnr",
+                              "high_deadzone", "high_clipping", "high_rel_error", "", ""};
+    for (int i = 0; i < 10; ++i) {
+      auto r = rules(v.layers[static_cast<size_t>(i)]);
+      if (*expected[i]) {
+        QCOMPARE(r.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(r[0]), QString(expected[i]));
+      } else {
+        QVERIFY(r.empty());
+      }
+    }
+    QCOMPARE(v.problematicLayers, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+    // 7 of 10 problematic (>= 30 %): reconsider the format.
+    QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("reconsider_quantization"));
+    QCOMPARE(QString::fromStdString(v.recommendation.suggestedFormat), QString("mxfp8-e4m3"));
+    // A configurable threshold: a looser SQNR rule no longer flags layer 4.
+    t.set("sqnr_db", 15);
+    QVERIFY(rules(srdd::judgeLayers(layers, t, "mxfp4").layers[4]).empty());
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, t.set("gain", 0.5));
+  }
+
+  void missingMetricsDoNotFire() {
+    srdd::LayerMetrics m{0, {{"sqnr_db", NAN}}};
+    auto v = srdd::judgeLayers({m}, {}, "mxfp4");
+    QVERIFY(v.layers[0].flags.empty());
+    QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("no_action"));
+  }
+
+  void recommendationBands() {
+    srdd::RuleThresholds t;
+    auto r = srdd::recommend({3}, 20, {{3, 12.0}}, t, "mxfp4");  // 5 %
+    QCOMPARE(QString::fromStdString(r.strategy), QString("targeted_mitigation"));
+    QCOMPARE(r.mixedPrecisionLayers, std::vector<int>{3});
+    r = srdd::recommend({1, 2}, 10, {{1, 12.0}, {2, 18.0}}, t, "mxfp4");  // 20 %: split at 15 dB
+    QCOMPARE(QString::fromStdString(r.strategy), QString("mixed_approach"));
+    QCOMPARE(r.mixedPrecisionLayers, std::vector<int>{1});
+    QCOMPARE(r.aqnLayers, std::vector<int>{2});
+    r = srdd::recommend({1, 2, 3}, 10, {}, t, "mxfp8-e4m3");  // 30 %
+    QCOMPARE(QString::fromStdString(r.strategy), QString("reconsider_quantization"));
+    QCOMPARE(QString::fromStdString(r.suggestedFormat), QString("bf16"));
+    QCOMPARE(QString::fromStdString(srdd::recommend({}, 10, {}, t, "mxfp4").strategy), QString("no_action"));
+  }
+
+  // Robust z of gain ratios {1,1,1,1,0.5}: med 1, MAD 0 -> floor 0.01; z = -0.5/(1.4826*0.01) = -33.7.
+  void anomalyRanking() {
+    std::vector<srdd::LayerMetrics> layers;
+    for (int i = 0; i < 5; ++i) layers.push_back({i, {{"gain_ratio", i == 3 ? 0.5 : 1.0}}});
+    auto v = srdd::judgeLayers(layers, {}, "mxfp4");
+    QCOMPARE(v.ranking.front(), 3);
+    QVERIFY(std::fabs(v.layers[3].anomalyScore - 0.5 / (1.4826 * 0.01)) < 1e-9);
+    QCOMPARE(QString::fromStdString(v.layers[3].anomalyMetric), QString("gain_ratio"));
+    bool anomalyFlag = false;
+    for (const auto& f : v.layers[3].flags) anomalyFlag = anomalyFlag || (f.anomaly && f.rule == "anomaly");
+    QVERIFY(anomalyFlag);
+    QVERIFY(v.layers[0].flags.empty() || !v.layers[0].flags[0].anomaly);
+  }
+
+  void thresholdsJsonRoundTrip() {
+    srdd::RuleThresholds t;
+    t.set("clipping", 0.02);
+    auto back = srdd::RuleThresholds::fromJson(t.toJson());
+    QCOMPARE(back.clipping, 0.02);
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, srdd::RuleThresholds::fromJson(nlohmann::json{{"sqnr_db", "x"}}));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestScanRules)
+#include "test_scan_rules.moc"
