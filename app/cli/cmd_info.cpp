@@ -1,0 +1,103 @@
+// `srdd info`: what a checkpoint directory holds (architecture, sizes, parameters, dtypes, memory).
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "options.h"
+#include "srdd/error.h"
+#include "srdd/model_summary.h"
+
+namespace {
+
+const char* kUsage =
+    "Usage: srdd info MODEL [--json]\n"
+    "\n"
+    "Validates the Hugging Face model directory MODEL (config.json + safetensors) and prints its architecture,\n"
+    "sizes, parameter count, dtypes, bytes on disk, the memory its weights need in bf16 and fp32, and the\n"
+    "parameters of each layer.\n"
+    "\n"
+    "  --json          print the same as one JSON object";
+
+std::string humanBytes(double bytes) {
+  char buf[32];
+  if (bytes >= 1024.0 * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f MiB", bytes / (1024.0 * 1024));
+  }
+  return buf;
+}
+
+nlohmann::json toJson(const srdd::ModelSummary& s, const std::map<std::string, int>& dtypes) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : s.rows) {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (const auto& t : r.tensors) {
+      tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", t.dtype}, {"numel", t.numel}, {"file", t.file}});
+    }
+    rows.push_back({{"index", r.index}, {"name", r.name}, {"parameters", r.parameters}, {"dtype", r.dtype}, {"tensors", tensors}});
+  }
+  return {{"directory", s.directory},         {"architecture", s.architecture},
+          {"model_type", s.modelType},        {"num_layers", s.numLayers},
+          {"hidden_size", s.hiddenSize},      {"intermediate_size", s.intermediateSize},
+          {"num_heads", s.numHeads},          {"num_kv_heads", s.numKvHeads},
+          {"head_dim", s.headDim},            {"vocab_size", s.vocabSize},
+          {"rope_theta", s.ropeTheta},        {"rms_norm_eps", s.rmsNormEps},
+          {"tied_embeddings", s.tiedEmbeddings}, {"attention_bias", s.attentionBias},
+          {"parameters", s.totalParameters},  {"dtypes", dtypes},
+          {"bytes_on_disk", s.bytesOnDisk},   {"files", s.files},
+          {"memory_bytes", {{"bf16", s.totalParameters * 2}, {"fp32", s.totalParameters * 4}}},
+          {"rows", rows}};
+}
+
+void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dtypes) {
+  auto line = [](const char* key, const std::string& value) { std::printf("%-16s%s\n", key, value.c_str()); };
+  std::string dtypeText;
+  for (const auto& [d, n] : dtypes) dtypeText += (dtypeText.empty() ? "" : ", ") + d + " (" + std::to_string(n) + " tensors)";
+  char buf[64];
+  line("Model", s.directory);
+  line("Architecture", s.architecture + " (" + s.modelType + ")");
+  line("Layers", std::to_string(s.numLayers));
+  line("Hidden size", std::to_string(s.hiddenSize));
+  line("Intermediate", std::to_string(s.intermediateSize));
+  line("Heads", std::to_string(s.numHeads) + " (KV heads " + std::to_string(s.numKvHeads) + ", head dim " +
+                    std::to_string(s.headDim) + ")");
+  line("Vocabulary", std::to_string(s.vocabSize));
+  std::snprintf(buf, sizeof buf, "%g", s.ropeTheta);
+  line("RoPE theta", buf);
+  std::snprintf(buf, sizeof buf, "%g", s.rmsNormEps);
+  line("RMSNorm eps", buf);
+  line("Tied lm_head", s.tiedEmbeddings ? "yes" : "no");
+  line("Attention bias", s.attentionBias ? "yes" : "no");
+  std::snprintf(buf, sizeof buf, "%lld (%.3f B)", static_cast<long long>(s.totalParameters), s.totalParameters / 1e9);
+  line("Parameters", buf);
+  line("Dtypes", dtypeText);
+  line("Files", std::to_string(s.files.size()));
+  line("On disk", humanBytes(static_cast<double>(s.bytesOnDisk)) + " (" + std::to_string(s.bytesOnDisk) + " bytes)");
+  line("Memory bf16", humanBytes(s.totalParameters * 2.0));
+  line("Memory fp32", humanBytes(s.totalParameters * 4.0));
+  std::printf("\n%-18s%16s  %s\n", "Row", "Parameters", "Dtype");
+  for (const auto& r : s.rows) std::printf("%-18s%16lld  %s\n", r.name.c_str(), static_cast<long long>(r.parameters), r.dtype.c_str());
+}
+
+int run(const srdd_cli::Args& args) {
+  const srdd_cli::Options opt(args, {}, {"--json"});
+  if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "'");
+  const srdd::ModelSummary s = srdd::summarizeModel(opt.positional(0, "MODEL (a model directory)"));
+  std::map<std::string, int> dtypes;
+  for (const auto& r : s.rows) {
+    for (const auto& t : r.tensors) ++dtypes[t.dtype];
+  }
+  if (opt.flag("--json")) {
+    std::cout << toJson(s, dtypes).dump(2) << "\n";
+  } else {
+    printText(s, dtypes);
+  }
+  return 0;
+}
+
+const srdd_cli::Registrar registrar({"info", "describe a model directory: architecture, sizes, parameters, memory", kUsage, run});
+
+}  // namespace
