@@ -136,6 +136,9 @@ std::shared_ptr<Model> Model::fromCheckpoint(const Checkpoint& ckpt, const LoadO
 Model::Context Model::makeContext(const Batch& batch) const {
   Context ctx;
   const int64_t t = batch.inputIds.size(1);
+  if (config_.slidingWindow > 0 && t > config_.slidingWindow)
+    throw Error("a sequence of " + std::to_string(t) + " tokens exceeds the model's sliding attention window (" +
+                std::to_string(config_.slidingWindow) + "), which this engine does not implement");
   auto positions = at::arange(t, at::TensorOptions().dtype(at::kFloat).device(device_));
   auto freqs = at::outer(positions, invFreq_);           // fp32, exact like HF's outer-product matmul
   auto emb = at::cat({freqs, freqs}, -1).unsqueeze(0);   // [1, T, d]
