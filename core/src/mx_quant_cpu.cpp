@@ -1,12 +1,16 @@
 // Fused CPU fake-quantization kernel: one pass per scale group (amax, then quantize while the
 // group is in cache), groups spread over threads with at::parallel_for. fp32 math; the scalar
 // formulas come from mx_format.h so the CUDA kernel computes the same bits.
+// Fast path (MX formats, 1x32 row blocks, rne/away): each block is widened to 32 fp32 bit patterns
+// and quantized by loops with compile-time format constants that GCC vectorizes (AVX2/AVX-512
+// clones chosen at run time); everything else takes the general per-group path.
 #include <ATen/Parallel.h>
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "srdd/error.h"
@@ -115,8 +119,136 @@ void run(const T* in, T* out, const MxKernelParams& p) {
   });
 }
 
+// ---- fast path ----
+constexpr int kB = 32;
+// Everything the per-ISA copies below call must be inlined into them, or it runs as baseline code.
+#define SRDD_INLINE __attribute__((always_inline)) inline
+
+// Block <-> 32 fp32 bit patterns (w < 32: the tail of a ragged row; the rest stays 0, which never
+// changes amax). Conversions are exactly c10's: bf16 -> fp32 is a shift, fp32 -> bf16 rounds to
+// nearest even with NaN -> 0x7FC0 (c10::detail::round_to_nearest_even, written out so it vectorizes).
+template <typename T>
+SRDD_INLINE void loadBits(const T* src, int w, uint32_t* b) {
+  for (int i = 0; i < w; ++i) b[i] = mxF2U(static_cast<float>(src[i]));
+}
+template <>
+SRDD_INLINE void loadBits(const float* src, int w, uint32_t* b) { std::memcpy(b, src, sizeof(float) * w); }
+template <>
+SRDD_INLINE void loadBits(const at::BFloat16* src, int w, uint32_t* b) {
+  for (int i = 0; i < w; ++i) b[i] = uint32_t(src[i].x) << 16;
+}
+template <typename T>
+SRDD_INLINE void storeBits(const uint32_t* b, int w, T* dst) {
+  for (int i = 0; i < w; ++i) dst[i] = static_cast<T>(mxU2F(b[i]));
+}
+template <>
+SRDD_INLINE void storeBits(const uint32_t* b, int w, float* dst) { std::memcpy(dst, b, sizeof(float) * w); }
+template <>
+SRDD_INLINE void storeBits(const uint32_t* b, int w, at::BFloat16* dst) {
+  for (int i = 0; i < w; ++i) {
+    const uint32_t u = b[i];
+    const uint16_t r = uint16_t((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+    dst[i].x = (u & 0x7FFFFFFFu) > 0x7F800000u ? uint16_t(0x7FC0) : r;
+  }
+}
+
+// quantGroupMx on one block held as fp32 bits (same operations, so the same bits).
+template <ElementFormat F, Rounding R>
+SRDD_INLINE void quantBlockBits(uint32_t* b, ScaleRule rule) {
+  const MxTraits tr = mxTraits(F);
+  uint32_t mb = 0;
+  for (int i = 0; i < kB; ++i) mb = std::max(mb, b[i] & 0x7FFFFFFFu);
+  if (mb >= 0x7F800000u) {
+    for (int i = 0; i < kB; ++i) b[i] = mxF2U(std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
+  const int e = mxScaleExponent(mxU2F(mb), rule, tr);
+  const float inv = mxPow2(-e), X = mxPow2(e);
+  for (int i = 0; i < kB; ++i) {
+    const float q = mxRoundMagnitude(mxU2F(b[i] & 0x7FFFFFFFu) * inv, tr, R, 0.0f) * X;
+    b[i] = mxF2U(q) | (b[i] & 0x80000000u);  // copysign
+  }
+}
+
+struct RowBlocks {
+  int64_t cols, gCols;  // row length, blocks per row
+  ScaleRule rule;
+};
+
+// Blocks [g0, g1) of the row-major block grid.
+template <typename T, ElementFormat F, Rounding R>
+SRDD_INLINE void blocksImpl(const void* inV, void* outV, const RowBlocks& a, int64_t g0, int64_t g1) {
+  const T* in = static_cast<const T*>(inV);
+  T* out = static_cast<T*>(outV);
+  alignas(64) uint32_t b[kB];
+  int64_t r = g0 / a.gCols, c = (g0 % a.gCols) * kB;
+  for (int64_t g = g0; g < g1; ++g) {
+    const int64_t off = r * a.cols + c;
+    if (c + kB <= a.cols) {
+      loadBits(in + off, kB, b);
+      quantBlockBits<F, R>(b, a.rule);
+      storeBits(b, kB, out + off);
+    } else {
+      const int w = int(a.cols - c);
+      std::fill_n(b, kB, 0u);
+      loadBits(in + off, w, b);
+      quantBlockBits<F, R>(b, a.rule);
+      storeBits(b, w, out + off);
+    }
+    c += kB;
+    if (c >= a.cols) { c = 0; ++r; }
+  }
+}
+
+using BlocksFn = void (*)(const void*, void*, const RowBlocks&, int64_t, int64_t);
+
+// One copy per ISA; never FMA (not needed: every product is exact, but keep the code identical).
+template <typename T, ElementFormat F, Rounding R>
+void blocksBase(const void* in, void* out, const RowBlocks& a, int64_t g0, int64_t g1) { blocksImpl<T, F, R>(in, out, a, g0, g1); }
+template <typename T, ElementFormat F, Rounding R>
+__attribute__((target("avx2"))) void blocksAvx2(const void* in, void* out, const RowBlocks& a, int64_t g0, int64_t g1) {
+  blocksImpl<T, F, R>(in, out, a, g0, g1);
+}
+template <typename T, ElementFormat F, Rounding R>
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void blocksAvx512(const void* in, void* out, const RowBlocks& a,
+                                                                                int64_t g0, int64_t g1) {
+  blocksImpl<T, F, R>(in, out, a, g0, g1);
+}
+
+template <typename T, ElementFormat F, Rounding R>
+BlocksFn pickIsa() {
+  static const int isa = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                                 __builtin_cpu_supports("avx512dq") ? 2
+                         : __builtin_cpu_supports("avx2") ? 1 : 0;
+  return isa == 2 ? &blocksAvx512<T, F, R> : isa == 1 ? &blocksAvx2<T, F, R> : &blocksBase<T, F, R>;
+}
+
+template <typename T, Rounding R>
+BlocksFn pickFormat(ElementFormat f) {
+  switch (f) {
+    case ElementFormat::E2M1: return pickIsa<T, ElementFormat::E2M1, R>();
+    case ElementFormat::E2M3: return pickIsa<T, ElementFormat::E2M3, R>();
+    case ElementFormat::E3M2: return pickIsa<T, ElementFormat::E3M2, R>();
+    case ElementFormat::E4M3: return pickIsa<T, ElementFormat::E4M3, R>();
+    case ElementFormat::E5M2: default: return pickIsa<T, ElementFormat::E5M2, R>();
+  }
+}
+
+template <typename T>
+void runFast(const T* in, T* out, const MxKernelParams& p) {
+  const BlocksFn fn = p.rounding == Rounding::NearestEven ? pickFormat<T, Rounding::NearestEven>(p.element)
+                                                          : pickFormat<T, Rounding::NearestAway>(p.element);
+  const RowBlocks a{p.cols, (p.cols + kB - 1) / kB, p.scale};
+  at::parallel_for(0, p.rows * a.gCols, 2048, [&](int64_t g0, int64_t g1) { fn(in, out, a, g0, g1); });
+}
+
+bool fastEligible(const MxKernelParams& p) {
+  return p.mode == MxKernelParams::Mx && p.blockRows == 1 && p.blockCols == kB && p.rounding != Rounding::Stochastic;
+}
+
 template <typename T>
 void runTyped(const T* in, T* out, const MxKernelParams& p) {
+  if (fastEligible(p)) return runFast(in, out, p);
   switch (p.rounding) {
     case Rounding::NearestEven: return run<T, Rounding::NearestEven>(in, out, p);
     case Rounding::NearestAway: return run<T, Rounding::NearestAway>(in, out, p);

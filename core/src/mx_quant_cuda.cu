@@ -1,8 +1,13 @@
-// Fused CUDA fake-quantization kernel: one pass over the data. A segment of min(blockCols, 32)
-// lanes of a warp owns one scale group: each lane reads its columns (coalesced along the row),
-// the segment reduces max|x| with shuffles, then each lane quantizes its elements (re-read from
-// L1/L2). The element math is mx_format.h's, shared with the CPU kernel, so both give the same bits
-// (this needs IEEE fp32: no --use_fast_math / FTZ, which would flush the 2^-127 scale).
+// Fused CUDA fake-quantization kernels. The element math is mx_format.h's, shared with the CPU
+// kernel, so both give the same bits (this needs IEEE fp32: no --use_fast_math / FTZ, which would
+// flush the 2^-127 scale).
+// * Fast path (MX formats, 1x32 row blocks, row length a multiple of 32, 16-byte aligned): every
+//   thread loads 16 bytes (8 bf16/fp16 or 4 fp32 values), the 4 or 8 lanes holding one block reduce
+//   max|x| with shuffles, and quantize from registers into one 16-byte store; grid-stride loop.
+// * General kernel (tiles, other block sizes, ragged rows, nvfp4, reference): a segment of
+//   min(blockCols, 32) lanes of a warp owns one scale group: each lane reads its columns (coalesced
+//   along the row), the segment reduces max|x| with shuffles, then each lane quantizes its elements
+//   (re-read from L1/L2).
 #include <ATen/cuda/CUDAContext.h>
 #include <algorithm>
 #include <c10/cuda/CUDAException.h>
@@ -15,6 +20,147 @@ namespace srdd::detail {
 namespace {
 
 constexpr int kThreads = 256;
+
+// Output value as the CPU kernel stores it: c10's conversion (round to nearest even on both sides)
+// except NaN, which only a NaN block produces, stored as the CPU's quiet NaN (the device
+// conversions give 0x7FFF instead of 0x7FC0 / 0x7E00).
+template <typename T>
+__device__ __forceinline__ T toOut(float y) { return y; }
+template <>
+__device__ __forceinline__ at::BFloat16 toOut<at::BFloat16>(float y) {
+  return y != y ? at::BFloat16(0x7FC0, at::BFloat16::from_bits()) : at::BFloat16(y);
+}
+template <>
+__device__ __forceinline__ at::Half toOut<at::Half>(float y) {
+  return y != y ? at::Half(0x7E00, at::Half::from_bits()) : at::Half(y);
+}
+
+// ---- fast path ----
+constexpr int kFastUnroll = 4;  // 16-byte vectors in flight per thread
+
+// The 16-byte vector v as V = 16 / sizeof(T) fp32 values, and back (through c10's conversions).
+__device__ __forceinline__ uint32_t word(const uint4& v, int j) { return j == 0 ? v.x : j == 1 ? v.y : j == 2 ? v.z : v.w; }
+template <typename T>
+__device__ __forceinline__ float halfBits(uint32_t b) { return static_cast<float>(T(uint16_t(b & 0xFFFFu), T::from_bits())); }
+
+template <typename T>
+__device__ __forceinline__ void unpack(const uint4& v, float* x) {
+  if constexpr (sizeof(T) == 4) {
+#pragma unroll
+    for (int j = 0; j < 4; ++j) x[j] = __uint_as_float(word(v, j));
+  } else {
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      x[2 * j] = halfBits<T>(word(v, j));
+      x[2 * j + 1] = halfBits<T>(word(v, j) >> 16);
+    }
+  }
+}
+
+template <typename T>
+__device__ __forceinline__ uint4 pack(const float* y) {
+  uint32_t w[4];
+  if constexpr (sizeof(T) == 4) {
+#pragma unroll
+    for (int j = 0; j < 4; ++j) w[j] = __float_as_uint(y[j]);
+  } else {
+#pragma unroll
+    for (int j = 0; j < 4; ++j) w[j] = uint32_t(toOut<T>(y[2 * j]).x) | (uint32_t(toOut<T>(y[2 * j + 1]).x) << 16);
+  }
+  return make_uint4(w[0], w[1], w[2], w[3]);
+}
+
+// nVec 16-byte vectors; nVec * V is a multiple of 32, so a block never straddles a vector group
+// boundary and the lanes of one block are all in range or all out of range.
+template <typename T, ElementFormat F, Rounding R>
+__global__ void __launch_bounds__(kThreads) mxRowFastKernel(const uint4* in, uint4* out, int64_t nVec, ScaleRule rule,
+                                                            uint64_t seedMix, uint64_t indexOffset) {
+  constexpr int V = 16 / int(sizeof(T));  // elements per lane
+  constexpr int G = 32 / V;               // lanes per 32-element block
+  const MxTraits tr = mxTraits(F);
+  const int lane = threadIdx.x & 31;
+  const int64_t warp = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
+  const int64_t warps = (int64_t(gridDim.x) * blockDim.x) >> 5;
+  for (int64_t base = warp * (32 * kFastUnroll); base < nVec; base += warps * (32 * kFastUnroll)) {  // warp-uniform
+    uint4 v[kFastUnroll];
+#pragma unroll
+    for (int u = 0; u < kFastUnroll; ++u) {
+      const int64_t i = base + u * 32 + lane;
+      v[u] = i < nVec ? __ldcs(in + i) : make_uint4(0u, 0u, 0u, 0u);
+    }
+#pragma unroll
+    for (int u = 0; u < kFastUnroll; ++u) {
+      const int64_t i = base + u * 32 + lane;
+      float x[V], y[V];
+      unpack<T>(v[u], x);
+      uint32_t mb = 0;
+#pragma unroll
+      for (int k = 0; k < V; ++k) mb = max(mb, __float_as_uint(x[k]) & 0x7FFFFFFFu);
+#pragma unroll
+      for (int off = G / 2; off > 0; off >>= 1) mb = max(mb, __shfl_xor_sync(0xFFFFFFFFu, mb, off));
+      if (i < nVec) {
+        if (mb >= 0x7F800000u) {
+#pragma unroll
+          for (int k = 0; k < V; ++k) y[k] = __int_as_float(0x7FC00000);
+        } else {
+          const int e = mxScaleExponent(mxU2F(mb), rule, tr);
+          const float inv = mxPow2(-e), X = mxPow2(e);
+#pragma unroll
+          for (int k = 0; k < V; ++k) {
+            const float uni = R == Rounding::Stochastic ? mxUniform(seedMix, uint64_t(i * V + k) + indexOffset) : 0.0f;
+            y[k] = copysignf(mxRoundMagnitude(fabsf(x[k]) * inv, tr, R, uni) * X, x[k]);
+          }
+        }
+        __stcs(out + i, pack<T>(y));
+      }
+    }
+  }
+}
+
+template <typename T, ElementFormat F, Rounding R>
+void launchFast(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
+  static const int perSm = [] {
+    int n = 0;
+    C10_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, mxRowFastKernel<T, F, R>, kThreads, 0));
+    return std::max(n, 1);
+  }();
+  const int64_t nVec = in.numel() / (16 / int64_t(sizeof(T)));
+  const int64_t perBlock = int64_t(kThreads) * kFastUnroll;
+  const int64_t fill = int64_t(perSm) * at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
+  const int64_t blocks = std::max<int64_t>(1, std::min<int64_t>((nVec + perBlock - 1) / perBlock, fill));
+  mxRowFastKernel<T, F, R><<<unsigned(blocks), kThreads, 0, at::cuda::getCurrentCUDAStream()>>>(
+      reinterpret_cast<const uint4*>(in.data_ptr()), reinterpret_cast<uint4*>(out.data_ptr()), nVec, p.scale, p.seedMix,
+      p.indexOffset);
+  C10_CUDA_KERNEL_LAUNCH_CHECK();
+}
+
+template <typename T, Rounding R>
+void fastByFormat(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
+  switch (p.element) {
+    case ElementFormat::E2M1: return launchFast<T, ElementFormat::E2M1, R>(in, out, p);
+    case ElementFormat::E2M3: return launchFast<T, ElementFormat::E2M3, R>(in, out, p);
+    case ElementFormat::E3M2: return launchFast<T, ElementFormat::E3M2, R>(in, out, p);
+    case ElementFormat::E4M3: return launchFast<T, ElementFormat::E4M3, R>(in, out, p);
+    case ElementFormat::E5M2: return launchFast<T, ElementFormat::E5M2, R>(in, out, p);
+  }
+}
+
+template <typename T>
+void fastByRounding(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
+  switch (p.rounding) {
+    case Rounding::NearestEven: return fastByFormat<T, Rounding::NearestEven>(in, out, p);
+    case Rounding::NearestAway: return fastByFormat<T, Rounding::NearestAway>(in, out, p);
+    case Rounding::Stochastic: return fastByFormat<T, Rounding::Stochastic>(in, out, p);
+  }
+}
+
+bool fastEligible(const at::Tensor& in, const at::Tensor& out, const MxKernelParams& p) {
+  const auto aligned = [](const void* ptr) { return reinterpret_cast<uintptr_t>(ptr) % 16 == 0; };
+  return p.mode == MxKernelParams::Mx && p.blockRows == 1 && p.blockCols == 32 && p.cols % 32 == 0 &&
+         aligned(in.data_ptr()) && aligned(out.data_ptr());
+}
+
+// ---- general kernel ----
 
 template <typename T, int MODE, Rounding R>
 __global__ void __launch_bounds__(kThreads) mxFakeQuantKernel(const T* __restrict__ in, T* __restrict__ out,
@@ -87,7 +233,7 @@ __global__ void __launch_bounds__(kThreads) mxFakeQuantKernel(const T* __restric
         } else {
           y = copysignf(mxRoundMagnitude(fabsf(x) * inv, tr, R, u) * X, x);
         }
-        out[idx] = static_cast<T>(y);
+        out[idx] = toOut<T>(y);
       }
     }
   }
@@ -128,6 +274,14 @@ void byMode(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
 void fakeQuantizeCuda(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
   if (p.blockCols > 32 && p.blockCols % 32 != 0) throw Error("fake quantization (CUDA): block width must be a power of two");
   c10::cuda::CUDAGuard guard(in.device());
+  if (fastEligible(in, out, p)) {
+    switch (in.scalar_type()) {
+      case at::kFloat: return fastByRounding<float>(in, out, p);
+      case at::kBFloat16: return fastByRounding<at::BFloat16>(in, out, p);
+      case at::kHalf: return fastByRounding<at::Half>(in, out, p);
+      default: break;
+    }
+  }
   switch (in.scalar_type()) {
     case at::kFloat: return byMode<float>(in, out, p);
     case at::kBFloat16: return byMode<at::BFloat16>(in, out, p);

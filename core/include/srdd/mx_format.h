@@ -83,10 +83,24 @@ SRDD_HD int mxScaleExponent(float amax, ScaleRule rule, const MxTraits& f) {
   return e < -127 ? -127 : (e > 127 ? 127 : e);
 }
 
+// (a < m ? a : m) for m > 0 and any a but a negative NaN: a signed-integer compare of the bit
+// patterns orders such floats like the float compare. Written as a mask select because GCC turns a
+// `?:` here into branches (jump threading) that it cannot if-convert under -ftrapping-math, and
+// then does not vectorize the CPU loops.
+SRDD_HD float mxMinPositive(float a, float m) {
+#if defined(__CUDA_ARCH__)
+  return __int_as_float(min(__float_as_int(a), __float_as_int(m)));
+#else
+  const uint32_t ua = mxF2U(a), um = mxF2U(m);
+  const uint32_t takeA = 0u - uint32_t(int32_t(ua) < int32_t(um));  // all ones when a < m
+  return mxU2F(um ^ ((ua ^ um) & takeA));
+#endif
+}
+
 // Rounds a finite magnitude a >= 0 (already divided by the block scale) onto the element grid,
 // saturating at maxNormal. u is the uniform for stochastic rounding (ignored otherwise).
 SRDD_HD float mxRoundMagnitude(float a, const MxTraits& f, Rounding mode, float u) {
-  a = a < f.maxNormal ? a : f.maxNormal;
+  a = mxMinPositive(a, f.maxNormal);
   int e = int(mxF2U(a) >> 23) - 127;
   int p = e < f.emin ? f.emin : (e > f.emax ? f.emax : e);
   float t = a * mxPow2Normal(f.mbits - p);  // exact: t in [0, 2^(mbits+1)]
@@ -97,7 +111,7 @@ SRDD_HD float mxRoundMagnitude(float a, const MxTraits& f, Rounding mode, float 
   else if (mode == Rounding::NearestAway) up = int(fr >= 0.5f);
   else up = int(u < fr);
   float v = float(i + (up & 1)) * mxPow2Normal(p - f.mbits);
-  return v < f.maxNormal ? v : f.maxNormal;
+  return mxMinPositive(v, f.maxNormal);
 }
 
 // Element code (sign bit, exponent field, mantissa field) of a grid magnitude v from

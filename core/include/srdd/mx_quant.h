@@ -48,6 +48,9 @@ std::string roundingName(Rounding r);
 // streamOffset is added to every element index fed to the stochastic-rounding RNG, so successive
 // calls with one seed can draw independent bits.
 at::Tensor fakeQuantize(const at::Tensor& x, const QuantSpec& spec, uint64_t streamOffset = 0);
+// The same into a preallocated `out` (x's shape, dtype and device, contiguous; may be x itself), so
+// repeated calls reuse memory. srdd::Error if out does not match.
+void fakeQuantizeInto(const at::Tensor& x, at::Tensor& out, const QuantSpec& spec, uint64_t streamOffset = 0);
 
 // The same numerics composed from plain ATen ops (deterministic roundings only): the benchmark
 // baseline and an independent cross-check of the fused kernels.
