@@ -36,7 +36,7 @@ __device__ __forceinline__ at::Half toOut<at::Half>(float y) {
 }
 
 // ---- fast path ----
-constexpr int kFastUnroll = 4;  // 16-byte vectors in flight per thread
+constexpr int kFastUnrollLarge = 4;  // 16-byte vectors in flight per thread for large tensors
 
 // The 16-byte vector v as V = 16 / sizeof(T) fp32 values, and back (through c10's conversions).
 __device__ __forceinline__ uint32_t word(const uint4& v, int j) { return j == 0 ? v.x : j == 1 ? v.y : j == 2 ? v.z : v.w; }
@@ -72,7 +72,7 @@ __device__ __forceinline__ uint4 pack(const float* y) {
 
 // nVec 16-byte vectors; nVec * V is a multiple of 32, so a block never straddles a vector group
 // boundary and the lanes of one block are all in range or all out of range.
-template <typename T, ElementFormat F, Rounding R>
+template <typename T, ElementFormat F, Rounding R, int kFastUnroll>
 __global__ void __launch_bounds__(kThreads) mxRowFastKernel(const uint4* in, uint4* out, int64_t nVec, ScaleRule rule,
                                                             uint64_t seedMix, uint64_t indexOffset) {
   constexpr int V = 16 / int(sizeof(T));  // elements per lane
@@ -117,20 +117,31 @@ __global__ void __launch_bounds__(kThreads) mxRowFastKernel(const uint4* in, uin
   }
 }
 
+template <typename T, ElementFormat F, Rounding R, int U>
+void launchFastUnrolled(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p, int64_t nVec, int64_t fill) {
+  const int64_t perBlock = int64_t(kThreads) * U;
+  const int64_t blocks = std::max<int64_t>(1, std::min<int64_t>((nVec + perBlock - 1) / perBlock, fill));
+  mxRowFastKernel<T, F, R, U><<<unsigned(blocks), kThreads, 0, at::cuda::getCurrentCUDAStream()>>>(
+      reinterpret_cast<const uint4*>(in.data_ptr()), reinterpret_cast<uint4*>(out.data_ptr()), nVec, p.scale, p.seedMix,
+      p.indexOffset);
+}
+
+// Large tensors keep several loads in flight per thread; tensors too small to fill every SM that way
+// (e.g. a 256x1536 k_proj weight) take one vector per thread so that more SMs share the work.
 template <typename T, ElementFormat F, Rounding R>
 void launchFast(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
   static const int perSm = [] {
     int n = 0;
-    C10_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, mxRowFastKernel<T, F, R>, kThreads, 0));
+    C10_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, mxRowFastKernel<T, F, R, kFastUnrollLarge>, kThreads, 0));
     return std::max(n, 1);
   }();
   const int64_t nVec = in.numel() / (16 / int64_t(sizeof(T)));
-  const int64_t perBlock = int64_t(kThreads) * kFastUnroll;
   const int64_t fill = int64_t(perSm) * at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
-  const int64_t blocks = std::max<int64_t>(1, std::min<int64_t>((nVec + perBlock - 1) / perBlock, fill));
-  mxRowFastKernel<T, F, R><<<unsigned(blocks), kThreads, 0, at::cuda::getCurrentCUDAStream()>>>(
-      reinterpret_cast<const uint4*>(in.data_ptr()), reinterpret_cast<uint4*>(out.data_ptr()), nVec, p.scale, p.seedMix,
-      p.indexOffset);
+  if (nVec >= fill * kThreads * kFastUnrollLarge) {
+    launchFastUnrolled<T, F, R, kFastUnrollLarge>(in, out, p, nVec, fill);
+  } else {
+    launchFastUnrolled<T, F, R, 1>(in, out, p, nVec, fill * 4);
+  }
   C10_CUDA_KERNEL_LAUNCH_CHECK();
 }
 
