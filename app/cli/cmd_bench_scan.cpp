@@ -7,6 +7,8 @@
 #include <iomanip>
 #include <iostream>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "bench.h"
 #include "model_options.h"
@@ -41,10 +43,6 @@ class NoisyResidualHooks : public srdd::ForwardHooks {
   at::Generator gen_;
 };
 
-double seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
 srdd::PromptSet first(const srdd::PromptSet& p, size_t n) {
   srdd::PromptSet s = p;
   s.texts.resize(std::min(n, s.texts.size()));
@@ -52,39 +50,92 @@ srdd::PromptSet first(const srdd::PromptSet& p, size_t n) {
   return s;
 }
 
+// Times named parts of one protocol; the device is synchronized before each timer stops.
+class PartTimer {
+ public:
+  PartTimer(const at::Device& device, bool profile) : prof_(true, device), profile_(profile) {}
+  template <class F>
+  void part(const std::string& name, F f) {
+    prof_.begin(name);
+    f();
+    prof_.end();
+  }
+  void addScan(const std::string& prefix, const srdd::ScanResult& r) {
+    for (const auto& [k, v] : r.profile) scanStages_.emplace_back(prefix + k, v);
+  }
+  double total() const {
+    double t = 0;
+    for (const auto& p : prof_.totals()) t += p.second;
+    return t;
+  }
+  void print(const std::string& title) const {
+    if (!profile_) return;
+    std::cerr << title << " parts:\n" << srdd::formatStageTimes(prof_.totals());
+    if (!scanStages_.empty()) std::cerr << title << " scan stages:\n" << srdd::formatStageTimes(scanStages_);
+  }
+
+ private:
+  srdd::StageProfiler prof_;
+  bool profile_;
+  std::vector<std::pair<std::string, double>> scanStages_;
+};
+
 int runBenchScan(const srdd_cli::Args& args) {
   auto values = srdd_cli::quantValueOptions();
   values.insert({"--device", "--dtype"});
-  srdd_cli::Options opt(args, values, srdd_cli::quantFlagOptions());
+  auto flags = srdd_cli::quantFlagOptions();
+  flags.insert("--profile");
+  srdd_cli::Options opt(args, values, flags);
+  const bool profile = opt.flag("--profile");
   const std::string dir = srdd_cli::modelDirectory(opt);
+
+  // Not timed: tokenizer, prompt sets, model load and one warm-up forward (device context, kernels).
+  // The bench writes no results, so it hashes no model file.
   auto tok = srdd::Tokenizer::fromFile(dir + "/tokenizer.json");
+  const auto localPrompts = first(srdd::loadPromptSet("builtin:srdd", tok, 512), 1);
+  const auto expPrompts = srdd::loadPromptSet("builtin:experiment", tok, 512);
+  const auto scnPrompts = srdd::loadPromptSet("builtin:scanner", tok, 512);
   auto model = srdd_cli::loadModel(opt);
+  const at::Device device = model->device();
+  srdd::evaluateLoss(*model, expPrompts.tokens, static_cast<int>(expPrompts.tokens.size()));
+  srdd::synchronizeDevice(device);
   const int L = model->numLayers();
-  std::cout << "model " << dir << " | " << srdd::dtypeName(model->dtype()) << " on " << model->device().str() << " | "
-            << at::get_num_threads() << " threads | " << srdd::buildDescription() << "\n";
+  std::cout << "model " << dir << " | " << srdd::dtypeName(model->dtype()) << " on " << device.str() << " | "
+            << at::get_num_threads() << " threads | " << srdd::buildDescription() << "\n"
+            << "timed: the protocols below; not timed: model load, tokenization, one warm-up forward\n";
+  auto scanOptions = [&](const char* scans) {
+    srdd::ScanOptions o;
+    o.plan = srdd_cli::quantPlan(opt, 42);
+    o.scans = srdd::parseScanKinds(scans);
+    o.profile = profile;
+    o.hashModelFiles = false;
+    return o;
+  };
 
   // 1. Local-scan pipeline (srdd_error_finder v8): instability x3, gain, kurtosis, DC gain, discrete,
-  //    histogram on prompts[0].
-  auto t0 = std::chrono::steady_clock::now();
-  srdd::ScanOptions local;
-  local.plan = srdd_cli::quantPlan(opt, 42);
-  local.scans = srdd::parseScanKinds("instability,gain,kurtosis,dcgain,discrete,histogram");
-  srdd::runScan(*model, first(srdd::loadPromptSet("builtin:srdd", tok, 512), 1), local);
-  const double tLocal = seconds(t0);
+  //    histogram on prompts[0], BF16 and quantized.
+  PartTimer local(device, profile);
+  const auto localOpt = scanOptions("instability,gain,kurtosis,dcgain,discrete,histogram");
+  local.part("scans (bf16 + quantized)", [&] { local.addScan("", srdd::runScan(*model, localPrompts, localOpt)); });
 
   // 2. MXFP4 experiment (§3.3-3.6): BF16 and MXFP4 (residual mode) gain/kurtosis/instability on prompts[0],
-  //    losses on the 5 test prompts, then 4 AQN configs x 5 runs of the loss.
-  t0 = std::chrono::steady_clock::now();
-  srdd::ScanOptions exp;
-  exp.plan = srdd_cli::quantPlan(opt, 42);
-  exp.plan.mode = srdd::QuantizationPlan::Mode::Residual;
-  exp.plan.includeLmHead = false;
-  exp.scans = srdd::parseScanKinds("gain,kurtosis,instability");
-  auto expPrompts = srdd::loadPromptSet("builtin:experiment", tok, 512);
-  auto scan = srdd::runScan(*model, first(expPrompts, 1), exp);
-  srdd::evaluateLoss(*model, expPrompts.tokens, 1);
-  srdd::QuantizationHooks allQ(exp.plan);
-  srdd::evaluateLoss(*model, expPrompts.tokens, 1, &allQ);
+  //    losses on the 5 test prompts, then 4 AQN configs x 5 runs of the loss. Each loss evaluation runs
+  //    the 5 prompts as one padded batch (per-prompt losses are unchanged by right padding).
+  PartTimer exp(device, profile);
+  auto expOpt = scanOptions("gain,kurtosis,instability");
+  expOpt.plan.mode = srdd::QuantizationPlan::Mode::Residual;
+  expOpt.plan.includeLmHead = false;
+  const int B = static_cast<int>(expPrompts.tokens.size());
+  srdd::ScanResult scan;
+  exp.part("scans (bf16 + mxfp4)", [&] {
+    scan = srdd::runScan(*model, first(expPrompts, 1), expOpt);
+    exp.addScan("", scan);
+  });
+  exp.part("losses (bf16 + mxfp4, 5 prompts)", [&] {
+    srdd::evaluateLoss(*model, expPrompts.tokens, B);
+    srdd::QuantizationHooks allQ(expOpt.plan);
+    srdd::evaluateLoss(*model, expPrompts.tokens, B, &allQ);
+  });
   std::set<int> problematic(scan.verdict.problematicLayers.begin(), scan.verdict.problematicLayers.end());
   if (problematic.empty()) problematic = {0};  // time the protocol even when nothing is flagged
   std::set<int> all, healthy;
@@ -92,29 +143,31 @@ int runBenchScan(const srdd_cli::Args& args) {
     all.insert(i);
     if (!problematic.count(i)) healthy.insert(i);
   }
-  for (const auto& aqn : {std::set<int>{}, all, problematic, healthy})
-    for (int run = 0; run < 5; ++run) {
-      NoisyResidualHooks hooks(exp.plan.spec, aqn, 0.01, 42 + run);
-      srdd::evaluateLoss(*model, expPrompts.tokens, 1, &hooks);
-    }
-  const double tExp = seconds(t0);
+  exp.part("AQN losses (4 configs x 5 runs)", [&] {
+    for (const auto& aqn : {std::set<int>{}, all, problematic, healthy})
+      for (int run = 0; run < 5; ++run) {
+        NoisyResidualHooks hooks(expOpt.plan.spec, aqn, 0.01, 42 + run);
+        srdd::evaluateLoss(*model, expPrompts.tokens, B, &hooks);
+      }
+  });
 
   // 3. Quantization scanner (§4): fidelity of every layer's output on the 8 scanner prompts.
-  t0 = std::chrono::steady_clock::now();
-  srdd::ScanOptions scn;
-  scn.plan = srdd_cli::quantPlan(opt, 42);
-  scn.scans = {srdd::ScanKind::Fidelity};
-  srdd::runScan(*model, srdd::loadPromptSet("builtin:scanner", tok, 512), scn);
-  const double tScn = seconds(t0);
+  PartTimer scn(device, profile);
+  auto scnOpt = scanOptions("fidelity");
+  scn.part("scans (fidelity, bf16 + quantized)", [&] { scn.addScan("", srdd::runScan(*model, scnPrompts, scnOpt)); });
 
-  std::cout << std::fixed << std::setprecision(3) << "  local-scan pipeline (1 prompt, 6 scans)          " << tLocal
-            << " s\n  MXFP4 experiment (scans + losses + 4x5 AQN)      " << tExp
-            << " s\n  quant scanner (" << L << " layers x 8 prompts)             " << tScn << " s\n";
+  local.print("local-scan pipeline");
+  exp.print("MXFP4 experiment");
+  scn.print("quant scanner");
+  std::cout << std::fixed << std::setprecision(3) << "  local-scan pipeline (1 prompt, 6 scans)          "
+            << local.total() << " s\n  MXFP4 experiment (scans + losses + 4x5 AQN)      " << exp.total()
+            << " s\n  quant scanner (" << L << " layers x 8 prompts)             " << scn.total() << " s\n";
   return 0;
 }
 
 srdd_cli::BenchRegistrar reg({"scan", "wall time of the research scripts' three scan protocols",
-                              std::string("Usage: srdd bench scan [MODEL]\n") + srdd_cli::kModelOptionsUsage +
+                              std::string("Usage: srdd bench scan [MODEL] [--profile]\n"
+                                              "  --profile        per-part and per-stage wall times on stderr\n") + srdd_cli::kModelOptionsUsage +
                                   srdd_cli::kQuantOptionsUsage,
                               runBenchScan});
 

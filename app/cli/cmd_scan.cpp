@@ -42,7 +42,7 @@ int runScanCommand(const srdd_cli::Args& args) {
                  "--tokenizer", "--dc-shift"});
   for (auto t : kThresholds) values.insert(std::string("--threshold-") + t);
   auto flags = srdd_cli::quantFlagOptions();
-  flags.insert({"--quiet", "--no-report"});
+  flags.insert({"--quiet", "--no-report", "--profile"});
   srdd_cli::Options opt(args, values, flags);
   const std::string dir = srdd_cli::modelDirectory(opt);
 
@@ -63,6 +63,7 @@ int runScanCommand(const srdd_cli::Args& args) {
       so.thresholds.set(name, opt.number(o, 0));
     }
   }
+  so.profile = opt.flag("--profile");
   so.validate();
   const std::string out = opt.value("--out", "srdd-scan.json");
   const std::string created = pinnedTimestamp(opt);
@@ -75,6 +76,7 @@ int runScanCommand(const srdd_cli::Args& args) {
 
   const auto start = std::chrono::steady_clock::now();
   auto model = srdd_cli::loadModel(opt);
+  const double loadSecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto result = srdd::runScan(*model, prompts, so, opt.flag("--quiet") ? srdd::ProgressCallback() : srdd_cli::stderrProgress(),
                               nullptr, created);
   srdd::writeScanJson(result, out);
@@ -83,6 +85,11 @@ int runScanCommand(const srdd_cli::Args& args) {
   if (auto f = opt.value("--legacy-scanner")) srdd::writeFileAtomically(*f, srdd::legacyScannerJson(result).dump(2) + "\n");
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!opt.flag("--no-report")) std::cout << srdd::formatScanReport(result);
+  if (so.profile) {
+    auto times = result.profile;
+    times.insert(times.begin(), {"model load", loadSecs});
+    std::cerr << "profile (wall time per stage, device-synchronized):\n" << srdd::formatStageTimes(times);
+  }
   std::cerr << "scan finished in " << srdd::formatSeconds(secs) << " (model load included); results: " << out << "\n";
   return 0;
 }
@@ -107,6 +114,7 @@ std::string usage() {
       "  --legacy-scanner FILE      srdd_quant_scanner.py JSON layout\n"
       "  --timestamp T    pin provenance.created_utc (else $SOURCE_DATE_EPOCH, else now)\n"
       "  --quiet          no progress on stderr;  --no-report: no table on stdout\n"
+      "  --profile        print wall time per stage to stderr (synchronizes the device after each)\n"
       "  --threshold-NAME V  rule thresholds:";
   for (auto t : kThresholds) u += std::string(" ") + t;
   return u + "\n";

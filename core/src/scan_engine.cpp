@@ -77,6 +77,12 @@ class CancelCheckHooks : public ForwardHooks {
   const ProgressTracker& tracker_;
 };
 
+// One device-to-host copy of a small tensor, as fp64 values in order.
+std::vector<double> hostValues(const at::Tensor& t) {
+  at::Tensor c = t.to(at::kDouble).cpu().contiguous();
+  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+
 struct HeadStats {
   at::Tensor lastLogProbs;    // [B, V] fp32
   std::vector<double> loss;   // per prompt mean next-token CE (NaN for one token)
@@ -93,19 +99,16 @@ HeadStats headStats(const Model& model, const at::Tensor& hidden, const Batch& b
   }
   auto nll = -logp.narrow(1, 0, t - 1).gather(-1, batch.inputIds.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);
   auto valid = batch.attentionMask.narrow(1, 1, t - 1);
-  auto sums = at::where(valid, nll, at::zeros_like(nll)).sum(1).to(at::kDouble).cpu();
+  auto sums = hostValues(at::where(valid, nll, at::zeros_like(nll)).sum(1));
   for (int64_t b = 0; b < batch.size(); ++b) {
     const int64_t n = batch.lengths[static_cast<size_t>(b)] - 1;
-    s.loss.push_back(n > 0 ? sums[b].item<double>() / static_cast<double>(n) : kNaN);
+    s.loss.push_back(n > 0 ? sums[static_cast<size_t>(b)] / static_cast<double>(n) : kNaN);
   }
   return s;
 }
 
 std::vector<double> klPerPrompt(const at::Tensor& p, const at::Tensor& q) {
-  at::Tensor kl = (p.exp() * (p - q)).sum(-1).clamp_min(0).to(at::kDouble).cpu();
-  std::vector<double> out;
-  for (int64_t b = 0; b < kl.size(0); ++b) out.push_back(kl[b].item<double>());
-  return out;
+  return hostValues((p.exp() * (p - q)).sum(-1).clamp_min(0));
 }
 
 std::vector<double> diff(const std::vector<double>& a, const std::vector<double>& b) {
@@ -127,7 +130,7 @@ class Engine {
  public:
   Engine(const Model& m, const PromptSet& p, const ScanOptions& o, const ProgressCallback& cb, const CancelToken* c)
       : model_(m), prompts_(p), opt_(o), L_(m.numLayers()), tracker_(cb, c, 0, m.numLayers()), cancelHooks_(tracker_),
-        base_(&cancelHooks_, o.extraHooks), qh_(o.plan), chainQ_(&base_, &qh_) {
+        base_(&cancelHooks_, o.extraHooks), qh_(o.plan), chainQ_(&base_, &qh_), prof_(o.profile, m.device()) {
     acc_[0].resize(static_cast<size_t>(L_));
     acc_[1].resize(static_cast<size_t>(L_));
     sens_.resize(static_cast<size_t>(L_));
@@ -147,12 +150,22 @@ class Engine {
     }
     ScanResult r;
     if (has(ScanKind::Weights)) scanWeights(r);
+    prof_.begin("summaries");
     collect(r);
+    prof_.end();
     return r;
   }
 
  private:
   bool has(ScanKind k) const { return opt_.scans.count(k) > 0; }
+  void begin(const std::string& stage, int layer = -1) {
+    tracker_.begin(stage, layer);
+    prof_.begin(stage);
+  }
+  void done() {
+    prof_.end();
+    tracker_.done();
+  }
   ForwardHooks* hooks(int v) { return v ? &chainQ_ : &base_; }
   static const char* variantName(int v) { return v ? "quantized" : "bf16"; }
   std::string stage(const std::string& what, int v) { return what + " (" + variantName(v) + ")"; }
@@ -171,14 +184,14 @@ class Engine {
     std::vector<at::Tensor> inputs[2], outputs[2];
     HeadStats head[2];
     for (int v = 0; v < 2; ++v) {
-      tracker_.begin(stage("forward", v));
+      begin(stage("forward", v));
       qh_.resetStream(streamBase(c, v, 0));
       at::Tensor h0 = model_.embed(batch.inputIds);
       model_.runLayers(h0, ctx, 0, L_, hooks(v), &outputs[v]);
       inputs[v].push_back(h0);
       for (int i = 0; i + 1 < L_; ++i) inputs[v].push_back(outputs[v][static_cast<size_t>(i)]);
       head[v] = headStats(model_, outputs[v].back(), batch, hooks(v));
-      tracker_.done();
+      done();
       activationScans(outputs, v, batch, c);
       if (has(ScanKind::Instability)) instability(seqs, v, c);
       if (has(ScanKind::Gain)) gain(inputs[v], v, batch, ctx, c);
@@ -192,36 +205,54 @@ class Engine {
     (void)mask;
   }
 
+  // Per layer, every per-prompt statistic stays on the device and comes back in one copy.
   void activationScans(const std::vector<at::Tensor>* outputs, int v, const Batch& batch, uint64_t) {
     const at::Tensor& mask = batch.attentionMask;
+    const bool fidelity = has(ScanKind::Fidelity), drift = v == 1;
     for (int i = 0; i < L_; ++i) {
-      tracker_.begin(stage("activations", v), i);
+      begin(stage("activations", v), i);
       const at::Tensor& out = outputs[v][static_cast<size_t>(i)];
       Series& a = acc_[v][static_cast<size_t>(i)];
+      std::vector<at::Tensor> terms;  // per prompt: fidelity terms, then drift signal and error energies
       if (has(ScanKind::Kurtosis)) {
-        append(a["kurtosis"], maskedKurtosis(out, mask));
+        append(a["kurtosis"], hostValues(maskedKurtosisTensor(out, mask)));
         for (auto n : batch.lengths) a["tokens"].push_back(static_cast<double>(n));
       }
       for (int64_t b = 0; b < batch.size(); ++b) {
-        if (!has(ScanKind::Histogram) && !has(ScanKind::Fidelity) && v == 0) break;
-        at::Tensor x = promptValues(out, mask, b);
+        if (!has(ScanKind::Histogram) && !fidelity && v == 0) break;
+        const int64_t len = batch.lengths[static_cast<size_t>(b)];
+        at::Tensor x = promptValues(out, b, len);
         if (has(ScanKind::Histogram)) a["edge_pileup"].push_back(edgePileupRatio(x));
-        if (has(ScanKind::Fidelity))
-          for (auto& [k, val] : measureFidelity(x, opt_.plan.spec).toMap()) a[k].push_back(val);
-        if (v == 1) {  // how far the quantized model's hidden state has drifted from the BF16 one
-          at::Tensor ref = promptValues(outputs[0][static_cast<size_t>(i)], mask, b).to(at::kDouble);
-          const double s = ref.pow(2).sum().item<double>(), e = (x.to(at::kDouble) - ref).pow(2).sum().item<double>();
-          a["drift_sqnr_db"].push_back(e > 0 ? std::min(kSqnrCapDb, 10 * std::log10(s / e)) : kSqnrCapDb);
+        if (fidelity) terms.push_back(fidelityTerms(x, opt_.plan.spec));
+        if (drift) {  // how far the quantized model's hidden state has drifted from the BF16 one
+          at::Tensor ref = promptValues(outputs[0][static_cast<size_t>(i)], b, len).to(at::kDouble);
+          terms.push_back(at::stack({ref.pow(2).sum(), (x.to(at::kDouble) - ref).pow(2).sum()}));
         }
       }
-      tracker_.done();
+      if (!terms.empty()) {
+        const std::vector<double> t = hostValues(at::cat(terms));
+        const double* p = t.data();
+        for (int64_t b = 0; b < batch.size(); ++b) {
+          const int64_t numel = batch.lengths[static_cast<size_t>(b)] * out.size(2);
+          if (fidelity) {
+            for (auto& [k, val] : fidelityFromTerms(p, numel).toMap()) a[k].push_back(val);
+            p += kFidelityTerms;
+          }
+          if (drift) {
+            const double sig = p[0], e = p[1];
+            a["drift_sqnr_db"].push_back(e > 0 ? std::min(kSqnrCapDb, 10 * std::log10(sig / e)) : kSqnrCapDb);
+            p += 2;
+          }
+        }
+      }
+      done();
     }
   }
 
   // Identical forwards of all trials in one batch (trial-major); instability = mean over k >= 1 of the
   // unbiased std of (out_k - out_0) over the prompt's real elements.
   void instability(const std::vector<std::vector<int64_t>>& seqs, int v, uint64_t c) {
-    tracker_.begin(stage("instability", v));
+    begin(stage("instability", v));
     const int K = opt_.instabilityTrials;
     std::vector<std::vector<int64_t>> rep;
     for (int k = 0; k < K; ++k) rep.insert(rep.end(), seqs.begin(), seqs.end());
@@ -232,16 +263,19 @@ class Engine {
     model_.runLayers(model_.embed(bk.inputIds), ctx, 0, L_, hooks(v), &outs);
     const int64_t B = static_cast<int64_t>(seqs.size());
     at::Tensor mask = bk.attentionMask.narrow(0, 0, B);
+    std::vector<at::Tensor> stds;  // [L * (K-1)] of [B], copied back at once
     for (int i = 0; i < L_; ++i) {
       at::Tensor o = outs[static_cast<size_t>(i)].to(at::kFloat);
+      for (int k = 1; k < K; ++k) stds.push_back(maskedStdTensor(o.narrow(0, k * B, B) - o.narrow(0, 0, B), mask, true));
+    }
+    const std::vector<double> s = hostValues(at::cat(stds));
+    for (int i = 0, j = 0; i < L_; ++i) {
       std::vector<double> mean(static_cast<size_t>(B), 0.0);
-      for (int k = 1; k < K; ++k) {
-        auto s = maskedStd(o.narrow(0, k * B, B) - o.narrow(0, 0, B), mask, true);
-        for (int64_t b = 0; b < B; ++b) mean[static_cast<size_t>(b)] += s[static_cast<size_t>(b)] / (K - 1);
-      }
+      for (int k = 1; k < K; ++k, ++j)
+        for (int64_t b = 0; b < B; ++b) mean[static_cast<size_t>(b)] += s[static_cast<size_t>(j * B + b)] / (K - 1);
       append(acc_[v][static_cast<size_t>(i)]["instability"], mean);
     }
-    tracker_.done();
+    done();
   }
 
   // Gaussian noise of std noiseScale·std(h_in) (per prompt, real tokens only) added to layer i's input;
@@ -250,29 +284,30 @@ class Engine {
     const at::Tensor& mask = batch.attentionMask;
     const int64_t B = batch.size();
     for (int i = 0; i < L_; ++i) {
-      tracker_.begin(stage("gain", v), i);
+      begin(stage("gain", v), i);
       const at::Tensor& hin = inputs[static_cast<size_t>(i)];
-      auto sd = maskedStd(hin, mask, false);
-      at::Tensor scale = at::tensor(sd, at::kDouble).to(at::kFloat).mul(opt_.noiseScale).view({B, 1, 1});
-      at::Tensor m = mask.to(at::kFloat).unsqueeze(-1).cpu();
+      at::Tensor scale = maskedStdTensor(hin, mask, false).to(at::kFloat).mul(opt_.noiseScale).view({B, 1, 1});
+      at::Tensor m = mask.to(at::kFloat).unsqueeze(-1);
       std::vector<double> g(static_cast<size_t>(B), 0.0);
       const uint64_t stream = streamBase(c, v, 2) + (static_cast<uint64_t>(i) << 36);
       at::Tensor base = layerAt(i, hin, ctx, v, stream).to(at::kFloat);
       for (int d = 0; d < opt_.gainDraws; ++d) {
         tracker_.checkCancelled();
         auto gen = at::detail::createCPUGenerator(mixSeed(opt_.seed, c, static_cast<uint64_t>(i), static_cast<uint64_t>(d)));
-        at::Tensor noise = at::randn(hin.sizes(), gen, at::TensorOptions().dtype(at::kFloat)) * scale * m;
-        at::Tensor pin = (hin.to(at::kFloat) + noise.to(hin.device())).to(hin.scalar_type());
+        // Drawn on the CPU generator (the same numbers on every device), scaled on the device.
+        at::Tensor noise = at::randn(hin.sizes(), gen, at::TensorOptions().dtype(at::kFloat)).to(hin.device()) * scale * m;
+        at::Tensor pin = (hin.to(at::kFloat) + noise).to(hin.scalar_type());
         at::Tensor applied = pin.to(at::kFloat) - hin.to(at::kFloat);
         at::Tensor pert = layerAt(i, pin, ctx, v, stream).to(at::kFloat);
-        auto num = maskedStd(pert - base, mask, true), den = maskedStd(applied, mask, true);
+        auto nd = hostValues(at::cat({maskedStdTensor(pert - base, mask, true), maskedStdTensor(applied, mask, true)}));
         for (int64_t b = 0; b < B; ++b) {
           const size_t k = static_cast<size_t>(b);
-          g[k] += (den[k] > 1e-9 ? num[k] / den[k] : 0.0) / opt_.gainDraws;
+          const double num = nd[k], den = nd[k + static_cast<size_t>(B)];
+          g[k] += (den > 1e-9 ? num / den : 0.0) / opt_.gainDraws;
         }
       }
       append(acc_[v][static_cast<size_t>(i)]["gain"], g);
-      tracker_.done();
+      done();
     }
   }
 
@@ -280,7 +315,7 @@ class Engine {
   void dcShift(const std::vector<at::Tensor>& inputs, int v, const Batch& batch, const Model::Context& ctx, uint64_t c) {
     const at::Tensor& mask = batch.attentionMask;
     for (int i = 0; i < L_; ++i) {
-      tracker_.begin(stage("dc shift", v), i);
+      begin(stage("dc shift", v), i);
       const at::Tensor& hin = inputs[static_cast<size_t>(i)];
       const uint64_t stream = streamBase(c, v, 3) + (static_cast<uint64_t>(i) << 36);
       at::Tensor base = layerAt(i, hin, ctx, v, stream).to(at::kFloat);
@@ -288,23 +323,30 @@ class Engine {
       at::Tensor shift = shifted - base;
       Series& a = acc_[v][static_cast<size_t>(i)];
       auto q = at::tensor({0.001, 0.999}, at::kFloat).to(shift.device());
+      std::vector<at::Tensor> terms;  // per prompt: [q0.1%, q99.9%, mean, median, count below] fp64
       for (int64_t b = 0; b < batch.size(); ++b) {
-        at::Tensor s = promptValues(shift, mask, b).reshape({-1});
+        at::Tensor s = promptValues(shift, b, batch.lengths[static_cast<size_t>(b)]);
+        at::Tensor g = s / opt_.dcShift;
+        at::Tensor med = s.median();  // lower median, as torch.median
+        // The threshold as the host path computed it: fp64 product, compared in fp32.
+        at::Tensor below = s.lt(med.to(at::kDouble) * opt_.discreteFactor).sum().to(at::kDouble);
+        terms.push_back(at::cat({at::quantile(g, q).to(at::kDouble), g.to(at::kDouble).mean().view({1}),
+                                 med.to(at::kDouble).view({1}), below.view({1})}));
+      }
+      const std::vector<double> t = hostValues(at::cat(terms));
+      for (int64_t b = 0; b < batch.size(); ++b) {
+        const double* p = t.data() + 5 * b;
         if (has(ScanKind::DcGain)) {
-          at::Tensor g = s / opt_.dcShift;
-          at::Tensor qs = at::quantile(g, q).to(at::kDouble).cpu();
-          a["dc_gain_min"].push_back(qs[0].item<double>());
-          a["dc_gain_max"].push_back(qs[1].item<double>());
-          a["dc_gain_mean"].push_back(g.to(at::kDouble).mean().item<double>());
+          a["dc_gain_min"].push_back(p[0]);
+          a["dc_gain_max"].push_back(p[1]);
+          a["dc_gain_mean"].push_back(p[2]);
         }
         if (has(ScanKind::Discrete)) {
-          const double med = s.median().item<double>();  // lower median, as torch.median
-          a["discrete_rate"].push_back(std::fabs(med) < 0.1 * opt_.dcShift
-                                           ? 0.0
-                                           : s.lt(opt_.discreteFactor * med).sum().item<double>() / s.numel());
+          const double numel = static_cast<double>(batch.lengths[static_cast<size_t>(b)] * shift.size(2));
+          a["discrete_rate"].push_back(std::fabs(p[3]) < 0.1 * opt_.dcShift ? 0.0 : p[4] / numel);
         }
       }
-      tracker_.done();
+      done();
     }
   }
 
@@ -318,7 +360,7 @@ class Engine {
       if (!plan.selects(l)) unselected.insert(l);
     for (int i = 0; i < L_; ++i) {
       for (int allBut = 0; allBut < 2; ++allBut) {
-        tracker_.begin(allBut ? "sensitivity: all layers but one" : "sensitivity: one layer", i);
+        begin(allBut ? "sensitivity: all layers but one" : "sensitivity: one layer", i);
         if (allBut) {
           std::set<int> off = unselected;
           off.insert(i);
@@ -335,7 +377,7 @@ class Engine {
         const std::string suffix = allBut ? "_all_but" : "_single";
         append(s["kl" + suffix], klPerPrompt(bf16.lastLogProbs, hs.lastLogProbs));
         append(s["dloss" + suffix], diff(hs.loss, bf16.loss));
-        tracker_.done();
+        done();
       }
     }
     qh_.setLayerSelection(plan.layers, plan.invertLayers);
@@ -345,7 +387,7 @@ class Engine {
   void scanWeights(ScanResult& r) {
     r.layers.resize(static_cast<size_t>(L_));
     for (int i = 0; i < L_; ++i) {
-      tracker_.begin("weights", i);
+      begin("weights", i);
       std::vector<Fidelity> parts;
       for (auto kind : {LinearKind::Q, LinearKind::K, LinearKind::V, LinearKind::O, LinearKind::Gate, LinearKind::Up,
                         LinearKind::Down}) {
@@ -354,7 +396,7 @@ class Engine {
         r.weights.push_back({i, linearKindName(kind), w.sizes().vec(), parts.back().toMap()});
       }
       r.layers[static_cast<size_t>(i)].weights = poolFidelity(parts).toMap();
-      tracker_.done();
+      done();
     }
     if (opt_.plan.includeLmHead) {
       const at::Tensor& w = model_.lmHeadWeight();
@@ -389,6 +431,10 @@ class Engine {
   ChainedHooks base_;  // cancel check, then the caller's extra hooks
   QuantizationHooks qh_;
   ChainedHooks chainQ_;  // base_, then quantization
+ public:
+  StageProfiler prof_;
+
+ private:
   std::vector<Series> acc_[2];
   std::vector<Series> sens_;
   Series e2e_;
@@ -433,8 +479,11 @@ ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptio
   r.prompts = prompts;
   r.parameters = options.toJson();
   const auto& cfg = model.config();
+  engine.prof_.begin("provenance (model file digests)");
+  nlohmann::json files = modelFileDigests(model.directory(), options.hashModelFiles);
+  engine.prof_.begin("rules and verdict");
   r.provenance = {{"model", {{"path", model.directory()},
-                             {"files", modelFileDigests(model.directory())},
+                             {"files", files},
                              {"num_layers", model.numLayers()},
                              {"hidden_size", cfg.hiddenSize},
                              {"vocab_size", cfg.vocabSize}}},
@@ -444,6 +493,8 @@ ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptio
                   {"libtorch", torchVersionString()},
                   {"created_utc", createdUtc.empty() ? utcNow() : createdUtc}};
   r.verdict = judgeLayers(r.ruleInputs(), options.thresholds, options.plan.spec.formatName);
+  engine.prof_.end();
+  r.profile = engine.prof_.totals();
   return r;
 }
 

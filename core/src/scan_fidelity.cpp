@@ -39,27 +39,38 @@ at::Tensor blockScaleUnits(const at::Tensor& x, const QuantSpec& spec) {
   return unit.narrow(0, 0, p.rows).narrow(1, 0, p.cols).reshape(in.sizes());
 }
 
-Fidelity measureFidelity(const at::Tensor& x, const QuantSpec& spec, const at::Tensor& xqIn) {
-  Fidelity f;
+at::Tensor fidelityTerms(const at::Tensor& x, const QuantSpec& spec, const at::Tensor& xqIn) {
+  if (x.numel() == 0) return at::zeros({kFidelityTerms}, x.options().dtype(at::kDouble));
   at::Tensor xq = xqIn.defined() ? xqIn : fakeQuantize(x, spec);
   at::Tensor xd = x.detach().to(at::kDouble), qd = xq.detach().to(at::kDouble);
-  f.numel = xd.numel();
-  if (f.numel == 0) return f;
   at::Tensor e = qd - xd, ae = e.abs(), ax = xd.abs(), aq = qd.abs();
-  const double signal = xd.pow(2).sum().item<double>(), noise = e.pow(2).sum().item<double>();
-  f.sqnrDb = noise > 0 ? std::min(kSqnrCapDb, 10.0 * std::log10(signal / noise)) : kSqnrCapDb;
-  const double n = static_cast<double>(f.numel);
-  f.deadzone = (xd.ne(0) & qd.eq(0)).sum().item<double>() / n;
   const double maxNormal = mxTraits(spec.element).maxNormal;
-  f.clipping = ax.gt(blockScaleUnits(x, spec).to(at::kDouble) * maxNormal).sum().item<double>() / n;
-  f.globalMaxLevel = aq.ge(0.99 * aq.max().item<double>()).sum().item<double>() / n;
-  f.relativeError = (ae / (ax + 1e-10)).mean().item<double>();
-  f.meanAbsError = ae.mean().item<double>();
-  f.maxAbsError = ae.max().item<double>();
+  return at::stack({xd.pow(2).sum(), e.pow(2).sum(), (xd.ne(0) & qd.eq(0)).sum().to(at::kDouble),
+                    ax.gt(blockScaleUnits(x, spec).to(at::kDouble) * maxNormal).sum().to(at::kDouble),
+                    aq.ge(aq.max() * 0.99).sum().to(at::kDouble), (ae / (ax + 1e-10)).mean(), ae.mean(), ae.max()});
+}
+
+Fidelity fidelityFromTerms(const double* t, int64_t numel) {
+  Fidelity f;
+  f.numel = numel;
+  if (numel == 0) return f;
+  const double signal = t[0], noise = t[1], n = static_cast<double>(numel);
+  f.sqnrDb = noise > 0 ? std::min(kSqnrCapDb, 10.0 * std::log10(signal / noise)) : kSqnrCapDb;
+  f.deadzone = t[2] / n;
+  f.clipping = t[3] / n;
+  f.globalMaxLevel = t[4] / n;
+  f.relativeError = t[5];
+  f.meanAbsError = t[6];
+  f.maxAbsError = t[7];
   f.norm = std::sqrt(signal);
   f.signalEnergy = signal;
   f.errorEnergy = noise;
   return f;
+}
+
+Fidelity measureFidelity(const at::Tensor& x, const QuantSpec& spec, const at::Tensor& xq) {
+  at::Tensor t = fidelityTerms(x, spec, xq).cpu().contiguous();
+  return fidelityFromTerms(t.data_ptr<double>(), x.numel());
 }
 
 Fidelity poolFidelity(const std::vector<Fidelity>& parts) {

@@ -2,6 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <sstream>
 
 #include "srdd/error.h"
@@ -118,7 +121,32 @@ PromptSet loadPromptSet(const std::string& spec, const Tokenizer& tokenizer, int
   return p;
 }
 
-nlohmann::json modelFileDigests(const std::string& directory) {
+namespace {
+// Digests are cached for the life of the process by (canonical path, size, modification time in ns),
+// so repeated scans of one checkpoint hash its (multi-GB) weight files once.
+std::string cachedSha256(const std::string& path) {
+  namespace fs = std::filesystem;
+  static std::mutex mutex;
+  static std::map<std::tuple<std::string, uintmax_t, int64_t>, std::string> cache;
+  std::error_code ec;
+  const std::string canonical = fs::weakly_canonical(path, ec).string();
+  const uintmax_t size = fs::file_size(path, ec);
+  const int64_t mtime = static_cast<int64_t>(fs::last_write_time(path, ec).time_since_epoch().count());
+  if (ec) return sha256File(path);  // sha256File names the file and the fault
+  const auto key = std::make_tuple(canonical, size, mtime);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  std::string digest = sha256File(path);
+  std::lock_guard<std::mutex> lock(mutex);
+  cache[key] = digest;
+  return digest;
+}
+}  // namespace
+
+nlohmann::json modelFileDigests(const std::string& directory, bool hash) {
   namespace fs = std::filesystem;
   std::vector<std::string> names;
   std::error_code ec;
@@ -133,7 +161,9 @@ nlohmann::json modelFileDigests(const std::string& directory) {
   nlohmann::json files = nlohmann::json::array();
   for (const auto& n : names) {
     const std::string path = directory + "/" + n;
-    files.push_back({{"name", n}, {"bytes", fs::file_size(path)}, {"sha256", sha256File(path)}});
+    nlohmann::json f = {{"name", n}, {"bytes", fs::file_size(path)}};
+    if (hash) f["sha256"] = cachedSha256(path);
+    files.push_back(f);
   }
   return files;
 }

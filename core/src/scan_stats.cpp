@@ -102,7 +102,14 @@ double excessKurtosis(const at::Tensor& x) {
   return m2 > 0 ? m4 / (m2 * m2) - 3.0 : kNaN;
 }
 
-std::vector<double> maskedKurtosis(const at::Tensor& x, const at::Tensor& mask) {
+namespace {
+std::vector<double> toVector(const at::Tensor& t) {
+  at::Tensor c = t.to(at::kDouble).cpu().contiguous();
+  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+}  // namespace
+
+at::Tensor maskedKurtosisTensor(const at::Tensor& x, const at::Tensor& mask) {
   at::Tensor d = x.detach().to(at::kDouble);
   at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);  // [B, T, 1]
   at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));
@@ -110,34 +117,42 @@ std::vector<double> maskedKurtosis(const at::Tensor& x, const at::Tensor& mask) 
   at::Tensor c = (d - mean.view({-1, 1, 1})) * m;
   at::Tensor c2 = c * c;
   at::Tensor m2 = c2.sum({1, 2}) / count, m4 = (c2 * c2).sum({1, 2}) / count;
-  at::Tensor k = (m4 / (m2 * m2) - 3.0).cpu();
-  at::Tensor m2c = m2.cpu();
-  std::vector<double> out;
-  for (int64_t b = 0; b < k.size(0); ++b) out.push_back(m2c[b].item<double>() > 0 ? k[b].item<double>() : kNaN);
-  return out;
+  return at::where(m2 > 0, m4 / (m2 * m2) - 3.0, at::full_like(m2, kNaN));
 }
 
-std::vector<double> maskedStd(const at::Tensor& x, const at::Tensor& mask, bool unbiased) {
+std::vector<double> maskedKurtosis(const at::Tensor& x, const at::Tensor& mask) {
+  return toVector(maskedKurtosisTensor(x, mask));
+}
+
+at::Tensor maskedStdTensor(const at::Tensor& x, const at::Tensor& mask, bool unbiased) {
   at::Tensor d = x.detach().to(at::kDouble);
   at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);
   at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));
   at::Tensor mean = (d * m).sum({1, 2}) / count;
   at::Tensor c = (d - mean.view({-1, 1, 1})) * m;
-  at::Tensor var = ((c * c).sum({1, 2}) / (unbiased ? count - 1 : count)).cpu();
-  std::vector<double> out;
-  for (int64_t b = 0; b < var.size(0); ++b) out.push_back(std::sqrt(std::max(0.0, var[b].item<double>())));
-  return out;
+  at::Tensor var = (c * c).sum({1, 2}) / (unbiased ? count - 1 : count);
+  return at::where(var > 0, var, at::zeros_like(var)).sqrt();  // NaN -> 0 like std::max(0.0, var)
+}
+
+std::vector<double> maskedStd(const at::Tensor& x, const at::Tensor& mask, bool unbiased) {
+  return toVector(maskedStdTensor(x, mask, unbiased));
 }
 
 at::Tensor promptValues(const at::Tensor& x, const at::Tensor& mask, int64_t b) {
-  const int64_t len = mask[b].sum().item<int64_t>();
-  return x[b].narrow(0, 0, len).reshape({-1}).to(at::kFloat);
+  return promptValues(x, b, mask[b].sum().item<int64_t>());
+}
+
+at::Tensor promptValues(const at::Tensor& x, int64_t b, int64_t length) {
+  return x[b].narrow(0, 0, length).reshape({-1}).to(at::kFloat);
 }
 
 double edgePileupRatio(const at::Tensor& x) {
   at::Tensor d = x.detach().reshape({-1}).to(at::kFloat);
-  if (d.numel() < 100 || d.std().item<double>() < 1e-6) return 0.0;
-  at::Tensor h = at::histc(d, 100, d.min().item<double>(), d.max().item<double>()).to(at::kDouble).cpu();
+  if (d.numel() < 100) return 0.0;
+  at::Tensor range = at::stack({d.std(), d.min(), d.max()}).to(at::kDouble).cpu();  // one device round trip
+  auto r = range.accessor<double, 1>();
+  if (r[0] < 1e-6) return 0.0;
+  at::Tensor h = at::histc(d, 100, r[1], r[2]).to(at::kDouble).cpu();
   auto a = h.accessor<double, 1>();
   const double right = a[99] / std::max((a[97] + a[96]) / 2.0, 1.0);
   const double left = a[0] / std::max((a[2] + a[3]) / 2.0, 1.0);

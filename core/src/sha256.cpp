@@ -1,11 +1,19 @@
 #include "srdd/sha256.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <vector>
 
 #include "srdd/error.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define SRDD_SHA_NI 1
+#endif
 
 namespace srdd {
 namespace {
@@ -21,14 +29,72 @@ const uint32_t kK[64] = {
 
 inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#ifdef SRDD_SHA_NI
+bool hasShaNi() {
+  static const bool has = [] {
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    const bool sha = (b >> 29) & 1u;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+    return sha && ((c >> 19) & 1u) && ((c >> 9) & 1u);  // SHA, SSE4.1, SSSE3
+  }();
+  return has;
+}
+
+// The x86 SHA extensions (about 4x the scalar speed): 4 rounds per pair of sha256rnds2, message
+// schedule W[t] = W[t-16] + s0(W[t-15]) + W[t-7] + s1(W[t-2]) four words at a time.
+__attribute__((target("sha,sse4.1,ssse3"))) void compressShaNi(uint32_t state[8], const unsigned char* p,
+                                                                size_t blocks) {
+  const __m128i kSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0])), 0xB1);  // CDAB
+  __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4])), 0x1B);   // EFGH
+  __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);                                                              // ABEF
+  s1 = _mm_blend_epi16(s1, tmp, 0xF0);                                                                   // CDGH
+  for (size_t blk = 0; blk < blocks; ++blk, p += 64) {
+    const __m128i abef = s0, cdgh = s1;
+    __m128i w[4];
+    for (int g = 0; g < 16; ++g) {
+      __m128i& cur = w[g % 4];
+      if (g < 4) {
+        cur = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), kSwap);
+      } else {
+        const __m128i prev = w[(g + 3) % 4];
+        cur = _mm_sha256msg2_epu32(
+            _mm_add_epi32(_mm_sha256msg1_epu32(cur, w[(g + 1) % 4]), _mm_alignr_epi8(prev, w[(g + 2) % 4], 4)), prev);
+      }
+      __m128i msg = _mm_add_epi32(cur, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kK[4 * g])));
+      s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+      s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(msg, 0x0E));
+    }
+    s0 = _mm_add_epi32(s0, abef);
+    s1 = _mm_add_epi32(s1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(s0, 0x1B);   // FEBA
+  s1 = _mm_shuffle_epi32(s1, 0xB1);    // DCHG
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), _mm_blend_epi16(tmp, s1, 0xF0));  // DCBA
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), _mm_alignr_epi8(s1, tmp, 8));    // HGFE
+}
+#endif
+
 class Sha256 {
  public:
   void update(const unsigned char* data, size_t n) {
     total_ += n;
-    for (size_t i = 0; i < n; ++i) {
-      buf_[len_++] = data[i];
+    while (n > 0) {
+      if (len_ == 0 && n >= 64) {  // whole blocks straight from the input
+        const size_t blocks = n / 64;
+        compress(data, blocks);
+        data += 64 * blocks;
+        n -= 64 * blocks;
+        continue;
+      }
+      const size_t take = std::min(n, 64 - len_);
+      std::memcpy(buf_ + len_, data, take);
+      len_ += take;
+      data += take;
+      n -= take;
       if (len_ == 64) {
-        block(buf_);
+        compress(buf_, 1);
         len_ = 0;
       }
     }
@@ -48,6 +114,12 @@ class Sha256 {
   }
 
  private:
+  void compress(const unsigned char* p, size_t blocks) {
+#ifdef SRDD_SHA_NI
+    if (hasShaNi()) return compressShaNi(h_, p, blocks);
+#endif
+    for (size_t i = 0; i < blocks; ++i) block(p + 64 * i);
+  }
   void block(const unsigned char* p) {
     uint32_t w[64];
     for (int i = 0; i < 16; ++i)
@@ -83,7 +155,7 @@ std::string sha256File(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open the file to compute its sha256");
   Sha256 s;
-  std::vector<char> buf(1 << 20);
+  std::vector<char> buf(4 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     s.update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<size_t>(in.gcount()));

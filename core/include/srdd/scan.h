@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "srdd/progress.h"
@@ -39,6 +40,12 @@ struct ScanOptions {
   // Applied before the quantization hooks in both variants, e.g. a fault simulator (validation mode,
   // tests). Not owned; not serialized.
   ForwardHooks* extraHooks = nullptr;
+  // Time every stage (device-synchronized at stage ends, which costs a little) into ScanResult::profile.
+  // Not serialized.
+  bool profile = false;
+  // Put the sha256 of the model files into the provenance (cached per process by path, size and mtime).
+  // Off: names and sizes only. Not serialized.
+  bool hashModelFiles = true;
   void validate() const;      // srdd::Error naming the bad option
   nlohmann::json toJson() const;
 };
@@ -80,6 +87,8 @@ struct ScanResult {
   std::vector<WeightFidelityRow> weights;
   std::map<std::string, Stat> endToEnd;  // loss_bf16, loss_quantized, loss_change, kl
   Verdict verdict;
+  // With ScanOptions::profile: wall seconds per stage, in first-run order (not serialized).
+  std::vector<std::pair<std::string, double>> profile;
   std::vector<LayerMetrics> ruleInputs() const;  // the numbers judgeLayers reads
 };
 
@@ -102,7 +111,29 @@ nlohmann::json legacyScannerJson(const ScanResult& r);
 // A readable per-layer table with flags and the recommendation (`srdd report`).
 std::string formatScanReport(const ScanResult& r);
 
-// sha256 of the model directory's config.json and weight files, for provenance.
-nlohmann::json modelFileDigests(const std::string& directory);
+// Names, sizes and (with `hash`) sha256 of the model directory's config.json and weight files, for
+// provenance. Digests are cached for the process by (canonical path, size, mtime).
+nlohmann::json modelFileDigests(const std::string& directory, bool hash = true);
+
+// Waits for the device's queued work (a no-op on the CPU), so that a wall-clock timer is honest.
+void synchronizeDevice(const at::Device& device);
+// Wall seconds per named stage, accumulated; the device is synchronized before a stage's time is read.
+class StageProfiler {
+ public:
+  StageProfiler(bool enabled, at::Device device) : enabled_(enabled), device_(device) {}
+  bool enabled() const { return enabled_; }
+  void begin(const std::string& stage);  // ends the running stage, if any
+  void end();
+  const std::vector<std::pair<std::string, double>>& totals() const { return totals_; }
+
+ private:
+  bool enabled_;
+  at::Device device_;
+  std::string stage_;
+  double start_ = 0;
+  std::vector<std::pair<std::string, double>> totals_;
+};
+// "  stage   1.234 s" lines, then a total line.
+std::string formatStageTimes(const std::vector<std::pair<std::string, double>>& times);
 
 }  // namespace srdd

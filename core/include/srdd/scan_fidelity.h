@@ -27,6 +27,12 @@ struct Fidelity {
 
 // Metrics of x against xq = fakeQuantize(x, spec) (pass xq to reuse a quantization already made).
 Fidelity measureFidelity(const at::Tensor& x, const QuantSpec& spec, const at::Tensor& xq = {});
+// The same in two steps, so that many tensors can be measured with one device-to-host copy: the raw
+// sums on x's device ([kFidelityTerms] fp64: Σx², Σe², deadzone, clipping and max-level counts, mean
+// relative error, mean and max |e|), then the metrics from those numbers.
+constexpr int64_t kFidelityTerms = 8;
+at::Tensor fidelityTerms(const at::Tensor& x, const QuantSpec& spec, const at::Tensor& xq = {});
+Fidelity fidelityFromTerms(const double* terms, int64_t numel);
 // Fidelity pooled over several tensors (e.g. all weights of a layer): sums of squares, counts and
 // maxima are pooled, so SQNR is Σx²/Σe² over all of them, not an average of dB values.
 Fidelity poolFidelity(const std::vector<Fidelity>& parts);
