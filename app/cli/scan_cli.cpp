@@ -13,7 +13,7 @@ namespace srdd_cli {
 std::set<std::string> quantValueOptions() {
   return {"--format", "--scale", "--rounding", "--block", "--mode", "--layers", "--all-but"};
 }
-std::set<std::string> quantFlagOptions() { return {"--reference", "--lm-head"}; }
+std::set<std::string> quantFlagOptions() { return {"--reference", "--lm-head", "--embeddings"}; }
 
 static std::set<int> parseLayers(const std::string& text, const std::string& option) {
   std::set<int> layers;
@@ -45,6 +45,7 @@ srdd::QuantizationPlan quantPlan(const Options& opt, uint64_t seed) {
     plan.invertLayers = true;
   }
   plan.includeLmHead = opt.flag("--lm-head");
+  plan.includeEmbeddings = opt.flag("--embeddings");
   plan.validate();
   return plan;
 }

@@ -17,7 +17,8 @@ inline const char* kQuantOptionsUsage =
     "  --reference      the research scripts' MXFP4 numerics (flat blocks, ties away)\n"
     "  --mode M         w4a16 (default), w16a4, w4a4 or residual (each layer's output)\n"
     "  --layers LIST    quantize only these layers (e.g. 0,3,5); --all-but LIST: all except these\n"
-    "  --lm-head        also quantize lm_head (w* modes)\n";
+    "  --lm-head        also quantize lm_head (w* modes)\n"
+    "  --embeddings     also quantize the embedding table (w4a16, w4a4)\n";
 
 // Value and flag option names used by quantPlan().
 std::set<std::string> quantValueOptions();

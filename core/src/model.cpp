@@ -157,7 +157,13 @@ Model::Context Model::makeContext(const Batch& batch) const {
   return ctx;
 }
 
-at::Tensor Model::embed(const at::Tensor& inputIds) const { return at::embedding(embedding_, inputIds); }
+at::Tensor Model::embed(const at::Tensor& inputIds, ForwardHooks* hooks) const {
+  if (hooks) {
+    at::Tensor table = hooks->embeddingTable(embedding_);
+    if (table.defined()) return at::embedding(table, inputIds);
+  }
+  return at::embedding(embedding_, inputIds);
+}
 
 at::Tensor Model::rmsNorm(const at::Tensor& x, const at::Tensor& weight) const {
   auto h = x.to(at::kFloat);
@@ -297,7 +303,7 @@ Model::ForwardResult Model::forward(const Batch& batch, ForwardHooks* hooks, boo
                                     bool keepLayerOutputs) const {
   ForwardResult result;
   auto ctx = makeContext(batch);
-  auto h = runLayers(embed(batch.inputIds), ctx, 0, numLayers(), hooks,
+  auto h = runLayers(embed(batch.inputIds, hooks), ctx, 0, numLayers(), hooks,
                      keepLayerOutputs ? &result.layerOutputs : nullptr);
   if (!allLogits) h = gatherLast(h, batch);  // only the last positions need the (large) vocabulary projection
   result.logits = lmHead(finalNorm(h, hooks), hooks);

@@ -80,9 +80,8 @@ void QuantizationPlan::validate(int numLayers) const {
                   (numLayers >= 0 ? std::to_string(numLayers) : std::string("valid")) + " layers");
   if (includeLmHead && mode == Mode::Residual)
     throw Error("quantization plan: lm_head quantization needs a w4a16, w16a4 or w4a4 mode, not residual");
-  if (includeEmbeddings)
-    throw Error("quantization plan: embedding-table quantization is not supported (the lookup is exact; a tied "
-                "lm_head is quantized through include_lm_head)");
+  if (includeEmbeddings && !quantizesWeights())
+    throw Error("quantization plan: embedding quantization needs a weight mode (w4a16 or w4a4)");
   if (ste && !quantizesWeights()) throw Error("quantization plan: ste (training) needs a weight mode (w4a16 or w4a4)");
 }
 
@@ -115,12 +114,21 @@ at::Tensor QuantizationHooks::linearInput(LinearRef ref, const at::Tensor& x) {
 
 at::Tensor QuantizationHooks::linearWeight(LinearRef ref, const at::Tensor& weight) {
   if (!plan_.quantizesWeights() || !covers(ref)) return {};
+  return quantizeWeight(ref.layer, static_cast<int>(ref.kind), weight);
+}
+
+at::Tensor QuantizationHooks::embeddingTable(const at::Tensor& table) {
+  if (!plan_.quantizesWeights() || !plan_.includeEmbeddings) return {};
+  return quantizeWeight(-2, 0, table);
+}
+
+at::Tensor QuantizationHooks::quantizeWeight(int layer, int kind, const at::Tensor& weight) {
   if (plan_.ste) return fakeQuantizeSTE(weight, plan_.spec);
-  const auto key = std::make_pair(ref.layer, static_cast<int>(ref.kind));
+  const auto key = std::make_pair(layer, kind);
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
   // Each matrix gets its own stochastic-rounding stream, independent of the activation stream.
-  const uint64_t offset = (static_cast<uint64_t>(ref.layer + 1) * 16 + static_cast<uint64_t>(ref.kind)) << 40;
+  const uint64_t offset = (static_cast<uint64_t>(layer + 2) * 16 + static_cast<uint64_t>(kind)) << 40;
   at::Tensor q = fakeQuantize(weight, plan_.spec, offset);
   cache_.emplace(key, q);
   return q;

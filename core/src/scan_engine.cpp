@@ -186,7 +186,7 @@ class Engine {
     for (int v = 0; v < 2; ++v) {
       begin(stage("forward", v));
       qh_.resetStream(streamBase(c, v, 0));
-      at::Tensor h0 = model_.embed(batch.inputIds);
+      at::Tensor h0 = model_.embed(batch.inputIds, hooks(v));
       model_.runLayers(h0, ctx, 0, L_, hooks(v), &outputs[v]);
       inputs[v].push_back(h0);
       for (int i = 0; i + 1 < L_; ++i) inputs[v].push_back(outputs[v][static_cast<size_t>(i)]);
@@ -260,7 +260,7 @@ class Engine {
     Model::Context ctx = model_.makeContext(bk);
     std::vector<at::Tensor> outs;
     qh_.resetStream(streamBase(c, v, 1));
-    model_.runLayers(model_.embed(bk.inputIds), ctx, 0, L_, hooks(v), &outs);
+    model_.runLayers(model_.embed(bk.inputIds, hooks(v)), ctx, 0, L_, hooks(v), &outs);
     const int64_t B = static_cast<int64_t>(seqs.size());
     at::Tensor mask = bk.attentionMask.narrow(0, 0, B);
     std::vector<at::Tensor> stds;  // [L * (K-1)] of [B], copied back at once

@@ -42,6 +42,7 @@ double maxDiff(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().
 class TestQuantizedForward : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void embeddingsQuantizedWhenSelected();
   void w4a16MatchesHandQuantizedWeights_data() {
     QTest::addColumn<QString>("layers");
     QTest::addColumn<bool>("invert");
@@ -145,10 +146,28 @@ class TestQuantizedForward : public QObject {
     QVERIFY_THROWS_EXCEPTION(srdd::Error, r.validate());
     srdd::QuantizationPlan e;
     e.includeEmbeddings = true;
+    e.validate();  // weights mode: fine
+    e.mode = srdd::QuantizationPlan::Mode::W16A4;
     QVERIFY_THROWS_EXCEPTION(srdd::Error, e.validate());
     QVERIFY_THROWS_EXCEPTION(srdd::Error, srdd::QuantizationPlan::fromJson(nlohmann::json{{"mode", 3}}));
   }
 };
+
+// Embedding quantization reads a fake-quantized table; without it the lookup is exact.
+void TestQuantizedForward::embeddingsQuantizedWhenSelected() {
+  auto model = srdd::Model::load(srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32", {"cpu", "fp32"});
+  c10::NoGradGuard g;
+  auto ids = at::arange(0, 40, at::kLong).unsqueeze(0);
+  srdd::QuantizationPlan plan;
+  plan.spec = srdd::parseQuantSpec("mxfp4");
+  srdd::QuantizationHooks exact(plan);
+  QVERIFY(at::equal(model->embed(ids, &exact), model->embed(ids)));
+  plan.includeEmbeddings = true;
+  srdd::QuantizationHooks quantized(plan);
+  auto expected = at::embedding(srdd::fakeQuantize(model->embedding(), plan.spec), ids);
+  QVERIFY(at::equal(model->embed(ids, &quantized), expected));
+  QVERIFY(!at::equal(expected, model->embed(ids)));
+}
 
 QTEST_APPLESS_MAIN(TestQuantizedForward)
 #include "test_quantized_forward.moc"

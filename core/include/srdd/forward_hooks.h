@@ -30,6 +30,9 @@ class ForwardHooks {
   virtual at::Tensor linearInput(LinearRef /*ref*/, const at::Tensor& /*x*/) { return {}; }
   // The weight a linear uses in this forward (substitution without copying the model).
   virtual at::Tensor linearWeight(LinearRef /*ref*/, const at::Tensor& /*weight*/) { return {}; }
+  // The embedding table the token lookup reads (e.g. a fake-quantized copy); the lm_head weight is offered
+  // separately through linearWeight, also when it is tied to this table.
+  virtual at::Tensor embeddingTable(const at::Tensor& /*table*/) { return {}; }
   // The weight of an RMSNorm (layer -1 for the final norm), e.g. for AQN noise.
   virtual at::Tensor normWeight(int /*layer*/, NormKind /*kind*/, const at::Tensor& /*weight*/) { return {}; }
 };

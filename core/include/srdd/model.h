@@ -61,7 +61,7 @@ class Model {
   };
   Context makeContext(const Batch& batch) const;
 
-  at::Tensor embed(const at::Tensor& inputIds) const;                      // [B, T, H]
+  at::Tensor embed(const at::Tensor& inputIds, ForwardHooks* hooks = nullptr) const;  // [B, T, H]
   at::Tensor runLayer(int layer, const at::Tensor& hidden, const Context& ctx, ForwardHooks* hooks) const;
   // Runs layers [first, last) starting from `hidden` (e.g. a cached state entering `first`).
   at::Tensor runLayers(at::Tensor hidden, const Context& ctx, int first, int last, ForwardHooks* hooks,

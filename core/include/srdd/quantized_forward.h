@@ -28,7 +28,7 @@ struct QuantizationPlan {
   bool invertLayers = false;  // true: all layers except `layers`
   bool includeLmHead = false; // lm_head weight / input (W modes only); with a tied model this is the
                               // embedding matrix used as lm_head, the embedding lookup stays exact
-  bool includeEmbeddings = false;  // not supported: validate() refuses it (the lookup stays exact)
+  bool includeEmbeddings = false;  // W modes: the embedding table the lookup reads is fake-quantized too
   bool ste = false;           // training: fakeQuantizeSTE on weights, no cache
 
   bool selects(int layer) const;  // whether decoder layer `layer` is quantized
@@ -63,10 +63,12 @@ class QuantizationHooks : public ForwardHooks {
   at::Tensor layerOutput(int layer, const at::Tensor& hidden) override;
   at::Tensor linearInput(LinearRef ref, const at::Tensor& x) override;
   at::Tensor linearWeight(LinearRef ref, const at::Tensor& weight) override;
+  at::Tensor embeddingTable(const at::Tensor& table) override;
 
  private:
   bool covers(LinearRef ref) const;
   at::Tensor quantizeActivation(const at::Tensor& x);
+  at::Tensor quantizeWeight(int layer, int kind, const at::Tensor& weight);  // cached; layer -2 = embeddings
   QuantizationPlan plan_;
   std::map<std::pair<int, int>, at::Tensor> cache_;
   uint64_t stream_ = 0;
