@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -85,6 +86,7 @@ int runBenchScan(const srdd_cli::Args& args) {
   values.insert({"--device", "--dtype"});
   auto flags = srdd_cli::quantFlagOptions();
   flags.insert("--profile");
+  values.insert("--repeat");
   srdd_cli::Options opt(args, values, flags);
   const bool profile = opt.flag("--profile");
   const std::string dir = srdd_cli::modelDirectory(opt);
@@ -102,7 +104,8 @@ int runBenchScan(const srdd_cli::Args& args) {
   const int L = model->numLayers();
   std::cout << "model " << dir << " | " << srdd::dtypeName(model->dtype()) << " on " << device.str() << " | "
             << at::get_num_threads() << " threads | " << srdd::buildDescription() << "\n"
-            << "timed: the protocols below; not timed: model load, tokenization, one warm-up forward\n";
+            << "timed: the protocols below, a first run (kernels cold) and the median of --repeat more; not timed: model "
+               "load, tokenization, one warm-up forward\n";
   auto scanOptions = [&](const char* scans) {
     srdd::ScanOptions o;
     o.plan = srdd_cli::quantPlan(opt, 42);
@@ -112,62 +115,87 @@ int runBenchScan(const srdd_cli::Args& args) {
     return o;
   };
 
-  // 1. Local-scan pipeline (srdd_error_finder v8): instability x3, gain, kurtosis, DC gain, discrete,
-  //    histogram on prompts[0], BF16 and quantized.
-  PartTimer local(device, profile);
-  const auto localOpt = scanOptions("instability,gain,kurtosis,dcgain,discrete,histogram");
-  local.part("scans (bf16 + quantized)", [&] { local.addScan("", srdd::runScan(*model, localPrompts, localOpt)); });
+  // One pass of the three protocols; returns their wall times (and prints parts/stages with --profile).
+  auto runProtocols = [&](bool printProfile) {
+    // 1. Local-scan pipeline (srdd_error_finder v8): instability x3, gain, kurtosis, DC gain, discrete,
+    //    histogram on prompts[0], BF16 and quantized.
+    PartTimer local(device, profile);
+    const auto localOpt = scanOptions("instability,gain,kurtosis,dcgain,discrete,histogram");
+    local.part("scans (bf16 + quantized)", [&] { local.addScan("", srdd::runScan(*model, localPrompts, localOpt)); });
 
-  // 2. MXFP4 experiment (§3.3-3.6): BF16 and MXFP4 (residual mode) gain/kurtosis/instability on prompts[0],
-  //    losses on the 5 test prompts, then 4 AQN configs x 5 runs of the loss. Each loss evaluation runs
-  //    the 5 prompts as one padded batch (per-prompt losses are unchanged by right padding).
-  PartTimer exp(device, profile);
-  auto expOpt = scanOptions("gain,kurtosis,instability");
-  expOpt.plan.mode = srdd::QuantizationPlan::Mode::Residual;
-  expOpt.plan.includeLmHead = false;
-  const int B = static_cast<int>(expPrompts.tokens.size());
-  srdd::ScanResult scan;
-  exp.part("scans (bf16 + mxfp4)", [&] {
-    scan = srdd::runScan(*model, first(expPrompts, 1), expOpt);
-    exp.addScan("", scan);
-  });
-  exp.part("losses (bf16 + mxfp4, 5 prompts)", [&] {
-    srdd::evaluateLoss(*model, expPrompts.tokens, B);
-    srdd::QuantizationHooks allQ(expOpt.plan);
-    srdd::evaluateLoss(*model, expPrompts.tokens, B, &allQ);
-  });
-  std::set<int> problematic(scan.verdict.problematicLayers.begin(), scan.verdict.problematicLayers.end());
-  if (problematic.empty()) problematic = {0};  // time the protocol even when nothing is flagged
-  std::set<int> all, healthy;
-  for (int i = 0; i < L; ++i) {
-    all.insert(i);
-    if (!problematic.count(i)) healthy.insert(i);
+    // 2. MXFP4 experiment (§3.3-3.6): BF16 and MXFP4 (residual mode) gain/kurtosis/instability on prompts[0],
+    //    losses on the 5 test prompts, then 4 AQN configs x 5 runs of the loss. Each loss evaluation runs
+    //    the 5 prompts as one padded batch (per-prompt losses are unchanged by right padding).
+    PartTimer exp(device, profile);
+    auto expOpt = scanOptions("gain,kurtosis,instability");
+    expOpt.plan.mode = srdd::QuantizationPlan::Mode::Residual;
+    expOpt.plan.includeLmHead = false;
+    const int B = static_cast<int>(expPrompts.tokens.size());
+    srdd::ScanResult scan;
+    exp.part("scans (bf16 + mxfp4)", [&] {
+      scan = srdd::runScan(*model, first(expPrompts, 1), expOpt);
+      exp.addScan("", scan);
+    });
+    exp.part("losses (bf16 + mxfp4, 5 prompts)", [&] {
+      srdd::evaluateLoss(*model, expPrompts.tokens, B);
+      srdd::QuantizationHooks allQ(expOpt.plan);
+      srdd::evaluateLoss(*model, expPrompts.tokens, B, &allQ);
+    });
+    std::set<int> problematic(scan.verdict.problematicLayers.begin(), scan.verdict.problematicLayers.end());
+    if (problematic.empty()) problematic = {0};  // time the protocol even when nothing is flagged
+    std::set<int> all, healthy;
+    for (int i = 0; i < L; ++i) {
+      all.insert(i);
+      if (!problematic.count(i)) healthy.insert(i);
+    }
+    exp.part("AQN losses (4 configs x 5 runs)", [&] {
+      for (const auto& aqn : {std::set<int>{}, all, problematic, healthy})
+        for (int run = 0; run < 5; ++run) {
+          NoisyResidualHooks hooks(expOpt.plan.spec, aqn, 0.01, 42 + run);
+          srdd::evaluateLoss(*model, expPrompts.tokens, B, &hooks);
+        }
+    });
+
+    // 3. Quantization scanner (§4): fidelity of every layer's output on the 8 scanner prompts.
+    PartTimer scn(device, profile);
+    auto scnOpt = scanOptions("fidelity");
+    scn.part("scans (fidelity, bf16 + quantized)", [&] { scn.addScan("", srdd::runScan(*model, scnPrompts, scnOpt)); });
+
+    if (printProfile) {
+      local.print("local-scan pipeline");
+      exp.print("MXFP4 experiment");
+      scn.print("quant scanner");
+    }
+    return std::vector<double>{local.total(), exp.total(), scn.total()};
+  };
+  const int repeat = static_cast<int>(opt.integer("--repeat", 3));
+  if (repeat < 1) throw srdd::Error("bench scan: --repeat must be at least 1");
+  std::vector<std::vector<double>> times(3);
+  std::vector<double> cold;
+  for (int r = 0; r <= repeat; ++r) {
+    const auto t = runProtocols(profile && (r == 0 || r == repeat));
+    if (r == 0) {
+      cold = t;
+      continue;
+    }
+    for (size_t k = 0; k < 3; ++k) times[k].push_back(t[k]);
   }
-  exp.part("AQN losses (4 configs x 5 runs)", [&] {
-    for (const auto& aqn : {std::set<int>{}, all, problematic, healthy})
-      for (int run = 0; run < 5; ++run) {
-        NoisyResidualHooks hooks(expOpt.plan.spec, aqn, 0.01, 42 + run);
-        srdd::evaluateLoss(*model, expPrompts.tokens, B, &hooks);
-      }
-  });
-
-  // 3. Quantization scanner (§4): fidelity of every layer's output on the 8 scanner prompts.
-  PartTimer scn(device, profile);
-  auto scnOpt = scanOptions("fidelity");
-  scn.part("scans (fidelity, bf16 + quantized)", [&] { scn.addScan("", srdd::runScan(*model, scnPrompts, scnOpt)); });
-
-  local.print("local-scan pipeline");
-  exp.print("MXFP4 experiment");
-  scn.print("quant scanner");
-  std::cout << std::fixed << std::setprecision(3) << "  local-scan pipeline (1 prompt, 6 scans)          "
-            << local.total() << " s\n  MXFP4 experiment (scans + losses + 4x5 AQN)      " << exp.total()
-            << " s\n  quant scanner (" << L << " layers x 8 prompts)             " << scn.total() << " s\n";
+  const char* names[3] = {"local-scan pipeline (1 prompt, 6 scans)    ", "MXFP4 experiment (scans + losses + 4x5 AQN)",
+                          "quant scanner (layers x 8 prompts)         "};
+  std::cout << std::fixed << std::setprecision(3)
+            << "  protocol                                      first run   median of next " << repeat << "\n";
+  for (size_t k = 0; k < 3; ++k) {
+    std::sort(times[k].begin(), times[k].end());
+    std::cout << "  " << names[k] << "   " << std::setw(7) << cold[k] << " s   " << std::setw(7)
+              << times[k][times[k].size() / 2] << " s\n";
+  }
   return 0;
 }
 
 srdd_cli::BenchRegistrar reg({"scan", "wall time of the research scripts' three scan protocols",
-                              std::string("Usage: srdd bench scan [MODEL] [--profile]\n"
-                                              "  --profile        per-part and per-stage wall times on stderr\n") + srdd_cli::kModelOptionsUsage +
+                              std::string("Usage: srdd bench scan [MODEL] [--profile] [--repeat N]\n"
+                                          "  --profile        per-part and per-stage wall times on stderr (first and last run)\n"
+                                          "  --repeat N       timed runs after the first one (default 3); the median is reported\n") + srdd_cli::kModelOptionsUsage +
                                   srdd_cli::kQuantOptionsUsage,
                               runBenchScan});
 
