@@ -70,14 +70,14 @@ def parse_args(argv=None):
     p.add_argument("--kv-heads", type=int, default=1)
     p.add_argument("--seq", type=int, default=256)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--steps", type=int, default=700)
     p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--min-lr-ratio", type=float, default=0.1)
-    p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--min-lr-ratio", type=float, default=0.01)
+    p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--val-verses", type=int, default=800, help="last N lines of --corpus: validation split")
-    p.add_argument("--eval-every", type=int, default=200)
-    p.add_argument("--log-every", type=int, default=200)
+    p.add_argument("--eval-every", type=int, default=50)
+    p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--minutes", type=float, default=7.0,
                    help="wall-clock guard for the training loop; the steps actually run are reported")
     p.add_argument("--stop-at", type=int, default=None,
@@ -393,7 +393,11 @@ def main(argv=None):
         f"best validation {training['best_val_loss']:.4f} at step {training['best_step']}")
 
     losses = {"master_fp32_autocast_bf16": quant_losses(model, heldout_ids, args.seq, True)}
-    ship = copy.deepcopy(model).to(torch.bfloat16)
+    # Only the parameters become bf16: Module.to(dtype) would also round the fp32 RoPE inv_freq buffer, which a
+    # model loaded from disk recomputes in fp32, and the in-memory/reloaded comparison below would then differ.
+    ship = copy.deepcopy(model)
+    for p in ship.parameters():
+        p.data = p.data.to(torch.bfloat16)
     ship.config.use_cache = True
     ship.save_pretrained(args.out)
     saved = check_saved(args.out)
