@@ -91,7 +91,7 @@ int runBenchScan(const srdd_cli::Args& args) {
   const bool profile = opt.flag("--profile");
   const std::string dir = srdd_cli::modelDirectory(opt);
 
-  // Not timed: tokenizer, prompt sets, model load and one warm-up forward (device context, kernels).
+  // Not timed: tokenizer, prompt sets, model load and the warm-up forwards (device context, kernel modules).
   // The bench writes no results, so it hashes no model file.
   auto tok = srdd::Tokenizer::fromFile(dir + "/tokenizer.json");
   const auto localPrompts = first(srdd::loadPromptSet("builtin:srdd", tok, 512), 1);
@@ -99,13 +99,16 @@ int runBenchScan(const srdd_cli::Args& args) {
   const auto scnPrompts = srdd::loadPromptSet("builtin:scanner", tok, 512);
   auto model = srdd_cli::loadModel(opt);
   const at::Device device = model->device();
-  srdd::evaluateLoss(*model, expPrompts.tokens, static_cast<int>(expPrompts.tokens.size()));
+  // Warm-up: one forward through each attention path (an unpadded causal batch and a padded masked batch), so that
+  // the CUDA kernel modules are loaded; the protocols' own shapes are not pre-run.
+  srdd::evaluateLoss(*model, {{1, 2, 3}}, 1);
+  srdd::evaluateLoss(*model, {{1, 2, 3}, {4, 5}}, 2);
   srdd::synchronizeDevice(device);
   const int L = model->numLayers();
   std::cout << "model " << dir << " | " << srdd::dtypeName(model->dtype()) << " on " << device.str() << " | "
             << at::get_num_threads() << " threads | " << srdd::buildDescription() << "\n"
             << "timed: the protocols below, a first run (kernels cold) and the median of --repeat more; not timed: model "
-               "load, tokenization, one warm-up forward\n";
+               "load, tokenization, two warm-up forwards (causal and padded attention)\n";
   auto scanOptions = [&](const char* scans) {
     srdd::ScanOptions o;
     o.plan = srdd_cli::quantPlan(opt, 42);
