@@ -7,13 +7,19 @@
 #include "model_loader.h"
 #include "model_summary_view.h"
 #include "recent_models.h"
+#include "scan/scan_setup_panel.h"
 #include "studio_app.h"
 #include "tensor_table_model.h"
 #include "test_support.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
+#include <QDockWidget>
+#include <QLabel>
+#include <QTabWidget>
 #include <QFile>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMimeData>
 #include <QProcess>
 #include <QSettings>
@@ -54,6 +60,9 @@ class TestMainWindow : public QObject {
   void supersededLoadIsIgnored();
   void dropOfFolderOpensIt();
   void remembersGeometry();
+  void remembersDockLayout();
+  void panelsAndPagesPlugIn();
+  void helpAndVersionWithoutDisplay();
   void recentModelsNewestFirstCappedAndPruned();
   void defaultModelFromEnvironment();
 
@@ -266,6 +275,67 @@ void TestMainWindow::remembersGeometry() {
   }
   MainWindow again;
   QCOMPARE(again.size(), QSize(900, 610));
+}
+
+void TestMainWindow::remembersDockLayout() {
+  {
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* dock = w.findChild<QDockWidget*>("scanSetupDock");
+    QVERIFY(dock && dock->isVisible());
+    QCOMPARE(w.dockWidgetArea(dock), Qt::LeftDockWidgetArea);
+    w.addDockWidget(Qt::RightDockWidgetArea, dock);
+    w.close();
+  }
+  {
+    MainWindow again;
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    auto* dock = again.findChild<QDockWidget*>("scanSetupDock");
+    QCOMPARE(again.dockWidgetArea(dock), Qt::RightDockWidgetArea);
+    dock->hide();
+    again.close();
+  }
+  MainWindow third;
+  third.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&third));
+  QVERIFY(third.findChild<QDockWidget*>("scanSetupDock")->isHidden());
+  QSettings().remove("mainWindow/state");
+}
+
+void TestMainWindow::panelsAndPagesPlugIn() {
+  MainWindow w;
+  const int pages = w.pages()->count();
+  QCOMPARE(pages, 2);  // Model, Scan Report
+  auto* page = new QLabel("results");
+  QCOMPARE(w.addCentralPage(page, "Results"), pages);
+  QCOMPARE(w.pages()->tabText(pages), QString("Results"));
+  QDockWidget* dock = w.addPanelDock(new QLabel("targets"), "Target Set", "targetSetDock", Qt::RightDockWidgetArea);
+  QCOMPARE(dock->objectName(), QString("targetSetDock"));
+  QCOMPARE(w.dockWidgetArea(dock), Qt::RightDockWidgetArea);
+  bool listed = false;
+  for (QAction* a : w.menuBar()->actions())
+    if (a->menu() && a->menu()->actions().contains(dock->toggleViewAction())) listed = true;
+  QVERIFY(listed);  // the View menu toggles it
+}
+
+// --help and --version print and exit without a display (e.g. over ssh).
+void TestMainWindow::helpAndVersionWithoutDisplay() {
+  const QString studio = QFileInfo(srdd_test::cliPath()).dir().filePath("srdd-studio");
+  QVERIFY2(QFileInfo(studio).isExecutable(), qPrintable(studio + " is not built"));
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  for (const char* var : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(var);
+  for (const QString& option : {QString("--version"), QString("--help")}) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(studio, {option});
+    QVERIFY(p.waitForFinished(60000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, qPrintable(p.readAllStandardError()));
+    if (option == "--version") QVERIFY2(out.contains(SRDD_VERSION), qPrintable(out));
+    else QVERIFY2(out.contains("--scan") && out.contains("--screenshot") && out.contains("MODEL_DIR"), qPrintable(out));
+  }
 }
 
 void TestMainWindow::recentModelsNewestFirstCappedAndPruned() {
