@@ -169,6 +169,9 @@ at::Tensor Model::rmsNorm(const at::Tensor& x, const at::Tensor& weight) const {
   auto h = x.to(at::kFloat);
   auto variance = h.pow(2).mean(-1, /*keepdim=*/true);
   h = h * at::rsqrt(variance + config_.rmsNormEps);
+  // An fp32 weight in a lower-precision model (AQN training: fp32 master or noisy weight) multiplies in
+  // fp32 and rounds once, so that small changes to it are not rounded away (reference §7 item 24).
+  if (weight.scalar_type() == at::kFloat && x.scalar_type() != at::kFloat) return (weight * h).to(x.scalar_type());
   return weight * h.to(x.scalar_type());
 }
 

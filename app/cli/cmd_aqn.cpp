@@ -1,0 +1,184 @@
+// `srdd aqn`: AQN training runs compared across layer sets (baseline, global, targeted, healthy,
+// custom), N seeds each, with statistics; resumable run directory. docs/aqn.md.
+#include <csignal>
+#include <iostream>
+#include <sstream>
+
+#include "model_options.h"
+#include "scan_cli.h"
+#include "srdd/aqn.h"
+#include "srdd/error.h"
+#include "srdd/scan.h"
+
+namespace {
+
+srdd::CancelToken gCancel;
+extern "C" void onInterrupt(int) { gCancel.cancel(); }
+
+std::vector<std::string> splitList(const std::string& text, char sep) {
+  std::vector<std::string> items;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, sep))
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
+// The layers a scan judged problematic.
+std::vector<int> targetsFromScan(const std::string& path) {
+  const auto scan = srdd::readScanResult(path);
+  std::vector<int> layers;
+  for (const auto& l : scan.verdict.layers)
+    if (l.problematic) layers.push_back(l.layer);
+  if (layers.empty()) throw srdd::Error(path + ": the scan flags no problematic layer, so there is no target set");
+  return layers;
+}
+
+srdd::aqn::Schedule schedule(const srdd_cli::Options& opt) {
+  srdd::aqn::Schedule s;
+  const double start = opt.number("--sigma-start", s.sigmaStart), end = opt.number("--sigma-end", s.sigmaEnd);
+  if (opt.value("--qerl-stages")) {
+    if (opt.value("--sigma-levels") || opt.value("--warmup-fraction"))
+      throw srdd::Error("--qerl-stages sets the levels and the warm-up; do not combine it with --sigma-levels or --warmup-fraction");
+    s = srdd::aqn::Schedule::qerl(start, end, static_cast<int>(opt.integer("--qerl-stages", 10)));
+  } else {
+    s.sigmaStart = start;
+    s.sigmaEnd = end;
+    s.levels = static_cast<int>(opt.integer("--sigma-levels", s.levels));
+    s.warmupFraction = opt.number("--warmup-fraction", s.warmupFraction);
+  }
+  s.validate();
+  return s;
+}
+
+srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
+  srdd::aqn::ComparisonSettings s;
+  s.modelDirectory = srdd_cli::modelDirectory(opt);
+  const auto lo = srdd_cli::loadOptions(opt);
+  s.device = lo.device;
+  s.dtype = lo.dtype;
+  s.protocol = srdd::aqn::parseProtocol(opt.value("--protocol", "training"));
+  if (opt.value("--targets") && opt.value("--targets-from")) throw srdd::Error("--targets and --targets-from exclude each other");
+  if (auto t = opt.value("--targets")) s.targets = srdd::aqn::parseLayerList(*t, "--targets");
+  if (auto f = opt.value("--targets-from")) s.targets = targetsFromScan(*f);
+  if (auto c = opt.value("--custom")) {
+    for (const auto& def : splitList(*c, ';')) {
+      const auto eq = def.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw srdd::Error("--custom: '" + def + "' is not NAME=LAYERS (e.g. early=0-2)");
+      const std::string name = def.substr(0, eq);
+      s.custom[name] = srdd::aqn::parseLayerList(def.substr(eq + 1), "--custom " + name);
+    }
+  }
+  if (auto c = opt.value("--configs")) {
+    s.configs = splitList(*c, ',');
+  } else {
+    for (const auto& [name, layers] : s.custom) s.configs.push_back(name);
+  }
+  s.seeds = static_cast<int>(opt.integer("--seeds", s.seeds));
+  const long long base = opt.integer("--seed", 42);
+  if (base < 0) throw srdd::Error("--seed must be >= 0");
+  s.baseSeed = static_cast<uint64_t>(base);
+  s.noise.target = srdd::aqn::parseNoiseTarget(opt.value("--noise-target", "norms"));
+  s.noise.scale = srdd::aqn::parseNoiseScale(opt.value("--noise-scale", "absolute"));
+  s.noise.schedule = schedule(opt);
+
+  auto& t = s.train;
+  t.steps = static_cast<int>(opt.integer("--steps", t.steps));
+  t.batchSize = static_cast<int>(opt.integer("--batch", t.batchSize));
+  t.seqLength = static_cast<int>(opt.integer("--seq", t.seqLength));
+  t.learningRate = opt.number("--lr", t.learningRate);
+  t.lrWarmupSteps = static_cast<int>(opt.integer("--lr-warmup", t.lrWarmupSteps));
+  t.weightDecay = opt.number("--weight-decay", t.weightDecay);
+  t.gradClip = opt.number("--grad-clip", t.gradClip);
+  t.trainable = opt.value("--trainable", t.trainable);
+  t.quantizeTraining = !opt.flag("--no-quant-train");
+  t.quantization = srdd_cli::quantPlan(opt, 0).toJson();
+  auto& d = s.data;
+  d.trainPath = opt.value("--train", "");
+  d.evalPath = opt.value("--eval", "");
+  d.evalSeqLength = static_cast<int>(opt.integer("--eval-seq", d.evalSeqLength));
+  d.evalTokens = static_cast<long>(opt.integer("--eval-tokens", d.evalTokens));
+  d.evalBatchSize = static_cast<int>(opt.integer("--eval-batch", d.evalBatchSize));
+  auto& r = s.reference;
+  r.gamma = opt.number("--gamma", r.gamma);
+  r.prompts = opt.value("--prompts", r.prompts);
+  r.maxTokens = static_cast<int>(opt.integer("--max-tokens", r.maxTokens));
+  s.validate();
+  return s;
+}
+
+int runAqn(const srdd_cli::Args& args) {
+  auto values = srdd_cli::quantValueOptions();
+  values.insert({"--device", "--dtype", "--targets", "--targets-from", "--configs", "--custom", "--seeds", "--seed",
+                 "--protocol", "--steps", "--batch", "--seq", "--lr", "--lr-warmup", "--weight-decay", "--grad-clip",
+                 "--trainable", "--train", "--eval", "--eval-seq", "--eval-tokens", "--eval-batch", "--noise-target",
+                 "--noise-scale", "--sigma-start", "--sigma-end", "--sigma-levels", "--warmup-fraction", "--qerl-stages",
+                 "--gamma", "--prompts", "--max-tokens", "--out", "--timestamp"});
+  auto flags = srdd_cli::quantFlagOptions();
+  flags.insert({"--force", "--quiet", "--json", "--no-quant-train"});
+  srdd_cli::Options opt(args, values, flags);
+  if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "' (one MODEL at most)");
+  const auto settings = settingsFrom(opt);
+  const std::string out = opt.value("--out", "srdd-aqn");
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+  srdd::aqn::ComparisonResult result;
+  try {
+    result = srdd::aqn::runComparison(settings, out,
+                                      opt.flag("--quiet") ? srdd::ProgressCallback() : srdd_cli::stderrProgress(),
+                                      &gCancel, opt.flag("--force"), opt.value("--timestamp", ""));
+  } catch (const srdd::Cancelled&) {
+    std::cerr << "srdd aqn: cancelled; finished runs are kept in " << out
+              << " (run the same command again to resume)\n";
+    return 130;
+  }
+  if (opt.flag("--json")) {
+    std::cout << result.toJson().dump(2) << "\n";
+  } else {
+    std::cout << srdd::aqn::formatComparison(result);
+  }
+  std::cerr << "results: " << out << "/comparison.json\n";
+  return 0;
+}
+
+std::string usage() {
+  return std::string("Usage: srdd aqn [MODEL] [--targets 3,7,12] [--configs baseline,global,targeted,healthy] [OPTIONS] --out RUNDIR\n"
+    "AQN (QeRL adaptive quantization noise) training runs, compared across layer sets with N seeds each.\n"
+    "Re-running the same command on the same RUNDIR resumes: finished runs are kept. See docs/aqn.md.\n"
+    "  MODEL            Hugging Face model directory (default: the bundled demo model)\n"
+    "  --device DEV     cpu, cuda or cuda:N (default cpu);  --dtype T: bf16 (default), fp16 or fp32\n"
+    "  --out RUNDIR     run directory (default srdd-aqn); --force discards a RUNDIR made with other settings\n"
+    "  --protocol P     training (default) or reference: the research scripts' inference-time activation\n"
+    "                   noise gamma*|h| before MXFP4 at every layer output, 5 prompts, no training (NOT AQN training)\n"
+    "Configurations:\n"
+    "  --targets LIST   target layers, e.g. 3,7,12 or 0-2,5;  --targets-from SCAN.json: the layers a scan flags\n"
+    "  --configs LIST   baseline (no noise), global (all layers), targeted, healthy (all but the targets), or\n"
+    "                   custom names (default baseline,global,targeted,healthy and the custom ones)\n"
+    "  --custom DEFS    NAME=LAYERS[;NAME=LAYERS...], e.g. \"early=0-2;late=4,5\"\n"
+    "  --seeds N        runs per configuration, the same seeds in each (default 5); --seed S: first seed (42)\n"
+    "Noise:\n"
+    "  --noise-target T norms (both RMSNorm weights of a layer, QeRL; default) or linears (its 7 linear weights)\n"
+    "  --noise-scale S  absolute (sigma, QeRL; default), relative (sigma*|w|) or relative-rms (sigma*rms(w))\n"
+    "  --sigma-start X  (0.05)  --sigma-end X (0.0005)  --sigma-levels N (9)  --warmup-fraction F (0.1)\n"
+    "  --qerl-stages N  QeRL's num_stages: N-1 levels after a warm-up of 1/N (10 = the defaults above)\n"
+    "Training:\n"
+    "  --steps N (24)  --batch N (4)  --seq N (64)  --lr X (5e-5)  --lr-warmup N (0)  --weight-decay X (0)\n"
+    "  --grad-clip X   max gradient norm, 0 = off (1.0)\n"
+    "  --trainable T    all (default), norms, or comma-separated regexes of parameter names\n"
+    "  --train FILE     training text (.txt whole file, .jsonl \"text\" per line; default MODEL/aqn-train.txt)\n"
+    "  --eval FILE      held-out text (default MODEL/heldout.txt);  --eval-seq N (256)  --eval-tokens N (4096, 0 = all)\n"
+    "  --eval-batch N   held-out windows per forward (8)\n"
+    "  --no-quant-train train with the plain forward (the evaluation still reports both)\n"
+    "Quantization (training forward with a straight-through estimator, and the quantized evaluation):\n") +
+         srdd_cli::kQuantOptionsUsage +
+    "Reference protocol:\n"
+    "  --gamma X (0.01)  --prompts P (builtin:experiment)  --max-tokens N (64)\n"
+    "Output:\n"
+    "  --json           print comparison.json instead of the table;  --quiet: no progress on stderr\n"
+    "  --timestamp T    pin provenance.created_utc\n";
+}
+
+}  // namespace
+
+static srdd_cli::Registrar reg({"aqn", "AQN training runs compared across layer sets, with statistics", usage(), runAqn});

@@ -1,0 +1,113 @@
+// `srdd aqn` as a real process: a small comparison end to end (and its resume), and clear errors for
+// bad input (the settings' validation is covered in detail by test_aqn_schedule).
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "test_support.h"
+
+namespace {
+struct Result {
+  int code = -1;
+  QString out, err;
+};
+Result runCli(const QStringList& args) {
+  QProcess p;
+  p.start(srdd_test::cliPath(), args);
+  p.waitForFinished(300000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+QString tinyModel() { return srdd_test::fixturesDir() + "/hf/qwen2-tiny-gqa2-tied-f32"; }
+QString heldout() { return srdd_test::demoModelDir() + "/heldout.txt"; }
+}  // namespace
+
+class TestAqnCli : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString path(const QString& name) { return tmp_.path() + "/" + name; }
+
+  // Expects exit code 1 and an error line containing every part.
+  void expectError(const QStringList& args, const QStringList& parts) {
+    const auto r = runCli(args);
+    QVERIFY2(r.code == 1, qPrintable(r.err));
+    for (const auto& p : parts) QVERIFY2(r.err.contains(p), qPrintable("'" + p + "' not in: " + r.err));
+    QVERIFY(r.err.startsWith("srdd aqn: error: "));
+  }
+
+ private Q_SLOTS:
+  void smallComparisonAndResume() {
+    const QStringList args = {"aqn", tinyModel(), "--targets", "0,2", "--configs", "baseline,targeted,healthy", "--seeds", "2",
+                              "--steps", "2", "--seq", "32", "--batch", "2", "--train", heldout(), "--eval", heldout(),
+                              "--eval-tokens", "128", "--eval-seq", "64", "--qerl-stages", "3", "--noise-scale",
+                              "relative", "--out", path("run"), "--quiet", "--json", "--timestamp", "2026-01-01T00:00:00Z"};
+    const auto r = runCli(args);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto j = nlohmann::json::parse(r.out.toStdString());
+    QCOMPARE(j.at("schema").get<std::string>(), std::string("srdd-aqn/1"));
+    QCOMPARE(j.at("runs").size(), size_t(6));
+    QCOMPARE(j.at("configs")[1].at("noise_layers"), nlohmann::json({0, 2}));
+    QCOMPARE(j.at("configs")[2].at("noise_layers"), nlohmann::json({1}));
+    QCOMPARE(j.at("settings").at("noise").at("scale").get<std::string>(), std::string("relative"));
+    QCOMPARE(j.at("schedule").at("levels").get<int>(), 2);
+    QCOMPARE(j.at("tests").size(), size_t(2));  // targeted and healthy vs baseline
+    QCOMPARE(j.at("configs")[0].at("eval_loss_quantized").at("n").get<int>(), 2);
+    for (const char* f : {"config.json", "comparison.json", "runs/healthy-seed1/metrics.jsonl", "runs/healthy-seed1/result.json"})
+      QVERIFY2(std::filesystem::exists(path("run").toStdString() + "/" + f), f);
+    // Rerunning resumes: every run is found, the results are the same.
+    const auto again = runCli(args);
+    QVERIFY2(again.code == 0, qPrintable(again.err));
+    auto a = j, b = nlohmann::json::parse(again.out.toStdString());
+    for (auto* x : {&a, &b})
+      for (auto& run : (*x)["runs"]) run.erase("seconds");
+    QCOMPARE(a, b);
+    // A table without --json.
+    QStringList table = args;
+    table.removeAll("--json");
+    const auto t = runCli(table);
+    QVERIFY(t.out.contains("targeted - baseline"));
+    QVERIFY(t.out.contains("paired p"));
+    // Other settings on the same directory: refused, naming the difference.
+    QStringList other = args;
+    other[other.indexOf("--steps") + 1] = "3";
+    expectError(other, {"config.json", "/train/steps: 2 -> 3", "--force"});
+  }
+
+  void benchReportsThreeSteps() {
+    const auto r = runCli({"bench", "aqn", tinyModel(), "--batch", "2", "--seq", "16", "--steps", "1", "--warmup", "0", "--json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto j = nlohmann::json::parse(r.out.toStdString());
+    QCOMPARE(j.at("benchmark").get<std::string>(), std::string("aqn"));
+    const auto& rows = j.at("results");
+    QCOMPARE(rows.size(), size_t(3));
+    QCOMPARE(rows[2].at("step").get<std::string>(), std::string("w4a16-mxfp4+aqn"));
+    for (const auto& row : rows) {
+      QVERIFY(row.at("tokens_per_s").get<double>() > 0);
+      QVERIFY(row.at("peak_gpu_memory_bytes").is_null());  // CPU: no CUDA allocator statistics
+    }
+  }
+
+  void badInputIsAClearError() {
+    const QString out = path("bad");
+    expectError({"aqn", path("no-such-model"), "--targets", "1", "--out", out}, {"no-such-model", "no such model directory"});
+    expectError({"aqn", "--targets", "1", "--configs", "baseline,bogus", "--out", out}, {"unknown configuration 'bogus'"});
+    expectError({"aqn", "--targets", "2,9", "--out", out}, {"target layer 9 is outside the model's 6 layers"});
+    expectError({"aqn", "--targets", "x", "--out", out}, {"--targets: 'x' is not a layer index"});
+    expectError({"aqn", "--targets", "1", "--sigma-end", "0", "--out", out}, {"sigma_end = 0"});
+    expectError({"aqn", "--targets", "1", "--custom", "oops", "--out", out}, {"--custom: 'oops' is not NAME=LAYERS"});
+    const QString empty = path("empty.jsonl");
+    std::ofstream(empty.toStdString()) << "\n";
+    expectError({"aqn", "--targets", "1", "--train", empty, "--out", out}, {"empty.jsonl: holds no text"});
+    const QString malformed = path("bad.jsonl");
+    std::ofstream(malformed.toStdString()) << "{\"text\": \"ok\"}\n{\"txt\": 1}\n";
+    expectError({"aqn", "--targets", "1", "--train", malformed, "--out", out}, {"bad.jsonl:2", "\"text\""});
+  }
+};
+
+QTEST_APPLESS_MAIN(TestAqnCli)
+#include "test_aqn_cli.moc"
