@@ -1,0 +1,131 @@
+#include "results/plot_theme.h"
+
+namespace srdd_gui {
+
+PlotTheme PlotTheme::light(int pointSize) {
+  PlotTheme t;
+  t.background = Qt::white;
+  t.foreground = QColor(0x20, 0x20, 0x20);
+  t.grid = QColor(0xd0, 0xd0, 0xd0);
+  t.muted = QColor(0x60, 0x60, 0x60);
+  t.bf16 = QColor(0x00, 0x72, 0xb2);       // Okabe–Ito blue
+  t.quantized = QColor(0xd5, 0x5e, 0x00);  // vermillion
+  t.delta = QColor(0x00, 0x9e, 0x73);      // bluish green
+  t.threshold = QColor(0xcc, 0x00, 0x33);
+  t.selection = QColor(0x10, 0x10, 0x10);
+  t.nan = QColor(0xee, 0xee, 0xee);
+  t.divergingMid = QColor(0xf7, 0xf7, 0xf7);
+  t.font = QFont(QStringLiteral("DejaVu Sans"), pointSize);
+  return t;
+}
+
+PlotTheme PlotTheme::fromPalette(const QPalette& palette, const QFont& font) {
+  PlotTheme t = light(font.pointSize() > 0 ? font.pointSize() : 9);
+  t.font = font;
+  t.background = palette.color(QPalette::Base);
+  t.foreground = palette.color(QPalette::Text);
+  t.dark = palette.color(QPalette::Window).lightness() < 128;
+  if (t.dark) {
+    t.grid = QColor(0x50, 0x50, 0x50);
+    t.muted = QColor(0xa0, 0xa0, 0xa0);
+    t.bf16 = QColor(0x56, 0xb4, 0xe9);       // sky blue
+    t.quantized = QColor(0xe6, 0x9f, 0x00);  // orange
+    t.delta = QColor(0x4c, 0xc9, 0x9a);
+    t.threshold = QColor(0xff, 0x6b, 0x6b);
+    t.selection = QColor(0xf5, 0xf5, 0xf5);
+    t.nan = QColor(0x38, 0x38, 0x38);
+    t.divergingMid = QColor(0x40, 0x40, 0x40);
+  }
+  return t;
+}
+
+QFont PlotTheme::titleFont() const {
+  QFont f = font;
+  f.setPointSizeF(font.pointSizeF() * 1.15);
+  f.setBold(true);
+  return f;
+}
+
+QFont PlotTheme::smallFont() const {
+  QFont f = font;
+  f.setPointSizeF(font.pointSizeF() * 0.85);
+  return f;
+}
+
+void resetPlot(QCustomPlot* plot) {
+  plot->clearItems();
+  plot->clearPlottables();
+  plot->plotLayout()->clear();
+  plot->plotLayout()->simplify();
+  for (auto* group : plot->findChildren<QCPMarginGroup*>()) delete group;
+  plot->xAxis = plot->yAxis = plot->xAxis2 = plot->yAxis2 = nullptr;
+  plot->setInteractions(QCP::Interactions());
+}
+
+void styleAxis(QCPAxis* axis, const PlotTheme& t) {
+  const QPen pen(t.foreground, 1);
+  axis->setBasePen(pen);
+  axis->setTickPen(pen);
+  axis->setSubTickPen(pen);
+  axis->setTickLabelColor(t.foreground);
+  axis->setLabelColor(t.foreground);
+  axis->setTickLabelFont(t.font);
+  axis->setLabelFont(t.font);
+  axis->grid()->setPen(QPen(t.grid, 1, Qt::DotLine));
+  axis->grid()->setZeroLinePen(Qt::NoPen);
+  axis->grid()->setSubGridVisible(false);
+}
+
+QCPAxisRect* newAxisRect(QCustomPlot* plot, const PlotTheme& theme) {
+  auto* rect = new QCPAxisRect(plot, true);
+  for (auto* a : rect->axes()) styleAxis(a, theme);
+  rect->axis(QCPAxis::atTop)->setVisible(false);
+  rect->axis(QCPAxis::atRight)->setVisible(false);
+  rect->setBackground(Qt::NoBrush);
+  return rect;
+}
+
+QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color) {
+  auto* e = new QCPTextElement(plot, text, font);
+  e->setTextColor(color);
+  e->setMargins(QMargins(4, 2, 4, 2));
+  return e;
+}
+
+QCPLayer* overlayLayer(QCustomPlot* plot) {
+  if (QCPLayer* l = plot->layer(QStringLiteral("overlay"))) return l;
+  plot->addLayer(QStringLiteral("overlay"), plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+  return plot->layer(QStringLiteral("overlay"));
+}
+
+QCPColorGradient sequentialGradient(const PlotTheme& t) {
+  QCPColorGradient g;
+  g.clearColorStops();
+  g.setColorStopAt(0.00, QColor(0x44, 0x01, 0x54));
+  g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
+  g.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
+  g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
+  g.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
+  g.setColorInterpolation(QCPColorGradient::ciRGB);
+  g.setLevelCount(256);
+  g.setNanHandling(QCPColorGradient::nhNanColor);
+  g.setNanColor(t.nan);
+  return g;
+}
+
+QCPColorGradient divergingGradient(const PlotTheme& t) {
+  QCPColorGradient g;
+  g.clearColorStops();
+  g.setColorStopAt(0.00, QColor(0x21, 0x66, 0xac));
+  g.setColorStopAt(0.25, QColor(0x67, 0xa9, 0xcf));
+  g.setColorStopAt(0.50, t.divergingMid);
+  g.setColorStopAt(0.75, QColor(0xef, 0x8a, 0x62));
+  g.setColorStopAt(1.00, QColor(0xb2, 0x18, 0x2b));
+  g.setColorInterpolation(QCPColorGradient::ciRGB);
+  g.setLevelCount(256);
+  g.setNanHandling(QCPColorGradient::nhNanColor);
+  g.setNanColor(t.nan);
+  return g;
+}
+
+}  // namespace srdd_gui
