@@ -2,7 +2,6 @@
 // configuration × seed that has no result yet, and writes the statistics.
 #include <ATen/Parallel.h>
 
-#include <ctime>
 #include <filesystem>
 
 #include "srdd/aqn_rundir.h"
@@ -18,15 +17,6 @@ namespace fs = std::filesystem;
 namespace srdd::aqn {
 
 namespace {
-
-std::string utcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
 
@@ -85,7 +75,7 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
                   {"threads", at::get_num_threads()},
                   {"app", {{"version", versionString()}, {"git_commit", gitCommit()}}},
                   {"libtorch", torchVersionString()},
-                  {"created_utc", createdUtc.empty() ? utcNow() : createdUtc}};
+                  {"created_utc", createdUtc.empty() ? utcTimestamp() : createdUtc}};
   nlohmann::json config = {{"settings", s.toJson()},
                            {"model_files", files},
                            {"data_files", runner->dataFiles()},

@@ -50,7 +50,8 @@ std::string QuantizationPlan::describe() const {
 
 nlohmann::json QuantizationPlan::toJson() const {
   return {{"mode", quantModeName(mode)}, {"spec", spec.toJson()},   {"layers", std::vector<int>(layers.begin(), layers.end())},
-          {"invert_layers", invertLayers}, {"include_lm_head", includeLmHead}, {"ste", ste}};
+          {"invert_layers", invertLayers}, {"include_lm_head", includeLmHead}, {"include_embeddings", includeEmbeddings},
+          {"ste", ste}};
 }
 
 QuantizationPlan QuantizationPlan::fromJson(const nlohmann::json& j) {

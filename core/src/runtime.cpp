@@ -4,6 +4,7 @@
 #include <ATen/Context.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
@@ -33,6 +34,15 @@ std::string normalizeDeviceName(const std::string& name) {
 std::string defaultModelDirectory() {
   if (const char* s = std::getenv("SRDD_DEMO_MODEL"); s && *s) return s;
   return std::string(SRDD_SOURCE_DIR) + "/resources/demo-model";
+}
+
+std::string utcTimestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace srdd

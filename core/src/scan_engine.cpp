@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <limits>
 
 #include "srdd/error.h"
@@ -117,15 +116,6 @@ std::vector<double> diff(const std::vector<double>& a, const std::vector<double>
   return d;
 }
 
-std::string utcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 class Engine {
  public:
   Engine(const Model& m, const PromptSet& p, const ScanOptions& o, const ProgressCallback& cb, const CancelToken* c)
@@ -180,7 +170,6 @@ class Engine {
   void runChunk(const std::vector<std::vector<int64_t>>& seqs, uint64_t c) {
     Batch batch = Batch::fromSequences(seqs, model_.device());
     Model::Context ctx = model_.makeContext(batch);
-    const at::Tensor& mask = batch.attentionMask;
     std::vector<at::Tensor> inputs[2], outputs[2];
     HeadStats head[2];
     for (int v = 0; v < 2; ++v) {
@@ -202,7 +191,6 @@ class Engine {
     append(e2e_["loss_change"], diff(head[1].loss, head[0].loss));
     append(e2e_["kl"], klPerPrompt(head[0].lastLogProbs, head[1].lastLogProbs));
     if (has(ScanKind::Sensitivity)) sensitivity(inputs, head[0], batch, ctx, c);
-    (void)mask;
   }
 
   // Per layer, every per-prompt statistic stays on the device and comes back in one copy.
@@ -491,7 +479,7 @@ ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptio
                   {"dtype", dtypeName(model.dtype())},
                   {"app", {{"version", versionString()}, {"git_commit", gitCommit()}}},
                   {"libtorch", torchVersionString()},
-                  {"created_utc", createdUtc.empty() ? utcNow() : createdUtc}};
+                  {"created_utc", createdUtc.empty() ? utcTimestamp() : createdUtc}};
   r.verdict = judgeLayers(r.ruleInputs(), options.thresholds, options.plan.spec.formatName);
   engine.prof_.end();
   r.profile = engine.prof_.totals();

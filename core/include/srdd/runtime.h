@@ -10,4 +10,6 @@ void initRuntime();
 std::string normalizeDeviceName(const std::string& name);
 // The bundled demo model: $SRDD_DEMO_MODEL if set, else resources/demo-model of the source tree.
 std::string defaultModelDirectory();
+// The current UTC time as "2026-11-25T22:20:25Z" (provenance timestamps).
+std::string utcTimestamp();
 }  // namespace srdd
