@@ -101,6 +101,15 @@ Trainer::~Trainer() {
   for (auto& p : params_) *p.slot = p.original;
 }
 
+namespace {
+// The noise is drawn on the CPU (the same numbers on every device). A copy from pageable memory would make the host
+// wait for the GPU (the previous step's optimizer update), so CUDA copies go through pinned memory, asynchronously.
+at::Tensor noiseOnDevice(const at::Tensor& cpuNoise, const at::Device& device) {
+  if (!device.is_cuda()) return cpuNoise.to(device);
+  return cpuNoise.pin_memory().to(device, /*non_blocking=*/true);
+}
+}  // namespace
+
 void Trainer::install(double sigma, long step) {
   for (auto& p : params_) {
     if (!p.master.defined()) {
@@ -109,7 +118,7 @@ void Trainer::install(double sigma, long step) {
     }
     at::Tensor w = p.master;
     if (p.noised && sigma > 0)
-      w = addNoise(w, standardNoise(w.sizes(), seed_, p.name, step).to(w.device()), sigma, noise_.scale);
+      w = addNoise(w, noiseOnDevice(standardNoise(w.sizes(), seed_, p.name, step), w.device()), sigma, noise_.scale);
     // RMSNorm weights stay fp32: the model multiplies in fp32 and rounds once (reference §7 item 24).
     *p.slot = p.norm ? w : w.to(model_.dtype());
   }

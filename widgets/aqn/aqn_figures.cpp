@@ -1,0 +1,181 @@
+#include "aqn/aqn_figures.h"
+
+#include <qcustomplot.h>
+
+#include <cmath>
+#include <limits>
+
+namespace srdd_gui {
+
+namespace {
+
+void addTitle(QCustomPlot* plot, const QString& title, const PlotTheme& theme) {
+  plot->plotLayout()->insertRow(0);
+  plot->plotLayout()->addElement(0, 0, newText(plot, title, theme.titleFont(), theme.foreground));
+}
+
+QCPAxisRect* mainRect(QCustomPlot* plot, const PlotTheme& theme) {
+  plot->setBackground(theme.background);
+  QCPAxisRect* rect = newAxisRect(plot, theme);
+  plot->plotLayout()->addElement(0, 0, rect);
+  plot->xAxis = rect->axis(QCPAxis::atBottom);
+  plot->yAxis = rect->axis(QCPAxis::atLeft);
+  plot->xAxis2 = rect->axis(QCPAxis::atTop);
+  plot->yAxis2 = rect->axis(QCPAxis::atRight);
+  return rect;
+}
+
+QCPGraph* lineGraph(QCPAxisRect* rect, const QVector<double>& x, const QVector<double>& y) {
+  auto* g = new QCPGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+  g->setData(x, y, true);
+  return g;
+}
+
+void setStepRange(QCPAxis* axis, double steps) {
+  axis->setRange(0.5, std::max(1.0, steps) + 0.5);
+  if (steps <= 12) {  // whole steps only
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    axis->setTicker(ticker);
+  }
+}
+
+}  // namespace
+
+void renderNote(QCustomPlot* plot, const QString& text, const PlotTheme& theme) {
+  resetPlot(plot);
+  plot->setBackground(theme.background);
+  plot->plotLayout()->addElement(0, 0, newText(plot, text, theme.font, theme.muted));
+}
+
+QColor aqnConfigColor(const QString& config, int customIndex, const PlotTheme& theme) {
+  if (config == QLatin1String("baseline")) return theme.dark ? QColor(0xbb, 0xbb, 0xbb) : QColor(0x44, 0x44, 0x44);
+  if (config == QLatin1String("global")) return theme.dark ? QColor(0x56, 0xb4, 0xe9) : QColor(0x00, 0x72, 0xb2);
+  if (config == QLatin1String("targeted")) return QColor(0xd5, 0x5e, 0x00);
+  if (config == QLatin1String("healthy")) return QColor(0x00, 0x9e, 0x73);
+  static const QColor custom[] = {QColor(0xcc, 0x79, 0xa7), QColor(0xe6, 0x9f, 0x00), QColor(0x56, 0xb4, 0xe9),
+                                  QColor(0x88, 0x66, 0xaa)};
+  return custom[std::max(0, customIndex) % 4];
+}
+
+void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves, AqnBand band,
+                      const PlotTheme& theme) {
+  if (curves.empty()) {
+    renderNote(plot, QStringLiteral("No training-loss curves (the reference protocol does not train)"), theme);
+    return;
+  }
+  resetPlot(plot);
+  plot->setBackground(theme.background);
+  QCPAxisRect* rect = mainRect(plot, theme);
+  plot->setAutoAddPlottableToLegend(false);  // a new legend becomes plot->legend; only the means go into it
+  // The legend goes in a row under the axes (inside them it would hide curves), centred between two empty
+  // cells, up to 3 entries a line.
+  auto* legendRow = new QCPLayoutGrid;
+  plot->plotLayout()->addElement(1, 0, legendRow);
+  auto* legend = new QCPLegend;
+  legendRow->addElement(0, 0, new QCPLayoutElement(plot));
+  legendRow->addElement(0, 1, legend);
+  legendRow->addElement(0, 2, new QCPLayoutElement(plot));
+  legendRow->setColumnStretchFactor(1, 0.001);
+  legend->setLayer(QStringLiteral("legend"));
+  legend->setFont(theme.font);
+  legend->setTextColor(theme.foreground);
+  legend->setBrush(Qt::NoBrush);
+  legend->setBorderPen(Qt::NoPen);
+  legend->setIconSize(18, 8);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  legend->setWrap(3);
+  legend->setRowSpacing(0);
+  legend->setColumnSpacing(12);
+  legend->setMargins(QMargins(4, 0, 4, 0));
+
+  // Bands first, then every mean on top with its own marker, so that nearly equal curves stay visible.
+  static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssDisc, QCPScatterStyle::ssSquare,
+                                                         QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
+                                                         QCPScatterStyle::ssCross, QCPScatterStyle::ssPlus};
+  std::vector<QColor> colors;
+  int custom = 0, maxSteps = 0;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto& c : curves) {
+    const bool builtin = c.config == QLatin1String("baseline") || c.config == QLatin1String("global") ||
+                         c.config == QLatin1String("targeted") || c.config == QLatin1String("healthy");
+    colors.push_back(aqnConfigColor(c.config, builtin ? 0 : custom++, theme));
+    QVector<double> low(c.mean.size()), high(c.mean.size());
+    for (int i = 0; i < c.mean.size(); ++i) {
+      low[i] = band == AqnBand::MinMax ? c.min[i] : c.mean[i] - c.sd[i];
+      high[i] = band == AqnBand::MinMax ? c.max[i] : c.mean[i] + c.sd[i];
+      lo = std::min(lo, low[i]);
+      hi = std::max(hi, high[i]);
+    }
+    QCPGraph* lower = lineGraph(rect, c.step, low);
+    QCPGraph* upper = lineGraph(rect, c.step, high);
+    QColor fill = colors.back();
+    fill.setAlpha(theme.dark ? 60 : 40);
+    for (QCPGraph* g : {lower, upper}) {
+      g->setPen(Qt::NoPen);
+      g->setSelectable(QCP::stNone);
+    }
+    upper->setBrush(fill);
+    upper->setChannelFillGraph(lower);
+    maxSteps = std::max(maxSteps, static_cast<int>(c.step.size()));
+  }
+  for (size_t i = 0; i < curves.size(); ++i) {
+    const AqnLossCurve& c = curves[i];
+    QCPGraph* mean = lineGraph(rect, c.step, c.mean);
+    mean->setPen(QPen(colors[i], 1.5));
+    // Hollow markers: a curve drawn underneath an almost equal one still shows through.
+    mean->setScatterStyle(QCPScatterStyle(shapes[i % 6], QPen(colors[i], 1.2), Qt::NoBrush, 6));
+    mean->setScatterSkip(std::max(0, static_cast<int>(c.step.size()) / 15 - 1));  // about 15 markers at most
+    mean->setName(QStringLiteral("%1 (n = %2)").arg(c.config).arg(c.seeds));
+    mean->addToLegend(legend);
+  }
+  setStepRange(plot->xAxis, maxSteps);
+  const double pad = (hi > lo ? hi - lo : std::max(1e-3, std::fabs(hi) * 0.01)) * 0.06;
+  plot->yAxis->setRange(lo - pad, hi + pad);
+  plot->xAxis->setLabel(QStringLiteral("Training step"));
+  plot->yAxis->setLabel(QStringLiteral("Training loss"));
+  addTitle(plot, QStringLiteral("Training loss per configuration"), theme);
+  plot->plotLayout()->addElement(
+      3, 0, newText(plot, QStringLiteral("line: mean over seeds; %1").arg(bandLabel(band)), theme.smallFont(), theme.muted));
+  for (int row : {0, 2, 3}) plot->plotLayout()->setRowStretchFactor(row, 0.001);  // text rows keep their height
+}
+
+void renderSigmaSchedule(QCustomPlot* plot, const std::vector<double>& sigma, bool logY, const PlotTheme& theme,
+                         const QString& message) {
+  if (sigma.empty()) {
+    renderNote(plot, message.isEmpty() ? QStringLiteral("No schedule") : message, theme);
+    return;
+  }
+  resetPlot(plot);
+  plot->setBackground(theme.background);
+  QCPAxisRect* rect = mainRect(plot, theme);
+  QVector<double> x, y;
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (size_t i = 0; i < sigma.size(); ++i) {
+    x << static_cast<double>(i + 1);
+    const bool gap = logY && !(sigma[i] > 0);
+    y << (gap ? std::numeric_limits<double>::quiet_NaN() : sigma[i]);
+    if (sigma[i] > 0) lo = std::min(lo, sigma[i]);
+    hi = std::max(hi, sigma[i]);
+  }
+  QCPGraph* g = lineGraph(rect, x, y);
+  g->setLineStyle(QCPGraph::lsStepCenter);
+  g->setPen(QPen(theme.quantized, 1.5));
+  if (sigma.size() <= 60)
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, theme.quantized, theme.background, 4));
+  setStepRange(plot->xAxis, static_cast<double>(sigma.size()));
+  if (logY && hi > 0) {
+    plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    plot->yAxis->setNumberFormat(QStringLiteral("eb"));
+    plot->yAxis->setNumberPrecision(0);
+    plot->yAxis->setRange(lo / 1.5, hi * 1.5);
+  } else {
+    plot->yAxis->setRange(0, hi > 0 ? hi * 1.08 : 1);
+  }
+  plot->xAxis->setLabel(QStringLiteral("Training step"));
+  plot->yAxis->setLabel(QStringLiteral("σ"));
+}
+
+}  // namespace srdd_gui

@@ -1,0 +1,262 @@
+#include "aqn/aqn_results_view.h"
+
+#include "aqn/aqn_figures.h"
+#include "aqn/aqn_format.h"
+#include "aqn/aqn_table_models.h"
+#include "export/data_export.h"
+#include "export/figure_export.h"
+
+#include <srdd/error.h>
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace srdd_gui {
+
+namespace aqn = srdd::aqn;
+
+namespace {
+
+QTableView* tableView(QAbstractItemModel* model, QWidget* parent) {
+  auto* proxy = new QSortFilterProxyModel(parent);
+  proxy->setSourceModel(model);
+  proxy->setSortRole(AqnSortRole);
+  auto* view = new QTableView;
+  view->setModel(proxy);
+  view->setSortingEnabled(true);
+  view->sortByColumn(-1, Qt::AscendingOrder);
+  view->verticalHeader()->hide();
+  view->setSelectionBehavior(QAbstractItemView::SelectRows);
+  view->setAlternatingRowColors(true);
+  view->setWordWrap(false);
+  view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  view->horizontalHeader()->setStretchLastSection(true);
+  view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  view->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+  view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+  return view;
+}
+
+// Fixes VIEW's height to its rows (the tables have a handful) and its horizontal scroll bar when one is
+// needed, so the space below goes to the σ plot.
+void fitHeight(QTableView* view) {
+  int h = view->horizontalHeader()->sizeHint().height() + 2 * view->frameWidth();
+  const int rows = std::max(1, view->model()->rowCount());
+  h += rows * view->verticalHeader()->defaultSectionSize();
+  if (view->horizontalScrollBar()->maximum() > 0) h += view->horizontalScrollBar()->sizeHint().height();
+  view->setFixedHeight(h);
+}
+
+QLabel* heading(const QString& title) { return new QLabel(QStringLiteral("<b>%1</b>").arg(title)); }
+
+}  // namespace
+
+AqnResultsView::AqnResultsView(QWidget* parent)
+    : QWidget(parent), m_configModel(new AqnConfigTableModel(this)), m_testModel(new AqnTestTableModel(this)) {
+  m_summary = new QLabel;
+  m_summary->setObjectName(QStringLiteral("aqnSummary"));
+  m_summary->setWordWrap(true);
+  m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_bandBox = new QComboBox;
+  m_bandBox->setObjectName(QStringLiteral("band"));
+  m_bandBox->addItem(tr("Band: min–max over seeds"));
+  m_bandBox->addItem(tr("Band: mean ± sd"));
+  connect(m_bandBox, &QComboBox::currentIndexChanged, this,
+          [this](int i) { setBand(i == 0 ? AqnBand::MinMax : AqnBand::PlusMinusSd); });
+  m_exportFigure = new QPushButton(tr("Export figure…"));
+  m_exportData = new QPushButton(tr("Export data…"));
+  m_exportFigure->setToolTip(tr("The loss curves as PDF, SVG or PNG"));
+  m_exportData->setToolTip(tr("Both tables and the loss curves as CSV, and everything as JSON"));
+  connect(m_exportFigure, &QPushButton::clicked, this, &AqnResultsView::chooseFigureFile);
+  connect(m_exportData, &QPushButton::clicked, this, &AqnResultsView::chooseDataFile);
+
+  m_configView = tableView(m_configModel, this);
+  m_configView->setObjectName(QStringLiteral("configTable"));
+  m_testView = tableView(m_testModel, this);
+  m_testView->setObjectName(QStringLiteral("testTable"));
+  m_testView->setColumnHidden(AqnTestTableModel::StudentP, true);
+  for (QTableView* v : {m_configView, m_testView})
+    connect(v->horizontalScrollBar(), &QScrollBar::rangeChanged, v, [v] { fitHeight(v); });
+  m_plot = new QCustomPlot;
+  m_plot->setObjectName(QStringLiteral("lossPlot"));
+  m_plot->setMinimumSize(360, 260);
+  m_sigmaPlot = new QCustomPlot;
+  m_sigmaPlot->setObjectName(QStringLiteral("runSigmaPlot"));
+  m_sigmaPlot->setMinimumSize(240, 120);
+  m_sigmaPlot->setMaximumHeight(260);
+
+  auto* tables = new QWidget;
+  auto* left = new QVBoxLayout(tables);
+  left->setContentsMargins(0, 0, 0, 0);
+  left->addWidget(heading(tr("Final held-out loss per configuration")));
+  left->addWidget(m_configView);
+  left->addSpacing(6);
+  left->addWidget(heading(tr("Tests on the final quantized loss")));
+  left->addWidget(m_testView);
+  left->addSpacing(6);
+  left->addWidget(heading(tr("σ schedule of the runs")));
+  left->addWidget(m_sigmaPlot, 1);
+  left->addStretch();
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(tables);
+  split->addWidget(m_plot);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
+  split->setSizes({700, 580});
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(m_summary, 1);
+  bar->addWidget(m_bandBox);
+  bar->addWidget(m_exportFigure);
+  bar->addWidget(m_exportData);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addLayout(bar);
+  layout->addWidget(split, 1);
+  clear();
+}
+
+void AqnResultsView::setResult(const aqn::ComparisonResult& result, const QString& runDirectory) {
+  m_result = result;
+  m_runDir = runDirectory;
+  m_curves = lossCurves(result);
+  m_configModel->setConfigs(result.configs);
+  m_testModel->setTests(result.tests);
+  // Student's t-test is what the research scripts reported: shown for their protocol (always in the CSV).
+  m_testView->setColumnHidden(AqnTestTableModel::StudentP, result.settings.protocol == aqn::Protocol::Training);
+  fitHeight(m_configView);
+  fitHeight(m_testView);
+  m_summary->setText(describe());
+  m_summary->setToolTip(runDirectory);
+  m_exportFigure->setEnabled(true);
+  m_exportData->setEnabled(true);
+  redraw();
+}
+
+void AqnResultsView::openRunDirectory(const QString& dir) {
+  const QFileInfo info(dir);
+  const QString file = info.isDir() ? info.absoluteFilePath() + QStringLiteral("/comparison.json") : dir;
+  setResult(aqn::readComparison(file.toStdString()), info.isDir() ? info.absoluteFilePath() : info.absolutePath());
+}
+
+void AqnResultsView::clear() {
+  m_result.reset();
+  m_curves.clear();
+  m_runDir.clear();
+  m_configModel->setConfigs({});
+  m_testModel->setTests({});
+  fitHeight(m_configView);
+  fitHeight(m_testView);
+  m_summary->setText(tr("No AQN comparison shown: run one or open a run directory."));
+  m_exportFigure->setEnabled(false);
+  m_exportData->setEnabled(false);
+  const PlotTheme theme = PlotTheme::fromPalette(m_plot->palette(), m_plot->font());
+  renderNote(m_plot, tr("No comparison shown"), theme);
+  renderNote(m_sigmaPlot, QString(), theme);
+  m_plot->replot();
+  m_sigmaPlot->replot();
+}
+
+void AqnResultsView::setBand(AqnBand band) {
+  m_band = band;
+  const QSignalBlocker block(m_bandBox);
+  m_bandBox->setCurrentIndex(band == AqnBand::MinMax ? 0 : 1);
+  if (m_result) redraw();
+}
+
+void AqnResultsView::redraw() {
+  const PlotTheme theme = PlotTheme::fromPalette(m_plot->palette(), m_plot->font());
+  renderLossCurves(m_plot, m_curves, m_band, theme);
+  m_plot->replot();
+  const bool training = m_result && m_result->settings.protocol == aqn::Protocol::Training;
+  renderSigmaSchedule(m_sigmaPlot, m_result ? m_result->sigmaPerStep : std::vector<double>{}, true, theme,
+                      training ? tr("No σ schedule stored") : tr("No σ schedule: the reference protocol does not train"));
+  m_sigmaPlot->replot();
+}
+
+QString AqnResultsView::describe() const {
+  if (!m_result) return {};
+  const aqn::ComparisonSettings& s = m_result->settings;
+  const bool training = s.protocol == aqn::Protocol::Training;
+  QStringList parts;
+  parts << (training ? tr("AQN training") : tr("Reference protocol (activation noise, not AQN training)"));
+  parts << tr("%1 configurations × %2 seeds").arg(s.configs.size()).arg(s.seeds);
+  if (training) parts << tr("%1 steps").arg(s.train.steps);
+  parts << tr("targets %1").arg(formatLayerList(s.targets));
+  const QString model = QString::fromStdString(s.modelDirectory);
+  parts << tr("model %1").arg(model.isEmpty() ? tr("demo") : QFileInfo(model).fileName());
+  parts << QString::fromStdString(s.device + " " + s.dtype);
+  QString initial = tr("initial held-out loss %1 (quantized)").arg(formatStat(m_result->initialLossQuantized, 5));
+  if (training) initial += tr(" / %1 (BF16)").arg(formatStat(m_result->initialLossBf16, 5));
+  parts << initial;
+  return parts.join(QStringLiteral(" · "));
+}
+
+void AqnResultsView::exportLossFigure(const QString& path, const ExportOptions& options) const {
+  if (!m_result) throw srdd::Error(path.toStdString() + ": no AQN comparison to export");
+  ExportOptions o = options;
+  if (!o.metadata.contains(QStringLiteral("Title"))) o.metadata[QStringLiteral("Title")] = tr("AQN training loss");
+  o.metadata[QStringLiteral("Comparison")] = describe();
+  o.metadata[QStringLiteral("Band")] = bandLabel(m_band);
+  if (!m_runDir.isEmpty()) o.metadata[QStringLiteral("Run directory")] = m_runDir;
+  const auto curves = m_curves;
+  const AqnBand band = m_band;
+  exportFigure(path, [curves, band](QCustomPlot* plot) { renderLossCurves(plot, curves, band, PlotTheme::light()); },
+               o);
+}
+
+QStringList AqnResultsView::exportData(const QString& basePath) const {
+  if (!m_result) throw srdd::Error(basePath.toStdString() + ": no AQN comparison to export");
+  const QStringList files{basePath + QStringLiteral("-configs.csv"), basePath + QStringLiteral("-tests.csv"),
+                          basePath + QStringLiteral("-loss-curves.csv"), basePath + QStringLiteral(".json")};
+  exportCsv(files[0], configTableCsv(*m_result));
+  exportCsv(files[1], testTableCsv(*m_result));
+  exportCsv(files[2], lossCurvesCsv(m_curves));
+  exportJson(files[3], comparisonJson(*m_result));
+  return files;
+}
+
+void AqnResultsView::chooseFigureFile() {
+  const QString start = (m_runDir.isEmpty() ? QDir::homePath() : m_runDir) + QStringLiteral("/aqn-loss-curves.pdf");
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export loss curves"), start,
+                                                    tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+  if (path.isEmpty()) return;
+  ExportOptions options;
+  if (const auto format = ExportOptions::formatFromName(QFileInfo(path).suffix())) options.format = *format;
+  try {
+    exportLossFigure(path, options);
+  } catch (const srdd::Error& e) {
+    QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
+  }
+}
+
+void AqnResultsView::chooseDataFile() {
+  const QString start = (m_runDir.isEmpty() ? QDir::homePath() : m_runDir) + QStringLiteral("/aqn-results");
+  QString base = QFileDialog::getSaveFileName(this, tr("Export data (base name)"), start,
+                                              tr("CSV and JSON (*.csv *.json)"));
+  if (base.isEmpty()) return;
+  for (const char* ext : {".csv", ".json"})
+    if (base.endsWith(QLatin1String(ext))) base.chop(static_cast<int>(qstrlen(ext)));
+  try {
+    exportData(base);
+  } catch (const srdd::Error& e) {
+    QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
+  }
+}
+
+}  // namespace srdd_gui

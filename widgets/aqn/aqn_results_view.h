@@ -1,0 +1,72 @@
+#pragma once
+// Results of one AQN comparison: a summary line, the configuration table (final held-out loss: mean ± sd,
+// 95 % CI, BF16), the tests table (mean difference, Welch / paired / Student p, Cohen's d) and the training
+// loss curves (mean per step over seeds with a min–max or ±sd band per configuration). Exports the curves
+// as a figure (PDF/SVG/PNG through the export helpers) and the tables and curves as CSV and JSON.
+#include "aqn/aqn_results_data.h"
+#include "export/export_options.h"
+
+#include <srdd/aqn.h>
+
+#include <QStringList>
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace srdd_gui {
+
+class AqnConfigTableModel;
+class AqnTestTableModel;
+
+class AqnResultsView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit AqnResultsView(QWidget* parent = nullptr);
+
+  void setResult(const srdd::aqn::ComparisonResult& result, const QString& runDirectory = {});
+  // Reads DIR/comparison.json (or DIR itself when it is a file). Throws srdd::Error naming the file.
+  void openRunDirectory(const QString& dir);
+  void clear();
+  const srdd::aqn::ComparisonResult* result() const { return m_result ? &*m_result : nullptr; }
+  QString runDirectory() const { return m_runDir; }
+
+  void setBand(AqnBand band);
+  AqnBand band() const { return m_band; }
+  const std::vector<AqnLossCurve>& curves() const { return m_curves; }
+
+  AqnConfigTableModel* configModel() const { return m_configModel; }
+  AqnTestTableModel* testModel() const { return m_testModel; }
+  QCustomPlot* lossPlot() const { return m_plot; }
+  QCustomPlot* sigmaPlot() const { return m_sigmaPlot; }  // σ per step of the runs
+
+  // The loss-curve figure in the paper theme; OPTIONS.format decides the file type. Throws srdd::Error.
+  void exportLossFigure(const QString& path, const ExportOptions& options) const;
+  // BASE-configs.csv, BASE-tests.csv, BASE-loss-curves.csv and BASE.json; returns the files written.
+  QStringList exportData(const QString& basePath) const;
+
+ private:
+  void redraw();
+  void chooseFigureFile();
+  void chooseDataFile();
+  QString describe() const;
+
+  std::optional<srdd::aqn::ComparisonResult> m_result;
+  std::vector<AqnLossCurve> m_curves;
+  QString m_runDir;
+  AqnBand m_band = AqnBand::MinMax;
+  QLabel* m_summary;
+  QComboBox* m_bandBox;
+  QPushButton *m_exportFigure, *m_exportData;
+  AqnConfigTableModel* m_configModel;
+  AqnTestTableModel* m_testModel;
+  QTableView *m_configView, *m_testView;
+  QCustomPlot *m_plot, *m_sigmaPlot;
+};
+
+}  // namespace srdd_gui

@@ -1,0 +1,77 @@
+#pragma once
+// The AQN workspace: "Run AQN…" (the settings dialog), the run queue with progress bars and cancel, and the
+// results view of the selected finished job; it can also open an existing run directory. The one entry
+// point the main window needs: embed it (e.g. as a tab or dock), keep it told of the model, its layer count
+// and the target set, and put runAction()/openAction() into a menu.
+#include <srdd/aqn.h>
+
+#include <QList>
+#include <QWidget>
+
+#include <optional>
+
+class QAction;
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace srdd_gui {
+
+class AqnDialog;
+class AqnJobQueue;
+class AqnResultsView;
+
+class AqnWorkspace : public QWidget {
+  Q_OBJECT
+ public:
+  explicit AqnWorkspace(QWidget* parent = nullptr);
+  ~AqnWorkspace() override;
+
+  void setModelDirectory(const QString& dir);  // empty: the bundled demo model
+  void setNumLayers(int numLayers);            // -1: unknown
+  void setTargets(const QList<int>& layers);   // prefills the dialog's targets
+  void setRunRoot(const QString& dir);         // parent of new run directories (default ~/srdd-runs)
+
+  QAction* runAction() const { return m_runAction; }    // "Run AQN…"
+  QAction* openAction() const { return m_openAction; }  // "Open AQN Run Directory…"
+
+  // Opens the settings dialog (window-modal, not blocking); an accepted dialog queues its comparison.
+  AqnDialog* showRunDialog();
+  // Queues a comparison as the dialog does. Throws srdd::Error (see AqnJobQueue::enqueue).
+  quint64 enqueue(const srdd::aqn::ComparisonSettings& settings, const QString& runDir, bool force = false);
+  // Shows DIR's comparison.json in the results view; false (and the engine's message in the status line)
+  // when it cannot be read.
+  bool openRunDirectory(const QString& dir);
+
+  AqnJobQueue* queue() const { return m_queue; }
+  AqnResultsView* resultsView() const { return m_results; }
+  QTableView* queueView() const { return m_queueView; }
+  QString statusText() const;
+  quint64 shownJob() const { return m_shownJob; }  // job whose result is shown, 0 for none / a directory
+
+ Q_SIGNALS:
+  void resultShown(quint64 jobId);  // 0: a run directory was opened
+
+ private:
+  void chooseRunDirectory();
+  void showJob(quint64 id);
+  quint64 selectedJob() const;
+  void selectJob(quint64 id);
+  void updateButtons();
+  void setStatus(const QString& text, bool error = false);
+  QString newRunDirectory() const;
+
+  AqnJobQueue* m_queue;
+  AqnResultsView* m_results;
+  QTableView* m_queueView;
+  QAction *m_runAction, *m_openAction;
+  QPushButton *m_cancel, *m_remove;
+  QLabel* m_status;
+  QString m_modelDir, m_runRoot;
+  int m_numLayers = -1;
+  QList<int> m_targets;
+  std::optional<srdd::aqn::ComparisonSettings> m_lastSettings;
+  quint64 m_shownJob = 0;
+};
+
+}  // namespace srdd_gui
