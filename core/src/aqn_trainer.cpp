@@ -102,23 +102,43 @@ Trainer::~Trainer() {
 }
 
 namespace {
-// The noise is drawn on the CPU (the same numbers on every device). A copy from pageable memory would make the host
-// wait for the GPU (the previous step's optimizer update), so CUDA copies go through pinned memory, asynchronously.
-at::Tensor noiseOnDevice(const at::Tensor& cpuNoise, const at::Device& device) {
-  if (!device.is_cuda()) return cpuNoise.to(device);
-  return cpuNoise.pin_memory().to(device, /*non_blocking=*/true);
+// Each parameter's noise is drawn on the CPU (the same numbers on every device). A copy from pageable memory would
+// make the host wait for the GPU, and one copy per parameter costs launches while the GPU idles, so on CUDA the draws
+// go to the device in one asynchronous copy from pinned memory and are split there.
+std::vector<at::Tensor> noiseOnDevice(const std::vector<at::Tensor>& cpuNoise, const at::Device& device) {
+  if (cpuNoise.empty()) return {};
+  if (!device.is_cuda()) {
+    std::vector<at::Tensor> out;
+    for (const auto& n : cpuNoise) out.push_back(n.to(device));
+    return out;
+  }
+  std::vector<at::Tensor> flat;
+  std::vector<int64_t> sizes;
+  for (const auto& n : cpuNoise) {
+    flat.push_back(n.reshape({-1}));
+    sizes.push_back(n.numel());
+  }
+  at::Tensor all = at::cat(flat).pin_memory().to(device, /*non_blocking=*/true);
+  std::vector<at::Tensor> out = all.split_with_sizes(sizes);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = out[i].view(cpuNoise[i].sizes());
+  return out;
 }
 }  // namespace
 
 void Trainer::install(double sigma, long step) {
+  std::vector<at::Tensor> draws;
+  if (sigma > 0)
+    for (const auto& p : params_)
+      if (p.master.defined() && p.noised) draws.push_back(standardNoise(p.master.sizes(), seed_, p.name, step));
+  const std::vector<at::Tensor> noise = noiseOnDevice(draws, model_.device());
+  size_t next = 0;
   for (auto& p : params_) {
     if (!p.master.defined()) {
       *p.slot = p.original;
       continue;
     }
     at::Tensor w = p.master;
-    if (p.noised && sigma > 0)
-      w = addNoise(w, noiseOnDevice(standardNoise(w.sizes(), seed_, p.name, step), w.device()), sigma, noise_.scale);
+    if (p.noised && sigma > 0) w = addNoise(w, noise[next++], sigma, noise_.scale);
     // RMSNorm weights stay fp32: the model multiplies in fp32 and rounds once (reference §7 item 24).
     *p.slot = p.norm ? w : w.to(model_.dtype());
   }
