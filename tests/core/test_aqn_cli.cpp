@@ -12,17 +12,7 @@
 #include "test_support.h"
 
 namespace {
-struct Result {
-  int code = -1;
-  QString out, err;
-};
-Result runCli(const QStringList& args) {
-  QProcess p;
-  p.start(srdd_test::cliPath(), args);
-  p.waitForFinished(300000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
+using srdd_test::runCli;
 QString tinyModel() { return srdd_test::fixturesDir() + "/hf/qwen2-tiny-gqa2-tied-f32"; }
 QString heldout() { return srdd_test::demoModelDir() + "/heldout.txt"; }
 }  // namespace

@@ -17,17 +17,7 @@
 namespace fs = std::filesystem;
 
 namespace {
-struct Result {
-  int code = -1;
-  QString out, err;
-};
-Result runCli(const QStringList& args) {
-  QProcess p;
-  p.start(srdd_test::cliPath(), args);
-  p.waitForFinished(300000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
+using srdd_test::runCli;
 }  // namespace
 
 class TestCkptCli : public QObject {
@@ -79,7 +69,7 @@ class TestCkptCli : public QObject {
 
   void makeRandomThenInfo() {
     const QString out = path("cli-model");
-    Result r = runCli({"make-random", "--like", "tiny-qwen2", out, "--layers", "3", "--seed", "9", "--dtype", "fp16"});
+    srdd_test::CliRun r = runCli({"make-random", "--like", "tiny-qwen2", out, "--layers", "3", "--seed", "9", "--dtype", "fp16"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(out), qPrintable(r.out));
     const auto ckpt = srdd::Checkpoint::open(out.toStdString());
@@ -123,7 +113,7 @@ class TestCkptCli : public QObject {
         {{"make-random", "--like", "tiny-qwen2", path("x"), "--layers", "two"}, "--layers: 'two' is not an integer"},
     };
     for (const auto& [args, fault] : cases) {
-      const Result r = runCli(args);
+      const srdd_test::CliRun r = runCli(args);
       QVERIFY2(r.code != 0, qPrintable(args.join(' ')));
       const QString err = r.err.trimmed();
       QVERIFY2(err.contains(fault) && !err.contains('\n'), qPrintable(args.join(' ') + " -> " + err));
@@ -132,7 +122,7 @@ class TestCkptCli : public QObject {
   }
 
   void helpTexts() {
-    Result r = runCli({"make-random", "--help"});
+    srdd_test::CliRun r = runCli({"make-random", "--help"});
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains("--like NAME") && r.out.contains("--shards N") && r.out.contains("qwen2.5-1.5b"));
     r = runCli({"info", "--help"});

@@ -8,16 +8,7 @@
 #include "test_support.h"
 
 namespace {
-struct Run {
-  int code;
-  QString out, err;
-};
-Run srdd(const QStringList& args) {
-  QProcess p;
-  p.start(srdd_test::cliPath(), args);
-  p.waitForFinished(300000);
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
+srdd_test::CliRun srdd(const QStringList& args) { return srdd_test::runCli(args); }
 QByteArray readAll(const QString& path) {
   QFile f(path);
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();

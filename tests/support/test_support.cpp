@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <QProcess>
 #include <QtGlobal>
 
 namespace srdd_test {
@@ -12,4 +13,13 @@ QString fixturesDir() { return requiredEnv("SRDD_FIXTURES_DIR"); }
 QString sourceDir() { return requiredEnv("SRDD_SOURCE_DIR"); }
 QString cliPath() { return requiredEnv("SRDD_CLI"); }
 QString demoModelDir() { return sourceDir() + "/resources/demo-model"; }
+
+CliRun runCli(const QStringList& args) {
+  QProcess p;
+  p.start(cliPath(), args);
+  const bool finished = p.waitForFinished(300000);
+  const bool normal = finished && p.exitStatus() == QProcess::NormalExit;
+  return {normal ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
 }  // namespace srdd_test

@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers shared by the test executables. Qt-only (no torch headers), so GUI tests can use it.
 #include <QString>
+#include <QStringList>
 
 namespace srdd_test {
 // Directory with committed fixtures (tests/fixtures), from the SRDD_FIXTURES_DIR environment variable.
@@ -11,4 +12,11 @@ QString sourceDir();
 QString cliPath();
 // Bundled demo model directory (resources/demo-model).
 QString demoModelDir();
+
+// Runs the `srdd` tool with ARGS (5-minute limit); code is -1 when it crashed or timed out.
+struct CliRun {
+  int code = -1;
+  QString out, err;
+};
+CliRun runCli(const QStringList& args);
 }  // namespace srdd_test
