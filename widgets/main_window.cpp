@@ -1,19 +1,21 @@
 #include "main_window.h"
 
+#include "aqn/aqn_workspace.h"
 #include "formatting.h"
 #include "model_loader.h"
 #include "model_summary_view.h"
 #include "recent_models.h"
+#include "results/results_panel.h"
 #include "scan/model_directory_field.h"
 #include "scan/scan_progress_widget.h"
 #include "scan/scan_report_view.h"
 #include "scan/scan_setup_panel.h"
+#include "targets/target_set.h"
+#include "targets/target_set_panel.h"
 
 #include <srdd/error.h>
-#include <srdd/version.h>
 
 #include <QAction>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -23,18 +25,21 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMenuBar>
-#include <QMessageBox>
+#include <QMenu>
+#include <QUrl>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QSettings>
+#include <QScreen>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace srdd_gui {
 
@@ -49,8 +54,15 @@ MainWindow::MainWindow(QWidget* parent)
       m_pages(new QTabWidget),
       m_setup(new ScanSetupPanel),
       m_runner(new ScanJobRunner(this)),
-      m_report(new ScanReportView) {
-  setWindowTitle(tr("SRDD Studio"));
+      m_report(new ScanReportView),
+      m_results(new ResultsPanel),
+      m_targets(new TargetSet(this)),
+      m_targetPanel(new TargetSetPanel(m_targets)),
+      m_aqn(new AqnWorkspace) {
+  m_results->setObjectName(QStringLiteral("resultsPage"));
+  m_aqn->setObjectName(QStringLiteral("aqnPage"));
+  m_targetPanel->setObjectName(QStringLiteral("targetSetPanel"));
+  m_report->setObjectName(QStringLiteral("reportPage"));
   setAcceptDrops(true);
   setDockOptions(AnimatedDocks | AllowTabbedDocks);
 
@@ -77,9 +89,15 @@ MainWindow::MainWindow(QWidget* parent)
   createMenus();
   createStatusBar();
   addCentralPage(m_stack, tr("Model"));
+  addCentralPage(m_results, tr("Results"));
+  addCentralPage(scrollable(m_aqn), tr("AQN"));
   addCentralPage(m_report, tr("Scan Report"));
   addPanelDock(m_setup, tr("Scan Setup"), QStringLiteral("scanSetupDock"), Qt::LeftDockWidgetArea);
+  addPanelDock(scrollable(m_targetPanel), tr("Target Set"), QStringLiteral("targetSetDock"), Qt::RightDockWidgetArea);
   setStatus(tr("No model loaded"));
+  connectTargets();
+  updateTitle();
+  updateActions();
 
   connect(m_loader, &ModelLoader::loaded, this, [this](quint64, const srdd::ModelSummary& s) { onLoaded(s); });
   connect(m_loader, &ModelLoader::failed, this,
@@ -93,11 +111,38 @@ MainWindow::MainWindow(QWidget* parent)
   m_runAction->setEnabled(m_setup->validationError().isEmpty());
   connectScanRunner();
 
-  resize(1280, 800);
+  const QSize preferred(1560, 960);
+  resize(screen() ? preferred.boundedTo(screen()->availableSize() * 0.95) : preferred);
   const QSettings settings;
   restoreGeometry(settings.value(kGeometryKey).toByteArray());
-  restoreState(settings.value(kStateKey).toByteArray());
+  m_layoutRestored = restoreState(settings.value(kStateKey).toByteArray());
 }
+
+// Without a saved layout, the Target Set dock starts wide enough for its buttons (its minimum is small, so
+// that a narrow window stays possible); docks take their sizes only once the window is shown.
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (m_layoutRestored) return;
+  m_layoutRestored = true;
+  auto* dock = findChild<QDockWidget*>(QStringLiteral("targetSetDock"));
+  const int scrollBar = style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+  // Room for a vertical scroll bar, the dock's frame, and the undo button's text growing with the last edit.
+  resizeDocks({dock}, {std::max(m_targetPanel->sizeHint().width() + 2 * scrollBar, 370)}, Qt::Horizontal);
+}
+
+// Wide pages and panels scroll instead of setting the window's minimum width.
+QScrollArea* MainWindow::scrollable(QWidget* widget) {
+  auto* area = new QScrollArea;
+  area->setObjectName(widget->objectName() + QStringLiteral("Scroll"));
+  area->setWidget(widget);
+  area->setWidgetResizable(true);
+  area->setFrameShape(QFrame::NoFrame);
+  return area;
+}
+
+void MainWindow::showPage(Page page) { m_pages->setCurrentIndex(page); }
+
+MainWindow::Page MainWindow::currentPage() const { return static_cast<Page>(m_pages->currentIndex()); }
 
 MainWindow::~MainWindow() = default;
 
@@ -113,41 +158,6 @@ QDockWidget* MainWindow::addPanelDock(QWidget* panel, const QString& title, cons
 }
 
 int MainWindow::addCentralPage(QWidget* page, const QString& title) { return m_pages->addTab(page, title); }
-
-void MainWindow::createMenus() {
-  QMenu* file = menuBar()->addMenu(tr("&File"));
-  QAction* open = file->addAction(tr("&Open Model\u2026"), this, &MainWindow::chooseModel);
-  open->setShortcut(QKeySequence::Open);
-  m_recentMenu = file->addMenu(tr("Open &Recent"));
-  connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
-  rebuildRecentMenu();
-  file->addSeparator();
-  m_saveScanAction = file->addAction(tr("Save Scan &Results As\u2026"), this, &MainWindow::saveScanResults);
-  m_saveScanAction->setEnabled(false);
-  file->addSeparator();
-  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-  quit->setShortcut(QKeySequence::Quit);
-  quit->setMenuRole(QAction::QuitRole);
-
-  QMenu* scan = menuBar()->addMenu(tr("&Scan"));
-  m_runAction = scan->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run Scan"), this, &MainWindow::runScan);
-  m_runAction->setShortcut(Qt::CTRL | Qt::Key_R);
-  m_cancelAction = scan->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Cancel Scan"), this,
-                                   &MainWindow::cancelScan);
-  m_cancelAction->setShortcut(QKeySequence::Cancel);
-  m_cancelAction->setEnabled(false);
-
-  m_viewMenu = menuBar()->addMenu(tr("&View"));
-  QAction* fullScreen = m_viewMenu->addAction(tr("&Full Screen"), this, [this](bool on) {
-    setWindowState(on ? windowState() | Qt::WindowFullScreen : windowState() & ~Qt::WindowFullScreen);
-  });
-  fullScreen->setCheckable(true);
-  fullScreen->setShortcut(QKeySequence::FullScreen);
-  m_viewMenu->addSeparator();  // dock toggles follow
-
-  QMenu* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(tr("&About SRDD Studio"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);
-}
 
 QWidget* MainWindow::createErrorPanel() {
   m_errorPanel = new QFrame;
@@ -230,12 +240,17 @@ void MainWindow::cancelScan() { m_runner->cancel(); }
 bool MainWindow::isScanning() const { return m_runner->isBusy(); }
 
 void MainWindow::onScanFinished(const ScanOutcomePtr& outcome) {
-  m_lastScan = outcome;
-  m_report->setOutcome(outcome);
-  m_pages->setCurrentWidget(m_report);
-  m_saveScanAction->setEnabled(true);
+  try {
+    const QString source = tr("the scan of %1").arg(QString::fromStdString(outcome->request.modelDir));
+    applyScan(ScanData::fromJson(outcome->scan, source), outcome);
+  } catch (const srdd::Error& e) {
+    showError(QString::fromStdString(e.what()));
+  }
+  markModified();
   const std::string strategy =
-      outcome->scan.value("verdict", nlohmann::json::object()).value("recommendation", nlohmann::json::object()).value("strategy", "?");
+      outcome->scan.value("verdict", nlohmann::json::object())
+          .value("recommendation", nlohmann::json::object())
+          .value("strategy", "?");
   setStatus(tr("Scan finished in %1 s \u2014 recommendation: %2")
                 .arg(outcome->seconds, 0, 'f', 1)
                 .arg(QString::fromStdString(strategy)));
@@ -255,29 +270,11 @@ void MainWindow::saveScanResults() {
   }
 }
 
-void MainWindow::rebuildRecentMenu() {
-  m_recentMenu->clear();
-  const QStringList recent = RecentModels::list();
-  for (const QString& dir : recent) {
-    QAction* a = m_recentMenu->addAction(QDir::toNativeSeparators(dir));
-    connect(a, &QAction::triggered, this, [this, dir] { openModel(dir); });
-  }
-  if (!recent.isEmpty()) m_recentMenu->addSeparator();
-  QAction* clear = m_recentMenu->addAction(tr("Clear Menu"), this, [] { RecentModels::clear(); });
-  clear->setEnabled(!recent.isEmpty());
-}
-
 void MainWindow::chooseModel() {
   const QString start = m_summary ? QFileInfo(QString::fromStdString(m_summary->directory)).absolutePath()
                                   : QDir::homePath();
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Directory"), start);
   if (!dir.isEmpty()) openModel(dir);
-}
-
-void MainWindow::showAbout() {
-  QMessageBox::about(this, tr("About SRDD Studio"),
-                     tr("<h3>SRDD Studio %1</h3><p>Per-layer MXFP4 quantization diagnostics for LLMs.</p><p>%2</p>")
-                         .arg(QStringLiteral(SRDD_VERSION), QString::fromStdString(srdd::buildDescription()).toHtmlEscaped()));
 }
 
 void MainWindow::openModel(const QString& directory) {
@@ -305,7 +302,10 @@ void MainWindow::onLoaded(const srdd::ModelSummary& summary) {
   m_stack->setCurrentWidget(m_view);
   const QString dir = QString::fromStdString(summary.directory);
   m_setup->setModelDirectory(dir);
-  setWindowTitle(tr("%1 \u2014 SRDD Studio").arg(QFileInfo(dir).fileName()));
+  m_aqn->setModelDirectory(dir);
+  m_aqn->setNumLayers(static_cast<int>(summary.numLayers));
+  sizeTargetSet(static_cast<int>(summary.numLayers));
+  updateTitle();
   setStatus(tr("Loaded %1: %2, %3 layers, %4 parameters")
                 .arg(QDir::toNativeSeparators(dir), QString::fromStdString(summary.architecture))
                 .arg(summary.numLayers)
@@ -331,6 +331,7 @@ void MainWindow::setStatus(const QString& text) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!maybeSaveSession()) return event->ignore();
   QSettings settings;
   settings.setValue(kGeometryKey, saveGeometry());
   settings.setValue(kStateKey, saveState());
@@ -345,11 +346,20 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
   if (!directoryFromDrop(event->mimeData()).isEmpty()) event->acceptProposedAction();
 }
 
+// A dropped session or scan results file opens as such; anything else opens its model folder.
 void MainWindow::dropEvent(QDropEvent* event) {
   const QString dir = directoryFromDrop(event->mimeData());
   if (dir.isEmpty()) return;
   event->acceptProposedAction();
-  openModel(dir);
+  const QList<QUrl> urls = event->mimeData()->urls();
+  const QFileInfo file(urls.isEmpty() ? QString() : urls.first().toLocalFile());
+  if (file.isFile() && file.suffix() == QLatin1String(Session::kFileSuffix)) {
+    if (maybeSaveSession()) openSession(file.absoluteFilePath());
+  } else if (file.isFile() && file.suffix() == QLatin1String("json") && !QFileInfo::exists(dir + "/config.json")) {
+    openScanResults(file.absoluteFilePath());
+  } else {
+    openModel(dir);
+  }
 }
 
 }  // namespace srdd_gui

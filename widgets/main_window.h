@@ -1,11 +1,15 @@
 #pragma once
 // The SRDD Studio main window: opens a model directory (menu, recent list, drag-and-drop, command line)
 // and summarises it in the background; the Scan Setup dock runs scans in a worker, with stage, layer,
-// ETA and Cancel in the status bar, and the finished scan is shown as a central page.
+// ETA and Cancel in the status bar. A finished scan (or an opened srdd-scan/1 file, or a session) fills the
+// Results page; clicked layers go into the Target Set dock, whose set the AQN page runs on.
 //
-// Every view is added in one place: docks through addPanelDock(), central pages through
-// addCentralPage(); results views connect to scanFinished().
+// Every view is added in one place: docks through addPanelDock(), central pages through addCentralPage().
+// The code is split by area: main_window.cpp (frame, menus, model, scan), main_window_results.cpp (showing a
+// scan, target set wiring, title), main_window_session.cpp (sessions, scan files), main_window_export.cpp.
+#include "export/export_options.h"
 #include "scan/scan_job_runner.h"
+#include "session/session.h"
 
 #include <srdd/model_summary.h>
 
@@ -19,20 +23,29 @@ class QLabel;
 class QMenu;
 class QMimeData;
 class QProgressBar;
+class QScrollArea;
 class QStackedWidget;
 class QTabWidget;
 
 namespace srdd_gui {
 
+class AqnWorkspace;
 class ModelLoader;
 class ModelSummaryView;
+class ResultsPanel;
+class ScanData;
 class ScanProgressWidget;
 class ScanReportView;
 class ScanSetupPanel;
+class TargetSet;
+class TargetSetPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
+  // The central pages, in tab order (sessions store them as "model", "results", "aqn", "report").
+  enum Page { ModelPage, ResultsPage, AqnPage, ReportPage };
+
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
@@ -43,6 +56,28 @@ class MainWindow : public QMainWindow {
   quint64 runScan();
   void cancelScan();
 
+  // Shows the srdd-scan/1 document SCAN (SOURCE names it in messages): the Results page and report, the
+  // target set sized to the scanned model, its problematic layers and top-K metrics, the AQN model.
+  // Throws srdd::Error when the results views cannot read it (nothing changes then).
+  void showScan(const nlohmann::json& scan, const QString& source);
+  // Opens a srdd-scan/1 JSON file (`srdd scan --out`); false when it cannot be read (the error panel says why).
+  bool openScanResults(const QString& path);
+
+  // Sessions: the model, the scan (embedded, so the file is self-contained), selection, target set, view
+  // state and the AQN run shown. False when the file cannot be written / read (the error panel says why).
+  bool saveSession(const QString& path);
+  bool openSession(const QString& path);
+  Session currentSession() const;
+  QString sessionPath() const { return m_sessionPath; }  // empty until saved or opened
+  bool isModified() const { return isWindowModified(); }  // target set or selection changed since then
+
+  // Export of the Results page: its current figure (paper theme, metadata of the scan), every figure with
+  // CSV + JSON into a folder, or the current figure's data as .csv or .json (by PATH's suffix). False / empty
+  // on failure (the error panel says why).
+  bool exportCurrentFigure(const QString& path, const ExportOptions& options);
+  QStringList exportAllFigures(const QString& dir, const ExportOptions& options);
+  bool exportCurrentData(const QString& path);
+
   // Adds PANEL as a dock (OBJECT_NAME keys its place in the saved layout) with a toggle in the View menu.
   QDockWidget* addPanelDock(QWidget* panel, const QString& title, const QString& objectName, Qt::DockWidgetArea area);
   // Adds PAGE as a tab of the central area; returns its index.
@@ -51,6 +86,7 @@ class MainWindow : public QMainWindow {
   bool isLoading() const;
   bool isScanning() const;
   const srdd::ModelSummary* summary() const { return m_summary ? &*m_summary : nullptr; }
+  // The scan shown: from the last finished job, a file or a session (then seconds is 0).
   ScanOutcomePtr lastScan() const { return m_lastScan; }
   QString errorMessage() const;  // the error shown in the window, empty when none
   QString statusText() const;
@@ -60,7 +96,13 @@ class MainWindow : public QMainWindow {
   ScanJobRunner* scanRunner() const { return m_runner; }
   ScanProgressWidget* scanProgress() const { return m_scanProgress; }
   ScanReportView* reportView() const { return m_report; }
+  ResultsPanel* resultsPanel() const { return m_results; }
+  TargetSet* targetSet() const { return m_targets; }
+  TargetSetPanel* targetPanel() const { return m_targetPanel; }
+  AqnWorkspace* aqnWorkspace() const { return m_aqn; }
   QTabWidget* pages() const { return m_pages; }
+  void showPage(Page page);
+  Page currentPage() const;
 
   // The directory a drop of MIME would open: a dropped folder, or the folder of a dropped file.
   static QString directoryFromDrop(const QMimeData* mime);
@@ -70,14 +112,20 @@ class MainWindow : public QMainWindow {
   void loadFailed(const QString& directory, const QString& message);
   void scanFinished(const srdd_gui::ScanOutcomePtr& outcome);
   void scanFailed(const QString& message);
+  void scanShown();  // the Results page shows a new scan (finished, opened or restored)
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
  private:
+  // main_window.cpp
+  static QScrollArea* scrollable(QWidget* widget);
   void createMenus();
+  void createFileMenu(QMenu* file);
+  void createEditMenu(QMenu* edit);
   QWidget* createErrorPanel();
   void createStatusBar();
   void connectScanRunner();
@@ -90,6 +138,25 @@ class MainWindow : public QMainWindow {
   void onFailed(const QString& directory, const QString& message);
   void onScanFinished(const ScanOutcomePtr& outcome);
   void setStatus(const QString& text);
+  // main_window_results.cpp
+  void connectTargets();
+  void applyScan(const ScanData& data, const ScanOutcomePtr& outcome);
+  void sizeTargetSet(int numLayers);
+  void markModified();
+  void setSessionPath(const QString& path);
+  void updateTitle();
+  void updateActions();
+  // main_window_session.cpp
+  void rebuildRecentSessionsMenu();
+  void chooseSessionToOpen();
+  bool chooseSessionToSave();
+  void chooseScanResults();
+  bool maybeSaveSession();  // asks before a modified target set is lost; false: the user cancelled
+  // main_window_export.cpp
+  void chooseFigureExport();
+  void chooseAllFiguresExport();
+  void chooseDataExport();
+  QString exportStartDirectory() const;
 
   ModelLoader* m_loader;
   ModelSummaryView* m_view;
@@ -98,6 +165,10 @@ class MainWindow : public QMainWindow {
   ScanSetupPanel* m_setup;
   ScanJobRunner* m_runner;
   ScanReportView* m_report;
+  ResultsPanel* m_results;
+  TargetSet* m_targets;
+  TargetSetPanel* m_targetPanel;
+  AqnWorkspace* m_aqn;
   ScanProgressWidget* m_scanProgress = nullptr;
   QLabel* m_hint;
   QWidget* m_errorPanel = nullptr;
@@ -105,11 +176,17 @@ class MainWindow : public QMainWindow {
   QLabel* m_statusLabel = nullptr;
   QProgressBar* m_busy = nullptr;
   QMenu* m_recentMenu = nullptr;
+  QMenu* m_recentSessionsMenu = nullptr;
   QMenu* m_viewMenu = nullptr;
+  QMenu* m_copyTargetsMenu = nullptr;
   QAction* m_runAction = nullptr;
   QAction* m_cancelAction = nullptr;
   QAction* m_saveScanAction = nullptr;
+  QList<QAction*> m_needScan;  // enabled only while a scan is shown
   QString m_loadingDir;
+  QString m_sessionPath;
+  bool m_restoring = false;       // a session is being applied: its changes are not modifications
+  bool m_layoutRestored = false;  // from the settings, or set up at the first show
   std::optional<srdd::ModelSummary> m_summary;
   ScanOutcomePtr m_lastScan;
 };

@@ -1,28 +1,15 @@
 #include "recent_models.h"
 
 #include <QDir>
-#include <QFileInfo>
-#include <QSettings>
 
 namespace srdd_gui {
 
-static const char* const kKey = "recentModels";
+RecentPaths RecentModels::paths() { return RecentPaths(QStringLiteral("recentModels"), RecentPaths::Directories, kMax); }
 
-QStringList RecentModels::list() {
-  QStringList out;
-  for (const QString& d : QSettings().value(kKey).toStringList())
-    if (QFileInfo(d).isDir() && !out.contains(d)) out << d;
-  return out.mid(0, kMax);
-}
+QStringList RecentModels::list() { return paths().list(); }
 
-void RecentModels::add(const QString& directory) {
-  const QString dir = QDir(directory).absolutePath();
-  QStringList l = list();
-  l.removeAll(dir);
-  l.prepend(dir);
-  QSettings().setValue(kKey, l.mid(0, kMax));
-}
+void RecentModels::add(const QString& directory) { paths().add(QDir(directory).absolutePath()); }
 
-void RecentModels::clear() { QSettings().remove(kKey); }
+void RecentModels::clear() { paths().clear(); }
 
 }  // namespace srdd_gui

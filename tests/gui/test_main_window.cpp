@@ -8,7 +8,9 @@
 #include "model_summary_view.h"
 #include "recent_models.h"
 #include "scan/scan_setup_panel.h"
+#include "session/recent_paths.h"
 #include "studio_app.h"
+#include "targets/target_set.h"
 #include "tensor_table_model.h"
 #include "test_support.h"
 
@@ -64,6 +66,8 @@ class TestMainWindow : public QObject {
   void panelsAndPagesPlugIn();
   void helpAndVersionWithoutDisplay();
   void recentModelsNewestFirstCappedAndPruned();
+  void recentMenusOpenModelsAndSessions();
+  void loadedModelSizesTargetSetAndTitle();
   void defaultModelFromEnvironment();
 
  private:
@@ -307,12 +311,17 @@ void TestMainWindow::remembersDockLayout() {
 void TestMainWindow::panelsAndPagesPlugIn() {
   MainWindow w;
   const int pages = w.pages()->count();
-  QCOMPARE(pages, 2);  // Model, Scan Report
-  auto* page = new QLabel("results");
-  QCOMPARE(w.addCentralPage(page, "Results"), pages);
-  QCOMPARE(w.pages()->tabText(pages), QString("Results"));
-  QDockWidget* dock = w.addPanelDock(new QLabel("targets"), "Target Set", "targetSetDock", Qt::RightDockWidgetArea);
-  QCOMPARE(dock->objectName(), QString("targetSetDock"));
+  QStringList titles;
+  for (int i = 0; i < pages; ++i) titles << w.pages()->tabText(i);
+  QCOMPARE(titles, QStringList({"Model", "Results", "AQN", "Scan Report"}));
+  auto* page = new QLabel("extra");
+  QCOMPARE(w.addCentralPage(page, "Extra"), pages);
+  QCOMPARE(w.pages()->tabText(pages), QString("Extra"));
+  auto* targets = w.findChild<QDockWidget*>("targetSetDock");
+  QVERIFY(targets);
+  QCOMPARE(w.dockWidgetArea(targets), Qt::RightDockWidgetArea);
+  QDockWidget* dock = w.addPanelDock(new QLabel("extra"), "Extra", "extraDock", Qt::RightDockWidgetArea);
+  QCOMPARE(dock->objectName(), QString("extraDock"));
   QCOMPARE(w.dockWidgetArea(dock), Qt::RightDockWidgetArea);
   bool listed = false;
   for (QAction* a : w.menuBar()->actions())
@@ -334,7 +343,10 @@ void TestMainWindow::helpAndVersionWithoutDisplay() {
     const QString out = QString::fromUtf8(p.readAllStandardOutput());
     QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, qPrintable(p.readAllStandardError()));
     if (option == "--version") QVERIFY2(out.contains(SRDD_VERSION), qPrintable(out));
-    else QVERIFY2(out.contains("--scan") && out.contains("--screenshot") && out.contains("MODEL_DIR"), qPrintable(out));
+    else
+      QVERIFY2(out.contains("--scan") && out.contains("--screenshot") && out.contains("MODEL_DIR") &&
+                   out.contains("--export") && out.contains("--width-pt") && !out.contains("--demo-select"),
+               qPrintable(out));
   }
 }
 
@@ -356,6 +368,53 @@ void TestMainWindow::recentModelsNewestFirstCappedAndPruned() {
   l = srdd_gui::RecentModels::list();
   QVERIFY(!l.contains(dirs[9]));
   QCOMPARE(l.value(1), dirs[8]);
+}
+
+// File > Open Recent and Recent Sessions list what was opened / saved, newest first, and open it again.
+void TestMainWindow::recentMenusOpenModelsAndSessions() {
+  srdd_gui::RecentModels::clear();
+  srdd_gui::recentSessions().clear();
+  srdd_gui::RecentModels::add(m_model + "/");  // one entry per directory, however it is spelled
+  srdd_gui::RecentModels::add(m_model);
+  QCOMPARE(srdd_gui::RecentModels::list(), QStringList({QDir(m_model).absolutePath()}));
+
+  MainWindow w;
+  auto* models = w.findChild<QMenu*>("recentModels");
+  auto* sessions = w.findChild<QMenu*>("recentSessions");
+  QVERIFY(models && sessions);
+  Q_EMIT models->aboutToShow();
+  QCOMPARE(models->actions().first()->text(), QDir::toNativeSeparators(QDir(m_model).absolutePath()));
+  models->actions().first()->trigger();
+  QVERIFY(w.isLoading());
+  QTRY_VERIFY_WITH_TIMEOUT(w.summary(), kLoadTimeoutMs);
+
+  const QString file = m_tmp.filePath("recent.srdd-session");
+  QVERIFY(w.saveSession(file));
+  Q_EMIT sessions->aboutToShow();
+  QCOMPARE(sessions->actions().first()->text(), QDir::toNativeSeparators(file));
+  MainWindow other;
+  auto* otherSessions = other.findChild<QMenu*>("recentSessions");
+  Q_EMIT otherSessions->aboutToShow();
+  otherSessions->actions().first()->trigger();
+  QCOMPARE(other.sessionPath(), file);
+  QCOMPARE(other.targetSet()->numLayers(), int(kLayers));
+  QFile::remove(file);  // gone files leave the menu
+  Q_EMIT sessions->aboutToShow();
+  QCOMPARE(sessions->actions().size(), 1);  // "Clear Menu" only
+  QVERIFY(!sessions->actions().first()->isEnabled());
+}
+
+void TestMainWindow::loadedModelSizesTargetSetAndTitle() {
+  MainWindow w;
+  QCOMPARE(w.windowTitle(), QString("SRDD Studio[*]"));
+  w.openModel(m_model);
+  QTRY_VERIFY_WITH_TIMEOUT(w.summary(), kLoadTimeoutMs);
+  QCOMPARE(w.windowTitle(), QString("qwen-2l[*] \u2014 SRDD Studio"));
+  QCOMPARE(w.targetSet()->numLayers(), int(kLayers));  // a set can be built (paste, invert) before a scan
+  QVERIFY(!w.isModified());
+  w.targetSet()->invert();
+  QVERIFY(w.isModified());
+  QCOMPARE(w.targetSet()->layers(), QList<int>({0, 1}));
 }
 
 void TestMainWindow::defaultModelFromEnvironment() {

@@ -2,6 +2,7 @@
 // Cancel in the status bar, the report page, engine errors in the error panel, and the GUI thread's
 // longest event-loop stall while a scan runs.
 #include "main_window.h"
+#include "results/results_panel.h"
 #include "scan/scan_progress_widget.h"
 #include "scan/scan_report_view.h"
 #include "scan/scan_setup_panel.h"
@@ -120,7 +121,7 @@ class TestScanFlow : public QObject {
     QVERIFY(!w.isScanning());
     QVERIFY(!w.scanProgress()->isVisible());
     QVERIFY(!panel->cancelButton()->isEnabled());
-    QCOMPARE(w.pages()->currentWidget(), static_cast<QWidget*>(w.reportView()));
+    QCOMPARE(w.pages()->currentWidget(), static_cast<QWidget*>(w.resultsPanel()));
     QCOMPARE(w.reportView()->reportText(), outcome->report);
     QVERIFY(w.reportView()->reportText().contains("recommendation:"));
     const std::string strategy = outcome->scan["verdict"]["recommendation"]["strategy"];
