@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -31,6 +33,48 @@ class TestAqnCli : public QObject {
   }
 
  private Q_SLOTS:
+  // A comparison killed (SIGKILL) after its first finished run keeps that run byte for byte, and rerunning the
+  // command completes it with the same results as an uninterrupted comparison.
+  void killedComparisonLosesNoFinishedRun() {
+    auto args = [&](const QString& dir) {
+      return QStringList{"aqn", tinyModel(), "--targets", "1", "--configs", "baseline,targeted", "--seeds", "2", "--steps",
+                         "40", "--seq", "32", "--batch", "2", "--train", heldout(), "--eval", heldout(), "--eval-tokens",
+                         "128", "--eval-seq", "64", "--out", dir, "--quiet", "--json", "--timestamp", "2026-01-01T00:00:00Z"};
+    };
+    const QString killed = path("killed");
+    QProcess p;
+    p.start(srdd_test::cliPath(), args(killed));
+    QVERIFY(p.waitForStarted());
+    const std::string first = killed.toStdString() + "/runs/baseline-seed1/result.json";
+    QElapsedTimer clock;
+    clock.start();
+    while (!std::filesystem::exists(first) && p.state() == QProcess::Running && clock.elapsed() < 240000) QTest::qWait(20);
+    QVERIFY2(std::filesystem::exists(first), "the first run never finished");
+    p.kill();  // SIGKILL: no chance to clean up
+    QVERIFY(p.waitForFinished(10000));
+    QVERIFY2(!std::filesystem::exists(killed.toStdString() + "/comparison.json"), "the comparison finished before the kill");
+    const auto readFile = [](const std::string& f) {
+      std::ifstream in(f, std::ios::binary);
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string kept = readFile(first);
+    QVERIFY(nlohmann::json::accept(kept));  // complete, never a torn file
+
+    const auto resumed = runCli(args(killed));
+    QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+    QCOMPARE(readFile(first), kept);  // the finished run was not redone
+    const auto fresh = runCli(args(path("fresh")));
+    QVERIFY2(fresh.code == 0, qPrintable(fresh.err));
+    auto a = nlohmann::json::parse(resumed.out.toStdString()), b = nlohmann::json::parse(fresh.out.toStdString());
+    for (auto* x : {&a, &b})
+      for (auto& run : (*x)["runs"]) run.erase("seconds");
+    QCOMPARE(a.at("runs"), b.at("runs"));
+    QCOMPARE(a.at("configs"), b.at("configs"));
+    QCOMPARE(a.at("tests"), b.at("tests"));
+    for (const auto& e : std::filesystem::recursive_directory_iterator(killed.toStdString()))
+      QVERIFY2(e.path().filename().string().find(".tmp") == std::string::npos, e.path().c_str());
+  }
+
   void smallComparisonAndResume() {
     const QStringList args = {"aqn", tinyModel(), "--targets", "0,2", "--configs", "baseline,targeted,healthy", "--seeds", "2",
                               "--steps", "2", "--seq", "32", "--batch", "2", "--train", heldout(), "--eval", heldout(),
