@@ -2,6 +2,8 @@
 // heatmap cells at their pixel positions, table <-> plot propagation, numeric sorting, model tester, theming.
 // With SRDD_RESULTS_SCREENSHOT=/path/stem the panel is also grabbed to /path/stem-{compare,metrics,modules}[-dark].png
 // and three exported figures to /path/stem-export-*.png; SRDD_RESULTS_SCAN=FILE shows that scan instead of the demo's.
+#include "export/figure_export.h"
+#include "export/paper_theme.h"
 #include "results/figures.h"
 #include "results/heatmap_view.h"
 #include "results/layer_selection.h"
@@ -81,6 +83,7 @@ class TestResultsViews : public QObject {
   void metricChooserAndViewState();
   void paletteChangeRethemesButExportStaysLight();
   void clearShowsPlaceholder();
+  void singleColumnFiguresFit();
   void screenshot();
 
  private:
@@ -406,6 +409,50 @@ void TestResultsViews::clearShowsPlaceholder() {
   QCOMPARE(panel.metricHeatmap()->plot()->plottableCount(), 0);
   panel.setScanData(m_data);  // and back
   QVERIFY(panel.compareView()->plot()->plottableCount() > 0);
+}
+
+// Every figure laid out as the export lays it out at single-column (252 × 189 pt, 8 pt text) and double-column
+// width: panels and texts inside the figure, panels apart, texts whole, tick labels of an axis not touching.
+void TestResultsViews::singleColumnFiguresFit() {
+  QFont font(QStringLiteral("DejaVu Sans"));
+  font.setPointSizeF(8.0 * 72.0 / layoutTextDpi());
+  for (int width : {252, 516})
+    for (const FigureSpec& spec : availableFigures(m_data)) {
+      const QString where = QString("%1 at %2 pt").arg(spec.id).arg(width);
+      QCustomPlot plot;
+      plot.resize(width, width * 3 / 4);
+      plot.setViewport(QRect(0, 0, width, width * 3 / 4));  // a hidden widget gets no resize event
+      renderFigure(&plot, m_data, spec.id, true);
+      const PaperThemeScope paper(&plot, font);
+      plot.replot();
+      plot.replot();  // the second pass spaces category labels for the final layout
+      const QRect view = plot.viewport().adjusted(0, 0, 1, 1);  // the layout may round up by one unit
+      std::vector<QRect> panels;
+      for (QCPLayoutElement* e : plot.plotLayout()->elements(true)) {
+        if (auto* rect = qobject_cast<QCPAxisRect*>(e)) {
+          QVERIFY2(view.contains(rect->outerRect()), qPrintable(where));
+          for (const QRect& other : panels) QVERIFY2(!other.intersects(rect->outerRect()), qPrintable(where));
+          panels.push_back(rect->outerRect());
+          for (QCPAxis* axis : rect->axes()) {
+            if (!axis->visible() || !axis->tickLabels() || axis->tickLabelRotation() != 0) continue;
+            const QFontMetrics fm(axis->tickLabelFont());
+            const QVector<double> ticks = axis->tickVector();
+            const QVector<QString> labels = axis->tickVectorLabels();
+            for (int i = 1; i < ticks.size(); ++i) {
+              const bool horizontal = axis->orientation() == Qt::Horizontal;
+              const double gap = std::abs(axis->coordToPixel(ticks[i]) - axis->coordToPixel(ticks[i - 1]));
+              const double need = horizontal ? (fm.horizontalAdvance(labels[i]) + fm.horizontalAdvance(labels[i - 1])) / 2.0
+                                             : fm.height();
+              QVERIFY2(gap >= need, qPrintable(where + ": tick labels " + labels[i - 1] + ", " + labels[i] + " overlap"));
+            }
+          }
+        } else if (auto* text = qobject_cast<QCPTextElement*>(e)) {
+          QVERIFY2(view.contains(text->outerRect()), qPrintable(where + ": " + text->text()));
+          const int textWidth = QFontMetrics(text->font()).horizontalAdvance(text->text());
+          QVERIFY2(textWidth <= text->rect().width(), qPrintable(where + ": title cut: " + text->text()));
+        }
+      }
+    }
 }
 
 void TestResultsViews::screenshot() {

@@ -68,7 +68,8 @@ void TestTargetsPanel::addRemoveUndoRedoByButtons() {
   QCOMPARE(m_panel->findChild<QLabel*>("targetSummary")->text(), QString("Target set: 2 of 8 layers"));
   QVERIFY(!button("addSelected")->isEnabled());  // nothing left to add
   QVERIFY(tool("undo")->isEnabled());
-  QCOMPARE(tool("undo")->defaultAction()->text(), QString("Undo Add layers 2, 5"));
+  QCOMPARE(tool("undo")->text(), QString("Undo"));  // fixed, so the panel keeps its width
+  QCOMPARE(tool("undo")->toolTip(), QString("Undo Add layers 2, 5"));
 
   m_panel->setCurrentSelection(std::set<int>{5});  // LayerSelection::selected() hands in a std::set
   QTest::mouseClick(button("removeSelected"), Qt::LeftButton);

@@ -69,14 +69,15 @@ void addErrorBars(QCPBars* bars, const std::vector<Stat>& stats, double scale, c
   err->setSelectable(QCP::stNone);
 }
 
-void addHorizontalLine(QCPAxisRect* rect, double y, const QPen& pen, const QString& label, const PlotTheme& t) {
+// The line's label, or null without one.
+QCPItemText* addHorizontalLine(QCPAxisRect* rect, double y, const QPen& pen, const QString& label, const PlotTheme& t) {
   auto* line = new QCPItemStraightLine(rect->parentPlot());
   line->setClipAxisRect(rect);
   for (auto* p : {line->point1, line->point2}) p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
   line->point1->setCoords(0, y);
   line->point2->setCoords(1, y);
   line->setPen(pen);
-  if (label.isEmpty()) return;
+  if (label.isEmpty()) return nullptr;
   auto* text = new QCPItemText(rect->parentPlot());
   text->setClipAxisRect(rect);
   text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
@@ -88,13 +89,21 @@ void addHorizontalLine(QCPAxisRect* rect, double y, const QPen& pen, const QStri
   text->setText(label);
   text->setFont(t.smallFont());
   text->setColor(pen.color());
+  return text;
 }
 
-void styleKeyAxis(QCPAxis* axis, const std::vector<int>& layers) {
+// A label stays inside its panel: below its line when the line is in the upper half of the value range.
+void placeLineLabel(QCPItemText* text) {
+  QCPAxis* value = text->position->valueAxis();
+  const bool upper = text->position->coords().y() > value->range().center();
+  text->setPositionAlignment(Qt::AlignRight | (upper ? Qt::AlignTop : Qt::AlignBottom));
+}
+
+void styleKeyAxis(QCPAxis* axis, const std::vector<int>& layers, int maxTicks) {
   QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
   ticker->setTickStep(1.0);
   ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-  ticker->setTickCount(std::min<int>(static_cast<int>(layers.size()), 8));
+  ticker->setTickCount(std::min<int>(static_cast<int>(layers.size()), maxTicks));
   axis->setTicker(ticker);
   axis->setSubTicks(false);
   axis->grid()->setVisible(false);
@@ -147,14 +156,35 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
   layout->addElement(2, 0, panels);
   layout->setRowSpacing(0);
   auto* group = new QCPMarginGroup(plot);
+  // Narrow (single-column) figures: BF16 | quantized on one row sharing the value axis, Δ below at full width.
+  const bool narrow = isNarrowPlot(plot) && s.paired;
+  QCPLayoutGrid *top = panels, *bottom = panels;
+  if (narrow) {
+    top = new QCPLayoutGrid;
+    bottom = new QCPLayoutGrid;
+    panels->addElement(0, 0, top);
+    panels->addElement(1, 0, bottom);
+  }
+  auto* leftGroup = narrow ? new QCPMarginGroup(plot) : nullptr;
+  std::vector<QCPItemText*> lineLabels;
 
   auto addPanel = [&](const QString& title, Side side) {
-    const int col = static_cast<int>(fig.rects.size());
-    panels->addElement(0, col, newText(plot, title, t.font, t.foreground));
+    const int index = static_cast<int>(fig.rects.size());
+    const bool below = narrow && index == 2;
+    QCPLayoutGrid* grid = below ? bottom : top;
+    const int col = below ? 0 : index;
+    grid->addElement(0, col, newText(plot, title, t.font, t.foreground));
     QCPAxisRect* rect = newAxisRect(plot, t);
-    panels->addElement(1, col, rect);
-    rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
-    styleKeyAxis(rect->axis(QCPAxis::atBottom), s.layers);
+    grid->addElement(1, col, rect);
+    grid->setRowStretchFactor(0, 0.001);  // titles take their text height, the panels the rest
+    if (!below) rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    if (narrow && col == 0) rect->setMarginGroup(QCP::msLeft, leftGroup);
+    styleKeyAxis(rect->axis(QCPAxis::atBottom), s.layers, narrow ? 4 : 8);
+    if (narrow) {  // short panels: two or three value ticks
+      rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(2);
+      rect->axis(QCPAxis::atLeft)->ticker()->setTickStepStrategy(QCPAxisTicker::tssMeetTickCount);
+    }
+    if (narrow && !below) rect->axis(QCPAxis::atBottom)->setLabel(QString());  // the Δ panel below names it
     fig.rects.push_back(rect);
     fig.sides.push_back(side);
     return rect;
@@ -168,10 +198,14 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     const double thr = data.threshold(metric, side);
     if (!std::isfinite(thr)) return;
     span->add(thr * factor);
-    addHorizontalLine(rect, thr * factor, QPen(t.threshold, 1, Qt::DashLine), thresholdLabel(metric, thr), t);
+    // Narrow panels are too small for the label next to the bars; the value axis reads the line.
+    const QString text = narrow ? QString() : thresholdLabel(metric, thr);
+    lineLabels.push_back(addHorizontalLine(rect, thr * factor, QPen(t.threshold, 1, Qt::DashLine), text, t));
   };
 
-  const QString label = metricLabel(metric);
+  // Narrow panels are too short for a rotated metric name; the title names the metric, the axis its unit.
+  const MetricInfo info = metricInfo(metric);
+  const QString label = !narrow ? metricLabel(metric) : info.percent ? QStringLiteral("%") : info.unit;
   if (s.paired) {
     QCPAxisRect* rb = addPanel(QObject::tr("BF16"), Side::Bf16);
     QCPAxisRect* rq = addPanel(q, Side::Quantized);
@@ -187,6 +221,10 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
       fig.bars.push_back(bars);
       rect->axis(QCPAxis::atLeft)->setRange(shared.padded());  // one value axis for both variants
       rect->axis(QCPAxis::atLeft)->setLabel(label);
+    }
+    if (narrow) {  // the shared value axis is labelled once
+      rq->axis(QCPAxis::atLeft)->setTickLabels(false);
+      rq->axis(QCPAxis::atLeft)->setLabel(QString());
     }
 
     const bool ratio = mode == DeltaMode::Ratio;
@@ -204,7 +242,7 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     addHorizontalLine(rd, base, QPen(t.muted, 1, Qt::SolidLine), QString(), t);
     fig.bars.push_back(addBars(rd, s.layers, d, t.delta, base));
     rd->axis(QCPAxis::atLeft)->setRange(span.padded());
-    rd->axis(QCPAxis::atLeft)->setLabel(ratio ? QObject::tr("ratio") : QObject::tr("Δ ") + label);
+    rd->axis(QCPAxis::atLeft)->setLabel(ratio ? QObject::tr("ratio") : narrow ? label : QObject::tr("Δ ") + label);
   } else {
     QCPAxisRect* r = addPanel(metricInfo(metric).name, Side::Quantized);
     Span span;
@@ -217,6 +255,8 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     r->axis(QCPAxis::atLeft)->setRange(span.padded());
     r->axis(QCPAxis::atLeft)->setLabel(label);
   }
+  for (QCPItemText* text : lineLabels)
+    if (text) placeLineLabel(text);
   plot->xAxis = fig.rects.front()->axis(QCPAxis::atBottom);
   plot->yAxis = fig.rects.front()->axis(QCPAxis::atLeft);
   return fig;

@@ -64,6 +64,33 @@ QSharedPointer<QCPAxisTickerText> textTicker(const QStringList& labels, int stri
   for (int i : shown) ticker->addTick(i, labels[i]);
   return ticker;
 }
+
+// Text ticks of a category axis that keep every n-th label so that neighbours never overlap at the axis's
+// current pixel length and tick font (re-evaluated on every replot).
+class SpacedTextTicker : public QCPAxisTickerText {
+ public:
+  SpacedTextTicker(QCPAxis* axis, const QStringList& labels) : m_axis(axis) {
+    for (int i = 0; i < labels.size(); ++i) addTick(i, labels[i]);
+  }
+
+ protected:
+  QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
+    const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
+    if (!m_axis || all.size() < 2) return all;
+    const QFontMetrics fm(m_axis->tickLabelFont());
+    double extent = fm.height();  // vertical labels need one line of height
+    if (std::abs(m_axis->tickLabelRotation()) < 60)
+      for (double key : all) extent = std::max(extent, double(fm.horizontalAdvance(mTicks.value(key))) + fm.averageCharWidth());
+    const double slot = std::abs(m_axis->coordToPixel(1) - m_axis->coordToPixel(0));
+    const int stride = slot > 0 ? std::max(1, static_cast<int>(std::ceil(extent / slot))) : 1;
+    QVector<double> shown;
+    for (int i = 0; i < all.size(); i += stride) shown << all[i];
+    return shown;
+  }
+
+ private:
+  QPointer<QCPAxis> m_axis;
+};
 }  // namespace
 
 QString sideName(const ScanData& data, Side side) {
@@ -195,13 +222,18 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   auto* body = new QCPLayoutGrid;
   layout->addElement(2, 0, body);
 
+  // Narrow (single-column) figures: short vertical metric names and the colour scale below the map.
+  const bool narrow = isNarrowPlot(plot);
   fig.rect = newAxisRect(plot, t);
   body->addElement(0, 0, fig.rect);
   QCPAxis* x = fig.rect->axis(QCPAxis::atBottom);
   QCPAxis* y = fig.rect->axis(QCPAxis::atLeft);
-  x->setTicker(textTicker(g.columnLabels));
+  QStringList columnLabels = g.columnLabels;
+  if (narrow && g.valueMetric.isEmpty())
+    for (int c = 0; c < nc; ++c) columnLabels[c] = metricShortName(g.columns[c]);
+  x->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(x, columnLabels)));
   y->setTicker(textTicker(g.rowLabels, nr > 32 ? 4 : nr > 16 ? 2 : 1));  // deep models: fewer labels
-  if (g.valueMetric.isEmpty()) x->setTickLabelRotation(40);
+  if (g.valueMetric.isEmpty()) x->setTickLabelRotation(narrow ? 90 : 40);
   if (!g.valueMetric.isEmpty()) x->setLabel(QObject::tr("module"));
   y->setLabel(QObject::tr("layer"));
   for (QCPAxis* a : {x, y}) {
@@ -230,9 +262,10 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   fig.map->setSelectable(QCP::stNone);
 
   fig.colorScale = new QCPColorScale(plot);
-  body->addElement(0, 1, fig.colorScale);
-  fig.colorScale->setType(QCPAxis::atRight);
-  fig.colorScale->setBarWidth(12);
+  body->addElement(narrow ? 1 : 0, narrow ? 0 : 1, fig.colorScale);
+  fig.colorScale->setType(narrow ? QCPAxis::atBottom : QCPAxis::atRight);
+  fig.colorScale->setBarWidth(narrow ? 8 : 12);
+  if (narrow) body->setRowStretchFactor(1, 0.001);  // the scale takes only what its bar and labels need
   fig.map->setColorScale(fig.colorScale);  // the map takes the scale's gradient, so set it on the scale
   fig.colorScale->setGradient(g.scale == HeatScale::Diverging ? divergingGradient(t) : sequentialGradient(t));
   fig.colorScale->setDataScaleType(g.logColor ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
@@ -241,11 +274,14 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   styleAxis(fig.colorScale->axis(), t);
   fig.colorScale->axis()->setLabel(g.colorLabel);
   auto* group = new QCPMarginGroup(plot);
-  fig.rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
-  fig.colorScale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+  const QCP::MarginSides shared = narrow ? QCP::msLeft | QCP::msRight : QCP::msTop | QCP::msBottom;
+  fig.rect->setMarginGroup(shared, group);
+  fig.colorScale->setMarginGroup(shared, group);
 
   plot->xAxis = x;
   plot->yAxis = y;
+  if (!plot->isVisible()) plot->setViewport(plot->rect());  // a hidden plot (export) gets no resize event
+  plot->replot();  // lays the map out, so the next replot spaces the column labels for its real width
   return fig;
 }
 

@@ -90,6 +90,20 @@ const QStringList& metricOrder() {
   return order;
 }
 
+QString metricShortName(const QString& key) {
+  static const std::vector<std::pair<const char*, const char*>> names = {
+      {"gain", "Gain"}, {"kurtosis", "Kurt."}, {"instability", "Instab."}, {"dc_gain_min", "DC min"},
+      {"dc_gain_max", "DC max"}, {"dc_gain_mean", "DC mean"}, {"discrete_rate", "Discr."},
+      {"edge_pileup", "Pile-up"}, {"sqnr_db", "SQNR"}, {"deadzone_ratio", "Dead"}, {"clipping_ratio", "Clip"},
+      {"global_max_level_ratio", "Max lvl"}, {"relative_error", "Rel err"}, {"mean_abs_error", "|err|"},
+      {"max_abs_error", "Max|err|"}, {"norm", "Norm"}, {"drift_sqnr_db", "Drift"}, {"tokens", "Tokens"},
+      {"kl_single", "KL 1"}, {"dloss_single", "ΔL 1"}, {"kl_all_but", "KL ¬1"}, {"dloss_all_but", "ΔL ¬1"}};
+  if (key.startsWith(QLatin1String("weights."))) return QStringLiteral("W ") + metricShortName(key.mid(8));
+  for (const auto& [k, name] : names)
+    if (key == QLatin1String(k)) return QString::fromUtf8(name);
+  return key;
+}
+
 QString metricLabel(const QString& key) {
   const MetricInfo info = metricInfo(key);
   if (info.percent) return info.name + " [%]";

@@ -24,6 +24,8 @@ struct MetricInfo {
 MetricInfo metricInfo(const QString& key);
 // Known keys in display order (activation, sensitivity, pooled weight metrics).
 const QStringList& metricOrder();
+// A name of at most ~8 characters for crowded axes: "SQNR", "DC min", "W SQNR"; unknown keys keep the key.
+QString metricShortName(const QString& key);
 // "Gain", "Output SQNR [dB]".
 QString metricLabel(const QString& key);
 // VALUE with sensible precision and the unit: "18.71 dB", "8.64 %", "0.0209 nats". NaN -> "–".

@@ -52,6 +52,10 @@ QFont PlotTheme::smallFont() const {
   return f;
 }
 
+bool isNarrowPlot(const QCustomPlot* plot) {
+  return (plot->isWindow() || plot->isVisible()) && plot->width() < kNarrowWidth;
+}
+
 void resetPlot(QCustomPlot* plot) {
   plot->clearItems();
   plot->clearPlottables();
@@ -82,6 +86,8 @@ QCPAxisRect* newAxisRect(QCustomPlot* plot, const PlotTheme& theme) {
   rect->axis(QCPAxis::atTop)->setVisible(false);
   rect->axis(QCPAxis::atRight)->setVisible(false);
   rect->setBackground(Qt::NoBrush);
+  // QCustomPlot keeps 15 units free on every side; narrow figures need only room for half a tick label.
+  if (isNarrowPlot(plot)) rect->setMinimumMargins(QMargins(2, 6, 8, 2));
   return rect;
 }
 

@@ -26,10 +26,14 @@ struct PlotTheme {
   QFont smallFont() const;
 };
 
+// True when PLOT is narrower than kNarrowWidth layout units (a single-column export is 252 pt): figures then
+// use a compact layout. A hidden child widget has no real size yet and counts as wide.
+constexpr int kNarrowWidth = 400;
+bool isNarrowPlot(const QCustomPlot* plot);
 // Empties PLOT: no plottables, items, layout elements or margin groups; xAxis/yAxis become null.
 void resetPlot(QCustomPlot* plot);
 void styleAxis(QCPAxis* axis, const PlotTheme& theme);
-// A new axis rect with themed bottom/left axes (top/right hidden) and no automatic legend.
+// A new axis rect with themed bottom/left axes (top/right hidden), no automatic legend, small margins when narrow.
 QCPAxisRect* newAxisRect(QCustomPlot* plot, const PlotTheme& theme);
 QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color);
 // A layer above "main" for selection outlines, created once.

@@ -30,11 +30,19 @@ QPushButton* button(const QString& text, const char* name, const QString& tip) {
   return b;
 }
 
-QToolButton* toolButton(QAction* action, const char* name) {
+// Runs ACTION with a fixed TEXT, so the panel does not widen with the command's name; the action's own text
+// ("Undo Add layers 2, 5") becomes the tooltip.
+QToolButton* commandButton(QAction* action, const QString& text, const char* name) {
   auto* b = new QToolButton;
   b->setObjectName(name);
-  b->setDefaultAction(action);
-  b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  b->setText(text);
+  auto sync = [b, action] {
+    b->setEnabled(action->isEnabled());
+    b->setToolTip(action->text());
+  };
+  sync();
+  QObject::connect(action, &QAction::changed, b, sync);
+  QObject::connect(b, &QToolButton::clicked, action, &QAction::trigger);
   return b;
 }
 }  // namespace
@@ -57,14 +65,16 @@ TargetSetPanel::TargetSetPanel(TargetSet* targets, QWidget* parent) : QWidget(pa
   m_paste = button(tr("Paste"), "paste", tr("Replace the set by layers from the clipboard (any copy form, or 3, 7-9)"));
   m_metric = new QComboBox;
   m_metric->setObjectName("topKMetric");
+  m_metric->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);  // long names do not widen the panel
+  m_metric->setMinimumContentsLength(16);
   m_k = new QSpinBox;
   m_k->setObjectName("topKCount");
   m_k->setPrefix(tr("K = "));
   m_k->setRange(1, 1);
 
   QUndoStack* stack = m_targets->undoStack();
-  m_undo = toolButton(stack->createUndoAction(this, tr("Undo")), "undo");
-  m_redo = toolButton(stack->createRedoAction(this, tr("Redo")), "redo");
+  m_undo = commandButton(stack->createUndoAction(this, tr("Undo")), tr("Undo"), "undo");
+  m_redo = commandButton(stack->createRedoAction(this, tr("Redo")), tr("Redo"), "redo");
   auto* copyMenu = new QMenu(this);
   copyMenu->setObjectName("copyMenu");
   const std::pair<CopyFormat, QString> forms[] = {
