@@ -42,15 +42,7 @@ nlohmann::json runCli(const QStringList& args, const QString& out) {
   return nlohmann::json::parse(f.readAll().toStdString());
 }
 
-QString errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const srdd::Error& e) {
-    return QString::fromStdString(e.what());
-  }
-  return {};
-}
-
+using srdd_test::errorOf;
 }  // namespace
 
 class TestScanJob : public QObject {

@@ -28,14 +28,7 @@ QJsonObject readQtJson(const QString& path) {
 // Cells of a CSV line (no quoting needed for these numeric rows).
 QStringList cells(const QString& line) { return line.split(','); }
 ScanData handMade() { return ScanData::fromJson(results_test::handMadeScan(), "hand-made.json"); }
-QString errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const srdd::Error& e) {
-    return QString::fromStdString(e.what());
-  }
-  return {};
-}
+using srdd_test::errorOf;
 }  // namespace
 
 class TestResultsData : public QObject {

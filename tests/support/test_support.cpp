@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <srdd/error.h>
+
 #include <QProcess>
 #include <QtGlobal>
 
@@ -21,5 +23,13 @@ CliRun runCli(const QStringList& args) {
   const bool normal = finished && p.exitStatus() == QProcess::NormalExit;
   return {normal ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
           QString::fromUtf8(p.readAllStandardError())};
+}
+QString errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const srdd::Error& e) {
+    return QString::fromStdString(e.what());
+  }
+  return {};
 }
 }  // namespace srdd_test

@@ -3,6 +3,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace srdd_test {
 // Directory with committed fixtures (tests/fixtures), from the SRDD_FIXTURES_DIR environment variable.
 QString fixturesDir();
@@ -19,4 +21,7 @@ struct CliRun {
   QString out, err;
 };
 CliRun runCli(const QStringList& args);
+
+// The message of the srdd::Error that F throws, or an empty string when it throws none.
+QString errorOf(const std::function<void()>& f);
 }  // namespace srdd_test

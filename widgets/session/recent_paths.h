@@ -1,7 +1,6 @@
 #pragma once
 // A most-recent-first list of files or folders kept in QSettings under one key (at most a fixed number,
-// entries that no longer exist are left out). RecentModels could become RecentPaths("recentModels",
-// Directories, 8); it is kept separate until its owner switches.
+// entries that no longer exist are left out). RecentModels and recentSessions() are built on it.
 #include <QString>
 #include <QStringList>
 
