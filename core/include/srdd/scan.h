@@ -11,6 +11,7 @@
 
 #include "srdd/progress.h"
 #include "srdd/quantized_forward.h"
+#include "srdd/scan_result.h"
 #include "srdd/scan_rules.h"
 #include "srdd/scan_stats.h"
 
@@ -50,47 +51,11 @@ struct ScanOptions {
   nlohmann::json toJson() const;
 };
 
-// Prompts as texts and token ids (each truncated to maxTokens).
-struct PromptSet {
-  std::string source;  // "builtin:scanner", a file path, ...
-  std::vector<std::string> texts;
-  std::vector<std::vector<int64_t>> tokens;
-  int64_t maxTokens = 0;
-};
 // Built-in sets from the research scripts: "srdd" (§2.0, 5 prompts), "experiment" (§3.3, 5),
 // "scanner" (§4.1, 8). srdd::Error listing the names otherwise.
 std::vector<std::string> builtinPrompts(const std::string& name);
 // `spec` is "builtin:NAME" or a file (one prompt per non-empty line, or .jsonl with a "text" field).
 PromptSet loadPromptSet(const std::string& spec, const Tokenizer& tokenizer, int64_t maxTokens);
-
-struct WeightFidelityRow {
-  int layer = -1;        // -1: lm_head
-  std::string module;    // q_proj, ..., down_proj, lm_head
-  std::vector<int64_t> shape;
-  std::map<std::string, double> metrics;  // Fidelity::toMap()
-};
-
-struct LayerScanResult {
-  int layer = 0;
-  std::map<std::string, Stat> bf16, quantized;  // metric -> statistic over prompts
-  std::map<std::string, double> ratio;          // quantized mean / bf16 mean (1 when bf16 <= 0)
-  std::map<std::string, double> difference;     // quantized mean - bf16 mean
-  std::map<std::string, Stat> sensitivity;      // kl_single, dloss_single, kl_all_but, dloss_all_but
-  std::map<std::string, double> weights;        // this layer's linear weights pooled (W4A16 view)
-};
-
-struct ScanResult {
-  nlohmann::json provenance;  // model, files + sha256, build, device, dtype, created_utc
-  nlohmann::json parameters;  // ScanOptions::toJson()
-  PromptSet prompts;
-  std::vector<LayerScanResult> layers;
-  std::vector<WeightFidelityRow> weights;
-  std::map<std::string, Stat> endToEnd;  // loss_bf16, loss_quantized, loss_change, kl
-  Verdict verdict;
-  // With ScanOptions::profile: wall seconds per stage, in first-run order (not serialized).
-  std::vector<std::pair<std::string, double>> profile;
-  std::vector<LayerMetrics> ruleInputs() const;  // the numbers judgeLayers reads
-};
 
 // Runs the scans. progress (optional) gets stage, layer and ETA; cancel (optional) is checked between
 // layers and trials and makes the call throw srdd::Cancelled. Provenance is filled from the model; its
@@ -98,22 +63,6 @@ struct ScanResult {
 ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptions& options,
                    const ProgressCallback& progress = {}, const CancelToken* cancel = nullptr,
                    const std::string& createdUtc = "");
-
-// Serialization (scan_io.cpp). Every file is written atomically.
-nlohmann::json scanResultToJson(const ScanResult& r);
-ScanResult scanResultFromJson(const nlohmann::json& j);  // srdd::Error for another schema
-ScanResult readScanResult(const std::string& path);     // srdd::Error naming the file
-void writeScanJson(const ScanResult& r, const std::string& path);
-void writeScanCsv(const ScanResult& r, const std::string& path);
-// The research scripts' layouts: srdd_mxfp4_experiment.py (§3.7) and srdd_quant_scanner.py (§4.5).
-nlohmann::json legacyExperimentJson(const ScanResult& r);
-nlohmann::json legacyScannerJson(const ScanResult& r);
-// A readable per-layer table with flags and the recommendation (`srdd report`).
-std::string formatScanReport(const ScanResult& r);
-
-// Names, sizes and (with `hash`) sha256 of the model directory's config.json and weight files, for
-// provenance. Digests are cached for the process by (canonical path, size, mtime).
-nlohmann::json modelFileDigests(const std::string& directory, bool hash = true);
 
 // Waits for the device's queued work (a no-op on the CPU), so that a wall-clock timer is honest.
 void synchronizeDevice(const at::Device& device);
