@@ -7,6 +7,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libxkbcommon-dev
   libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   xvfb xauth imagemagick poppler-utils libgl1-mesa-dev fonts-dejavu-core
+  openssh-server openssh-client ccache
 )
 missing=()
 for p in "${packages[@]}"; do
