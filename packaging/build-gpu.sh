@@ -6,6 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SRDD_BUILD_DIR:-$root/build-gpu}"
 python="${PYTHON:-python3}"
 prefix="$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+# Kernels for this host's GPUs (compute capability from nvidia-smi) plus A100 (80) and H100/H200 (90);
+# SRDD_CUDA_ARCHITECTURES overrides the list.
+host_arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | tr -d '.' | sort -u | tr '\n' ';' || true)"
+archs="${SRDD_CUDA_ARCHITECTURES:-$(printf '%s' "${host_arch}80;90" | tr ';' '\n' | grep -v '^$' | sort -un | paste -sd ';')}"
+echo "build-gpu: CUDA architectures $archs"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSRDD_BUILD_GUI=OFF -DSRDD_BUILD_TESTS=OFF \
-  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CUDA_ARCHITECTURES="80;90" "$@"
+  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CUDA_ARCHITECTURES="$archs" "$@"
 cmake --build "$build" --parallel "$(nproc)"

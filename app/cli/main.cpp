@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version" || args[0] == "-V") {
-    std::cout << srdd::buildDescription() << "\n";
+    const auto threads = srdd::defaultThreadCount();
+    std::cout << srdd::buildDescription() << "\nengine threads: " << threads.threads << " (" << threads.source << ")\n";
     return 0;
   }
   const auto& commands = srdd_cli::registry();

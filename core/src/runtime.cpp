@@ -3,6 +3,9 @@
 #include <ATen/Parallel.h>
 #include <ATen/Context.h>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -12,14 +15,35 @@
 
 namespace srdd {
 
+namespace {
+int positiveEnv(const char* name) {
+  const char* s = std::getenv(name);
+  if (!s || !*s) return 0;
+  char* end = nullptr;
+  const long v = std::strtol(s, &end, 10);
+  return (*end == '\0' && v > 0 && v < 100000) ? static_cast<int>(v) : 0;
+}
+}  // namespace
+
+int affinityCpuCount() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+ThreadChoice defaultThreadCount() {
+  for (const char* name : {"SRDD_THREADS", "OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK"})
+    if (int n = positiveEnv(name)) return {n, name};
+  return {affinityCpuCount(), "cpu affinity"};
+}
+
 void initRuntime() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    int threads = 0;
-    if (const char* s = std::getenv("SRDD_THREADS")) threads = std::atoi(s);
-    if (threads <= 0 && std::getenv("OMP_NUM_THREADS") == nullptr) threads = static_cast<int>(std::thread::hardware_concurrency());
-    if (threads > 0) at::set_num_threads(threads);
-  });
+  std::call_once(once, [] { at::set_num_threads(defaultThreadCount().threads); });
 }
 
 std::string normalizeDeviceName(const std::string& name) {

@@ -11,7 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include <torch/version.h>
+
 #include "srdd/error.h"
+
+#define SRDD_TORCH_HAS_FLOAT8 (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; big-endian hosts are unsupported");
 
@@ -30,7 +34,17 @@ const DtypeInfo kDtypes[] = {
     {"BF16", at::kBFloat16, 2}, {"F16", at::kHalf, 2},  {"F32", at::kFloat, 4}, {"F64", at::kDouble, 8},
     {"I64", at::kLong, 8},      {"I32", at::kInt, 4},   {"I16", at::kShort, 2}, {"I8", at::kChar, 1},
     {"U8", at::kByte, 1},       {"BOOL", at::kBool, 1},
+#if SRDD_TORCH_HAS_FLOAT8
+    {"F8_E4M3", at::kFloat8_e4m3fn, 1}, {"F8_E5M2", at::kFloat8_e5m2, 1},
+#endif
 };
+// FP8 checkpoints parse everywhere; their tensors load only with a LibTorch that has the FP8 types.
+#if !SRDD_TORCH_HAS_FLOAT8
+const char* const kFloat8Dtypes[] = {"F8_E4M3", "F8_E5M2"};
+bool isFloat8Dtype(const std::string& dtype) {
+  return std::find(std::begin(kFloat8Dtypes), std::end(kFloat8Dtypes), dtype) != std::end(kFloat8Dtypes);
+}
+#endif
 
 std::string knownDtypeList() {
   std::string s;
@@ -175,6 +189,9 @@ size_t safetensorsElementSize(const std::string& dtype) {
   for (const auto& d : kDtypes) {
     if (dtype == d.name) return d.size;
   }
+#if !SRDD_TORCH_HAS_FLOAT8
+  if (isFloat8Dtype(dtype)) return 1;
+#endif
   return 0;
 }
 
@@ -182,6 +199,11 @@ at::ScalarType scalarTypeFromSafetensors(const std::string& dtype, const std::st
   for (const auto& d : kDtypes) {
     if (dtype == d.name) return d.type;
   }
+#if !SRDD_TORCH_HAS_FLOAT8
+  if (isFloat8Dtype(dtype))
+    throw Error(fileForErrors + ": dtype " + dtype + " needs LibTorch 2.1 or newer; this engine was built with LibTorch " +
+                TORCH_VERSION + " (build it against a newer PyTorch with packaging/build-gpu.sh)");
+#endif
   throw Error(fileForErrors + ": unknown dtype '" + dtype + "' (known: " + knownDtypeList() + ")");
 }
 

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <chrono>
@@ -477,6 +478,7 @@ ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptio
                              {"vocab_size", cfg.vocabSize}}},
                   {"device", model.device().str()},
                   {"dtype", dtypeName(model.dtype())},
+                  {"threads", at::get_num_threads()},
                   {"app", {{"version", versionString()}, {"git_commit", gitCommit()}}},
                   {"libtorch", torchVersionString()},
                   {"created_utc", createdUtc.empty() ? utcTimestamp() : createdUtc}};

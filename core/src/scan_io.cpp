@@ -1,5 +1,6 @@
 // ScanResult <-> JSON ("srdd-scan/1"), CSV, and the research scripts' JSON layouts.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -148,9 +149,13 @@ void writeScanJson(const ScanResult& r, const std::string& path) {
 
 void writeScanCsv(const ScanResult& r, const std::string& path) {
   std::ostringstream out;
-  out.precision(10);
   out << "layer,module,section,metric,mean,ci95_low,ci95_high,n\n";
-  auto cell = [](double v) { return std::isfinite(v) ? std::to_string(v) : std::string(); };
+  // Shortest text that parses back to the same double, so CSV and JSON agree to the bit.
+  auto cell = [](double v) {
+    if (!std::isfinite(v)) return std::string();
+    char buf[32];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  };
   auto stats = [&](int layer, const char* section, const std::map<std::string, Stat>& m) {
     for (const auto& [k, s] : m)
       out << layer << ",," << section << "," << k << "," << cell(s.mean) << "," << cell(s.ciLow) << "," << cell(s.ciHigh)

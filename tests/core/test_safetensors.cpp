@@ -1,5 +1,6 @@
 // The safetensors reader and writer: hand-made files with hand-derived bytes, and every malformed input.
 #include <ATen/ATen.h>
+#include <torch/version.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,8 +164,8 @@ class TestSafetensors : public QObject {
     QCOMPARE(srdd::scalarTypeFromSafetensors("BF16", "f"), at::kBFloat16);
     QCOMPARE(srdd::scalarTypeFromSafetensors("F16", "f"), at::kHalf);
     QCOMPARE(srdd::scalarTypeFromSafetensors("F32", "f"), at::kFloat);
-    EXPECT_SRDD_ERROR(srdd::scalarTypeFromSafetensors("F8_E4M3", "model.safetensors"), "model.safetensors",
-                      "unknown dtype 'F8_E4M3'");
+    EXPECT_SRDD_ERROR(srdd::scalarTypeFromSafetensors("Q4_K", "model.safetensors"), "model.safetensors",
+                      "unknown dtype 'Q4_K'");
     EXPECT_SRDD_ERROR(srdd::safetensorsDtypeName(at::kComplexFloat), "scalar type", "cannot be stored");
   }
 
@@ -239,6 +240,24 @@ class TestSafetensors : public QObject {
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(p), p, "F32 [1] needs 4 bytes but data_offsets span 8");
     p = badHeader(R"({"a":{"dtype":"BF16","shape":[2,3],"data_offsets":[0,8]}})");
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(p), p, "BF16 [2, 3] needs 12 bytes but data_offsets span 8");
+  }
+
+  // FP8 tensors: 0x38 is 1.0 in E4M3 (bias 7) and 0x3c is 1.0 in E5M2 (bias 15); 0xc0 is -2 in both.
+  void float8DtypesLoadOrSayWhy() {
+    const std::string p = file(R"({"a":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]},)"
+                               R"("b":{"dtype":"F8_E5M2","shape":[2],"data_offsets":[2,4]}})",
+                               std::string("\x38\xc0\x3c\xc0", 4));
+    auto f = srdd::SafetensorsFile::open(p);  // the header is valid with either LibTorch
+    QCOMPARE(f->find("a")->dtype, std::string("F8_E4M3"));
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+    QCOMPARE(f->tensor("a").to(at::kFloat)[0].item<float>(), 1.0f);
+    QCOMPARE(f->tensor("a").to(at::kFloat)[1].item<float>(), -2.0f);
+    QCOMPARE(f->tensor("b").to(at::kFloat)[0].item<float>(), 1.0f);
+    QCOMPARE(f->tensor("b").to(at::kFloat)[1].item<float>(), -2.0f);
+#else
+    EXPECT_SRDD_ERROR(f->tensor("a"), p, "dtype F8_E4M3 needs LibTorch 2.1 or newer");
+    EXPECT_SRDD_ERROR(f->tensor("b"), p, "dtype F8_E5M2 needs LibTorch 2.1 or newer");
+#endif
   }
 
   void rejectsBadOffsets() {

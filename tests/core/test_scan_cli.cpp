@@ -1,6 +1,9 @@
 // `srdd scan` and `srdd report` end to end on the bundled demo model.
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdlib>
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -14,6 +17,25 @@ QByteArray readAll(const QString& path) {
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 }  // namespace
+
+// Every per-layer mean, ratio and difference in the CSV parses back to exactly the JSON's double (no rounding to 6 decimals).
+void checkCsvMatchesJson(const QByteArray& csv, const nlohmann::json& j) {
+  int compared = 0, tiny = 0;
+  for (const QByteArray& line : csv.split('\n').mid(1)) {
+    const QList<QByteArray> c = line.split(',');
+    if (c.size() != 8 || c[4].isEmpty()) continue;
+    const bool stat = c[2] == "bf16" || c[2] == "quantized";
+    if (!stat && c[2] != "ratio" && c[2] != "difference") continue;
+    const auto& cellJson = j["layers"][c[0].toInt()][c[2].toStdString()][c[3].toStdString()];
+    const double fromJson = (stat ? cellJson["mean"] : cellJson).get<double>();
+    const double fromCsv = std::strtod(c[4].constData(), nullptr);
+    QVERIFY2(fromCsv == fromJson, qPrintable(QString("%1 vs %2").arg(QString(line)).arg(fromJson, 0, 'g', 17)));
+    if (std::abs(fromJson) < 5e-4 && fromJson != 0) ++tiny;
+    ++compared;
+  }
+  QVERIFY(compared > 50);
+  QVERIFY(tiny > 0);  // values that 6 fixed decimals would have rounded away are present and exact
+}
 
 class TestScanCli : public QObject {
   Q_OBJECT
@@ -45,6 +67,7 @@ class TestScanCli : public QObject {
     QCOMPARE(scn["report"]["per_layer"].size(), size_t(6));
     QVERIFY(scn["recommendations"].contains("strategy"));
     QVERIFY(readAll(dir.filePath("a.csv")).startsWith("layer,module,section,metric"));
+    checkCsvMatchesJson(readAll(dir.filePath("a.csv")), j);
 
     auto rep = srdd({"report", a});
     QVERIFY2(rep.code == 0, qPrintable(rep.err));

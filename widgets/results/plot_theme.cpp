@@ -107,11 +107,10 @@ QCPLayer* overlayLayer(QCustomPlot* plot) {
 QCPColorGradient sequentialGradient(const PlotTheme& t) {
   QCPColorGradient g;
   g.clearColorStops();
-  g.setColorStopAt(0.00, QColor(0x44, 0x01, 0x54));
-  g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
-  g.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
-  g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
-  g.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
+  static const unsigned char kViridis[256][3] = {
+#include "viridis_table.inc"
+  };
+  for (int i = 0; i < 256; ++i) g.setColorStopAt(i / 255.0, QColor(kViridis[i][0], kViridis[i][1], kViridis[i][2]));
   g.setColorInterpolation(QCPColorGradient::ciRGB);
   g.setLevelCount(256);
   g.setNanHandling(QCPColorGradient::nhNanColor);

@@ -2,8 +2,16 @@
 #include <string>
 
 namespace srdd {
-// Sets LibTorch's intra-op thread count to the machine's cores (LibTorch defaults to 1 on some
-// hosts) unless OMP_NUM_THREADS or SRDD_THREADS says otherwise. Safe to call more than once.
+// The engine's default thread count and where it came from: SRDD_THREADS, else OMP_NUM_THREADS, else
+// SLURM_CPUS_PER_TASK, else the CPUs this process may run on (sched_getaffinity, so `taskset` and cgroup
+// cpusets are honoured; hardware_concurrency would count the whole node).
+struct ThreadChoice {
+  int threads = 1;
+  std::string source;  // "SRDD_THREADS", "OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK" or "cpu affinity"
+};
+ThreadChoice defaultThreadCount();
+int affinityCpuCount();
+// Sets LibTorch's intra-op thread count to defaultThreadCount(). Safe to call more than once.
 void initRuntime();
 // Parses "cpu", "cuda", "cuda:N"; throws srdd::Error naming the value when unknown or unavailable.
 // Returned as a string-free description for headers that must stay torch-free.

@@ -1,0 +1,56 @@
+// The engine's thread count follows the CPUs the process may use (taskset, cgroups) and the usual
+// environment variables, in the documented order, and is recorded in a scan's provenance.
+#include <QProcess>
+#include <QtTest/QtTest>
+
+#include "test_support.h"
+
+namespace {
+// `srdd --version` started under `taskset -c CPUS` with ENV added; returns its "engine threads" line.
+QString threadsLine(const QString& cpus, const QStringList& env = {}) {
+  QProcess p;
+  QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+  for (const char* name : {"SRDD_THREADS", "OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK"}) e.remove(name);
+  for (const QString& kv : env) e.insert(kv.section('=', 0, 0), kv.section('=', 1));
+  p.setProcessEnvironment(e);
+  p.start("taskset", {"-c", cpus, srdd_test::cliPath(), "--version"});
+  if (!p.waitForFinished(60000) || p.exitCode() != 0) return "failed: " + p.readAllStandardError();
+  for (const QString& line : QString(p.readAllStandardOutput()).split('\n'))
+    if (line.startsWith("engine threads:")) return line;
+  return "no engine threads line";
+}
+}  // namespace
+
+class TestRuntimeThreads : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void affinityLimitsThreads() {
+    QCOMPARE(threadsLine("0"), QString("engine threads: 1 (cpu affinity)"));
+    if (QThread::idealThreadCount() >= 2) QCOMPARE(threadsLine("0,1"), QString("engine threads: 2 (cpu affinity)"));
+  }
+  void environmentOrder() {
+    QCOMPARE(threadsLine("0", {"SLURM_CPUS_PER_TASK=8"}), QString("engine threads: 8 (SLURM_CPUS_PER_TASK)"));
+    QCOMPARE(threadsLine("0", {"SLURM_CPUS_PER_TASK=8", "OMP_NUM_THREADS=3"}), QString("engine threads: 3 (OMP_NUM_THREADS)"));
+    QCOMPARE(threadsLine("0", {"OMP_NUM_THREADS=3", "SRDD_THREADS=5"}), QString("engine threads: 5 (SRDD_THREADS)"));
+    // A value that is not a positive integer is ignored, not misread as 0 or a huge count.
+    QCOMPARE(threadsLine("0", {"SRDD_THREADS=two", "OMP_NUM_THREADS=-4"}), QString("engine threads: 1 (cpu affinity)"));
+  }
+  void scanRecordsThreads() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("r.json");
+    QProcess p;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert("SRDD_THREADS", "1");
+    p.setProcessEnvironment(e);
+    p.start(srdd_test::cliPath(), {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--quiet", "--no-report",
+                                   "--out", out});
+    QVERIFY(p.waitForFinished(300000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY2(f.readAll().contains("\"threads\": 1"), "provenance.threads missing");
+  }
+};
+
+QTEST_APPLESS_MAIN(TestRuntimeThreads)
+#include "test_runtime_threads.moc"
