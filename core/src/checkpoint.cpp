@@ -57,7 +57,7 @@ std::map<std::string, std::string> readWeightMap(const fs::path& indexPath) {
   try {
     j = nlohmann::json::parse(readText(indexPath));
   } catch (const nlohmann::json::exception& e) {
-    throw Error(src + ": index is not valid JSON (" + e.what() + ")");
+    throw Error(src + ": index is not valid JSON (" + jsonErrorText(e) + ")");
   }
   if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object()) {
     throw Error(src + ": index has no \"weight_map\" object");

@@ -4,6 +4,7 @@
 #include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "srdd/error.h"
 #include "srdd/model.h"
 #include "srdd/tokenizer.h"
+#include "unicode_text.h"
 
 namespace srdd {
 
@@ -81,6 +83,21 @@ std::vector<std::vector<int64_t>> tokenizeIntoWindows(const Tokenizer& tokenizer
   return windows;
 }
 
+namespace {
+// Names the file and the line of the first byte that is not UTF-8 (a binary file given as prompts, say).
+void requireUtf8(const std::string& path, const std::vector<std::string>& texts, bool perLine) {
+  std::vector<char32_t> ignored;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    size_t offset = 0;
+    if (unicode::decodeUtf8(texts[i], ignored, offset)) continue;
+    const std::string where = perLine ? "text " + std::to_string(i + 1)
+                                      : "line " + std::to_string(1 + std::count(texts[i].begin(), texts[i].begin() + offset, '\n'));
+    throw Error(path + ": " + where + " is not valid UTF-8 (ill-formed byte at offset " + std::to_string(offset) +
+                "); is this a text file?");
+  }
+}
+}  // namespace
+
 std::vector<std::string> readTexts(const std::string& path, bool perLine) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open text file");
@@ -114,6 +131,7 @@ std::vector<std::string> readTexts(const std::string& path, bool perLine) {
   }
   if (in.bad()) throw Error(path + ": read error");
   if (texts.empty()) throw Error(path + ": holds no text");
+  requireUtf8(path, texts, jsonl || perLine);
   return texts;
 }
 

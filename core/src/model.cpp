@@ -89,6 +89,25 @@ const at::Tensor& DecoderLayerWeights::linearWeight(LinearKind kind) const {
   return const_cast<DecoderLayerWeights*>(this)->linearWeight(kind);
 }
 
+namespace {
+// A NaN or infinity in a weight would flow silently into every metric, so the checkpoint is refused.
+// Checked after the dtype conversion (cheap on the device); the stored tensor is read only to word the error.
+void requireFinite(const at::Tensor& converted, const Checkpoint& ckpt, const std::string& name) {
+  if (at::isfinite(converted).all().item<bool>()) return;
+  const std::string file = ckpt.directory() + "/" + ckpt.fileOf(name);
+  const at::Tensor stored = ckpt.tensor(name);
+  const at::Tensor bad = at::logical_not(at::isfinite(stored));
+  const int64_t count = bad.sum().item<int64_t>();
+  if (count == 0)
+    throw Error(file + ": tensor '" + name + "' (" + ckpt.dtypeOf(name) + ") overflows " +
+                dtypeName(converted.scalar_type()) + "; load it with --dtype bf16 or fp32");
+  const int64_t nans = at::isnan(stored).sum().item<int64_t>();
+  const int64_t first = bad.flatten().nonzero()[0][0].item<int64_t>();
+  throw Error(file + ": tensor '" + name + "' holds " + std::to_string(nans) + " NaN and " +
+              std::to_string(count - nans) + " infinite values (first at flat index " + std::to_string(first) + ")");
+}
+}  // namespace
+
 std::shared_ptr<Model> Model::load(const std::string& directory, const LoadOptions& options) {
   return fromCheckpoint(Checkpoint::open(directory), options);
 }
@@ -102,7 +121,9 @@ std::shared_ptr<Model> Model::fromCheckpoint(const Checkpoint& ckpt, const LoadO
   m->dtype_ = parseDtype(options.dtype);
   const auto& cfg = m->config_;
   auto load = [&](const std::string& name) {
-    return ckpt.tensor(name).to(m->device_, m->dtype_, /*non_blocking=*/false, /*copy=*/true);
+    at::Tensor t = ckpt.tensor(name).to(m->device_, m->dtype_, /*non_blocking=*/false, /*copy=*/true);
+    requireFinite(t, ckpt, name);
+    return t;
   };
   auto loadIf = [&](const std::string& name) { return ckpt.has(name) ? load(name) : at::Tensor(); };
   m->embedding_ = load("model.embed_tokens.weight");

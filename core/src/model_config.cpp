@@ -111,7 +111,7 @@ ModelConfig ModelConfig::fromFile(const std::string& path) {
   try {
     j = nlohmann::json::parse(ss.str());
   } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": config is not valid JSON (" + e.what() + ")");
+    throw Error(path + ": config is not valid JSON (" + jsonErrorText(e) + ")");
   }
   return fromJson(j, path);
 }

@@ -80,7 +80,7 @@ nlohmann::json parseHeader(const std::string& text, const std::string& path) {
   try {
     header = nlohmann::json::parse(text, callback);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": safetensors header is not valid JSON (" + e.what() + ")");
+    throw Error(path + ": safetensors header is not valid JSON (" + jsonErrorText(e) + ")");
   }
   if (!duplicate.empty()) throw Error(path + ": safetensors header has duplicate key '" + duplicate + "'");
   if (!header.is_object()) throw Error(path + ": safetensors header is not a JSON object");

@@ -116,7 +116,7 @@ ScanResult scanResultFromJson(const nlohmann::json& j) {
       r.weights.push_back({w.at("layer").get<int>(), w.at("module").get<std::string>(),
                            w.at("shape").get<std::vector<int64_t>>(), numMapFrom(w.at("metrics"))});
   } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("scan result: missing or malformed field (") + e.what() + ")");
+    throw Error(std::string("scan result: missing or malformed field (") + jsonErrorText(e) + ")");
   }
   // The verdict is recomputed from the stored numbers and thresholds (it is a pure function of them).
   RuleThresholds t = RuleThresholds::fromJson(r.parameters.value("thresholds", nlohmann::json::object()));
@@ -134,7 +134,7 @@ ScanResult readScanResult(const std::string& path) {
   try {
     in >> j;
   } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + std::string(e.what()) + ")");
+    throw Error(path + ": not valid JSON (" + jsonErrorText(e) + ")");
   }
   try {
     return scanResultFromJson(j);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "srdd/error.h"
 #include "tokenizer_parts.h"
 
 namespace srdd {
@@ -192,7 +193,7 @@ std::shared_ptr<Tokenizer::Impl> parseTokenizerJson(const std::string& jsonText)
   try {
     j = json::parse(jsonText);
   } catch (const json::exception& e) {
-    fail(std::string("not valid JSON: ") + e.what());
+    fail(std::string("not valid JSON: ") + jsonErrorText(e));
   }
   if (!j.is_object()) fail("not a tokenizer.json object");
   auto impl = std::make_shared<Tokenizer::Impl>();

@@ -11,4 +11,8 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The message of a JSON library exception without its "[json.exception.parse_error.101] " tag, for Error
+// texts: "parse error at line 1, column 19: syntax error while parsing object - unexpected end of input".
+std::string jsonErrorText(const std::exception& e);
+
 }  // namespace srdd
