@@ -30,28 +30,6 @@ std::string humanBytes(double bytes) {
   return buf;
 }
 
-nlohmann::json toJson(const srdd::ModelSummary& s, const std::map<std::string, int>& dtypes) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : s.rows) {
-    nlohmann::json tensors = nlohmann::json::array();
-    for (const auto& t : r.tensors) {
-      tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", t.dtype}, {"numel", t.numel}, {"file", t.file}});
-    }
-    rows.push_back({{"index", r.index}, {"name", r.name}, {"parameters", r.parameters}, {"dtype", r.dtype}, {"tensors", tensors}});
-  }
-  return {{"directory", s.directory},         {"architecture", s.architecture},
-          {"model_type", s.modelType},        {"num_layers", s.numLayers},
-          {"hidden_size", s.hiddenSize},      {"intermediate_size", s.intermediateSize},
-          {"num_heads", s.numHeads},          {"num_kv_heads", s.numKvHeads},
-          {"head_dim", s.headDim},            {"vocab_size", s.vocabSize},
-          {"rope_theta", s.ropeTheta},        {"rms_norm_eps", s.rmsNormEps},
-          {"tied_embeddings", s.tiedEmbeddings}, {"attention_bias", s.attentionBias},
-          {"parameters", s.totalParameters},  {"dtypes", dtypes},
-          {"bytes_on_disk", s.bytesOnDisk},   {"files", s.files},
-          {"memory_bytes", {{"bf16", s.totalParameters * 2}, {"fp32", s.totalParameters * 4}}},
-          {"rows", rows}};
-}
-
 void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dtypes) {
   auto line = [](const char* key, const std::string& value) { std::printf("%-16s%s\n", key, value.c_str()); };
   std::string dtypeText;
@@ -91,7 +69,7 @@ int run(const srdd_cli::Args& args) {
     for (const auto& t : r.tensors) ++dtypes[t.dtype];
   }
   if (opt.flag("--json")) {
-    std::cout << toJson(s, dtypes).dump(2) << "\n";
+    std::cout << srdd::modelSummaryToJson(s).dump(2) << "\n";
   } else {
     printText(s, dtypes);
   }

@@ -7,6 +7,7 @@
 #include "srdd/error.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan.h"
+#include "srdd/scan_job.h"
 
 namespace srdd {
 
@@ -149,7 +150,7 @@ ScanResult readScanResult(const std::string& path) {
 }
 
 void writeScanJson(const ScanResult& r, const std::string& path) {
-  writeFileAtomically(path, scanResultToJson(r).dump(1) + "\n");
+  writeFileAtomically(path, scanJsonText(scanResultToJson(r)));
 }
 
 void writeScanCsv(const ScanResult& r, const std::string& path) {
