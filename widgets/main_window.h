@@ -30,6 +30,7 @@ class QTabWidget;
 namespace srdd_gui {
 
 class AqnWorkspace;
+class EngineClient;
 class ModelLoader;
 class ModelSummaryView;
 class ResultsPanel;
@@ -91,6 +92,7 @@ class MainWindow : public QMainWindow {
   QString errorMessage() const;  // the error shown in the window, empty when none
   QString statusText() const;
   ModelSummaryView* summaryView() const { return m_view; }
+  EngineClient* engineClient() const { return m_engine; }
   ModelLoader* loader() const { return m_loader; }
   ScanSetupPanel* setupPanel() const { return m_setup; }
   ScanJobRunner* scanRunner() const { return m_runner; }
@@ -158,6 +160,7 @@ class MainWindow : public QMainWindow {
   void chooseDataExport();
   QString exportStartDirectory() const;
 
+  EngineClient* m_engine;  // the one job client: model info, scans and AQN all go through it
   ModelLoader* m_loader;
   ModelSummaryView* m_view;
   QStackedWidget* m_stack;

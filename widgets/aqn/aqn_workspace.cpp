@@ -24,8 +24,8 @@
 
 namespace srdd_gui {
 
-AqnWorkspace::AqnWorkspace(QWidget* parent)
-    : QWidget(parent), m_queue(new AqnJobQueue(this)), m_runRoot(QDir::homePath() + QStringLiteral("/srdd-runs")) {
+AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
+    : QWidget(parent), m_queue(new AqnJobQueue(client, this)), m_runRoot(QDir::homePath() + QStringLiteral("/srdd-runs")) {
   m_runAction = new QAction(tr("Run AQN…"), this);
   m_runAction->setToolTip(tr("Compare AQN training on the target set against other layer sets"));
   m_openAction = new QAction(tr("Open AQN Run Directory…"), this);
@@ -172,7 +172,7 @@ void AqnWorkspace::chooseRunDirectory() {
 void AqnWorkspace::showJob(quint64 id) {
   const AqnJob* j = m_queue->job(id);
   if (!j || !j->result || m_shownJob == id) return;
-  m_results->setResult(*j->result, j->runDirectory);
+  m_results->setResult(*j->result, j->localDirectory.isEmpty() ? j->runDirectory : j->localDirectory);
   m_shownJob = id;
   Q_EMIT resultShown(id);
 }
