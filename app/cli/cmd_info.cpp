@@ -2,9 +2,11 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "engine_cli.h"
 #include "options.h"
 #include "srdd/error.h"
 #include "srdd/model_summary.h"
@@ -18,7 +20,8 @@ const char* kUsage =
     "sizes, parameter count, dtypes, bytes on disk, the memory its weights need in bf16 and fp32, and the\n"
     "parameters of each layer.\n"
     "\n"
-    "  --json          print the same as one JSON object";
+    "  --json          print the same as one JSON object\n"
+    "  --engine CMD    describe MODEL on the host of this engine (see `srdd scan --help`)";
 
 std::string humanBytes(double bytes) {
   char buf[32];
@@ -61,15 +64,22 @@ void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dt
 }
 
 int run(const srdd_cli::Args& args) {
-  const srdd_cli::Options opt(args, {}, {"--json"});
+  const srdd_cli::Options opt(args, {"--engine"}, {"--json"});
   if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "'");
-  const srdd::ModelSummary s = srdd::summarizeModel(opt.positional(0, "MODEL (a model directory)"));
+  const std::string dir = opt.positional(0, "MODEL (a model directory)");
+  std::optional<srdd_cli::ConnectedEngine> engine;
+  if (auto spec = opt.value("--engine")) engine = srdd_cli::connectEngine(*spec);
+  const srdd::ModelSummary s =
+      engine ? srdd::modelSummaryFromJson(srdd_cli::runEngineJob(*engine, {{"type", "info"}, {"model", dir}}, true).body)
+             : srdd::summarizeModel(dir);
   std::map<std::string, int> dtypes;
   for (const auto& r : s.rows) {
     for (const auto& t : r.tensors) ++dtypes[t.dtype];
   }
   if (opt.flag("--json")) {
-    std::cout << srdd::modelSummaryToJson(s).dump(2) << "\n";
+    nlohmann::json j = srdd::modelSummaryToJson(s);
+    if (engine) j["engine"] = srdd_cli::engineProvenance(*engine);
+    std::cout << j.dump(2) << "\n";
   } else {
     printText(s, dtypes);
   }

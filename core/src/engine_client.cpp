@@ -65,7 +65,9 @@ Event runJob(Engine& engine, const nlohmann::json& request, const EventHandler& 
 
 std::unique_ptr<Engine> makeEngine(const std::string& spec) {
   if (spec.empty() || spec == "in-process") return makeInProcessEngine();
-  throw Error("engine '" + spec + "': child-process engines are not available in this build yet");
+  const auto argv = splitCommandLine(spec);
+  if (argv.empty()) return makeInProcessEngine();
+  return makeProcessEngine(argv);
 }
 
 }  // namespace srdd::engine

@@ -63,7 +63,8 @@ std::string readWholeFile(const fs::path& p) {
 
 Json runScan(const Json& r, JobContext& ctx) {
   if (!r.contains("request")) throw Error("scan request: no 'request' (a ScanRequest JSON)");
-  const ScanRequest request = ScanRequest::fromJson(r.at("request"));
+  ScanRequest request = ScanRequest::fromJson(r.at("request"));
+  if (request.modelDir.empty()) request.modelDir = defaultModelDirectory();  // this host's demo model
   if (ctx.log) ctx.log("scan of " + request.modelDir + " on " + request.device + ": " + request.quantizationDescription());
   if (ctx.scanJob) return ctx.scanJob->run(request, ctx.progress, ctx.cancel);
   return runScanRequest(request, ctx.progress, ctx.cancel);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -113,10 +114,7 @@ class Connection {
       error("the first request must be \"hello\" with this client's protocol_version", "no_hello");
       return true;
     }
-    if (type == "shutdown") {
-      reply("bye", nlohmann::json::object());
-      return false;
-    }
+    if (type == "shutdown") return false;  // "bye" follows in serveConnection
     if (type == "attach") {
       const auto after = h.find("after_seq");
       if (after == h.end() || !isNonNegativeInteger(*after)) {
@@ -145,6 +143,15 @@ class Connection {
 
   bool writeFailed() const { return writer_.failed(); }
 
+  // Cancels every job and waits (bounded) until their final events are on their way to the client.
+  void stopJobs() {
+    queue_.cancelAll();
+    queue_.waitIdle(30000);
+    const uint64_t last = queue_.lastSeq();
+    for (int i = 0; i < 500 && delivered_.load() < last && listener_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+
  private:
   void hello(const nlohmann::json& h) {
     const auto v = h.find("protocol_version");
@@ -167,7 +174,12 @@ class Connection {
 
   void listenFrom(uint64_t afterSeq) {
     if (listener_) queue_.unlisten(listener_);
-    listener_ = queue_.listen([this](const Event& e) { writer_.send(e); }, afterSeq);
+    listener_ = queue_.listen(
+        [this](const Event& e) {
+          writer_.send(e);
+          delivered_.store(e.seq);
+        },
+        afterSeq);
   }
 
   JobQueue& queue_;
@@ -175,12 +187,10 @@ class Connection {
   SessionOptions options_;
   bool helloDone_ = false;
   uint64_t listener_ = 0;
+  std::atomic<uint64_t> delivered_{0};
 };
 
-}  // namespace
-
-SessionEnd serveConnection(JobQueue& queue, int inFd, int outFd, const SessionOptions& options) {
-  Connection connection(queue, outFd, options);
+SessionEnd readRequests(Connection& connection, int inFd) {
   FrameDecoder decoder;
   char buf[64 * 1024];
   while (true) {
@@ -200,6 +210,16 @@ SessionEnd serveConnection(JobQueue& queue, int inFd, int outFd, const SessionOp
     }
     if (connection.writeFailed()) return SessionEnd::WriteFailed;
   }
+}
+
+}  // namespace
+
+SessionEnd serveConnection(JobQueue& queue, int inFd, int outFd, const SessionOptions& options) {
+  Connection connection(queue, outFd, options);
+  const SessionEnd end = readRequests(connection, inFd);
+  if (options.stopJobsAtEnd) connection.stopJobs();
+  if (end == SessionEnd::Shutdown) connection.reply("bye", nlohmann::json::object());  // the last frame
+  return end;
 }
 
 }  // namespace srdd::engine

@@ -15,6 +15,7 @@ struct SessionOptions {
   std::string engine = "srdd serve --stdio";  // the hello's "engine" field
   bool daemon = false;                      // jobs outlive the connection
   bool replayAll = true;                    // a new connection first gets every logged event
+  bool stopJobsAtEnd = false;               // cancel the jobs and send their final events before returning
 };
 
 enum class SessionEnd { EndOfInput, Shutdown, Malformed, WriteFailed };

@@ -64,6 +64,13 @@ std::unique_ptr<Engine> makeProcessEngine(const std::vector<std::string>& argv);
 nlohmann::json progressToJson(const ProgressInfo& p);
 ProgressInfo progressFromJson(const nlohmann::json& body);
 
+// Splits a command line into words like a POSIX shell, without any expansion: blanks separate words,
+// '...' is literal, "..." keeps blanks and takes \\ \" \$ \` as escapes, \ outside quotes escapes the next
+// character. srdd::Error for an unterminated quote or a trailing backslash.
+std::vector<std::string> splitCommandLine(const std::string& line);
+// The inverse: words quoted where needed ('...'), so that splitCommandLine (or a shell) gives them back.
+std::string joinCommandLine(const std::vector<std::string>& argv);
+
 // Submits a request and blocks until its final event; returns that event when it is a "result", throws
 // srdd::Cancelled for "cancelled" and srdd::Error (the engine's message) for "error". Progress and log
 // events go to onEvent; setting `cancel` sends a cancel request.
