@@ -198,6 +198,7 @@ void MainWindow::createStatusBar() {
   statusBar()->addWidget(m_statusLabel, 1);
   statusBar()->addPermanentWidget(m_scanProgress);
   statusBar()->addPermanentWidget(m_busy);
+  createEngineStatus();
   connect(m_scanProgress, &ScanProgressWidget::cancelRequested, this, &MainWindow::cancelScan);
 }
 

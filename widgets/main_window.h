@@ -31,6 +31,9 @@ namespace srdd_gui {
 
 class AqnWorkspace;
 class EngineClient;
+class EngineDialog;
+class EngineStatusWidget;
+class RemoteModelPicker;
 class ModelLoader;
 class ModelSummaryView;
 class ResultsPanel;
@@ -93,6 +96,13 @@ class MainWindow : public QMainWindow {
   QString statusText() const;
   ModelSummaryView* summaryView() const { return m_view; }
   EngineClient* engineClient() const { return m_engine; }
+  EngineStatusWidget* engineStatus() const { return m_engineStatus; }
+  // Engine menu (main_window_engine.cpp). The dialogs are non-modal-to-the-app and delete themselves on close.
+  EngineDialog* showEngineDialog();
+  RemoteModelPicker* browseEngineModels();
+  // Switches the engine to the saved connection NAME, else to the command line NAMEORCOMMAND; true for a name.
+  bool connectEngine(const QString& nameOrCommand);
+  void restoreEngine();  // the connection chosen last time (Engine → Connections… → Connect)
   ModelLoader* loader() const { return m_loader; }
   ScanSetupPanel* setupPanel() const { return m_setup; }
   ScanJobRunner* scanRunner() const { return m_runner; }
@@ -154,6 +164,10 @@ class MainWindow : public QMainWindow {
   bool chooseSessionToSave();
   void chooseScanResults();
   bool maybeSaveSession();  // asks before a modified target set is lost; false: the user cancelled
+  // main_window_engine.cpp
+  void createEngineMenu(QMenu* menu);
+  void createEngineStatus();
+  void onEngineStateChanged();
   // main_window_export.cpp
   void chooseFigureExport();
   void chooseAllFiguresExport();
@@ -173,6 +187,7 @@ class MainWindow : public QMainWindow {
   TargetSetPanel* m_targetPanel;
   AqnWorkspace* m_aqn;
   ScanProgressWidget* m_scanProgress = nullptr;
+  EngineStatusWidget* m_engineStatus = nullptr;
   QLabel* m_hint;
   QWidget* m_errorPanel = nullptr;
   QLabel* m_errorLabel = nullptr;

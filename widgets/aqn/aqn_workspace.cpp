@@ -119,7 +119,9 @@ void AqnWorkspace::setTargets(const QList<int>& layers) { m_targets = layers; }
 void AqnWorkspace::setRunRoot(const QString& dir) { m_runRoot = dir; }
 
 QString AqnWorkspace::newRunDirectory() const {
-  return QDir(m_runRoot).filePath(QStringLiteral("aqn-") +
+  // On an engine host the run goes under that user's home: a relative path, made absolute by the engine.
+  const QString root = m_queue->client()->isInProcess() ? m_runRoot : QStringLiteral("srdd-runs");
+  return QDir(root).filePath(QStringLiteral("aqn-") +
                                   QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
@@ -131,6 +133,7 @@ AqnDialog* AqnWorkspace::showRunDialog() {
   dialog->setModelDirectory(m_modelDir);
   dialog->setNumLayers(m_numLayers);
   dialog->setTargets(m_targets);
+  dialog->setRemoteEngine(!m_queue->client()->isInProcess());
   dialog->setRunDirectory(newRunDirectory());
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
     try {

@@ -98,6 +98,14 @@ QString EngineClient::description() const {
   return m_engine ? QString::fromStdString(m_engine->describe()) : m_spec;
 }
 
+nlohmann::json EngineClient::provenance() const {
+  return {{"name", description().toStdString()},
+          {"host", m_hello.value("hostname", "")},
+          {"engine_version", m_hello.value("engine_version", "")},
+          {"commit", m_hello.value("commit", "")},
+          {"torch_version", m_hello.value("torch_version", "")}};
+}
+
 QString EngineClient::host() const { return QString::fromStdString(m_hello.value("hostname", std::string())); }
 
 QString EngineClient::deviceSummary() const {
@@ -113,6 +121,18 @@ QString EngineClient::deviceSummary() const {
 }
 
 void EngineClient::connectTo(const QString& spec) {
+  const std::string command = spec.trimmed().toStdString();
+  start(spec, QString(), [command] { return engine::makeEngine(command); });
+}
+
+void EngineClient::connectTo(const EngineConnection& c) {
+  if (c.kind == EngineConnection::Kind::InProcess) return start(QString(), c.name, {});
+  std::vector<std::string> argv;
+  for (const QString& w : c.argv()) argv.push_back(w.toStdString());
+  start(c.commandLine(), c.name, [argv] { return engine::makeProcessEngine(argv); });
+}
+
+void EngineClient::start(const QString& spec, const QString& name, Factory factory) {
   // The previous engine's jobs end now, as cancelled; its late events are dropped by generation.
   std::map<quint64, Job> ended;
   ended.swap(m_jobs);
@@ -120,6 +140,7 @@ void EngineClient::connectTo(const QString& spec) {
   m_poll->stop();
   const quint64 generation = ++m_generation;
   m_spec = spec.trimmed();
+  m_name = name;
   m_error.clear();
   m_hello = nlohmann::json::object();
   m_state = State::Connecting;
@@ -159,10 +180,9 @@ void EngineClient::connectTo(const QString& spec) {
     std::string error;
   };
   auto outcome = std::make_shared<Outcome>();
-  const std::string command = m_spec.toStdString();
-  m_connecting = QThread::create([outcome, command] {
+  m_connecting = QThread::create([outcome, factory] {
     try {
-      outcome->engine = engine::makeEngine(command);
+      outcome->engine = factory();
       outcome->hello = outcome->engine->hello();
     } catch (const std::exception& e) {
       outcome->error = firstLine(e.what());

@@ -7,6 +7,8 @@
 // late events are the caller's to drop (the adapters do).
 #include <srdd/engine.h>
 
+#include "engine/engine_connection.h"
+
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -48,13 +50,18 @@ class EngineClient : public QObject {
   // Starting it and its handshake run off the GUI thread; stateChanged() follows. Jobs of the previous
   // engine end with a "cancelled" event; jobs submitted while connecting wait for the new engine.
   void connectTo(const QString& spec);
-  QString spec() const { return m_spec; }
+  void connectTo(const EngineConnection& connection);  // the same, for a saved connection
+  QString spec() const { return m_spec; }  // the command line ("" in-process)
+  QString connectionName() const { return m_name; }  // the saved connection's name, if any
   State state() const { return m_state; }
   QString errorMessage() const { return m_error; }  // why the last connection failed
   const nlohmann::json& handshake() const { return m_hello; }  // hello() of the connected engine
   QString description() const;   // "in-process", "ssh gpu1", ... (the engine's describe())
   QString host() const;          // the engine's hostname (handshake)
   QString deviceSummary() const; // "NVIDIA H100 80GB · 79.6 GiB", or "CPU"
+  // provenance.engine of results it made, as `srdd scan --engine` writes it: {name, host, engine_version,
+  // commit, torch_version}.
+  nlohmann::json provenance() const;
   bool isInProcess() const { return m_spec.trimmed().isEmpty() || m_spec.trimmed() == "in-process"; }
 
   // Queues REQUEST (engine request JSON) and returns the client job id at once. HANDLER is called on
@@ -83,6 +90,8 @@ class EngineClient : public QObject {
     bool submitted = false;
     bool cancelRequested = false;
   };
+  using Factory = std::function<std::unique_ptr<srdd::engine::Engine>()>;
+  void start(const QString& spec, const QString& name, Factory factory);
   void adopt(std::unique_ptr<srdd::engine::Engine> engine, const nlohmann::json& hello, quint64 generation);
   void failConnection(const QString& message, quint64 generation);
   void submitToEngine(quint64 id);
@@ -91,7 +100,7 @@ class EngineClient : public QObject {
   void endJob(quint64 id, JobEvent event);
   void retire();  // hands the current engine to a thread that destroys it
 
-  QString m_spec;
+  QString m_spec, m_name;
   State m_state = State::Connecting;
   QString m_error;
   nlohmann::json m_hello;

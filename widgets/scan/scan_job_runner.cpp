@@ -63,6 +63,10 @@ void ScanJobRunner::onEvent(const srdd::ScanRequest& request, qint64 startedMs, 
           auto outcome = std::make_shared<ScanOutcome>();
           outcome->request = request;
           outcome->scan = e.body;
+          // Results are kept (and saved) here: their provenance names the engine that made them.
+          if (!m_client->isInProcess() && outcome->scan.contains("provenance") && outcome->scan["provenance"].is_object() &&
+              !outcome->scan["provenance"].contains("engine"))
+            outcome->scan["provenance"]["engine"] = m_client->provenance();
           outcome->report = QString::fromStdString(srdd::scanReportText(outcome->scan));
           outcome->seconds = static_cast<double>(QDateTime::currentMSecsSinceEpoch() - startedMs) / 1000.0;
           outcome->loadedModel = e.stages.count("loading model") > 0;

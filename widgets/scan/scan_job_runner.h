@@ -26,7 +26,7 @@ struct ScanProgress {
 
 struct ScanOutcome {
   srdd::ScanRequest request;
-  nlohmann::json scan;  // schema srdd-scan/1
+  nlohmann::json scan;  // schema srdd-scan/1; from another engine with provenance.engine
   QString report;       // srdd::scanReportText(scan)
   double seconds = 0;   // wall time of the job, model loading included
   bool loadedModel = false;  // the engine loaded the model for this job (else it reused the loaded one)
