@@ -127,6 +127,11 @@ void EngineClient::connectTo(const QString& spec) {
 
 void EngineClient::connectTo(const EngineConnection& c) {
   if (c.kind == EngineConnection::Kind::InProcess) return start(QString(), c.name, {});
+  const QString problem = c.validationError();
+  if (!problem.isEmpty()) {
+    start(c.name, c.name, [problem] () -> std::unique_ptr<engine::Engine> { throw srdd::Error(problem.toStdString()); });
+    return;
+  }
   std::vector<std::string> argv;
   for (const QString& w : c.argv()) argv.push_back(w.toStdString());
   start(c.commandLine(), c.name, [argv] { return engine::makeProcessEngine(argv); });

@@ -1,6 +1,7 @@
 #include "engine/engine_connection.h"
 
 #include <srdd/engine.h>
+#include <srdd/engine_ssh.h>
 #include <srdd/error.h>
 
 #include <QSettings>
@@ -39,19 +40,8 @@ QStringList EngineConnection::argv() const {
     case Kind::InProcess: return {};
     case Kind::LocalProcess: return QStringList{program.trimmed()} + serve;
     case Kind::Ssh: {
-      // No terminal, no password prompt (the app cannot answer one), and a dead link noticed in ~45 s.
-      QStringList a = {QStringLiteral("ssh"), QStringLiteral("-T"), QStringLiteral("-o"), QStringLiteral("BatchMode=yes"),
-                       QStringLiteral("-o"), QStringLiteral("ServerAliveInterval=15"), QStringLiteral("-o"),
-                       QStringLiteral("ConnectTimeout=15")};
-      if (port > 0) a << QStringLiteral("-p") << QString::number(port);
-      if (!user.trimmed().isEmpty()) a << QStringLiteral("-l") << user.trimmed();
-      a << QStringLiteral("--") << host.trimmed();
-      // ssh hands the remote words to the remote shell as one line: quote each so it gets them back.
-      QStringList remote = splitWords(wrapper);
-      remote << (remoteProgram.trimmed().isEmpty() ? QStringLiteral("srdd") : remoteProgram.trimmed()) << serve;
-      std::vector<std::string> words;
-      for (const QString& w : remote) words.push_back(w.toStdString());
-      a << QString::fromStdString(srdd::engine::joinCommandLine(words));
+      QStringList a;
+      for (const std::string& w : srdd::engine::sshEngineArgv(sshTarget())) a << QString::fromStdString(w);
       return a;
     }
   }
@@ -72,18 +62,25 @@ QString EngineConnection::validationError() const {
     case Kind::LocalProcess:
       return program.trimmed().isEmpty() ? QStringLiteral("no path to a srdd binary") : QString();
     case Kind::Ssh:
-      if (host.trimmed().isEmpty()) return QStringLiteral("no host");
-      if (host.trimmed().startsWith('-') || user.trimmed().startsWith('-'))
-        return QStringLiteral("host and user may not start with '-'");
-      if (port < 0 || port > 65535) return QStringLiteral("port must be 1–65535 (or empty)");
       try {
-        splitWords(wrapper);
+        sshTarget().validate();
       } catch (const srdd::Error& e) {
-        return QStringLiteral("wrapper: %1").arg(QString::fromStdString(e.what()));
+        return QString::fromStdString(e.what());
       }
       return {};
   }
   return {};
+}
+
+srdd::engine::SshTarget EngineConnection::sshTarget() const {
+  srdd::engine::SshTarget t;
+  t.host = host.trimmed().toStdString();
+  t.user = user.trimmed().toStdString();
+  t.port = port;
+  t.wrapper = wrapper.trimmed().toStdString();
+  if (!remoteProgram.trimmed().isEmpty()) t.remoteSrdd = remoteProgram.trimmed().toStdString();
+  for (const QString& w : splitWords(sshOptions)) t.sshOptions.push_back(w.toStdString());
+  return t;
 }
 
 QString EngineConnection::kindName() const {
@@ -97,7 +94,7 @@ QString EngineConnection::kindName() const {
 
 bool EngineConnection::operator==(const EngineConnection& o) const {
   return name == o.name && kind == o.kind && program == o.program && host == o.host && user == o.user &&
-         port == o.port && wrapper == o.wrapper && remoteProgram == o.remoteProgram;
+         port == o.port && wrapper == o.wrapper && remoteProgram == o.remoteProgram && sshOptions == o.sshOptions;
 }
 
 QList<EngineConnection> EngineConnection::loadAll(QSettings& s) {
@@ -120,6 +117,7 @@ QList<EngineConnection> EngineConnection::loadAll(QSettings& s) {
     c.port = s.value("port", 0).toInt();
     c.wrapper = s.value("wrapper").toString();
     c.remoteProgram = s.value("remote_program", QStringLiteral("srdd")).toString();
+    c.sshOptions = s.value("ssh_options").toString();
     if (!c.name.isEmpty()) out << c;
   }
   s.endArray();
@@ -141,6 +139,7 @@ void EngineConnection::saveAll(QSettings& s, const QList<EngineConnection>& conn
     s.setValue("port", c.port);
     s.setValue("wrapper", c.wrapper);
     s.setValue("remote_program", c.remoteProgram);
+    s.setValue("ssh_options", c.sshOptions);
   }
   s.endArray();
 }

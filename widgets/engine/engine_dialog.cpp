@@ -151,6 +151,9 @@ void EngineDialog::buildForm() {
   m_remoteProgram = new QLineEdit;
   m_remoteProgram->setObjectName(QStringLiteral("remoteProgram"));
   m_remoteProgram->setPlaceholderText(QStringLiteral("srdd"));
+  m_sshOptions = new QLineEdit;
+  m_sshOptions->setObjectName(QStringLiteral("sshOptions"));
+  m_sshOptions->setPlaceholderText(tr("optional extra ssh arguments, e.g. -J jumphost"));
   m_command = new QLabel;
   m_command->setObjectName(QStringLiteral("commandLine"));
   m_command->setWordWrap(true);
@@ -167,6 +170,7 @@ void EngineDialog::buildForm() {
   m_form->addRow(tr("Port:"), m_port);
   m_form->addRow(tr("Wrapper:"), m_wrapper);
   m_form->addRow(tr("Remote srdd:"), m_remoteProgram);
+  m_form->addRow(tr("SSH options:"), m_sshOptions);
   m_form->addRow(tr("Command:"), m_command);
   m_form->addRow(m_problem);
   auto* note = new QLabel(tr("SSH uses your ssh config and agent (no password prompts); nothing is stored but "
@@ -174,7 +178,7 @@ void EngineDialog::buildForm() {
   note->setWordWrap(true);
   note->setEnabled(false);
   m_form->addRow(note);
-  for (QLineEdit* e : {m_name, m_program, m_host, m_user, m_wrapper, m_remoteProgram})
+  for (QLineEdit* e : {m_name, m_program, m_host, m_user, m_wrapper, m_remoteProgram, m_sshOptions})
     connect(e, &QLineEdit::textEdited, this, &EngineDialog::readForm);
   connect(m_port, &QSpinBox::valueChanged, this, &EngineDialog::readForm);
   connect(m_kind, &QComboBox::currentIndexChanged, this, &EngineDialog::readForm);
@@ -217,6 +221,7 @@ void EngineDialog::showConnection(int row) {
   m_port->setValue(c.port);
   m_wrapper->setText(c.wrapper);
   m_remoteProgram->setText(c.remoteProgram);
+  m_sshOptions->setText(c.sshOptions);
   m_filling = false;
   updateFormState();
 }
@@ -233,6 +238,7 @@ void EngineDialog::readForm() {
   c.port = m_port->value();
   c.wrapper = m_wrapper->text();
   c.remoteProgram = m_remoteProgram->text();
+  c.sshOptions = m_sshOptions->text();
   m_list->item(row)->setText(c.name);
   updateFormState();
   save();
@@ -247,7 +253,7 @@ void EngineDialog::updateFormState() {
   m_kind->setEnabled(!builtIn);
   const bool local = c.kind == Kind::LocalProcess, ssh = c.kind == Kind::Ssh;
   m_program->setEnabled(local);
-  for (QWidget* w : std::initializer_list<QWidget*>{m_host, m_user, m_port, m_wrapper, m_remoteProgram}) w->setEnabled(ssh);
+  for (QWidget* w : std::initializer_list<QWidget*>{m_host, m_user, m_port, m_wrapper, m_remoteProgram, m_sshOptions}) w->setEnabled(ssh);
   QString problem = c.validationError();
   if (problem.isEmpty()) {
     try {

@@ -64,7 +64,7 @@ class EngineDialog : public QDialog {
   bool m_filling = false;
   QListWidget* m_list;
   QPushButton *m_add, *m_remove, *m_test, *m_connect;
-  QLineEdit *m_name, *m_program, *m_host, *m_user, *m_wrapper, *m_remoteProgram;
+  QLineEdit *m_name, *m_program, *m_host, *m_user, *m_wrapper, *m_remoteProgram, *m_sshOptions;
   QComboBox* m_kind;
   QSpinBox* m_port;
   QLabel *m_command, *m_problem, *m_status;
