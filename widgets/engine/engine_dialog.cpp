@@ -64,6 +64,7 @@ EngineDialog::EngineDialog(EngineClient* app, QWidget* parent) : QDialog(parent)
   m_status = new QLabel;
   m_status->setObjectName(QStringLiteral("testStatus"));
   m_status->setWordWrap(true);
+  m_status->setMinimumWidth(200);
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* testRow = new QHBoxLayout;
   testRow->addWidget(m_test);
@@ -109,7 +110,7 @@ EngineDialog::EngineDialog(EngineClient* app, QWidget* parent) : QDialog(parent)
   const QString currentName = m_app->connectionName().isEmpty() ? EngineConnection::currentName(settings) : m_app->connectionName();
   selectConnection(currentName);
   if (m_list->currentRow() < 0) m_list->setCurrentRow(0);
-  resize(820, 520);
+  resize(900, 680);
 }
 
 EngineDialog::~EngineDialog() = default;
@@ -173,11 +174,8 @@ void EngineDialog::buildForm() {
   m_form->addRow(tr("SSH options:"), m_sshOptions);
   m_form->addRow(tr("Command:"), m_command);
   m_form->addRow(m_problem);
-  auto* note = new QLabel(tr("SSH uses your ssh config and agent (no password prompts); nothing is stored but "
-                             "these fields, and the app opens no ports."));
-  note->setWordWrap(true);
-  note->setEnabled(false);
-  m_form->addRow(note);
+  m_kind->setToolTip(tr("SSH uses your ssh config and agent (no password prompts); nothing is stored but these "
+                        "fields, and the app opens no ports."));
   for (QLineEdit* e : {m_name, m_program, m_host, m_user, m_wrapper, m_remoteProgram, m_sshOptions})
     connect(e, &QLineEdit::textEdited, this, &EngineDialog::readForm);
   connect(m_port, &QSpinBox::valueChanged, this, &EngineDialog::readForm);
@@ -308,6 +306,7 @@ void EngineDialog::showHandshake(const nlohmann::json& hello) {
   for (const auto& [label, value] : m_rows) {
     auto* v = new QLabel(value.isEmpty() ? QStringLiteral("\u2013") : value);
     v->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    v->setWordWrap(true);  // an ssh engine describes itself by its whole command line
     v->setObjectName(label == "Device" ? QStringLiteral("hs_device_%1").arg(device++)
                                        : QStringLiteral("hs_") + QString(label).toLower().replace(' ', '_'));
     m_handshake->addRow(label + QLatin1Char(':'), v);
