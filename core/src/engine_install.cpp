@@ -25,11 +25,12 @@ std::string remoteDirOf(const InstallOptions& o) {
   return o.remoteDir.empty() ? "srdd-" + versionString() : o.remoteDir;
 }
 
-// The local half of the pipeline: a gzipped tar of the source on stdout.
+// The local half of the pipeline: a gzipped tar of the source on stdout; in a git checkout, the commit this
+// srdd was built from (so the host builds the same version), else HEAD.
 std::string archiveCommand(const std::string& source) {
   const std::string q = joinCommandLine({source});
   if (fs::exists(fs::path(source) / ".git"))
-    return "git -C " + q + " archive --format=tar.gz HEAD";
+    return "git -C " + q + " archive --format=tar.gz " + (gitCommit() == "unknown" ? "HEAD" : joinCommandLine({gitCommit()}));
   return "tar -C " + q + " --exclude='./build*' --exclude=./.git -czf - .";
 }
 
@@ -45,8 +46,8 @@ void installEngine(const SshTarget& target, const InstallOptions& options,
   // The remote half: unpack into the directory and build there; the commit travels as SRDD_GIT_COMMIT
   // because the unpacked tree has no .git.
   const std::string script = "set -e; mkdir -p " + dir + "; tar -xzf - -C " + dir + "; cd " + dir +
-                             "; echo \"srdd engine install: unpacked into $(pwd)\"; SRDD_GIT_COMMIT=" +
-                             joinCommandLine({gitCommit()}) + " exec " + options.buildCommand;
+                             "; echo \"srdd engine install: unpacked into $(pwd)\"; export SRDD_GIT_COMMIT=" +
+                             joinCommandLine({gitCommit()}) + "; " + options.buildCommand;
   SshTarget t = target;
   t.remoteSrdd = "sh";
   t.serveArgs = {"-c", script};
