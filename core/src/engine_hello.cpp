@@ -1,5 +1,5 @@
 // The handshake body: what this engine is and what it can run on. The GPU names and memory come from
-// the CUDA runtime, so only CUDA builds include its headers.
+// the CUDA runtime API, so only CUDA builds include its header.
 #include <unistd.h>
 
 #include <ATen/Context.h>
@@ -12,7 +12,7 @@
 #include "srdd/version.h"
 
 #ifdef SRDD_HAVE_CUDA
-#include <ATen/cuda/CUDAContext.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace srdd::engine {
@@ -48,9 +48,10 @@ nlohmann::json localHello() {
 #ifdef SRDD_HAVE_CUDA
   if (at::hasCUDA())
     for (int i = 0; i < static_cast<int>(at::getNumGPUs()); ++i) {
-      const auto* p = at::cuda::getDeviceProperties(i);
-      devices.push_back({{"device", "cuda:" + std::to_string(i)}, {"name", p->name},
-                         {"memory_bytes", static_cast<int64_t>(p->totalGlobalMem)}});
+      cudaDeviceProp p{};
+      if (cudaGetDeviceProperties(&p, i) != cudaSuccess) continue;
+      devices.push_back({{"device", "cuda:" + std::to_string(i)}, {"name", std::string(p.name)},
+                         {"memory_bytes", static_cast<int64_t>(p.totalGlobalMem)}});
     }
 #endif
 #ifdef SRDD_HAVE_CUDA

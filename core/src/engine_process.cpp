@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -45,10 +47,16 @@ class ProcessEngine : public Engine {
     if (argv_.empty() || argv_[0].empty()) throw Error("engine: empty command line");
     std::random_device rd;  // ids unlikely to collide with another client's jobs in a shared daemon
     nextId_ = ((static_cast<uint64_t>(rd()) & 0x7fffff) << 24) + 1;
-    start();
+    spawnChild();
+    reader_ = std::thread([this] { readEvents(); });
   }
 
   ~ProcessEngine() override {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      closing_ = true;
+      cv_.notify_all();
+    }
     try {
       sendFrame({{"type", "shutdown"}});
     } catch (const Error&) {
@@ -107,11 +115,16 @@ class ProcessEngine : public Engine {
     }
     Json frame = request;
     frame["job"] = id;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      unaccepted_[id] = frame;
+    }
     try {
       sendFrame(frame);
     } catch (const Error&) {
       std::lock_guard<std::mutex> lock(m_);
       handlers_.erase(id);
+      unaccepted_.erase(id);
       throw;
     }
     return id;
@@ -132,7 +145,8 @@ class ProcessEngine : public Engine {
     fd = -1;
   }
 
-  void start() {
+  // Starts the command with fresh pipes and its stderr reader.
+  void spawnChild() {
     static std::once_flag ignorePipe;  // a write to a dead child must fail with EPIPE, not kill us
     std::call_once(ignorePipe, [] { ::signal(SIGPIPE, SIG_IGN); });
     int in[2], out[2], err[2];
@@ -175,7 +189,11 @@ class ProcessEngine : public Engine {
       closeFd(errFromChild_);
       throw Error("engine: cannot start '" + argv_[0] + "': " + errnoText(rc));
     }
-    reader_ = std::thread([this] { readEvents(); });
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stderrDone_ = false;
+      reaped_ = false;
+    }
     errReader_ = std::thread([this] { readStderr(); });
   }
 
@@ -230,36 +248,85 @@ class ProcessEngine : public Engine {
   }
 
   void readEvents() {
+    while (true) {
+      const std::string failure = readUntilClosed();
+      const std::string status = waitForExit();
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stderrDone_; });  // its last words
+      }
+      std::string message = failure;
+      if (message.empty()) {
+        message = "engine '" + describe() + "' " + status;
+        const std::string why = stderrTail();
+        if (!why.empty()) message += ": " + why;
+      }
+      if (failure.empty() && reconnect()) continue;
+      fail(message);
+      return;
+    }
+  }
+
+  // Reads and dispatches events until the child's output ends; the protocol fault, if that ended it.
+  std::string readUntilClosed() {
     FrameDecoder decoder;
     char buf[64 * 1024];
-    std::string failure;
-    while (failure.empty()) {
+    while (true) {
       const ssize_t n = ::read(fromChild_, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       try {
         if (n <= 0) {
           decoder.finish();
-          break;
+          return "";
         }
         decoder.feed(buf, static_cast<size_t>(n));
         while (auto frame = decoder.next()) dispatch(eventFromFrame(*frame));
       } catch (const Error& e) {
-        failure = std::string("engine '") + describe() + "' broke the protocol: " + e.what();
         ::kill(-pid_, SIGTERM);
+        return std::string("engine '") + describe() + "' broke the protocol: " + e.what();
       }
     }
-    const std::string status = waitForExit();
+  }
+
+  // A daemon engine keeps running jobs when the connection drops: start the command again, hello, and
+  // "attach" after the last event seen, so the daemon replays what was missed. A few tries with growing
+  // pauses (a network that comes back, a laptop that wakes up); false when the jobs cannot be reached.
+  bool reconnect() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (closing_ || handlers_.empty() || !hello_ || !hello_->value("daemon", false)) return false;
+      if (reconnects_ >= kReconnectDelaysMs.size()) return false;
+    }
+    const int delay = kReconnectDelaysMs[reconnects_++];
     {
       std::unique_lock<std::mutex> lock(m_);
-      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stderrDone_; });  // its last words
+      if (cv_.wait_for(lock, std::chrono::milliseconds(delay), [&] { return closing_; })) return false;
     }
-    std::string message = failure;
-    if (message.empty()) {
-      message = "engine '" + describe() + "' " + status;
-      const std::string why = stderrTail();
-      if (!why.empty()) message += ": " + why;
+    if (!reaped_) {
+      ::kill(-pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
     }
-    fail(message);
+    errReader_.join();
+    {
+      std::lock_guard<std::mutex> lock(writeM_);
+      closeFd(toChild_);
+    }
+    closeFd(fromChild_);
+    closeFd(errFromChild_);
+    try {
+      spawnChild();
+      uint64_t after;
+      {
+        std::lock_guard<std::mutex> lock(m_);
+        after = maxSeq_;
+        attachedLastSeq_.reset();
+      }
+      sendFrame({{"type", "hello"}, {"protocol_version", kProtocolVersion}});
+      sendFrame({{"type", "attach"}, {"after_seq", after}});
+    } catch (const Error&) {  // the new child is gone too: the next read ends at once and tries again
+    }
+    return true;
   }
 
   // "exited with code N" / "was killed by signal N" / "closed its output", waiting up to 2 s.
@@ -279,23 +346,49 @@ class ProcessEngine : public Engine {
 
   void dispatch(const Event& e) {
     EventHandler handler;
+    std::vector<Json> resend;
     {
       std::lock_guard<std::mutex> lock(m_);
       if (e.job == 0) {
         if (e.type == "hello") {
           hello_ = e.body;
+        } else if (e.type == "attached") {
+          reconnects_ = 0;
+          attachedLastSeq_ = e.body.value("last_seq", uint64_t(0));
+          resend = dueResends();
         } else if (e.type == "error") {
           helloError_ = e.body.value("message", std::string("engine error"));
         }
         cv_.notify_all();
-        return;
+      } else {
+        if (e.seq != 0 && e.seq <= maxSeq_) return;  // already seen (a replay overlapping the live stream)
+        maxSeq_ = std::max(maxSeq_, e.seq);
+        unaccepted_.erase(e.job);
+        resend = dueResends();
+        const auto it = handlers_.find(e.job);
+        if (it != handlers_.end()) {  // else another client's job (shared daemon) or one already ended
+          handler = it->second;
+          if (e.isFinal()) handlers_.erase(it);
+        }
       }
-      const auto it = handlers_.find(e.job);
-      if (it == handlers_.end()) return;  // another client's job (shared daemon) or one already ended
-      handler = it->second;
-      if (e.isFinal()) handlers_.erase(it);
+    }
+    for (const auto& frame : resend) {
+      try {
+        sendFrame(frame);
+      } catch (const Error&) {
+      }
     }
     if (handler) handler(e);
+  }
+
+  // After a reattach has replayed everything up to the daemon's last event: the jobs it never saw (their
+  // submission was lost with the connection) are submitted again. The caller holds m_.
+  std::vector<Json> dueResends() {
+    std::vector<Json> frames;
+    if (!attachedLastSeq_ || maxSeq_ < *attachedLastSeq_) return frames;
+    for (const auto& [id, frame] : unaccepted_) frames.push_back(frame);
+    attachedLastSeq_.reset();
+    return frames;
   }
 
   // The connection is gone: every job still waiting gets an error event.
@@ -356,7 +449,12 @@ class ProcessEngine : public Engine {
   std::map<uint64_t, EventHandler> handlers_;
   std::optional<Json> hello_;
   std::string helloError_, deathMessage_;
-  bool helloSent_ = false, dead_ = false, readerDone_ = false, stderrDone_ = false, reaped_ = false;
+  bool helloSent_ = false, dead_ = false, readerDone_ = false, stderrDone_ = false, reaped_ = false, closing_ = false;
+  std::map<uint64_t, Json> unaccepted_;       // submitted, no event seen yet
+  uint64_t maxSeq_ = 0;                       // the last event seen, for "attach"
+  std::optional<uint64_t> attachedLastSeq_;   // the daemon's last seq when it confirmed an attach
+  size_t reconnects_ = 0;
+  static constexpr std::array<int, 8> kReconnectDelaysMs = {200, 500, 1000, 2000, 4000, 8000, 15000, 30000};
   std::deque<std::string> stderrLines_;
   uint64_t nextId_ = 1;
 };

@@ -15,8 +15,11 @@
 namespace srdd::engine {
 
 namespace {
-// Events kept for replay. A day-long AQN run logs a few events per training step, far below this.
+// Events kept for replay. A day-long AQN run logs a few events per training step, far below this. Results
+// can be megabytes (a scan of a 28-layer model), so the log keeps the last kMaxLoggedResults of them and
+// drops everything older than the oldest kept one.
 constexpr size_t kMaxLoggedEvents = 1000000;
+constexpr size_t kMaxLoggedResults = 64;
 // Progress of one job is logged at most this often, except when its stage changes.
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 }  // namespace
@@ -39,6 +42,7 @@ struct JobQueue::Impl {
   std::set<uint64_t> usedIds;
   std::deque<std::shared_ptr<const Event>> log;
   uint64_t seq = 0;
+  size_t loggedResults = 0;
   std::map<uint64_t, Listener> listeners;
   uint64_t nextHandle = 1, delivering = 0;
   bool stopping = false, workerDone = false;
@@ -53,8 +57,12 @@ struct JobQueue::Impl {
     e->job = job;
     e->seq = ++seq;
     e->body = std::move(body);
+    if (e->type == "result") ++loggedResults;
     log.push_back(std::move(e));
-    while (log.size() > kMaxLoggedEvents) log.pop_front();
+    while (log.size() > kMaxLoggedEvents || loggedResults > kMaxLoggedResults) {
+      if (log.front()->type == "result") --loggedResults;
+      log.pop_front();
+    }
     dispatchCv.notify_all();
   }
 

@@ -137,6 +137,7 @@ class Connection {
     }
     nlohmann::json request = h;
     request.erase("job");
+    if (!listener_) listenFrom(queue_.lastSeq());
     queue_.submit(*job, request);  // an unknown type or field becomes that job's error event
     return true;
   }
@@ -159,6 +160,7 @@ class Connection {
     body["protocol_version"] = options_.announceProtocol;
     body["engine"] = options_.engine;
     body["daemon"] = options_.daemon;
+    body["last_seq"] = queue_.lastSeq();
     if (v == h.end() || !v->is_number_integer() || v->get<int>() != options_.announceProtocol) {
       const std::string client = v == h.end() ? "none" : v->dump();
       error("protocol version mismatch: the client speaks protocol " + client + ", the engine (srdd " +
@@ -168,7 +170,7 @@ class Connection {
       return;
     }
     reply("hello", body);
-    if (!helloDone_) listenFrom(options_.replayAll ? 0 : queue_.lastSeq());
+    if (!helloDone_ && options_.replayAll) listenFrom(0);
     helloDone_ = true;
   }
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -225,6 +226,39 @@ class TestEngineSsh : public QObject {
     QVERIFY(c.waitFinal(10000));
     QCOMPARE(c.last().type, std::string("error"));
     QVERIFY2(c.last().body.value("message", "").find("killed by signal 9") != std::string::npos, c.last().body.dump().c_str());
+  }
+
+  // `srdd engine install` copies the tree of the build's commit over ssh and runs the build command there (a harmless
+  // one here: the real build takes far too long for a test), streaming its output.
+  void installCopiesTheSourceAndBuilds() {
+    const QString remote = path("remote-install");
+    const QString options = QString::fromStdString(srdd::engine::joinCommandLine(sshd_->clientOptions()));
+    const QString build = "test -x packaging/build-gpu.sh && echo BUILD-OK \"$SRDD_GIT_COMMIT\" && echo to stderr >&2";
+    const auto r = srdd_test::runCli({"engine", "install", "127.0.0.1", "--port", QString::number(sshd_->port()), "--ssh-options",
+                                      options, "--remote-dir", remote, "--build-command", build});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const auto version = srdd_test::runCli({"--version"});  // "srdd 0.1.0 (commit abc1234, LibTorch ...)"
+    const QString commit = version.out.section("(commit ", 1).section(',', 0, 0);
+    QVERIFY(!commit.isEmpty());
+    QProcess git;
+    QVERIFY2(r.out.contains("127.0.0.1: BUILD-OK " + commit), qPrintable(r.out));
+    QVERIFY2(r.out.contains("127.0.0.1: to stderr"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("--engine ") && r.out.contains(remote + "/build-gpu/app/srdd serve --stdio"), qPrintable(r.out));
+    git.start("git", {"-C", srdd_test::sourceDir(), "ls-tree", "-r", "--name-only", commit});
+    QVERIFY(git.waitForFinished());
+    const QStringList tracked = QString::fromUtf8(git.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
+    int files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(remote.toStdString())) files += e.is_regular_file();
+    QCOMPARE(files, static_cast<int>(tracked.size()));
+    git.start("git", {"-C", srdd_test::sourceDir(), "show", commit + ":core/include/srdd/engine.h"});
+    QVERIFY(git.waitForFinished());
+    QCOMPARE(QByteArray::fromStdString(readFile(remote.toStdString() + "/core/include/srdd/engine.h")), git.readAllStandardOutput());
+
+    const auto failed = srdd_test::runCli({"engine", "install", "127.0.0.1", "--port", QString::number(sshd_->port()),
+                                           "--ssh-options", options, "--remote-dir", remote, "--build-command",
+                                           "echo compiler exploded; exit 3"});
+    QCOMPARE(failed.code, 1);
+    QVERIFY2(failed.err.contains("engine install on 127.0.0.1 failed (exit status 3): compiler exploded"), qPrintable(failed.err));
   }
 
   void cleanupTestCase() { sshd_.reset(); }
