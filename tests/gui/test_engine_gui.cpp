@@ -208,10 +208,10 @@ void TestEngineGui::modelPickerBrowsesTheEngineHost() {
   QTemporaryDir cache;
   QVERIFY(QDir(cache.path()).mkpath("models--org--tiny/snapshots/abc123"));
   QVERIFY(QFile::copy(srdd_test::demoModelDir() + "/config.json", cache.filePath("models--org--tiny/snapshots/abc123/config.json")));
-  qputenv("HF_HUB_CACHE", cache.path().toUtf8());  // the child engine inherits it
+  qputenv("HF_HUB_CACHE", cache.path().toUtf8());  // the child engine inherits it...
   MainWindow w;
   w.show();
-  w.connectEngine(serveCommand());
+  w.connectEngine(serveCommand() + " --direct");  // ...when it runs the jobs itself, not in a daemon started earlier
   QVERIFY(waitConnected(w.engineClient()));
   RemoteModelPicker* picker = w.browseEngineModels();
   QSignalSpy listed(picker, &RemoteModelPicker::listed);
