@@ -48,17 +48,18 @@ static const char* const kStateKey = "mainWindow/state";
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
-      m_loader(new ModelLoader(this)),
+      m_engine(new EngineClient(this)),
+      m_loader(new ModelLoader(m_engine, this)),
       m_view(new ModelSummaryView),
       m_stack(new QStackedWidget),
       m_pages(new QTabWidget),
       m_setup(new ScanSetupPanel),
-      m_runner(new ScanJobRunner(this)),
+      m_runner(new ScanJobRunner(m_engine, this)),
       m_report(new ScanReportView),
       m_results(new ResultsPanel),
       m_targets(new TargetSet(this)),
       m_targetPanel(new TargetSetPanel(m_targets)),
-      m_aqn(new AqnWorkspace) {
+      m_aqn(new AqnWorkspace(m_engine)) {
   m_results->setObjectName(QStringLiteral("resultsPage"));
   m_aqn->setObjectName(QStringLiteral("aqnPage"));
   m_targetPanel->setObjectName(QStringLiteral("targetSetPanel"));
@@ -197,6 +198,7 @@ void MainWindow::createStatusBar() {
   statusBar()->addWidget(m_statusLabel, 1);
   statusBar()->addPermanentWidget(m_scanProgress);
   statusBar()->addPermanentWidget(m_busy);
+  createEngineStatus();
   connect(m_scanProgress, &ScanProgressWidget::cancelRequested, this, &MainWindow::cancelScan);
 }
 

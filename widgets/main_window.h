@@ -30,6 +30,10 @@ class QTabWidget;
 namespace srdd_gui {
 
 class AqnWorkspace;
+class EngineClient;
+class EngineDialog;
+class EngineStatusWidget;
+class RemoteModelPicker;
 class ModelLoader;
 class ModelSummaryView;
 class ResultsPanel;
@@ -91,6 +95,14 @@ class MainWindow : public QMainWindow {
   QString errorMessage() const;  // the error shown in the window, empty when none
   QString statusText() const;
   ModelSummaryView* summaryView() const { return m_view; }
+  EngineClient* engineClient() const { return m_engine; }
+  EngineStatusWidget* engineStatus() const { return m_engineStatus; }
+  // Engine menu (main_window_engine.cpp). The dialogs are non-modal-to-the-app and delete themselves on close.
+  EngineDialog* showEngineDialog();
+  RemoteModelPicker* browseEngineModels();
+  // Switches the engine to the saved connection NAME, else to the command line NAMEORCOMMAND; true for a name.
+  bool connectEngine(const QString& nameOrCommand);
+  void restoreEngine();  // the connection chosen last time (Engine → Connections… → Connect)
   ModelLoader* loader() const { return m_loader; }
   ScanSetupPanel* setupPanel() const { return m_setup; }
   ScanJobRunner* scanRunner() const { return m_runner; }
@@ -152,12 +164,17 @@ class MainWindow : public QMainWindow {
   bool chooseSessionToSave();
   void chooseScanResults();
   bool maybeSaveSession();  // asks before a modified target set is lost; false: the user cancelled
+  // main_window_engine.cpp
+  void createEngineMenu(QMenu* menu);
+  void createEngineStatus();
+  void onEngineStateChanged();
   // main_window_export.cpp
   void chooseFigureExport();
   void chooseAllFiguresExport();
   void chooseDataExport();
   QString exportStartDirectory() const;
 
+  EngineClient* m_engine;  // the one job client: model info, scans and AQN all go through it
   ModelLoader* m_loader;
   ModelSummaryView* m_view;
   QStackedWidget* m_stack;
@@ -170,6 +187,7 @@ class MainWindow : public QMainWindow {
   TargetSetPanel* m_targetPanel;
   AqnWorkspace* m_aqn;
   ScanProgressWidget* m_scanProgress = nullptr;
+  EngineStatusWidget* m_engineStatus = nullptr;
   QLabel* m_hint;
   QWidget* m_errorPanel = nullptr;
   QLabel* m_errorLabel = nullptr;

@@ -1,4 +1,4 @@
-// MainWindow: the menu bar (File, Edit, Scan, AQN, View, Help) and its standard shortcuts (docs/gui.md).
+// MainWindow: the menu bar (File, Edit, Scan, AQN, Engine, View, Help) and its standard shortcuts (docs/gui.md).
 #include "main_window.h"
 
 #include "aqn/aqn_workspace.h"
@@ -38,6 +38,8 @@ void MainWindow::createMenus() {
   connect(m_aqn->runAction(), &QAction::triggered, this, [this] { showPage(AqnPage); });
   aqn->addAction(m_aqn->openAction());
   connect(m_aqn->openAction(), &QAction::triggered, this, [this] { showPage(AqnPage); });
+
+  createEngineMenu(menuBar()->addMenu(tr("E&ngine")));
 
   m_viewMenu = menuBar()->addMenu(tr("&View"));
   QAction* fullScreen = m_viewMenu->addAction(tr("&Full Screen"), this, [this](bool on) {

@@ -28,8 +28,8 @@ namespace {
 
 // Layer count of the scanned model; a scan without it counts up to its highest layer.
 int scannedLayerCount(const ScanData& data) {
-  int n = data.numLayers;
-  for (const LayerData& l : data.layers) n = std::max(n, l.layer + 1);
+  int n = data.numLayers();
+  for (int layer : data.layerIndices()) n = std::max(n, layer + 1);
   return n;
 }
 
@@ -42,8 +42,8 @@ QList<TargetMetric> targetMetrics(const ScanData& data, int numLayers) {
     TargetMetric m;
     m.name = paired ? QStringLiteral("%1 (%2)").arg(info.name, data.formatName()) : info.name;
     m.values = QVector<double>(numLayers, std::nan(""));
-    for (int row = 0; row < static_cast<int>(data.layers.size()); ++row) {
-      const int layer = data.layers[static_cast<size_t>(row)].layer;
+    for (int row = 0; row < data.layerCount(); ++row) {
+      const int layer = data.layer(row).layer;
       if (layer < 0 || layer >= numLayers) continue;
       const double v = data.value(row, key, Side::Quantized);
       m.values[layer] = info.better == Better::NearOne ? std::abs(v - 1) : v;
@@ -82,7 +82,7 @@ void MainWindow::showScan(const nlohmann::json& scan, const QString& source) {
   const ScanData data = ScanData::fromJson(scan, source);  // throws before anything changes
   auto outcome = std::make_shared<ScanOutcome>();
   outcome->scan = scan;
-  outcome->request.modelDir = data.modelPath.toStdString();
+  outcome->request.modelDir = data.modelPath().toStdString();
   outcome->report = QString::fromStdString(srdd::scanReportText(scan));
   applyScan(data, outcome);
 }
@@ -93,10 +93,10 @@ void MainWindow::applyScan(const ScanData& data, const ScanOutcomePtr& outcome) 
   m_results->setScanData(data);
   const int numLayers = scannedLayerCount(data);
   sizeTargetSet(numLayers);
-  m_targetPanel->setProblematicLayers(QList<int>(data.problematicLayers.begin(), data.problematicLayers.end()));
+  m_targetPanel->setProblematicLayers(QList<int>(data.problematicLayers().begin(), data.problematicLayers().end()));
   m_targetPanel->setMetrics(targetMetrics(data, numLayers));
   m_targetPanel->setCurrentSelection(m_results->layerSelection()->selected());
-  if (QFileInfo(data.modelPath).isDir()) m_aqn->setModelDirectory(data.modelPath);
+  if (QFileInfo(data.modelPath()).isDir()) m_aqn->setModelDirectory(data.modelPath());
   m_aqn->setNumLayers(numLayers);
   showPage(ResultsPage);
   updateTitle();

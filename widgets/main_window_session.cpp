@@ -105,7 +105,7 @@ bool MainWindow::openSession(const QString& path) {
   if (data) {
     auto outcome = std::make_shared<ScanOutcome>();
     outcome->scan = std::move(scan);
-    outcome->request.modelDir = data->modelPath.toStdString();
+    outcome->request.modelDir = data->modelPath().toStdString();
     outcome->report = QString::fromStdString(srdd::scanReportText(outcome->scan));
     applyScan(*data, outcome);
   } else {

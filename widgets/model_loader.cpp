@@ -2,67 +2,43 @@
 
 #include <srdd/error.h>
 
-#include <QThread>
-
-#include <algorithm>
-#include <exception>
-#include <memory>
-#include <optional>
-
 namespace srdd_gui {
 
-namespace {
-struct Outcome {
-  std::optional<srdd::ModelSummary> summary;
-  QString error;
-};
-}  // namespace
-
-ModelLoader::ModelLoader(QObject* parent) : QObject(parent) {}
+ModelLoader::ModelLoader(EngineClient* client, QObject* parent)
+    : QObject(parent), m_client(client ? client : new EngineClient(this)) {}
 
 ModelLoader::~ModelLoader() {
-  for (QThread* t : m_workers) {
-    t->disconnect(this);
-    t->wait();
-    delete t;
-  }
+  for (quint64 id : m_open) m_client->cancel(id);
 }
 
 quint64 ModelLoader::load(const QString& directory) {
-  const quint64 id = ++m_lastId;
   const bool wasBusy = isBusy();
-  m_pending = id;
-  auto outcome = std::make_shared<Outcome>();
-  const std::string dir = directory.toStdString();
-  QThread* worker = QThread::create([outcome, dir] {
-    try {
-      outcome->summary = srdd::summarizeModel(dir);
-    } catch (const srdd::Error& e) {
-      outcome->error = QString::fromStdString(e.what());
-    } catch (const std::exception& e) {
-      outcome->error = QString::fromStdString(dir) + ": unexpected error: " + QString::fromLocal8Bit(e.what());
-    } catch (...) {
-      outcome->error = QString::fromStdString(dir) + ": unexpected error while reading the model";
-    }
-  });
-  m_workers.push_back(worker);
-  // Delivered on this object's (the GUI) thread once the worker has ended.
-  connect(worker, &QThread::finished, this, [this, worker, outcome, id, directory] {
-    m_workers.erase(std::remove(m_workers.begin(), m_workers.end(), worker), m_workers.end());
-    worker->deleteLater();
-    if (id == m_pending) {
+  if (m_pending) m_client->cancel(m_pending);  // superseded: its result would be dropped anyway
+  const nlohmann::json request = {{"type", "info"}, {"model", directory.toStdString()}};
+  const quint64 id = m_client->submit(request, this, [this, directory](const JobEvent& e) {
+    if (!e.isFinal()) return;
+    m_open.erase(e.job);
+    if (e.job == m_pending) {
       m_pending = 0;
-      if (outcome->summary)
-        Q_EMIT loaded(id, *outcome->summary);
-      else
-        Q_EMIT failed(id, directory, outcome->error);
+      if (e.type == "result") {
+        try {
+          Q_EMIT loaded(e.job, srdd::modelSummaryFromJson(e.body));
+        } catch (const std::exception& x) {
+          Q_EMIT failed(e.job, directory, directory + QStringLiteral(": ") + QString::fromStdString(x.what()));
+        }
+      } else if (e.type == "error") {
+        Q_EMIT failed(e.job, directory, e.message());
+      } else {
+        Q_EMIT failed(e.job, directory, directory + QStringLiteral(": loading was cancelled"));
+      }
       Q_EMIT busyChanged(false);
     }
-    if (m_workers.empty()) Q_EMIT workersFinished();
+    if (m_open.empty()) Q_EMIT workersFinished();
   });
+  m_pending = id;
+  m_open.insert(id);
   Q_EMIT started(id, directory);
   if (!wasBusy) Q_EMIT busyChanged(true);
-  worker->start();
   return id;
 }
 

@@ -1,13 +1,16 @@
 // `srdd aqn`: AQN training runs compared across layer sets (baseline, global, targeted, healthy,
 // custom), N seeds each, with statistics; resumable run directory. docs/aqn.md.
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
+#include "engine_cli.h"
 #include "model_options.h"
 #include "scan_cli.h"
 #include "srdd/aqn.h"
 #include "srdd/error.h"
+#include "srdd/safetensors.h"
 #include "srdd/scan.h"
 
 namespace {
@@ -108,18 +111,55 @@ srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
   return s;
 }
 
+// The comparison on an engine: the run directory stays on the engine's host (--out), and a copy of its
+// files, comparison.json gaining provenance.engine, is written here (--copy-to, default the same path).
+int runAqnOnEngine(const srdd_cli::Options& opt, srdd::aqn::ComparisonSettings settings) {
+  if (opt.positional().empty()) settings.modelDirectory.clear();  // the engine host's demo model
+  const std::string out = opt.value("--out", "srdd-aqn"), copy = opt.value("--copy-to", out);
+  auto engine = srdd_cli::connectEngine(*opt.value("--engine"));
+  const nlohmann::json request = {{"type", "aqn"}, {"settings", settings.toJson()}, {"run_dir", out},
+                                  {"force", opt.flag("--force")}, {"created_utc", opt.value("--timestamp", "")}};
+  nlohmann::json body;
+  try {
+    body = srdd_cli::runEngineJob(engine, request, opt.flag("--quiet")).body;
+  } catch (const srdd::Cancelled&) {
+    std::cerr << "srdd aqn: cancelled; finished runs are kept in " << out << " on " << engine.engine->describe()
+              << " (run the same command again to resume)\n";
+    return 130;
+  }
+  nlohmann::json comparison = body.at("comparison");
+  comparison["provenance"]["engine"] = srdd_cli::engineProvenance(engine);
+  for (const auto& [name, text] : body.at("files").items()) {
+    const std::filesystem::path target = std::filesystem::path(copy) / name;
+    if (name.find("..") != std::string::npos || std::filesystem::path(name).is_absolute())
+      throw srdd::Error("engine sent a run file outside the run directory: '" + name + "'");
+    std::filesystem::create_directories(target.parent_path());
+    srdd::writeFileAtomically(target.string(), name == "comparison.json" ? comparison.dump(2) + "\n" : text.get<std::string>());
+  }
+  if (opt.flag("--json")) {
+    std::cout << comparison.dump(2) << "\n";
+  } else {
+    std::cout << srdd::aqn::formatComparison(srdd::aqn::readComparison(copy + "/comparison.json"));
+  }
+  std::cerr << "results: " << copy << "/comparison.json (run directory " << body.value("run_dir", out) << " on "
+            << engine.hello.value("hostname", "?") << ")\n";
+  return 0;
+}
+
 int runAqn(const srdd_cli::Args& args) {
   auto values = srdd_cli::quantValueOptions();
   values.insert({"--device", "--dtype", "--targets", "--targets-from", "--configs", "--custom", "--seeds", "--seed",
                  "--protocol", "--steps", "--batch", "--seq", "--lr", "--lr-warmup", "--weight-decay", "--grad-clip",
                  "--trainable", "--train", "--eval", "--eval-seq", "--eval-tokens", "--eval-batch", "--noise-target",
                  "--noise-scale", "--sigma-start", "--sigma-end", "--sigma-levels", "--warmup-fraction", "--qerl-stages",
-                 "--gamma", "--prompts", "--max-tokens", "--out", "--timestamp"});
+                 "--gamma", "--prompts", "--max-tokens", "--out", "--timestamp", "--engine", "--copy-to"});
   auto flags = srdd_cli::quantFlagOptions();
   flags.insert({"--force", "--quiet", "--json", "--no-quant-train"});
   srdd_cli::Options opt(args, values, flags);
   if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "' (one MODEL at most)");
   const auto settings = settingsFrom(opt);
+  if (opt.value("--engine")) return runAqnOnEngine(opt, settings);
+  if (opt.value("--copy-to")) throw srdd::Error("--copy-to needs --engine");
   const std::string out = opt.value("--out", "srdd-aqn");
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGTERM, onInterrupt);
@@ -176,7 +216,9 @@ std::string usage() {
     "  --gamma X (0.01)  --prompts P (builtin:experiment)  --max-tokens N (64)\n"
     "Output:\n"
     "  --json           print comparison.json instead of the table;  --quiet: no progress on stderr\n"
-    "  --timestamp T    pin provenance.created_utc\n";
+    "  --timestamp T    pin provenance.created_utc\n" +
+    srdd_cli::kEngineOptionUsage +
+    "  --copy-to DIR    with --engine: where the local copy of the run files goes (default: the --out path)\n";
 }
 
 }  // namespace

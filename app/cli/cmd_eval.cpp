@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "engine_cli.h"
 #include "model_options.h"
 #include "srdd/error.h"
 #include "srdd/evaluation.h"
@@ -11,9 +12,39 @@
 
 namespace {
 
+void print(const nlohmann::json& j, bool json) {
+  if (json) {
+    std::cout << j.dump(1) << "\n";
+    return;
+  }
+  std::cout << "model       " << j.at("model").get<std::string>() << "\ntext        " << j.at("text").get<std::string>()
+            << " (" << j.at("sequences") << " windows, " << j.at("tokens") << " predicted tokens)\nloss        "
+            << j.at("token_weighted_loss").get<double>() << " (token-weighted mean CE, nats)\nmean/window "
+            << j.at("mean_sequence_loss").get<double>() << "\nperplexity  " << j.at("perplexity").get<double>() << "\n";
+}
+
+// Paths are on the engine's host; no MODEL or --text: the engine host's demo model and held-out text.
+int runEvalOnEngine(const srdd_cli::Options& opt) {
+  auto engine = srdd_cli::connectEngine(*opt.value("--engine"));
+  const nlohmann::json request = {{"type", "eval"},
+                                  {"model", opt.positional().empty() ? "" : opt.positional()[0]},
+                                  {"text", opt.value("--text", "")},
+                                  {"device", opt.value("--device", "cpu")},
+                                  {"dtype", opt.value("--dtype", "bf16")},
+                                  {"max_tokens", opt.integer("--max-tokens", 256)},
+                                  {"batch", opt.integer("--batch", 8)},
+                                  {"per_line", opt.flag("--per-line")},
+                                  {"tokenizer", opt.value("--tokenizer", "")}};
+  nlohmann::json j = srdd_cli::runEngineJob(engine, request, true).body;
+  j["engine"] = srdd_cli::engineProvenance(engine);
+  print(j, opt.flag("--json"));
+  return 0;
+}
+
 int runEval(const srdd_cli::Args& args) {
-  srdd_cli::Options opt(args, {"--text", "--device", "--dtype", "--max-tokens", "--batch", "--tokenizer"},
+  srdd_cli::Options opt(args, {"--text", "--device", "--dtype", "--max-tokens", "--batch", "--tokenizer", "--engine"},
                         {"--json", "--per-line"});
+  if (opt.value("--engine")) return runEvalOnEngine(opt);
   const std::string dir = srdd_cli::modelDirectory(opt);
   const std::string textPath = opt.value("--text", srdd::defaultModelDirectory() + "/heldout.txt");
   const std::string tokPath = opt.value("--tokenizer", dir + "/tokenizer.json");
@@ -23,23 +54,15 @@ int runEval(const srdd_cli::Args& args) {
   if (windows.empty()) throw srdd::Error(textPath + ": too short: no window of two or more tokens");
   auto model = srdd_cli::loadModel(opt);
   auto r = srdd::evaluateLoss(*model, windows, static_cast<int>(opt.integer("--batch", 8)));
-  if (opt.flag("--json")) {
-    nlohmann::json j;
-    j["model"] = dir;
-    j["text"] = textPath;
-    j["sequences"] = windows.size();
-    j["tokens"] = r.tokens;
-    j["token_weighted_loss"] = r.tokenWeightedLoss;
-    j["mean_sequence_loss"] = r.meanLoss;
-    j["perplexity"] = r.perplexity;
-    j["dtype"] = srdd::dtypeName(model->dtype());
-    std::cout << j.dump(1) << "\n";
-  } else {
-    std::cout << "model       " << dir << "\ntext        " << textPath << " (" << windows.size() << " windows, "
-              << r.tokens << " predicted tokens)\nloss        " << r.tokenWeightedLoss
-              << " (token-weighted mean CE, nats)\nmean/window " << r.meanLoss << "\nperplexity  " << r.perplexity
-              << "\n";
-  }
+  print({{"model", dir},
+         {"text", textPath},
+         {"sequences", windows.size()},
+         {"tokens", r.tokens},
+         {"token_weighted_loss", r.tokenWeightedLoss},
+         {"mean_sequence_loss", r.meanLoss},
+         {"perplexity", r.perplexity},
+         {"dtype", srdd::dtypeName(model->dtype())}},
+        opt.flag("--json"));
   return 0;
 }
 
@@ -51,6 +74,6 @@ srdd_cli::Registrar reg({"eval", "loss and perplexity of a model over a text fil
                              "  --max-tokens N   window length in tokens (default 256)\n"
                              "  --batch N        windows per forward (default 8)\n"
                              "  --tokenizer F    tokenizer.json (default MODEL/tokenizer.json)\n"
-                             "  --json           print JSON\n",
+                             "  --json           print JSON\n" + srdd_cli::kEngineOptionUsage,
                          runEval});
 }  // namespace

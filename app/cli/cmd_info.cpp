@@ -2,9 +2,11 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "engine_cli.h"
 #include "options.h"
 #include "srdd/error.h"
 #include "srdd/model_summary.h"
@@ -18,7 +20,8 @@ const char* kUsage =
     "sizes, parameter count, dtypes, bytes on disk, the memory its weights need in bf16 and fp32, and the\n"
     "parameters of each layer.\n"
     "\n"
-    "  --json          print the same as one JSON object";
+    "  --json          print the same as one JSON object\n"
+    "  --engine CMD    describe MODEL on the host of this engine (see `srdd scan --help`)";
 
 std::string humanBytes(double bytes) {
   char buf[32];
@@ -28,28 +31,6 @@ std::string humanBytes(double bytes) {
     std::snprintf(buf, sizeof buf, "%.2f MiB", bytes / (1024.0 * 1024));
   }
   return buf;
-}
-
-nlohmann::json toJson(const srdd::ModelSummary& s, const std::map<std::string, int>& dtypes) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : s.rows) {
-    nlohmann::json tensors = nlohmann::json::array();
-    for (const auto& t : r.tensors) {
-      tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", t.dtype}, {"numel", t.numel}, {"file", t.file}});
-    }
-    rows.push_back({{"index", r.index}, {"name", r.name}, {"parameters", r.parameters}, {"dtype", r.dtype}, {"tensors", tensors}});
-  }
-  return {{"directory", s.directory},         {"architecture", s.architecture},
-          {"model_type", s.modelType},        {"num_layers", s.numLayers},
-          {"hidden_size", s.hiddenSize},      {"intermediate_size", s.intermediateSize},
-          {"num_heads", s.numHeads},          {"num_kv_heads", s.numKvHeads},
-          {"head_dim", s.headDim},            {"vocab_size", s.vocabSize},
-          {"rope_theta", s.ropeTheta},        {"rms_norm_eps", s.rmsNormEps},
-          {"tied_embeddings", s.tiedEmbeddings}, {"attention_bias", s.attentionBias},
-          {"parameters", s.totalParameters},  {"dtypes", dtypes},
-          {"bytes_on_disk", s.bytesOnDisk},   {"files", s.files},
-          {"memory_bytes", {{"bf16", s.totalParameters * 2}, {"fp32", s.totalParameters * 4}}},
-          {"rows", rows}};
 }
 
 void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dtypes) {
@@ -83,15 +64,22 @@ void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dt
 }
 
 int run(const srdd_cli::Args& args) {
-  const srdd_cli::Options opt(args, {}, {"--json"});
+  const srdd_cli::Options opt(args, {"--engine"}, {"--json"});
   if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "'");
-  const srdd::ModelSummary s = srdd::summarizeModel(opt.positional(0, "MODEL (a model directory)"));
+  const std::string dir = opt.positional(0, "MODEL (a model directory)");
+  std::optional<srdd_cli::ConnectedEngine> engine;
+  if (auto spec = opt.value("--engine")) engine = srdd_cli::connectEngine(*spec);
+  const srdd::ModelSummary s =
+      engine ? srdd::modelSummaryFromJson(srdd_cli::runEngineJob(*engine, {{"type", "info"}, {"model", dir}}, true).body)
+             : srdd::summarizeModel(dir);
   std::map<std::string, int> dtypes;
   for (const auto& r : s.rows) {
     for (const auto& t : r.tensors) ++dtypes[t.dtype];
   }
   if (opt.flag("--json")) {
-    std::cout << toJson(s, dtypes).dump(2) << "\n";
+    nlohmann::json j = srdd::modelSummaryToJson(s);
+    if (engine) j["engine"] = srdd_cli::engineProvenance(*engine);
+    std::cout << j.dump(2) << "\n";
   } else {
     printText(s, dtypes);
   }

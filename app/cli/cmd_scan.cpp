@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <iostream>
 
+#include "engine_cli.h"
 #include "model_options.h"
 #include "scan_cli.h"
 #include "srdd/error.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan.h"
+#include "srdd/scan_job.h"
 #include "srdd/tokenizer.h"
 
 namespace {
@@ -35,15 +37,88 @@ std::string pinnedTimestamp(const srdd_cli::Options& opt) {
   return "";
 }
 
+// The scan the options describe, as a request for an engine (paths are on the engine's host; no MODEL:
+// the engine's demo model).
+srdd::ScanRequest scanRequest(const srdd_cli::Options& opt) {
+  if (opt.value("--tokenizer") || opt.flag("--profile"))
+    throw srdd::Error("--tokenizer and --profile are not available with --engine");
+  srdd::ScanRequest r;
+  r.modelDir = opt.positional().empty() ? "" : opt.positional()[0];
+  r.device = opt.value("--device", "cpu");
+  r.dtype = opt.value("--dtype", "bf16");
+  r.seed = static_cast<uint64_t>(opt.integer("--seed", 42));
+  const auto plan = srdd_cli::quantPlan(opt, r.seed);  // validates the quantizer options here
+  r.format = opt.value("--format", "mxfp4");
+  r.scale = opt.value("--scale", "");
+  r.rounding = opt.value("--rounding", "");
+  r.block = opt.value("--block", "");
+  r.reference = opt.flag("--reference");
+  r.mode = opt.value("--mode", "w4a16");
+  r.layers.assign(plan.layers.begin(), plan.layers.end());
+  r.invertLayers = plan.invertLayers;
+  r.lmHead = opt.flag("--lm-head");
+  r.embeddings = opt.flag("--embeddings");
+  r.scans.clear();
+  for (auto k : srdd::parseScanKinds(opt.value("--scans", "default"))) r.scans.push_back(srdd::scanKindName(k));
+  r.prompts = opt.value("--prompts", "");
+  r.maxTokens = opt.integer("--max-tokens", 64);
+  r.trials = static_cast<int>(opt.integer("--trials", 3));
+  r.gainDraws = static_cast<int>(opt.integer("--gain-draws", 1));
+  r.noiseScale = opt.number("--noise-scale", 0.1);
+  r.dcShift = opt.number("--dc-shift", 50.0);
+  r.batchSize = static_cast<int>(opt.integer("--batch", 64));
+  for (auto t : kThresholds) {
+    const std::string o = std::string("--threshold-") + t;
+    if (opt.value(o)) {
+      std::string name = t;
+      for (auto& c : name) c = c == '-' ? '_' : c;
+      r.thresholds[name] = opt.number(o, 0);
+    }
+  }
+  r.createdUtc = pinnedTimestamp(opt);
+  return r;
+}
+
+// The local files of a scan that ran on an engine (results JSON, CSV, legacy layouts) and the report.
+void writeScanOutputs(const srdd_cli::Options& opt, const nlohmann::json& result, const std::string& out) {
+  srdd::writeScanJsonFile(result, out);
+  const auto parsed = srdd::scanResultFromJson(result);
+  if (auto csv = opt.value("--csv")) srdd::writeScanCsv(parsed, *csv);
+  if (auto f = opt.value("--legacy-experiment")) srdd::writeFileAtomically(*f, srdd::legacyExperimentJson(parsed).dump(2) + "\n");
+  if (auto f = opt.value("--legacy-scanner")) srdd::writeFileAtomically(*f, srdd::legacyScannerJson(parsed).dump(2) + "\n");
+  if (!opt.flag("--no-report")) std::cout << srdd::formatScanReport(parsed);
+}
+
+int runScanOnEngine(const srdd_cli::Options& opt) {
+  const srdd::ScanRequest request = scanRequest(opt);
+  const std::string out = opt.value("--out", "srdd-scan.json");
+  const auto start = std::chrono::steady_clock::now();
+  auto engine = srdd_cli::connectEngine(*opt.value("--engine"));
+  nlohmann::json result;
+  try {
+    result = srdd_cli::runEngineJob(engine, {{"type", "scan"}, {"request", request.toJson()}}, opt.flag("--quiet")).body;
+  } catch (const srdd::Cancelled&) {
+    std::cerr << "srdd scan: cancelled\n";
+    return 130;
+  }
+  result["provenance"]["engine"] = srdd_cli::engineProvenance(engine);
+  writeScanOutputs(opt, result, out);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << "scan finished in " << srdd::formatSeconds(secs) << " on " << engine.engine->describe() << " ("
+            << engine.hello.value("hostname", "?") << "); results: " << out << "\n";
+  return 0;
+}
+
 int runScanCommand(const srdd_cli::Args& args) {
   auto values = srdd_cli::quantValueOptions();
   values.insert({"--scans", "--prompts", "--max-tokens", "--trials", "--gain-draws", "--noise-scale", "--seed", "--device",
                  "--dtype", "--out", "--csv", "--legacy-experiment", "--legacy-scanner", "--batch", "--timestamp",
-                 "--tokenizer", "--dc-shift"});
+                 "--tokenizer", "--dc-shift", "--engine"});
   for (auto t : kThresholds) values.insert(std::string("--threshold-") + t);
   auto flags = srdd_cli::quantFlagOptions();
   flags.insert({"--quiet", "--no-report", "--profile"});
   srdd_cli::Options opt(args, values, flags);
+  if (opt.value("--engine")) return runScanOnEngine(opt);
   const std::string dir = srdd_cli::modelDirectory(opt);
 
   srdd::ScanOptions so;
@@ -117,7 +192,9 @@ std::string usage() {
       "  --profile        print wall time per stage to stderr (synchronizes the device after each)\n"
       "  --threshold-NAME V  rule thresholds:";
   for (auto t : kThresholds) u += std::string(" ") + t;
-  return u + "\n";
+  u += "\n";
+  u += srdd_cli::kEngineOptionUsage;
+  return u;
 }
 
 srdd_cli::Registrar reg({"scan", "SRDD scans in BF16 and quantized, per layer, with flags and a recommendation", usage(),

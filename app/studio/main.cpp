@@ -1,7 +1,8 @@
 // srdd-studio: the desktop application.
-//   srdd-studio [MODEL_DIR | SESSION.srdd-session | RESULTS.json] [--scan] [--screenshot FILE]
+//   srdd-studio [MODEL_DIR | SESSION.srdd-session | RESULTS.json] [--engine ENGINE] [--scan] [--screenshot FILE]
 //   srdd-studio --export RESULTS.json --out DIR [--format pdf|svg|png] [--width-pt 252] [--font-pt 8] [--dpi 300]
 #include "aqn/aqn_workspace.h"
+#include "engine/engine_dialog.h"
 #include "headless_export.h"
 #include "main_window.h"
 #include "results/layer_selection.h"
@@ -161,12 +162,20 @@ int main(int argc, char** argv) {
                           QStringLiteral("PAGE"));
   QCommandLineOption aqnRun(QStringLiteral("aqn-run"), QStringLiteral("Show the AQN run directory DIR."),
                             QStringLiteral("DIR"));
+  const QCommandLineOption engine(QStringLiteral("engine"),
+                                  QStringLiteral("The engine: a saved connection's name (Engine \u2192 Connections\u2026), "
+                                                 "\"in-process\", or a command line such as \"ssh gpu1 srdd serve --stdio\". "
+                                                 "Default: the connection used last."),
+                                  QStringLiteral("ENGINE"));
+  QCommandLineOption engineDialog(QStringLiteral("engine-dialog"),
+                                  QStringLiteral("Open the Engine dialog and test the selected connection."));
   QCommandLineOption windowSize(QStringLiteral("window-size"), QStringLiteral("Window size WxH in pixels."),
                                 QStringLiteral("WxH"));
-  for (QCommandLineOption* hidden : {&select, &page, &aqnRun, &windowSize})
+  for (QCommandLineOption* hidden : {&select, &page, &aqnRun, &windowSize, &engineDialog})
     hidden->setFlags(QCommandLineOption::HiddenFromHelp);
   parser.addOptions(
-      {scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, select, page, aqnRun, windowSize});
+      {scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, engine, select, page, aqnRun, windowSize,
+       engineDialog});
   parser.process(*app);  // exits for --help / --version
 
   if (parser.isSet(exportScan)) {
@@ -186,6 +195,10 @@ int main(int argc, char** argv) {
   if (args.size() > 1) usageError(QStringLiteral("expected at most one MODEL_DIR, got %1").arg(args.size()));
   QApplication::setWindowIcon(srdd_gui::applicationIcon());
   srdd_gui::MainWindow window;
+  if (parser.isSet(engine))
+    window.connectEngine(parser.value(engine));
+  else
+    window.restoreEngine();
   const QString target = args.isEmpty() ? srdd_gui::defaultModelDirectory() : args.first();
   const QFileInfo info(target);
   if (info.isFile() && info.suffix() == QLatin1String(srdd_gui::Session::kFileSuffix)) {
@@ -204,6 +217,7 @@ int main(int argc, char** argv) {
     window.resize(wh[0].toInt(), wh[1].toInt());
   }
   window.show();
+  if (parser.isSet(engineDialog)) window.showEngineDialog()->testConnection();
 
   const QString layers = parser.value(select), shownPage = parser.value(page);
   const QString shotFile = parser.value(screenshot);

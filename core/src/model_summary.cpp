@@ -1,6 +1,9 @@
 #include "srdd/model_summary.h"
 
+#include <map>
+
 #include "srdd/checkpoint.h"
+#include "srdd/error.h"
 
 namespace srdd {
 namespace {
@@ -67,6 +70,62 @@ ModelSummary summarizeModel(const std::string& directory) {
   s.rows.push_back(head);
   for (const auto& row : s.rows) s.totalParameters += row.parameters;
   return s;
+}
+
+nlohmann::json modelSummaryToJson(const ModelSummary& s) {
+  std::map<std::string, int> dtypes;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : s.rows) {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (const auto& t : r.tensors) {
+      ++dtypes[t.dtype];
+      tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", t.dtype}, {"numel", t.numel}, {"file", t.file}});
+    }
+    rows.push_back({{"index", r.index}, {"name", r.name}, {"parameters", r.parameters}, {"dtype", r.dtype}, {"tensors", tensors}});
+  }
+  return {{"directory", s.directory},         {"architecture", s.architecture},
+          {"model_type", s.modelType},        {"num_layers", s.numLayers},
+          {"hidden_size", s.hiddenSize},      {"intermediate_size", s.intermediateSize},
+          {"num_heads", s.numHeads},          {"num_kv_heads", s.numKvHeads},
+          {"head_dim", s.headDim},            {"vocab_size", s.vocabSize},
+          {"rope_theta", s.ropeTheta},        {"rms_norm_eps", s.rmsNormEps},
+          {"tied_embeddings", s.tiedEmbeddings}, {"attention_bias", s.attentionBias},
+          {"parameters", s.totalParameters},  {"dtypes", dtypes},
+          {"bytes_on_disk", s.bytesOnDisk},   {"files", s.files},
+          {"memory_bytes", {{"bf16", s.totalParameters * 2}, {"fp32", s.totalParameters * 4}}},
+          {"rows", rows}};
+}
+
+ModelSummary modelSummaryFromJson(const nlohmann::json& j) {
+  try {
+    ModelSummary s;
+    s.directory = j.at("directory");
+    s.architecture = j.at("architecture");
+    s.modelType = j.at("model_type");
+    s.numLayers = j.at("num_layers");
+    s.hiddenSize = j.at("hidden_size");
+    s.intermediateSize = j.at("intermediate_size");
+    s.numHeads = j.at("num_heads");
+    s.numKvHeads = j.at("num_kv_heads");
+    s.headDim = j.at("head_dim");
+    s.vocabSize = j.at("vocab_size");
+    s.ropeTheta = j.at("rope_theta");
+    s.rmsNormEps = j.at("rms_norm_eps");
+    s.tiedEmbeddings = j.at("tied_embeddings");
+    s.attentionBias = j.at("attention_bias");
+    s.totalParameters = j.at("parameters");
+    s.bytesOnDisk = j.at("bytes_on_disk");
+    s.files = j.at("files").get<std::vector<std::string>>();
+    for (const auto& r : j.at("rows")) {
+      LayerSummary row{r.at("index"), r.at("name"), r.at("parameters"), r.at("dtype"), {}};
+      for (const auto& t : r.at("tensors"))
+        row.tensors.push_back({t.at("name"), t.at("shape").get<std::vector<int64_t>>(), t.at("dtype"), t.at("numel"), t.at("file")});
+      s.rows.push_back(std::move(row));
+    }
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("model summary JSON: ") + e.what());
+  }
 }
 
 }  // namespace srdd

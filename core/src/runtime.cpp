@@ -60,6 +60,8 @@ std::string defaultModelDirectory() {
   return std::string(SRDD_SOURCE_DIR) + "/resources/demo-model";
 }
 
+std::string sourceDirectory() { return SRDD_SOURCE_DIR; }
+
 std::string utcTimestamp() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};

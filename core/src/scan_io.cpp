@@ -8,6 +8,7 @@
 #include "srdd/error.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan.h"
+#include "srdd/scan_job.h"
 
 namespace srdd {
 
@@ -89,8 +90,10 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
 }
 
 ScanResult scanResultFromJson(const nlohmann::json& j) {
-  if (!j.is_object() || j.value("schema", "") != kSchema)
-    throw Error(std::string("not a scan result: expected \"schema\": \"") + kSchema + "\"");
+  if (!j.is_object() || !j.contains("schema"))
+    throw Error(std::string("not a scan result (no \"schema\"; expected \"") + kSchema + "\")");
+  if (j["schema"] != kSchema)
+    throw Error("not a scan result: schema " + j["schema"].dump() + " (expected \"" + kSchema + "\")");
   ScanResult r;
   try {
     r.provenance = j.at("provenance");
@@ -112,6 +115,10 @@ ScanResult scanResultFromJson(const nlohmann::json& j) {
       lr.weights = numMapFrom(l.value("weights", nlohmann::json()));
       r.layers.push_back(lr);
     }
+    for (size_t i = 1; i < r.layers.size(); ++i)
+      for (size_t k = 0; k < i; ++k)
+        if (r.layers[k].layer == r.layers[i].layer)
+          throw Error("scan result: layer " + std::to_string(r.layers[i].layer) + " appears twice in \"layers\"");
     for (const auto& w : j.value("weights", nlohmann::json::array()))
       r.weights.push_back({w.at("layer").get<int>(), w.at("module").get<std::string>(),
                            w.at("shape").get<std::vector<int64_t>>(), numMapFrom(w.at("metrics"))});
@@ -144,7 +151,7 @@ ScanResult readScanResult(const std::string& path) {
 }
 
 void writeScanJson(const ScanResult& r, const std::string& path) {
-  writeFileAtomically(path, scanResultToJson(r).dump(1) + "\n");
+  writeFileAtomically(path, scanJsonText(scanResultToJson(r)));
 }
 
 void writeScanCsv(const ScanResult& r, const std::string& path) {

@@ -216,8 +216,10 @@ ScanRequest ScanRequest::fromJson(const nlohmann::json& j) {
 
 std::string scanReportText(const nlohmann::json& scan) { return formatScanReport(scanResultFromJson(scan)); }
 
+std::string scanJsonText(const nlohmann::json& scan) { return scan.dump(1) + "\n"; }
+
 void writeScanJsonFile(const nlohmann::json& scan, const std::string& path) {
-  writeFileAtomically(path, scan.dump(1) + "\n");
+  writeFileAtomically(path, scanJsonText(scan));
 }
 
 // ---- ScanJob ----

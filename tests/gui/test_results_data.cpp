@@ -41,6 +41,7 @@ class TestResultsData : public QObject {
   void badInputNamesTheFile();
   void catalogueCoversEveryScanMetric();
   void compareCsvAndJsonMatchTheScan();
+  void handMadeVerdictFollowsTheRules();
   void metricHeatmapNormalisesPerColumn();
   void moduleHeatmapRowsAndLmHead();
   void compareFigureSharesTheValueAxis();
@@ -68,14 +69,15 @@ void TestResultsData::parsesRealScan() {
   const ScanData d = ScanData::fromJsonFile(m_all);
   const QJsonObject raw = readQtJson(m_all);
   const QJsonArray layers = raw["layers"].toArray();
-  QCOMPARE(d.sourcePath, m_all);
-  QCOMPARE(int(d.layers.size()), layers.size());
-  QCOMPARE(d.numLayers, raw["provenance"]["model"]["num_layers"].toInt());
-  QCOMPARE(d.layers.size(), size_t(6));
+  QCOMPARE(d.sourcePath(), m_all);
+  QCOMPARE(d.layerCount(), layers.size());
+  QCOMPARE(d.numLayers(), raw["provenance"]["model"]["num_layers"].toInt());
+  QCOMPARE(d.layerCount(), 6);
 
   for (int row = 0; row < layers.size(); ++row) {
     const QJsonObject l = layers[row].toObject();
-    const LayerData& ld = d.layers[size_t(row)];
+    const srdd::LayerScanResult& ld = d.layer(row);
+    const srdd::LayerVerdict& verdict = d.verdict(row);
     QCOMPARE(ld.layer, l["layer"].toInt());
     QCOMPARE(d.rowOfLayer(ld.layer), row);
     for (const char* side : {"bf16", "quantized"}) {
@@ -107,22 +109,23 @@ void TestResultsData::parsesRealScan() {
     }
     QCOMPARE(d.value(row, "kl_single", Side::Quantized), l["sensitivity"]["kl_single"]["mean"].toDouble());
     QCOMPARE(d.value(row, "weights.sqnr_db", Side::Quantized), l["weights"]["sqnr_db"].toDouble());
-    QVERIFY(!d.stat(row, "weights.sqnr_db", Side::Quantized).hasCi());
+    QVERIFY(!hasCi(d.stat(row, "weights.sqnr_db", Side::Quantized)));
     QStringList rules;
     for (const auto& f : l["flags"].toArray())
       if (!rules.contains(f.toObject()["rule"].toString())) rules << f.toObject()["rule"].toString();
-    QCOMPARE(ld.ruleNames(), rules);
-    QCOMPARE(ld.problematic, l["problematic"].toBool());
-    QCOMPARE(ld.anomalyScore, l["anomaly"]["score"].toDouble());
-    QCOMPARE(ld.anomalyMetric, l["anomaly"]["metric"].toString());
+    // The engine's reader recomputes the verdict from the stored numbers: it must agree with the file's.
+    QCOMPARE(ruleNames(verdict), rules);
+    QCOMPARE(verdict.problematic, l["problematic"].toBool());
+    QCOMPARE(verdict.anomalyScore, l["anomaly"]["score"].toDouble());
+    QCOMPARE(QString::fromStdString(verdict.anomalyMetric), l["anomaly"]["metric"].toString());
   }
 
   // 7 linear weights per layer plus lm_head (layer -1) with --lm-head.
-  QCOMPARE(int(d.weights.size()), raw["weights"].toArray().size());
-  QCOMPARE(d.weights.size(), size_t(6 * 7 + 1));
+  QCOMPARE(int(d.result().weights.size()), raw["weights"].toArray().size());
+  QCOMPARE(d.result().weights.size(), size_t(6 * 7 + 1));
   QCOMPARE(d.weightModules(),
            QStringList({"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head"}));
-  const WeightRow* lm = d.weight(-1, "lm_head");
+  const srdd::WeightFidelityRow* lm = d.weight(-1, "lm_head");
   QVERIFY(lm);
   QCOMPARE(lm->metrics.at("sqnr_db"), raw["weights"].toArray().last()["metrics"]["sqnr_db"].toDouble());
   QVERIFY(d.weightMetrics().contains("deadzone_ratio"));
@@ -130,19 +133,20 @@ void TestResultsData::parsesRealScan() {
                                                                raw["weights"][3 * 7 + 1]["shape"][1].toInt()}));
 
   const QJsonObject verdict = raw["verdict"].toObject();
-  QCOMPARE(d.recommendation.strategy, verdict["recommendation"]["strategy"].toString());
-  QCOMPARE(d.recommendation.details.join('\n'), verdict["recommendation"]["details"][0].toString());
-  QCOMPARE(int(d.problematicLayers.size()), verdict["problematic_layers"].toArray().size());
-  QCOMPARE(int(d.ranking.size()), verdict["ranking"].toArray().size());
-  QCOMPARE(d.ranking.front().layer, verdict["ranking"][0]["layer"].toInt());
+  QCOMPARE(QString::fromStdString(d.recommendation().strategy), verdict["recommendation"]["strategy"].toString());
+  QCOMPARE(d.recommendation().details.size(), size_t(1));
+  QCOMPARE(QString::fromStdString(d.recommendation().details[0]), verdict["recommendation"]["details"][0].toString());
+  QCOMPARE(int(d.problematicLayers().size()), verdict["problematic_layers"].toArray().size());
+  QCOMPARE(int(d.ranking().size()), verdict["ranking"].toArray().size());
+  QCOMPARE(d.ranking().front(), verdict["ranking"][0]["layer"].toInt());
 
   QCOMPARE(d.modelName(), QString("demo-model"));
   QCOMPARE(d.formatName(), QString("MXFP4"));
-  QCOMPARE(d.seed, qint64(raw["parameters"]["seed"].toInt()));
-  QCOMPARE(d.scans.size(), raw["parameters"]["scans"].toArray().size());
-  QCOMPARE(d.createdUtc, QString("2026-01-01T00:00:00Z"));
-  QCOMPARE(d.parametersJson, raw["parameters"].toObject());
-  QVERIFY(d.metadataText().contains(d.modelPath));
+  QCOMPARE(d.seed(), int64_t(raw["parameters"]["seed"].toInt()));
+  QCOMPARE(d.scans().size(), raw["parameters"]["scans"].toArray().size());
+  QCOMPARE(d.createdUtc(), QString("2026-01-01T00:00:00Z"));
+  QCOMPARE(d.parametersJson(), raw["parameters"].toObject());
+  QVERIFY(d.metadataText().contains(d.modelPath()));
   QVERIFY(d.metadataText().contains("seed: 42"));
   QVERIFY(d.metadataText().contains(raw["provenance"]["app"]["version"].toString()));
   QCOMPARE(d.threshold("sqnr_db", Side::Bf16), raw["parameters"]["thresholds"]["sqnr_db"].toDouble());
@@ -167,17 +171,20 @@ void TestResultsData::defaultScanHasFewerMetrics() {
 void TestResultsData::badInputNamesTheFile_data() {
   QTest::addColumn<QByteArray>("content");
   QTest::addColumn<QString>("expected");
+  // A minimal valid document with one fault at a time (the engine's reader, core/src/scan_io.cpp).
+  const auto doc = [](const char* layers, const char* weights = "[]") {
+    return QByteArray(R"({"schema": "srdd-scan/1", "provenance": {}, "parameters": {}, "prompts": {"texts": []}, "layers": )") +
+           layers + R"(, "weights": )" + weights + "}";
+  };
   QTest::newRow("not json") << QByteArray("{\"schema\": ") << "not valid JSON";
   QTest::newRow("array") << QByteArray("[1, 2]") << "not a scan result";
   QTest::newRow("other schema") << QByteArray(R"({"schema": "srdd-aqn/1", "layers": []})")
-                                << "unsupported schema \"srdd-aqn/1\"";
-  QTest::newRow("no layers") << QByteArray(R"({"schema": "srdd-scan/1"})") << "no \"layers\"";
-  QTest::newRow("layer without index") << QByteArray(R"({"schema": "srdd-scan/1", "layers": [{"bf16": {}}]})")
-                                       << "no integer \"layer\"";
-  QTest::newRow("duplicate layer") << QByteArray(R"({"schema": "srdd-scan/1", "layers": [{"layer": 1}, {"layer": 1}]})")
-                                   << "layer 1 appears twice";
-  QTest::newRow("weights without module") << QByteArray(R"({"schema": "srdd-scan/1", "layers": [{"layer": 0}], "weights": [{"layer": 0}]})")
-                                          << "lacks \"layer\" or \"module\"";
+                                << "schema \"srdd-aqn/1\" (expected \"srdd-scan/1\")";
+  QTest::newRow("no layers") << QByteArray(R"({"schema": "srdd-scan/1", "provenance": {}, "parameters": {}, "prompts": {"texts": []}})")
+                             << "key 'layers' not found";
+  QTest::newRow("layer without index") << doc(R"([{"bf16": {}}])") << "key 'layer' not found";
+  QTest::newRow("duplicate layer") << doc(R"([{"layer": 1}, {"layer": 1}])") << "layer 1 appears twice";
+  QTest::newRow("weights without module") << doc(R"([{"layer": 0}])", R"([{"layer": 0}])") << "key 'module' not found";
 }
 
 void TestResultsData::badInputNamesTheFile() {
@@ -249,6 +256,24 @@ void TestResultsData::compareCsvAndJsonMatchTheScan() {
   QCOMPARE(j["data"]["layers"][4]["bf16"]["mean"].toDouble(), layers[4]["bf16"]["sqnr_db"]["mean"].toDouble());
   QCOMPARE(j["data"]["layers"][4]["ratio"].toDouble(), layers[4]["ratio"]["sqnr_db"].toDouble());
   QVERIFY(j["title"].toString().contains("MXFP4"));
+}
+
+void TestResultsData::handMadeVerdictFollowsTheRules() {
+  // Derived by hand in test_results_fixture.h from the rule defaults (docs/scans.md) and the fixture's thresholds.
+  const ScanData d = handMade();
+  QCOMPARE(d.problematicLayers(), (std::vector<int>{1, 10}));
+  QCOMPARE(d.ranking(), (std::vector<int>{1, 10, 2}));
+  QCOMPARE(ruleNames(d.verdict(d.rowOfLayer(1))), QStringList({"gain_drop", "anomaly"}));
+  QCOMPARE(ruleNames(d.verdict(d.rowOfLayer(10))), QStringList({"low_sqnr"}));
+  QVERIFY(!d.verdict(d.rowOfLayer(2)).problematic);
+  QVERIFY(qAbs(d.verdict(d.rowOfLayer(10)).anomalyScore - 1 / 1.4826) < 1e-12);
+  QCOMPARE(QString::fromStdString(d.verdict(d.rowOfLayer(10)).anomalyMetric), QString("sqnr_db"));
+  QCOMPARE(QString::fromStdString(d.recommendation().strategy), QString("mixed_approach"));
+  QCOMPARE(d.recommendation().aqnLayers, (std::vector<int>{1, 10}));
+  // What the fixture stores agrees with what the reader recomputed.
+  const nlohmann::json j = results_test::handMadeScan();
+  for (int row = 0; row < d.layerCount(); ++row)
+    QVERIFY(qAbs(d.verdict(row).anomalyScore - j["layers"][size_t(row)]["anomaly"]["score"].get<double>()) < 1e-12);
 }
 
 void TestResultsData::metricHeatmapNormalisesPerColumn() {

@@ -30,7 +30,10 @@ inline nlohmann::json stat(double mean, double lo, double hi) {
 }
 
 // Three layers numbered 2, 10, 1 (file order) with gain 9.5 / 10.25 / 100 (BF16) and 9 / 10.25 / 50 (quantized),
-// so numeric and text order differ; weights for q_proj and k_proj; layer 10 problematic.
+// so numeric and text order differ; weights for q_proj and k_proj. The engine's rules (the reader recomputes
+// the verdict) make layer 1 problematic (gain ratio 0.5 < 0.9, and a robust-z anomaly) and layer 10 (BF16
+// SQNR 18 < 20 dB); 2 of 3 is below the fixture's reconsider_fraction 0.7, so the advice is mixed_approach
+// with both layers for AQN (neither is below 15 dB). The stored verdict below is what those rules give.
 inline nlohmann::json handMadeScan() {
   const int layerIds[] = {2, 10, 1};
   const double gainB[] = {9.5, 10.25, 100}, gainQ[] = {9, 10.25, 50};
@@ -52,6 +55,14 @@ inline nlohmann::json handMadeScan() {
     if (layerIds[i] == 10) {
       l["flags"] = {{{"rule", "low_sqnr"}, {"metric", "sqnr_db"}, {"value", 18.0}, {"threshold", 20.0}, {"kind", "threshold"}}};
       l["problematic"] = true;
+      l["anomaly"] = {{"score", 1 / 1.4826}, {"metric", "sqnr_db"}};
+    } else if (layerIds[i] == 1) {
+      l["flags"] = {{{"rule", "gain_drop"}, {"metric", "gain_ratio"}, {"value", 0.5}, {"threshold", 0.9}, {"kind", "threshold"}},
+                    {{"rule", "anomaly"}, {"metric", "gain_ratio"}, {"value", 0.5}, {"threshold", 3.5}, {"kind", "anomaly"}}};
+      l["problematic"] = true;
+      l["anomaly"] = {{"score", (9 / 9.5 - 0.5) / (1.4826 * (1 - 9 / 9.5))}, {"metric", "gain_ratio"}};
+    } else {
+      l["anomaly"] = {{"score", 0.0}, {"metric", "gain_ratio"}};
     }
     layers.push_back(l);
     weights.push_back({{"layer", layerIds[i]}, {"module", "q_proj"}, {"shape", {8, 8}},
@@ -64,18 +75,18 @@ inline nlohmann::json handMadeScan() {
                           {"app", {{"version", "9.9"}, {"git_commit", "abc"}}}, {"libtorch", "x"}, {"created_utc", "2026-01-02T00:00:00Z"}}},
           {"parameters", {{"quantization", {{"mode", "w4a16"}, {"spec", {{"format", "mxfp4"}}}}},
                           {"quantization_description", "w4a16 mxfp4"}, {"scans", {"gain", "fidelity"}}, {"seed", 7},
-                          {"thresholds", {{"sqnr_db", 20.0}, {"gain_ratio", 0.9}}}}},
+                          {"thresholds", {{"sqnr_db", 20.0}, {"gain_ratio", 0.9}, {"reconsider_fraction", 0.7}}}}},
           {"prompts", {{"source", "builtin:srdd"}, {"max_tokens", 64}, {"count", 4}, {"texts", {"a", "b", "c", "d"}}}},
           {"end_to_end", {{"kl", stat(0.1, 0.05, 0.15)}}},
           {"layers", layers},
           {"weights", weights},
-          {"verdict", {{"problematic_layers", {10}},
-                       {"ranking", {{{"layer", 1}, {"score", 3.0}, {"metric", "gain_ratio"}},
-                                    {{"layer", 10}, {"score", 1.5}, {"metric", "gain_ratio"}},
+          {"verdict", {{"problematic_layers", {1, 10}},
+                       {"ranking", {{{"layer", 1}, {"score", layers[2]["anomaly"]["score"]}, {"metric", "gain_ratio"}},
+                                    {{"layer", 10}, {"score", layers[1]["anomaly"]["score"]}, {"metric", "sqnr_db"}},
                                     {{"layer", 2}, {"score", 0.0}, {"metric", "gain_ratio"}}}},
-                       {"recommendation", {{"strategy", "mixed_approach"}, {"details", {"1 of 3 layers"}},
-                                           {"aqn_layers", nlohmann::json::array()}, {"mixed_precision_layers", {10}},
-                                           {"problematic_fraction", 1.0 / 3}, {"suggested_format", ""}}}}}};
+                       {"recommendation", {{"strategy", "mixed_approach"}, {"details", {"67% of layers are problematic"}},
+                                           {"aqn_layers", {1, 10}}, {"mixed_precision_layers", nlohmann::json::array()},
+                                           {"problematic_fraction", 2.0 / 3}, {"suggested_format", ""}}}}}};
 }
 
 }  // namespace results_test

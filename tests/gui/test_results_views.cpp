@@ -99,7 +99,7 @@ void TestResultsViews::initTestCase() {
   const QString out = results_test::runDemoScan(path, {"--scans", "all", "--lm-head"}, &ok);
   QVERIFY2(ok, qPrintable(out));
   m_data = ScanData::fromJsonFile(path);
-  QCOMPARE(m_data.layers.size(), size_t(6));
+  QCOMPARE(m_data.layerCount(), 6);
 }
 
 void TestResultsViews::showPanel(ResultsPanel& panel, int tab) {
@@ -178,10 +178,10 @@ void TestResultsViews::modelsPassModelTester() {
   const int row = model.rowOfLayer(0);
   QVERIFY(!model.index(row, RankedLayerModel::Bf16Column).data(RankedLayerModel::SortRole).isValid());
   QCOMPARE(model.index(row, RankedLayerModel::QuantizedColumn).data(RankedLayerModel::SortRole).toDouble(),
-           m_data.layers[0].sensitivity.at("kl_single").mean);
-  QCOMPARE(model.index(row, RankedLayerModel::FlagsColumn).data().toString(), m_data.layers[0].ruleNames().join(", "));
+           m_data.layer(0).sensitivity.at("kl_single").mean);
+  QCOMPARE(model.index(row, RankedLayerModel::FlagsColumn).data().toString(), ruleNames(m_data.verdict(0)).join(", "));
   QCOMPARE(model.index(row, RankedLayerModel::ProblematicColumn).data().toString(),
-           m_data.layers[0].problematic ? QString("problematic") : QString("ok"));
+           m_data.verdict(0).problematic ? QString("problematic") : QString("ok"));
   QVERIFY(model.headerData(RankedLayerModel::QuantizedColumn, Qt::Horizontal).toString().contains("KL"));
   model.clear();
   QCOMPARE(proxy.rowCount(), 0);
@@ -206,13 +206,13 @@ void TestResultsViews::sortingIsNumeric() {
   view.table()->sortByColumn(RankedLayerModel::AnomalyColumn, Qt::DescendingOrder);
   QCOMPARE(column(RankedLayerModel::LayerColumn, Qt::DisplayRole), QList<double>({1, 10, 2}));
   QVERIFY(view.banner()->text().contains("Mixed approach"));
-  QVERIFY(view.banner()->text().contains("problematic layers: 10 of 3"));
+  QVERIFY(view.banner()->text().contains("problematic layers: 1, 10 of 3"));
 
   RankedLayerView real(&selection);
   real.setScanData(std::make_shared<const ScanData>(m_data));
   real.table()->sortByColumn(RankedLayerModel::AnomalyColumn, Qt::DescendingOrder);
   QList<double> expected;
-  for (const RankEntry& e : m_data.ranking) expected << e.layer;
+  for (int layer : m_data.ranking()) expected << layer;
   QList<double> got;
   for (int r = 0; r < real.proxy()->rowCount(); ++r) got << real.proxy()->index(r, 0).data().toDouble();
   QCOMPARE(got, expected);

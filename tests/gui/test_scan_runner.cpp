@@ -1,5 +1,5 @@
-// ScanJobRunner on the bundled demo model: results arrive on the GUI thread, progress is throttled,
-// cancelled and superseded jobs never report, engine errors arrive as messages.
+// ScanJobRunner over the engine client (in-process engine) on the bundled demo model: results arrive on the
+// GUI thread, progress is throttled, cancelled and superseded jobs never report, engine errors arrive as messages.
 #include "scan/scan_job_runner.h"
 #include "test_support.h"
 
@@ -84,11 +84,15 @@ class TestScanRunner : public QObject {
     QVERIFY(outcome->report.contains("recommendation:"));
     QVERIFY(outcome->seconds > 0);
 
-    // A second job reuses the loaded model.
-    QCOMPARE(runner.engine().modelLoads(), 1);
+    QCOMPARE(outcome->engine, QString("in-process"));
+    QVERIFY(!outcome->engineHost.isEmpty());
+
+    // A second job reuses the loaded model: the engine reports no "loading model" stage for it.
+    QVERIFY(outcome->loadedModel);
     runner.start(smallRequest());
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kTimeoutMs);
-    QCOMPARE(runner.engine().modelLoads(), 1);
+    QVERIFY(!finished.at(1).at(1).value<ScanOutcomePtr>()->loadedModel);
+    QCOMPARE(runner.jobsStarted(), 2);
   }
 
   void progressIsThrottled() {

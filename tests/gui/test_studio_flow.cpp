@@ -114,7 +114,7 @@ void TestStudioFlow::scanSelectTargetExportSession() {
   ResultsPanel* results = w.resultsPanel();
   QCOMPARE(w.pages()->currentWidget(), static_cast<QWidget*>(results));
   QVERIFY(results->hasData());
-  QCOMPARE(int(results->scanData()->layers.size()), 6);
+  QCOMPARE(results->scanData()->layerCount(), 6);
   QCOMPARE(results->tabs()->tabText(0), QString("BF16 | MXFP4"));
   const CompareFigure& fig = results->compareView()->figure();
   QCOMPARE(fig.bars.size(), size_t(3));
@@ -195,14 +195,14 @@ void TestStudioFlow::scanSelectTargetExportSession() {
   QVERIFY2(again.openSession(sessionFile), qPrintable(again.errorMessage()));
   QTRY_VERIFY_WITH_TIMEOUT(!again.isLoading(), kTimeoutMs);
   QVERIFY(again.summary());
-  QCOMPARE(again.scanRunner()->engine().modelLoads(), 0);  // shown from the session: nothing was scanned
+  QCOMPARE(again.scanRunner()->jobsStarted(), 0);  // shown from the session: nothing was scanned
   QCOMPARE(again.scanRunner()->currentJob(), quint64(0));
   QVERIFY(again.resultsPanel()->hasData());
   QCOMPARE(again.lastScan()->scan, w.lastScan()->scan);
   const ScanData& a = *w.resultsPanel()->scanData();
   const ScanData& b = *again.resultsPanel()->scanData();
-  QCOMPARE(b.layers.size(), a.layers.size());
-  for (size_t row = 0; row < a.layers.size(); ++row)
+  QCOMPARE(b.layerCount(), a.layerCount());
+  for (int row = 0; row < a.layerCount(); ++row)
     QCOMPARE(b.value(int(row), "kurtosis", Side::Quantized), a.value(int(row), "kurtosis", Side::Quantized));
   QCOMPARE(again.targetSet()->layers(), list({3, 5}));
   QCOMPARE(again.targetSet()->numLayers(), 6);
@@ -217,7 +217,7 @@ void TestStudioFlow::scanSelectTargetExportSession() {
   auto* addAgain = again.targetPanel()->findChild<QPushButton*>("addSelected");
   QVERIFY(addAgain->isEnabled());  // layer 0 is selected, not in the set
   QCOMPARE(again.targetPanel()->findChild<QPushButton*>("allProblematic")->isEnabled(),
-           !b.problematicLayers.empty());
+           !b.problematicLayers().empty());
 }
 
 // The current figure to PDF, SVG and PNG, its data to CSV/JSON, and every figure into a folder.
@@ -354,7 +354,7 @@ void TestStudioFlow::scanFilesAndBadInput() {
   QVERIFY2(other2.openSession(linked), qPrintable(other2.errorMessage()));
   QCOMPARE(other2.targetSet()->layers(), list({1, 2}));
   QCOMPARE(other2.pages()->currentWidget(), other2.pages()->widget(MainWindow::AqnPage));
-  QCOMPARE(other2.resultsPanel()->scanData()->sourcePath, m_scanFile);
+  QCOMPARE(other2.resultsPanel()->scanData()->sourcePath(), m_scanFile);
 }
 
 // "Run AQN…" opens the dialog on the target set; a tiny real comparison runs and its result is kept in sessions.

@@ -404,6 +404,11 @@ bool AqnDialog::force() const { return m_force->isChecked(); }
 
 void AqnDialog::setSigmaLogScale(bool on) { m_logScale->setChecked(on); }
 
+void AqnDialog::setRemoteEngine(bool remote) {
+  m_remote = remote;
+  revalidate();
+}
+
 void AqnDialog::revalidate() {
   if (m_filling) return;
   const bool training = m_protocol->currentIndex() == 0;
@@ -417,14 +422,14 @@ void AqnDialog::revalidate() {
     const std::pair<std::string, const char*> files[] = {{s.data.trainPath, "training text"},
                                                          {s.data.evalPath, "held-out text"}};
     for (const auto& [path, what] : files)
-      if (training && !path.empty() && !QFileInfo(QString::fromStdString(path)).isFile())
+      if (training && !m_remote && !path.empty() && !QFileInfo(QString::fromStdString(path)).isFile())
         throw srdd::Error(std::string(what) + " '" + path + "' is not a file");
     if (runDirectory().isEmpty()) throw srdd::Error("choose a run directory");
   } catch (const srdd::Error& e) {
     message = QString::fromStdString(e.what());
   }
   const QString dir = runDirectory();
-  const bool existing = !dir.isEmpty() && QFileInfo::exists(dir + QStringLiteral("/config.json"));
+  const bool existing = !m_remote && !dir.isEmpty() && QFileInfo::exists(dir + QStringLiteral("/config.json"));
   m_runDirNote->setText(existing ? tr("This directory holds a comparison: finished runs with the same settings are "
                                       "kept and the rest is resumed.")
                                  : QString());

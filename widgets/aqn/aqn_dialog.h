@@ -32,6 +32,8 @@ class AqnDialog : public QDialog {
   void setNumLayers(int numLayers);            // -1: unknown (no layer-range checks)
   void setTargets(const QList<int>& layers);   // prefills the targets field
   void setRunDirectory(const QString& dir);
+  // Paths (texts, run directory) are on another host: only the engine there can check them.
+  void setRemoteEngine(bool remote);
   QString runDirectory() const;
   bool force() const;  // discard the runs of an existing run directory with other settings
 
@@ -62,6 +64,7 @@ class AqnDialog : public QDialog {
 
   srdd::aqn::ComparisonSettings m_base;
   int m_numLayers = -1;
+  bool m_remote = false;
   bool m_filling = false;  // setSettings is filling the editors
   QString m_message;
   std::vector<double> m_sigma;

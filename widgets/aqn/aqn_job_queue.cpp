@@ -4,38 +4,36 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QThread>
-#include <QTimer>
+#include <QRegularExpression>
+#include <QSaveFile>
 
 #include <algorithm>
 #include <exception>
-#include <mutex>
 
 namespace srdd_gui {
 
 namespace aqn = srdd::aqn;
 
-// State shared between the GUI thread and one job's worker thread.
-struct AqnJobQueue::Worker {
-  srdd::CancelToken token;
-  std::mutex mutex;
-  srdd::ProgressInfo latest;  // guarded by mutex
-  quint64 reports = 0;        // guarded by mutex
-  quint64 shown = 0;          // GUI thread only
-  // Written by the worker before its thread ends, read after QThread::finished.
-  std::shared_ptr<const aqn::ComparisonResult> result;
-  QString error;
-  bool cancelled = false;
-};
-
 namespace {
 
-QString firstLine(const char* what) {
-  const QString s = QString::fromLocal8Bit(what);
-  return s.section(QLatin1Char('\n'), 0, 0).trimmed();
-}
+QString firstLine(const QString& s) { return s.section(QLatin1Char('\n'), 0, 0).trimmed(); }
 
 QString cleanPath(const QString& p) { return QDir::cleanPath(QFileInfo(p).absoluteFilePath()); }
+
+// A relative path inside a run directory, as the engine names the files it sends back: no absolute
+// paths, no "..", nothing a remote host could use to write outside the local copy.
+bool isSafeRelative(const QString& rel) {
+  if (rel.isEmpty() || QDir::isAbsolutePath(rel) || rel.contains(QLatin1Char('\\'))) return false;
+  for (const QString& part : rel.split(QLatin1Char('/')))
+    if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String("..")) return false;
+  return true;
+}
+
+QString hostDirectoryName(const QString& host) {
+  QString h = host;
+  h.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+  return h.isEmpty() ? QStringLiteral("engine") : h;
+}
 
 }  // namespace
 
@@ -51,25 +49,21 @@ QString jobStateName(AqnJobState s) {
   return {};
 }
 
-AqnJobQueue::AqnJobQueue(QObject* parent) : QAbstractTableModel(parent), m_poll(new QTimer(this)) {
-  m_poll->setInterval(100);
-  connect(m_poll, &QTimer::timeout, this, &AqnJobQueue::pollProgress);
-}
+AqnJobQueue::AqnJobQueue(EngineClient* client, QObject* parent)
+    : QAbstractTableModel(parent),
+      m_client(client ? client : new EngineClient(this)),
+      m_localRoot(QDir::homePath() + QStringLiteral("/srdd-runs/remote")) {}
 
 AqnJobQueue::~AqnJobQueue() {
-  if (m_thread) {
-    m_worker->token.cancel();
-    m_thread->disconnect(this);
-    m_thread->wait();
-    delete m_thread;
-  }
+  if (m_clientJob) m_client->cancel(m_clientJob);
 }
 
 quint64 AqnJobQueue::enqueue(const aqn::ComparisonSettings& settings, const QString& runDir, bool force) {
   if (runDir.trimmed().isEmpty()) throw srdd::Error("AQN queue: no run directory given");
-  const QString dir = cleanPath(runDir.trimmed());
+  // In-process the run directory is local; on a remote host it is that host's path, taken as written.
+  const QString dir = m_client->isInProcess() ? cleanPath(runDir.trimmed()) : QDir::cleanPath(runDir.trimmed());
   for (const auto& j : m_jobs)
-    if ((j->state == AqnJobState::Queued || j->isActive()) && cleanPath(j->runDirectory) == dir)
+    if ((j->state == AqnJobState::Queued || j->isActive()) && j->runDirectory == dir)
       throw srdd::Error(QStringLiteral("%1: already used by queued job #%2").arg(dir).arg(j->id).toStdString());
   auto job = std::make_unique<AqnJob>();
   job->id = ++m_lastId;
@@ -81,7 +75,7 @@ quint64 AqnJobQueue::enqueue(const aqn::ComparisonSettings& settings, const QStr
   beginInsertRows({}, row, row);
   m_jobs.push_back(std::move(job));
   endInsertRows();
-  if (!m_thread) startNext();
+  if (!m_running) startNext();
   return m_lastId;
 }
 
@@ -96,7 +90,8 @@ bool AqnJobQueue::cancel(quint64 id) {
     return true;
   }
   if (j.state != AqnJobState::Running) return false;
-  m_worker->token.cancel();
+  m_cancelRequested = true;
+  m_client->cancel(m_clientJob);
   j.state = AqnJobState::Cancelling;
   rowChanged(id);
   return true;
@@ -130,86 +125,94 @@ void AqnJobQueue::startNext() {
   }
   AqnJob& job = **next;
   job.state = AqnJobState::Running;
+  job.engine = m_client->description();
   m_running = job.id;
-  auto worker = std::make_shared<Worker>();
-  m_worker = worker;
-  const aqn::ComparisonSettings settings = job.settings;
-  const std::string dir = job.runDirectory.toStdString();
-  const bool force = job.force;
-  m_thread = QThread::create([worker, settings, dir, force] {
-    auto report = [worker](const srdd::ProgressInfo& info) {
-      std::lock_guard<std::mutex> lock(worker->mutex);
-      worker->latest = info;
-      ++worker->reports;
-    };
-    try {
-      worker->result = std::make_shared<const aqn::ComparisonResult>(
-          aqn::runComparison(settings, dir, report, &worker->token, force));
-    } catch (const srdd::Cancelled&) {
-      worker->cancelled = true;
-    } catch (const srdd::Error& e) {
-      worker->error = QString::fromStdString(e.what());
-    } catch (const std::exception& e) {
-      worker->error = QString::fromStdString(dir) + QStringLiteral(": unexpected error: ") + firstLine(e.what());
-    } catch (...) {
-      worker->error = QString::fromStdString(dir) + QStringLiteral(": unexpected error in the AQN run");
-    }
-  });
-  m_thread->setParent(this);
-  connect(m_thread, &QThread::finished, this, &AqnJobQueue::onThreadFinished);
-  rowChanged(job.id);
-  Q_EMIT jobStarted(job.id);
-  m_thread->start();
-  m_poll->start();
+  m_cancelRequested = false;
+  const quint64 id = job.id;
+  const nlohmann::json request = {{"type", "aqn"},
+                                  {"settings", job.settings.toJson()},
+                                  {"run_dir", job.runDirectory.toStdString()},
+                                  {"force", job.force}};
+  m_clientJob = m_client->submit(request, this, [this, id](const JobEvent& e) { onEvent(id, e); });
+  rowChanged(id);
+  Q_EMIT jobStarted(id);
 }
 
-void AqnJobQueue::pollProgress() {
-  if (!m_worker || !m_running) return;
-  srdd::ProgressInfo info;
-  {
-    std::lock_guard<std::mutex> lock(m_worker->mutex);
-    if (m_worker->reports == m_worker->shown) return;
-    m_worker->shown = m_worker->reports;
-    info = m_worker->latest;
-  }
-  const int row = rowOf(m_running);
-  if (row < 0) return;
-  m_jobs[static_cast<size_t>(row)]->progress = info;
-  rowChanged(m_running);
-  Q_EMIT jobProgress(m_running);
-}
-
-void AqnJobQueue::onThreadFinished() {
-  pollProgress();
-  m_poll->stop();
-  const std::shared_ptr<Worker> worker = std::move(m_worker);
-  const quint64 id = m_running;
-  m_thread->deleteLater();
-  m_thread = nullptr;
-  m_running = 0;
+void AqnJobQueue::onEvent(quint64 id, const JobEvent& e) {
   const int row = rowOf(id);
+  if (!e.isFinal()) {
+    if (e.type != "progress" || row < 0) return;
+    m_jobs[static_cast<size_t>(row)]->progress = srdd::engine::progressFromJson(e.body);
+    rowChanged(id);
+    Q_EMIT jobProgress(id);
+    return;
+  }
+  const bool cancelled = m_cancelRequested;
+  m_running = 0;
+  m_clientJob = 0;
+  m_cancelRequested = false;
   if (row >= 0) {
     AqnJob& j = *m_jobs[static_cast<size_t>(row)];
-    if (worker->token.cancelled()) {
+    if (cancelled || e.type == "cancelled") {
       // A cancel that came after the last step still wins: the user asked for no result.
       j.state = AqnJobState::Cancelled;
       rowChanged(id);
       Q_EMIT jobCancelled(id);
-    } else if (worker->result) {
-      j.state = AqnJobState::Finished;
-      j.result = worker->result;
-      j.progress.fraction = 1;
-      j.progress.etaS = 0;
-      rowChanged(id);
-      Q_EMIT jobFinished(id);
     } else {
-      j.state = AqnJobState::Failed;
-      j.error = worker->error.isEmpty() ? QStringLiteral("the AQN run ended without a result") : worker->error;
-      rowChanged(id);
-      Q_EMIT jobFailed(id, j.error);
+      if (e.type == "result") {
+        try {
+          finish(j, e.body);
+        } catch (const std::exception& x) {
+          j.error = firstLine(QString::fromStdString(x.what()));
+        }
+      } else {
+        j.error = e.message();
+      }
+      if (j.result) {
+        j.state = AqnJobState::Finished;
+        j.progress.fraction = 1;
+        j.progress.etaS = 0;
+        rowChanged(id);
+        Q_EMIT jobFinished(id);
+      } else {
+        j.state = AqnJobState::Failed;
+        if (j.error.isEmpty()) j.error = QStringLiteral("the AQN run ended without a result");
+        rowChanged(id);
+        Q_EMIT jobFailed(id, j.error);
+      }
     }
   }
   startNext();
+}
+
+void AqnJobQueue::finish(AqnJob& job, const nlohmann::json& body) {
+  if (m_client->isInProcess()) {
+    job.localDirectory = job.runDirectory;
+  } else {
+    // The local copy: every file the engine sent, written atomically, then read like a local run.
+    const QString remote = QString::fromStdString(body.value("run_dir", job.runDirectory.toStdString()));
+    const QString local = QDir(m_localRoot).filePath(hostDirectoryName(m_client->host()) + QLatin1Char('/') +
+                                                     QFileInfo(QDir::cleanPath(remote)).fileName());
+    const auto files = body.value("files", nlohmann::json::object());
+    if (!files.is_object() || !files.contains("comparison.json"))
+      throw srdd::Error(remote.toStdString() + ": the engine sent no comparison.json");
+    for (auto it = files.begin(); it != files.end(); ++it) {
+      const QString rel = QString::fromStdString(it.key());
+      if (!isSafeRelative(rel) || !it->is_string())
+        throw srdd::Error(remote.toStdString() + ": the engine sent a file with a bad name: " + it.key());
+      const QString path = QDir(local).filePath(rel);
+      if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        throw srdd::Error(path.toStdString() + ": cannot create the folder for the local copy");
+      QSaveFile out(path);
+      const std::string& text = it->get_ref<const std::string&>();
+      if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) != qint64(text.size()) ||
+          !out.commit())
+        throw srdd::Error(path.toStdString() + ": cannot write the local copy (" + out.errorString().toStdString() + ")");
+    }
+    job.localDirectory = local;
+  }
+  job.result = std::make_shared<const aqn::ComparisonResult>(
+      aqn::readComparison(QDir(job.localDirectory).filePath(QStringLiteral("comparison.json")).toStdString()));
 }
 
 void AqnJobQueue::rowChanged(quint64 id) {
@@ -234,7 +237,10 @@ QVariant AqnJobQueue::data(const QModelIndex& index, int role) const {
     return j.state == AqnJobState::Finished ? 1.0 : j.progress.fraction;
   if (role == Qt::ToolTipRole) {
     if (j.state == AqnJobState::Failed) return j.error;
-    if (index.column() == Directory) return j.runDirectory;
+    if (index.column() == Directory)
+      return j.localDirectory.isEmpty() || j.localDirectory == j.runDirectory
+                 ? j.runDirectory
+                 : QStringLiteral("%1 on %2\nlocal copy: %3").arg(j.runDirectory, j.engine, j.localDirectory);
     if (index.column() == Stage && started) return QString::fromStdString(j.progress.stage);
     return {};
   }

@@ -1,22 +1,23 @@
 #pragma once
-// The AQN run queue: comparisons run one after another, each in a worker thread (srdd::aqn::runComparison
-// with progress and a cancel token); the GUI thread never waits for one. Also the table model of the queue
-// (one row per job: name, status, progress, stage, ETA, run directory) for the workspace's queue view.
+// The AQN run queue: comparisons run one after another as "aqn" jobs of the engine client (in-process, or
+// on the engine's host); the GUI thread never waits for one. Also the table model of the queue (one row per
+// job: name, status, progress, stage, ETA, run directory) for the workspace's queue view.
 //
-// Progress is read from the worker every 100 ms (at most one update per job per tick). Cancelling the running
-// job stops it between training steps: its finished runs stay on disk (the engine resumes them when the same
-// comparison is queued again) and it ends as Cancelled, never as Finished, even if the engine completed.
+// The run directory is a path on the engine's host. With a remote engine the GUI keeps a local copy of the
+// finished comparison (comparison.json, config.json and the per-run files) under localRoot()/HOST/NAME.
+// Cancelling the running job stops it between training steps: its finished runs stay in the run directory
+// (the engine resumes them when the same comparison is queued again) and it ends as Cancelled, never as
+// Finished, even if the engine completed.
 #include <srdd/aqn.h>
 #include <srdd/progress.h>
+
+#include "engine/engine_client.h"
 
 #include <QAbstractTableModel>
 #include <QString>
 
 #include <memory>
 #include <vector>
-
-class QThread;
-class QTimer;
 
 namespace srdd_gui {
 
@@ -26,7 +27,9 @@ QString jobStateName(AqnJobState s);  // "queued", "running", …
 struct AqnJob {
   quint64 id = 0;
   QString name;
-  QString runDirectory;
+  QString runDirectory;    // on the engine's host
+  QString localDirectory;  // where the GUI reads the finished comparison (= runDirectory in-process)
+  QString engine;          // the engine that ran it
   srdd::aqn::ComparisonSettings settings;
   bool force = false;
   AqnJobState state = AqnJobState::Queued;
@@ -44,8 +47,14 @@ class AqnJobQueue : public QAbstractTableModel {
  public:
   enum Column { Name, Status, Progress, Stage, Eta, Directory, ColumnCount };
 
-  explicit AqnJobQueue(QObject* parent = nullptr);
-  ~AqnJobQueue() override;  // cancels the running job and waits for its thread
+  // Jobs go to CLIENT; without one the queue makes its own in-process client.
+  explicit AqnJobQueue(EngineClient* client = nullptr, QObject* parent = nullptr);
+  ~AqnJobQueue() override;  // cancels the running job
+
+  // Where local copies of remote comparisons go (default: ~/srdd-runs/remote).
+  void setLocalRoot(const QString& dir) { m_localRoot = dir; }
+  QString localRoot() const { return m_localRoot; }
+  EngineClient* client() const { return m_client; }
 
   // Queues a comparison into RUNDIR and starts it when no job is running; returns its id. Throws srdd::Error
   // when RUNDIR is empty or already used by a queued or running job.
@@ -59,7 +68,7 @@ class AqnJobQueue : public QAbstractTableModel {
   const AqnJob* job(quint64 id) const;
   const AqnJob& jobAt(int row) const { return *m_jobs[static_cast<size_t>(row)]; }
   int rowOf(quint64 id) const;  // -1 when unknown
-  bool isBusy() const { return m_thread != nullptr; }
+  bool isBusy() const { return m_running != 0; }
   quint64 runningJob() const { return m_running; }
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -76,18 +85,18 @@ class AqnJobQueue : public QAbstractTableModel {
   void idle();  // no job is running or queued any more
 
  private:
-  struct Worker;
   void startNext();
-  void onThreadFinished();
-  void pollProgress();
+  void onEvent(quint64 id, const JobEvent& e);
+  void finish(AqnJob& job, const nlohmann::json& body);  // reads the result (or its local copy)
   void rowChanged(quint64 id);
 
+  EngineClient* m_client;
+  QString m_localRoot;
   std::vector<std::unique_ptr<AqnJob>> m_jobs;
   quint64 m_lastId = 0;
-  quint64 m_running = 0;
-  QThread* m_thread = nullptr;
-  std::shared_ptr<Worker> m_worker;
-  QTimer* m_poll;
+  quint64 m_running = 0;    // our job id
+  quint64 m_clientJob = 0;  // its client job id
+  bool m_cancelRequested = false;
 };
 
 }  // namespace srdd_gui

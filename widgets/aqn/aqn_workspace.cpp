@@ -24,8 +24,8 @@
 
 namespace srdd_gui {
 
-AqnWorkspace::AqnWorkspace(QWidget* parent)
-    : QWidget(parent), m_queue(new AqnJobQueue(this)), m_runRoot(QDir::homePath() + QStringLiteral("/srdd-runs")) {
+AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
+    : QWidget(parent), m_queue(new AqnJobQueue(client, this)), m_runRoot(QDir::homePath() + QStringLiteral("/srdd-runs")) {
   m_runAction = new QAction(tr("Run AQN…"), this);
   m_runAction->setToolTip(tr("Compare AQN training on the target set against other layer sets"));
   m_openAction = new QAction(tr("Open AQN Run Directory…"), this);
@@ -119,7 +119,9 @@ void AqnWorkspace::setTargets(const QList<int>& layers) { m_targets = layers; }
 void AqnWorkspace::setRunRoot(const QString& dir) { m_runRoot = dir; }
 
 QString AqnWorkspace::newRunDirectory() const {
-  return QDir(m_runRoot).filePath(QStringLiteral("aqn-") +
+  // On an engine host the run goes under that user's home: a relative path, made absolute by the engine.
+  const QString root = m_queue->client()->isInProcess() ? m_runRoot : QStringLiteral("srdd-runs");
+  return QDir(root).filePath(QStringLiteral("aqn-") +
                                   QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
@@ -131,6 +133,7 @@ AqnDialog* AqnWorkspace::showRunDialog() {
   dialog->setModelDirectory(m_modelDir);
   dialog->setNumLayers(m_numLayers);
   dialog->setTargets(m_targets);
+  dialog->setRemoteEngine(!m_queue->client()->isInProcess());
   dialog->setRunDirectory(newRunDirectory());
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
     try {
@@ -172,7 +175,7 @@ void AqnWorkspace::chooseRunDirectory() {
 void AqnWorkspace::showJob(quint64 id) {
   const AqnJob* j = m_queue->job(id);
   if (!j || !j->result || m_shownJob == id) return;
-  m_results->setResult(*j->result, j->runDirectory);
+  m_results->setResult(*j->result, j->localDirectory.isEmpty() ? j->runDirectory : j->localDirectory);
   m_shownJob = id;
   Q_EMIT resultShown(id);
 }

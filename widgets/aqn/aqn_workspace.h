@@ -19,12 +19,14 @@ namespace srdd_gui {
 
 class AqnDialog;
 class AqnJobQueue;
+class EngineClient;
 class AqnResultsView;
 
 class AqnWorkspace : public QWidget {
   Q_OBJECT
  public:
-  explicit AqnWorkspace(QWidget* parent = nullptr);
+  // Jobs go to CLIENT (the app's engine client); without one the queue makes its own in-process client.
+  explicit AqnWorkspace(EngineClient* client = nullptr, QWidget* parent = nullptr);
   ~AqnWorkspace() override;
 
   void setModelDirectory(const QString& dir);  // empty: the bundled demo model

@@ -29,7 +29,7 @@ struct Span {
 void addValues(Span& span, const std::vector<Stat>& stats, double scale) {
   for (const auto& s : stats) {
     span.add(s.mean * scale);
-    if (s.hasCi()) {
+    if (hasCi(s)) {
       span.add(s.ciLow * scale);
       span.add(s.ciHigh * scale);
     }
@@ -55,13 +55,13 @@ QCPBars* addBars(QCPAxisRect* rect, const std::vector<int>& layers, const std::v
 }
 
 void addErrorBars(QCPBars* bars, const std::vector<Stat>& stats, double scale, const QColor& color) {
-  if (std::none_of(stats.begin(), stats.end(), [](const Stat& s) { return s.hasCi(); })) return;
+  if (std::none_of(stats.begin(), stats.end(), [](const Stat& s) { return hasCi(s); })) return;
   auto* err = new QCPErrorBars(bars->keyAxis(), bars->valueAxis());
   err->setDataPlottable(bars);
   QVector<double> minus, plus;
   for (const auto& s : stats) {
-    minus << (s.hasCi() && s.valid() ? (s.mean - s.ciLow) * scale : 0.0);
-    plus << (s.hasCi() && s.valid() ? (s.ciHigh - s.mean) * scale : 0.0);
+    minus << (hasCi(s) && isValid(s) ? (s.mean - s.ciLow) * scale : 0.0);
+    plus << (hasCi(s) && isValid(s) ? (s.ciHigh - s.mean) * scale : 0.0);
   }
   err->setData(minus, plus);
   err->setPen(QPen(color, 1));
@@ -122,8 +122,8 @@ CompareSeries compareSeries(const ScanData& data, const QString& metric, DeltaMo
   s.metric = metric;
   s.mode = mode;
   s.paired = data.isPaired(metric);
-  for (int row = 0; row < static_cast<int>(data.layers.size()); ++row) {
-    s.layers.push_back(data.layers[static_cast<size_t>(row)].layer);
+  for (int row = 0; row < data.layerCount(); ++row) {
+    s.layers.push_back(data.layer(row).layer);
     s.quantized.push_back(data.stat(row, metric, Side::Quantized));
     if (!s.paired) continue;
     s.bf16.push_back(data.stat(row, metric, Side::Bf16));

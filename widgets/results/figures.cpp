@@ -81,7 +81,7 @@ QString rowLabel(int layer) { return layer < 0 ? QStringLiteral("lm_head") : QSt
 
 QJsonObject statJson(const Stat& s) {
   return {{"mean", jsonNumber(s.mean)},
-          {"std", jsonNumber(s.std)},
+          {"std", jsonNumber(s.stddev)},
           {"ci95", QJsonArray{jsonNumber(s.ciLow), jsonNumber(s.ciHigh)}},
           {"n", s.n}};
 }
@@ -148,7 +148,7 @@ QString figureCsv(const ScanData& data, const QString& id) {
     for (size_t i = 0; i < s.layers.size(); ++i) {
       QStringList row = {QString::number(s.layers[i])};
       auto add = [&row](const Stat& st) {
-        row << csvNumber(st.mean) << csvNumber(st.std) << csvNumber(st.ciLow) << csvNumber(st.ciHigh)
+        row << csvNumber(st.mean) << csvNumber(st.stddev) << csvNumber(st.ciLow) << csvNumber(st.ciHigh)
             << (st.n > 0 ? QString::number(st.n) : QString());
       };
       if (s.paired) add(s.bf16[i]);
@@ -176,9 +176,9 @@ QJsonDocument figureJson(const ScanData& data, const QString& id) {
   QJsonObject root{{"schema", "srdd-figure/1"},
                    {"figure", id},
                    {"title", figureTitle(data, id)},
-                   {"source", data.sourcePath},
-                   {"provenance", data.provenanceJson},
-                   {"parameters", data.parametersJson}};
+                   {"source", data.sourcePath()},
+                   {"provenance", data.provenanceJson()},
+                   {"parameters", data.parametersJson()}};
   if (r.kind == Kind::Compare) {
     const CompareSeries s = compareSeries(data, r.metric, r.mode);
     const MetricInfo info = metricInfo(r.metric);

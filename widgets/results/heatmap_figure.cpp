@@ -118,7 +118,7 @@ HeatmapGrid metricHeatmap(const ScanData& data, Side side, HeatScale scale) {
   QStringList candidates = data.pairedMetrics();
   if (side == Side::Quantized) candidates += data.singleMetrics();
   candidates.removeAll(QStringLiteral("tokens"));  // a property of the prompts, not of the layer
-  const size_t rows = data.layers.size();
+  const size_t rows = static_cast<size_t>(data.layerCount());
   for (const QString& key : candidates) {
     bool any = false;
     for (size_t r = 0; r < rows && !any; ++r) any = std::isfinite(data.value(static_cast<int>(r), key, side));
@@ -126,9 +126,9 @@ HeatmapGrid metricHeatmap(const ScanData& data, Side side, HeatScale scale) {
     g.columns << key;
     g.columnLabels << metricInfo(key).name;
   }
-  for (const auto& l : data.layers) {
-    g.rowLayers.push_back(l.layer);
-    g.rowLabels << QString::number(l.layer);
+  for (int layer : data.layerIndices()) {
+    g.rowLayers.push_back(layer);
+    g.rowLabels << QString::number(layer);
   }
   g.raw = table(rows, static_cast<size_t>(g.columns.size()));
   g.shown = table(rows, static_cast<size_t>(g.columns.size()));
@@ -163,9 +163,9 @@ HeatmapGrid moduleHeatmap(const ScanData& data, const QString& metric, HeatScale
   g.columns = data.weightModules();
   for (const QString& m : g.columns)
     g.columnLabels << (m == "lm_head" ? QStringLiteral("head") : QString(m).remove(QStringLiteral("_proj")));
-  for (const auto& l : data.layers) {
-    g.rowLayers.push_back(l.layer);
-    g.rowLabels << QString::number(l.layer);
+  for (int layer : data.layerIndices()) {
+    g.rowLayers.push_back(layer);
+    g.rowLabels << QString::number(layer);
   }
   if (data.weight(-1, QStringLiteral("lm_head"))) {
     g.rowLayers.push_back(-1);
@@ -176,8 +176,8 @@ HeatmapGrid moduleHeatmap(const ScanData& data, const QString& metric, HeatScale
   int count = 0;
   for (size_t r = 0; r < g.rowLayers.size(); ++r)
     for (int c = 0; c < g.columns.size(); ++c)
-      if (const WeightRow* w = data.weight(g.rowLayers[r], g.columns[c])) {
-        auto it = w->metrics.find(metric);
+      if (const srdd::WeightFidelityRow* w = data.weight(g.rowLayers[r], g.columns[c])) {
+        auto it = w->metrics.find(metric.toStdString());
         if (it == w->metrics.end() || !std::isfinite(it->second)) continue;
         g.raw[r][static_cast<size_t>(c)] = it->second;
         sum += it->second * factor;

@@ -184,7 +184,7 @@ QString HeatmapView::tooltipAt(const QPoint& pixel) const {
                                        g.colorLabel);
   } else {
     const QString module = g.columns[c];
-    const WeightRow* w = m_data->weight(layer, module);
+    const srdd::WeightFidelityRow* w = m_data->weight(layer, module);
     QStringList dims;
     if (w)
       for (int64_t d : w->shape) dims << QString::number(d);

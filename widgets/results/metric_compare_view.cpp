@@ -20,7 +20,7 @@ namespace srdd_gui {
 namespace {
 QString statText(const QString& metric, const Stat& s) {
   QString text = formatMetricValue(metric, s.mean);
-  if (s.hasCi())
+  if (hasCi(s))
     text += QStringLiteral("  [95 %: %1 … %2]").arg(formatMetricValue(metric, s.ciLow), formatMetricValue(metric, s.ciHigh));
   if (s.n > 0) text += QStringLiteral("  n=%1").arg(s.n);
   return text;
@@ -157,8 +157,8 @@ QString MetricCompareView::tooltipAt(const QPoint& pixel) const {
   } else {
     lines << statText(m_metric, s.quantized[i]);
   }
-  const LayerData& l = m_data->layers[static_cast<size_t>(m_data->rowOfLayer(layer))];
-  if (!l.flags.empty()) lines << tr("flags: %1").arg(l.ruleNames().join(QStringLiteral(", ")));
+  const srdd::LayerVerdict& v = m_data->verdict(m_data->rowOfLayer(layer));
+  if (!v.flags.empty()) lines << tr("flags: %1").arg(ruleNames(v).join(QStringLiteral(", ")));
   return lines.join('\n');
 }
 

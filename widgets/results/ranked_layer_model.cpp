@@ -35,17 +35,17 @@ void RankedLayerModel::setMetric(const QString& metric) {
 int RankedLayerModel::rowOfLayer(int layer) const { return m_data ? m_data->rowOfLayer(layer) : -1; }
 
 int RankedLayerModel::rowCount(const QModelIndex& parent) const {
-  return parent.isValid() || !m_data ? 0 : static_cast<int>(m_data->layers.size());
+  return parent.isValid() || !m_data ? 0 : m_data->layerCount();
 }
 
 int RankedLayerModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 double RankedLayerModel::number(int row, int column) const {
-  const LayerData& l = m_data->layers[static_cast<size_t>(row)];
+  const srdd::LayerVerdict& v = m_data->verdict(row);
   switch (column) {
-    case LayerColumn: return l.layer;
-    case ProblematicColumn: return l.problematic ? 1 : 0;
-    case AnomalyColumn: return l.anomalyScore;
+    case LayerColumn: return m_data->layer(row).layer;
+    case ProblematicColumn: return v.problematic ? 1 : 0;
+    case AnomalyColumn: return v.anomalyScore;
     case Bf16Column: return m_data->value(row, m_metric, Side::Bf16);
     case QuantizedColumn: return m_data->value(row, m_metric, Side::Quantized);
     case RatioColumn: return m_data->value(row, m_metric, Side::Ratio);
@@ -56,32 +56,33 @@ double RankedLayerModel::number(int row, int column) const {
 QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
   const int row = index.row(), col = index.column();
-  const LayerData& l = m_data->layers[static_cast<size_t>(row)];
+  const int layer = m_data->layer(row).layer;
+  const srdd::LayerVerdict& l = m_data->verdict(row);
   const double v = number(row, col);
   switch (role) {
     case Qt::DisplayRole:
       switch (col) {
-        case LayerColumn: return l.layer;
+        case LayerColumn: return layer;
         case ProblematicColumn: return l.problematic ? tr("problematic") : tr("ok");
         case AnomalyColumn: return std::isfinite(v) ? QString::number(v, 'f', 2) : QString();
-        case AnomalyMetricColumn: return metricInfo(l.anomalyMetric).name;
+        case AnomalyMetricColumn: return metricInfo(QString::fromStdString(l.anomalyMetric)).name;
         case Bf16Column:
         case QuantizedColumn: return std::isfinite(v) ? formatMetricValue(m_metric, v) : QString();
         case RatioColumn: return std::isfinite(v) ? QString::number(v, 'f', 4) : QString();
-        case FlagsColumn: return l.ruleNames().join(QStringLiteral(", "));
+        case FlagsColumn: return ruleNames(l).join(QStringLiteral(", "));
       }
       break;
     case SortRole:
-      if (col == AnomalyMetricColumn) return l.anomalyMetric;
+      if (col == AnomalyMetricColumn) return QString::fromStdString(l.anomalyMetric);
       if (col == FlagsColumn) return static_cast<int>(l.flags.size());
       return std::isfinite(v) ? QVariant(v) : QVariant();
-    case LayerRole: return l.layer;
+    case LayerRole: return layer;
     case Qt::ToolTipRole:
       if (col == FlagsColumn && !l.flags.empty()) {
         QStringList lines;
         for (const auto& f : l.flags)
           lines << QStringLiteral("%1: %2 = %3 (threshold %4)")
-                       .arg(f.rule, f.metric, QString::number(f.value, 'g', 4), QString::number(f.threshold, 'g', 4));
+                       .arg(QString::fromStdString(f.rule), QString::fromStdString(f.metric), QString::number(f.value, 'g', 4), QString::number(f.threshold, 'g', 4));
         return lines.join('\n');
       }
       if ((col == Bf16Column || col == QuantizedColumn || col == RatioColumn) && std::isfinite(v))

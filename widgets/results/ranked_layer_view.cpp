@@ -35,15 +35,18 @@ QString strategyTitle(const QString& strategy) {
 }
 
 QString recommendationText(const ScanData& d) {
-  const Recommendation& r = d.recommendation;
-  QString html = QStringLiteral("<b>%1</b>").arg(strategyTitle(r.strategy).toHtmlEscaped());
-  if (!r.details.isEmpty()) html += QStringLiteral(" — ") + r.details.join(QStringLiteral("; ")).toHtmlEscaped();
+  const srdd::Recommendation& r = d.recommendation();
+  QString html = QStringLiteral("<b>%1</b>").arg(strategyTitle(QString::fromStdString(r.strategy)).toHtmlEscaped());
+  QStringList details;
+  for (const std::string& line : r.details) details << QString::fromStdString(line);
+  if (!details.isEmpty()) html += QStringLiteral(" — ") + details.join(QStringLiteral("; ")).toHtmlEscaped();
   QStringList facts;
-  facts << QObject::tr("problematic layers: %1 of %2").arg(layerList(d.problematicLayers)).arg(d.layers.size());
+  facts << QObject::tr("problematic layers: %1 of %2").arg(layerList(d.problematicLayers())).arg(d.layerCount());
   if (!r.mixedPrecisionLayers.empty())
     facts << QObject::tr("higher precision: %1").arg(layerList(r.mixedPrecisionLayers));
   if (!r.aqnLayers.empty()) facts << QObject::tr("AQN: %1").arg(layerList(r.aqnLayers));
-  if (!r.suggestedFormat.isEmpty()) facts << QObject::tr("suggested format: %1").arg(r.suggestedFormat);
+  if (!r.suggestedFormat.empty())
+    facts << QObject::tr("suggested format: %1").arg(QString::fromStdString(r.suggestedFormat));
   return html + QStringLiteral("<br><small>") + facts.join(QStringLiteral(" · ")).toHtmlEscaped() +
          QStringLiteral("</small>");
 }
@@ -115,7 +118,7 @@ void RankedLayerView::updateBanner() {
   // Only the border is coloured, so the banner reads well in light and dark palettes.
   m_banner->setStyleSheet(QStringLiteral("QLabel#recommendationBanner { border: 1px solid %1; border-left: 6px solid %1; "
                                          "padding: 6px; color: %2; }")
-                              .arg(strategyColor(m_data->recommendation.strategy),
+                              .arg(strategyColor(QString::fromStdString(m_data->recommendation().strategy)),
                                    palette().color(QPalette::WindowText).name()));
   m_banner->show();
 }

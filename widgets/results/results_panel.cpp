@@ -88,10 +88,11 @@ void ResultsPanel::setScanData(const ScanData& data) {
   m_data = std::make_shared<const ScanData>(data);
   m_selection->setAvailableLayers(m_data->layerIndices());
   m_header->setText(tr("<b>%1</b> · %2 · %3 layers · %4 prompts · %5 on %6")
-                        .arg(m_data->modelName().toHtmlEscaped(), m_data->quantizationDescription.toHtmlEscaped())
-                        .arg(m_data->layers.size())
-                        .arg(m_data->promptCount)
-                        .arg(m_data->createdUtc.toHtmlEscaped(), m_data->device.toHtmlEscaped()));
+                        .arg(m_data->modelName().toHtmlEscaped(), m_data->quantizationDescription().toHtmlEscaped())
+                        .arg(m_data->layerCount())
+                        .arg(m_data->promptCount())
+                        .arg(m_data->createdUtc().toHtmlEscaped(), m_data->device().toHtmlEscaped()) +
+                    (m_data->engineHost().isEmpty() ? QString() : tr(" of %1").arg(m_data->engineHost().toHtmlEscaped())));
   m_header->setToolTip(m_data->metadataText());
   m_tabs->setTabText(0, tr("BF16 | %1").arg(m_data->formatName()));
   m_compare->setScanData(m_data);

@@ -1,17 +1,16 @@
 #pragma once
-// Runs scan requests off the GUI thread. Each start() gets a job id; only the newest job reports back
-// (the hotspot JobTracker idea), so a cancelled or superseded job's result never reaches the GUI.
-// Progress is polled from the worker and signalled at most every kProgressIntervalMs.
+// Scan jobs through the engine client (whichever engine it is connected to). Each start() gets a job id;
+// only the newest job reports back (the hotspot JobTracker idea), so a cancelled or superseded job's
+// result never reaches the GUI. Progress comes throttled by the client (EngineClient::kProgressIntervalMs).
 #include <srdd/scan_job.h>
+
+#include "engine/engine_client.h"
 
 #include <QObject>
 #include <QString>
 
 #include <memory>
-#include <vector>
-
-class QThread;
-class QTimer;
+#include <set>
 
 namespace srdd_gui {
 
@@ -27,34 +26,36 @@ struct ScanProgress {
 
 struct ScanOutcome {
   srdd::ScanRequest request;
-  nlohmann::json scan;  // schema srdd-scan/1
-  QString report;       // srdd::scanReportText(scan), made on the worker
+  nlohmann::json scan;  // schema srdd-scan/1; from another engine with provenance.engine
+  QString report;       // srdd::scanReportText(scan)
   double seconds = 0;   // wall time of the job, model loading included
+  bool loadedModel = false;  // the engine loaded the model for this job (else it reused the loaded one)
+  QString engine;       // the engine that ran it ("in-process", "ssh gpu1", ...)
+  QString engineHost;   // its hostname
 };
 using ScanOutcomePtr = std::shared_ptr<const ScanOutcome>;
 
 class ScanJobRunner : public QObject {
   Q_OBJECT
  public:
-  static constexpr int kProgressIntervalMs = 50;  // at most 20 progress signals per second
+  static constexpr int kProgressIntervalMs = EngineClient::kProgressIntervalMs;
 
-  explicit ScanJobRunner(QObject* parent = nullptr);
-  ~ScanJobRunner() override;  // cancels every job and waits for the workers; no signal follows
+  // Jobs go to CLIENT; without one the runner makes its own in-process client.
+  explicit ScanJobRunner(EngineClient* client = nullptr, QObject* parent = nullptr);
+  ~ScanJobRunner() override;  // cancels its jobs; no signal follows
 
-  // Starts a job and returns its id. A job still running is superseded: it is cancelled (cancelled()
-  // is emitted for it) and its result is dropped.
+  // Starts a job and returns its id. A job still running is superseded: it is cancelled (cancelled() is
+  // emitted for it) and its result is dropped.
   quint64 start(const srdd::ScanRequest& request);
-  // Cancels the current job, if any: emits cancelled() at once; the worker stops at its next check.
+  // Cancels the current job, if any: emits cancelled() at once; the engine stops at its next check.
   void cancel();
 
-  bool isBusy() const { return m_job != nullptr; }
-  quint64 currentJob() const;  // 0 when idle
-  int runningWorkers() const { return static_cast<int>(m_workers.size()); }  // superseded ones included
-  srdd::ScanJob& engine() { return *m_engine; }  // holds the loaded model between jobs
-
-  // LibTorch intra-op threads a GUI process gives the engine: one core less than the machine has (at
-  // least 1), so the GUI thread is never starved; SRDD_THREADS / OMP_NUM_THREADS override it.
-  static int guiEngineThreads();
+  bool isBusy() const { return m_current != 0; }
+  quint64 currentJob() const { return m_current; }  // 0 when idle
+  // Jobs of this runner the engine has not ended yet, superseded and cancelled ones included.
+  int runningWorkers() const { return static_cast<int>(m_open.size()); }
+  EngineClient* client() const { return m_client; }
+  int jobsStarted() const { return m_started; }
 
  Q_SIGNALS:
   void started(quint64 id);
@@ -63,18 +64,15 @@ class ScanJobRunner : public QObject {
   void failed(quint64 id, const QString& message);  // the engine's one-line message
   void cancelled(quint64 id);
   void busyChanged(bool busy);
-  void workersFinished();  // every worker, superseded ones included, has ended
+  void workersFinished();  // every job, superseded ones included, has ended
 
  private:
-  struct Job;
-  void pollProgress();
-  void onWorkerEnded(QThread* worker, const std::shared_ptr<Job>& job);
+  void onEvent(const srdd::ScanRequest& request, qint64 startedMs, const JobEvent& event);
 
-  std::shared_ptr<srdd::ScanJob> m_engine;
-  std::shared_ptr<Job> m_job;  // the current job
-  quint64 m_lastId = 0;
-  std::vector<std::pair<QThread*, std::shared_ptr<Job>>> m_workers;
-  QTimer* m_poll;
+  EngineClient* m_client;
+  quint64 m_current = 0;
+  std::set<quint64> m_open;
+  int m_started = 0;
 };
 
 }  // namespace srdd_gui

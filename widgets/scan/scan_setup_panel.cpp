@@ -386,11 +386,29 @@ void ScanSetupPanel::choosePromptFile() {
   setPromptSpec(file.isEmpty() ? m_promptSpec : file);
 }
 
+void ScanSetupPanel::setEngineHost(const QStringList& devices, bool remote) {
+  const QString current = dataOf(m_device);
+  m_filling = true;
+  m_device->clear();
+  if (devices.isEmpty())
+    for (const auto& d : srdd::availableDevices()) m_device->addItem(qs(d), qs(d));
+  else
+    for (const QString& d : devices) m_device->addItem(d, d);
+  selectData(m_device, current);
+  m_remote = remote;
+  m_filling = false;
+  revalidate();
+}
+
 void ScanSetupPanel::revalidate() {
   if (m_filling) return;
   const srdd::ScanRequest r = request();
   try {
-    r.validate();
+    if (!m_remote) {
+      r.validate();
+    } else if (r.modelDir.empty()) {
+      throw srdd::Error("scan request: no model directory given");
+    }
     m_error.clear();
     m_description->setText(qs(r.quantizationDescription()));
   } catch (const srdd::Error& e) {

@@ -32,6 +32,10 @@ class ScanSetupPanel : public QWidget {
   // The engine's message for the current settings; empty when they are valid (Run is enabled then).
   QString validationError() const { return m_error; }
   void setRunning(bool running);  // Cancel is enabled while a scan runs
+  // For an engine on another host: its devices, and paths that are checked there (by the engine), not here.
+  // An empty list and remote = false restore this machine's devices and local checks.
+  void setEngineHost(const QStringList& devices, bool remote);
+  bool isRemoteEngine() const { return m_remote; }
 
   void saveSettings() const;
   void restoreSettings();  // ignores a stored request the engine no longer accepts
@@ -70,6 +74,7 @@ class ScanSetupPanel : public QWidget {
   QString m_promptSpec;  // the prompt set in use ("Choose File…" is an action, not a set)
   srdd::ScanRequest m_hidden;  // fields without a control (layers, thresholds, ...) survive setRequest()
   bool m_filling = false;      // setRequest() is writing the controls
+  bool m_remote = false;       // the engine runs elsewhere: model and prompt paths are its host's
 };
 
 }  // namespace srdd_gui

@@ -27,12 +27,21 @@ struct Event {
 };
 using EventHandler = std::function<void(const Event&)>;
 
-// Requests are JSON objects with a "type": "scan" {request: ScanRequest JSON}, "aqn" {settings, run_dir,
-// force}, "eval", "info" {model}, "list_dir" {path}, "hf_cache", ... (docs/engine-protocol.md).
+// Requests are JSON objects with a "type" (docs/engine-protocol.md lists every field):
+//   "scan"     {request: ScanRequest JSON}                     result: the srdd-scan/1 document
+//   "aqn"      {settings: ComparisonSettings JSON, run_dir, force, created_utc}
+//                                                              result: {comparison, run_dir, files}
+//   "eval"     {model, text, device, dtype, max_tokens, batch, per_line, tokenizer}   result: `srdd eval --json`
+//   "info"     {model}                                         result: modelSummaryToJson (`srdd info --json`)
+//   "list_dir" {path}                                          result: {path, parent, entries: [...]}
+//   "hf_cache" {}                                              result: {cache_dir, models: [...]}
+// Unknown types or fields give an "error" event; the engine stays usable.
+std::vector<std::string> requestTypes();
 class Engine {
  public:
   virtual ~Engine() = default;
-  // The handshake: engine/protocol/LibTorch versions, devices (name, memory), CUDA kernels, host.
+  // The handshake: {engine_version, commit, protocol_version, torch_version, cuda_kernels (bool),
+  // devices: [{device: "cpu"|"cuda:N", name, memory_bytes}], hostname, engine (describe())}.
   // srdd::Error (one line, naming both versions on a protocol mismatch) when the engine cannot be reached.
   virtual nlohmann::json hello() = 0;
   // Queues a job and returns its id at once. The handler is called from an engine thread for each of the
@@ -49,6 +58,18 @@ class Engine {
 std::unique_ptr<Engine> makeEngine(const std::string& spec);
 std::unique_ptr<Engine> makeInProcessEngine();
 std::unique_ptr<Engine> makeProcessEngine(const std::vector<std::string>& argv);
+
+// The fields of a progress event's body and back (stage, layer, num_layers, step, total_steps, fraction,
+// elapsed_s, eta_s).
+nlohmann::json progressToJson(const ProgressInfo& p);
+ProgressInfo progressFromJson(const nlohmann::json& body);
+
+// Splits a command line into words like a POSIX shell, without any expansion: blanks separate words,
+// '...' is literal, "..." keeps blanks and takes \\ \" \$ \` as escapes, \ outside quotes escapes the next
+// character. srdd::Error for an unterminated quote or a trailing backslash.
+std::vector<std::string> splitCommandLine(const std::string& line);
+// The inverse: words quoted where needed ('...'), so that splitCommandLine (or a shell) gives them back.
+std::string joinCommandLine(const std::vector<std::string>& argv);
 
 // Submits a request and blocks until its final event; returns that event when it is a "result", throws
 // srdd::Cancelled for "cancelled" and srdd::Error (the engine's message) for "error". Progress and log

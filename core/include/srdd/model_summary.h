@@ -1,6 +1,7 @@
 #pragma once
 // A torch-free description of a checkpoint directory, for the GUI and `srdd info`.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,10 @@ struct ModelSummary {
 // Opens and validates the checkpoint (same checks as loading it) and summarises it.
 // Throws srdd::Error naming the file and the fault.
 ModelSummary summarizeModel(const std::string& directory);
+
+// The `srdd info --json` document (every field above, plus "dtypes": tensors per dtype and
+// "memory_bytes" {bf16, fp32}) and back; fromJson throws srdd::Error for a malformed document.
+nlohmann::json modelSummaryToJson(const ModelSummary& s);
+ModelSummary modelSummaryFromJson(const nlohmann::json& j);
 
 }  // namespace srdd

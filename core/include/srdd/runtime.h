@@ -18,6 +18,8 @@ void initRuntime();
 std::string normalizeDeviceName(const std::string& name);
 // The bundled demo model: $SRDD_DEMO_MODEL if set, else resources/demo-model of the source tree.
 std::string defaultModelDirectory();
+// The source tree this binary was built from (what `srdd engine install` copies to a GPU host).
+std::string sourceDirectory();
 // The current UTC time as "2026-11-25T22:20:25Z" (provenance timestamps).
 std::string utcTimestamp();
 }  // namespace srdd

@@ -72,6 +72,8 @@ struct ScanRequest {
 
 // The readable per-layer report (`srdd report`) of a srdd-scan/1 JSON.
 std::string scanReportText(const nlohmann::json& scan);
+// The text of a scan JSON exactly as `srdd scan --out` writes it (the one serialization of results files).
+std::string scanJsonText(const nlohmann::json& scan);
 // Writes a scan JSON to path atomically (temp file, fsync, rename); srdd::Error naming the file.
 void writeScanJsonFile(const nlohmann::json& scan, const std::string& path);
 

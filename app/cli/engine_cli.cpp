@@ -1,0 +1,43 @@
+#include "engine_cli.h"
+
+#include <csignal>
+
+#include "scan_cli.h"
+#include "srdd/error.h"
+
+namespace srdd_cli {
+
+namespace {
+srdd::CancelToken gInterrupted;
+extern "C" void onEngineInterrupt(int) { gInterrupted.cancel(); }
+}  // namespace
+
+ConnectedEngine connectEngine(const std::string& spec) {
+  ConnectedEngine c;
+  c.engine = srdd::engine::makeEngine(spec);
+  c.hello = c.engine->hello();
+  return c;
+}
+
+srdd::engine::Event runEngineJob(ConnectedEngine& engine, const nlohmann::json& request, bool quiet) {
+  std::signal(SIGINT, onEngineInterrupt);
+  std::signal(SIGTERM, onEngineInterrupt);
+  const auto progress = quiet ? srdd::ProgressCallback() : stderrProgress();
+  return srdd::engine::runJob(
+      *engine.engine, request,
+      [&](const srdd::engine::Event& e) {
+        if (e.type == "progress" && progress) progress(srdd::engine::progressFromJson(e.body));
+        if (e.type == "log" && !quiet) std::fprintf(stderr, "engine: %s\n", e.body.value("line", "").c_str());
+      },
+      &gInterrupted);
+}
+
+nlohmann::json engineProvenance(const ConnectedEngine& engine) {
+  return {{"name", engine.engine->describe()},
+          {"host", engine.hello.value("hostname", "")},
+          {"engine_version", engine.hello.value("engine_version", "")},
+          {"commit", engine.hello.value("commit", "")},
+          {"torch_version", engine.hello.value("torch_version", "")}};
+}
+
+}  // namespace srdd_cli
