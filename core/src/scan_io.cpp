@@ -54,7 +54,15 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
                         {"ratio", numMap(l.ratio)},
                         {"difference", numMap(l.difference)},
                         {"sensitivity", statMap(l.sensitivity)},
-                        {"weights", numMap(l.weights)}};
+                        {"weights", numMap(l.weights)},
+                        {"layer_quantized", l.layerQuantized}};
+    if (!l.quantizedTensors.empty()) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (const auto& t : l.quantizedTensors)
+        rows.push_back({{"module", t.module}, {"role", t.role}, {"metrics", numMap(t.metrics)}, {"floor", numMap(t.floor)}});
+      j["quantized_tensors"] = rows;
+    }
+    if (!l.harm.empty()) j["harm"] = numMap(l.harm);
     if (i < r.verdict.layers.size()) {
       const auto& v = r.verdict.layers[i];
       nlohmann::json flags = nlohmann::json::array();
@@ -68,10 +76,20 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
   nlohmann::json weights = nlohmann::json::array();
   for (const auto& w : r.weights)
     weights.push_back({{"layer", w.layer}, {"module", w.module}, {"shape", w.shape}, {"metrics", numMap(w.metrics)}});
+  // Floor rules rank by single-layer harm: the entry's score is then the layer's kl_single.
+  const bool byHarm = r.parameters.value("rules", "absolute") == "floor";
   nlohmann::json ranking = nlohmann::json::array();
   for (int l : r.verdict.ranking)
-    for (const auto& v : r.verdict.layers)
-      if (v.layer == l) ranking.push_back({{"layer", l}, {"score", num(v.anomalyScore)}, {"metric", v.anomalyMetric}});
+    for (size_t i = 0; i < r.verdict.layers.size(); ++i) {
+      const auto& v = r.verdict.layers[i];
+      if (v.layer != l) continue;
+      const double kl = i < r.layers.size() ? mean(r.layers[i].sensitivity, "kl_single", NAN) : NAN;
+      if (byHarm && std::isfinite(kl))
+        ranking.push_back({{"layer", l}, {"score", kl}, {"metric", "kl_single"}, {"anomaly_score", num(v.anomalyScore)},
+                           {"anomaly_metric", v.anomalyMetric}});
+      else
+        ranking.push_back({{"layer", l}, {"score", num(v.anomalyScore)}, {"metric", v.anomalyMetric}});
+    }
   std::vector<int64_t> tokenCounts;
   for (const auto& t : r.prompts.tokens) tokenCounts.push_back(static_cast<int64_t>(t.size()));
   return {{"schema", kSchema},
@@ -109,6 +127,11 @@ ScanResult scanResultFromJson(const nlohmann::json& j) {
       lr.difference = numMapFrom(l.value("difference", nlohmann::json()));
       lr.sensitivity = statMapFrom(l.value("sensitivity", nlohmann::json()));
       lr.weights = numMapFrom(l.value("weights", nlohmann::json()));
+      lr.layerQuantized = l.value("layer_quantized", true);
+      for (const auto& t : l.value("quantized_tensors", nlohmann::json::array()))
+        lr.quantizedTensors.push_back({t.at("module").get<std::string>(), t.at("role").get<std::string>(),
+                                       numMapFrom(t.at("metrics")), numMapFrom(t.at("floor"))});
+      lr.harm = numMapFrom(l.value("harm", nlohmann::json()));
       r.layers.push_back(lr);
     }
     for (const auto& w : j.value("weights", nlohmann::json::array()))
@@ -122,7 +145,8 @@ ScanResult scanResultFromJson(const nlohmann::json& j) {
   std::string format = r.parameters.value("quantization", nlohmann::json::object())
                            .value("spec", nlohmann::json::object())
                            .value("format", "mxfp4");
-  r.verdict = judgeLayers(r.ruleInputs(), t, format);
+  // Files written before the floor rules were judged with the absolute ones.
+  r.verdict = judgeLayers(r.ruleInputs(), t, format, parseRuleSet(r.parameters.value("rules", "absolute")));
   return r;
 }
 

@@ -59,7 +59,9 @@ std::string formatScanReport(const ScanResult& r) {
     std::string flags;
     if (i < r.verdict.layers.size())
       for (const auto& f : r.verdict.layers[i].flags)
-        flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value);
+        flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value) +
+                 (f.where.empty() ? "" : " [" + f.where + "]");
+    if (!l.layerQuantized) flags = "not quantized";
     o << "  " << (flags.empty() ? "-" : flags) << "\n";
   }
   auto e2e = [&](const char* k) {
@@ -73,6 +75,11 @@ std::string formatScanReport(const ScanResult& r) {
   o << "problematic layers: ";
   if (r.verdict.problematicLayers.empty()) o << "none";
   for (size_t i = 0; i < r.verdict.problematicLayers.size(); ++i) o << (i ? ", " : "") << r.verdict.problematicLayers[i];
+  o << "\nranking (most harmful first): ";
+  for (size_t i = 0; i < r.verdict.ranking.size(); ++i) o << (i ? ", " : "") << r.verdict.ranking[i];
+  o << "\ntarget set: ";
+  if (rec.targetLayers.empty()) o << "none";
+  for (size_t i = 0; i < rec.targetLayers.size(); ++i) o << (i ? ", " : "") << rec.targetLayers[i];
   o << "\nrecommendation: " << rec.strategy;
   for (const auto& d : rec.details) o << " - " << d;
   o << "\n";

@@ -1,0 +1,238 @@
+// Planted-fault validation (issue #13.3, #19.8-13): models made from the demo model with one known fault
+// (srdd::plantFault, as `srdd plant`), scanned with the default rules. Independent truth: the planted layer,
+// the BF16 function of the function-preserving plants (fp32 forward), and the held-out loss of a full forward
+// with only one layer quantized.
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
+#include <cmath>
+#include <set>
+
+#include "srdd/evaluation.h"
+#include "srdd/model.h"
+#include "srdd/planted_fault.h"
+#include "srdd/scan.h"
+#include "srdd/tokenizer.h"
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include "test_support.h"
+
+namespace {
+
+struct Plant {
+  const char* name;
+  srdd::PlantedFault fault;
+  srdd::QuantizationPlan::Mode mode;
+};
+
+srdd::PlantedFault outliers(const char* module, int layer) {
+  srdd::PlantedFault f;
+  f.kind = srdd::PlantedFault::Kind::WeightOutliers;
+  f.module = module;
+  f.layer = layer;
+  return f;
+}
+srdd::PlantedFault of(srdd::PlantedFault::Kind k, int layer) {
+  srdd::PlantedFault f;
+  f.kind = k;
+  f.layer = layer;
+  return f;
+}
+
+const std::string& demoDir() {
+  static const std::string d = srdd_test::demoModelDir().toStdString();
+  return d;
+}
+
+std::string flagsOf(const srdd::ScanResult& r, int layer) {
+  std::string s;
+  for (const auto& f : r.verdict.layers[static_cast<size_t>(layer)].flags)
+    if (!f.anomaly) s += f.rule + "(" + f.where + ") ";
+  return s;
+}
+
+}  // namespace
+
+class TestPlantedFaults : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  srdd::PromptSet prompts_;
+  std::vector<std::vector<int64_t>> windows_;
+  std::vector<Plant> plants_ = {
+      {"down_proj outliers", outliers("down_proj", 3), srdd::QuantizationPlan::Mode::W4A16},
+      {"o_proj outliers", outliers("o_proj", 1), srdd::QuantizationPlan::Mode::W4A16},
+      {"activation channel", of(srdd::PlantedFault::Kind::ActivationChannel, 4), srdd::QuantizationPlan::Mode::W4A4},
+  };
+
+  std::string dirOf(const std::string& name) const { return (tmp_.path() + "/" + QString::fromStdString(name)).toStdString(); }
+
+  srdd::ScanOptions options(srdd::QuantizationPlan::Mode mode) const {
+    srdd::ScanOptions o;
+    o.plan.mode = mode;
+    o.sensitivitySequences = windows_;
+    o.sensitivitySource = "heldout.txt";
+    o.hashModelFiles = false;
+    return o;
+  }
+
+  srdd::ScanResult scan(const std::string& dir, const srdd::ScanOptions& o) const {
+    auto model = srdd::Model::load(dir, {"cpu", "bf16"});
+    return srdd::runScan(*model, prompts_, o);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    auto tok = srdd::Tokenizer::fromFile(demoDir() + "/tokenizer.json");
+    prompts_ = srdd::loadPromptSet(demoDir() + "/prompts.txt", tok, 16);
+    windows_ = srdd::loadSensitivityWindows(demoDir() + "/heldout.txt", tok, 12, 96);
+    for (const auto& p : plants_) srdd::plantFault(demoDir(), dirOf(p.name), p.fault);
+    srdd::plantFault(demoDir(), dirOf("control"), of(srdd::PlantedFault::Kind::QkScale, 2));
+  }
+
+  // The activation-channel plant and the control leave the function unchanged (fp32 forward).
+  void functionPreservingPlantsAreExact() {
+    c10::NoGradGuard g;
+    auto base = srdd::Model::load(demoDir(), {"cpu", "fp32"});
+    auto batch = srdd::Batch::fromSequences({windows_[0], windows_[1]}, at::kCPU);
+    at::Tensor ref = base->forward(batch, nullptr, true).logits;
+    for (const char* name : {"activation channel", "control"}) {
+      auto m = srdd::Model::load(dirOf(name), {"cpu", "fp32"});
+      const double d = (m->forward(batch, nullptr, true).logits - ref).abs().max().item<double>();
+      QVERIFY2(d < 1e-3 * ref.abs().max().item<double>(), qPrintable(QString("%1: max |dlogit| %2").arg(name).arg(d)));
+    }
+    auto faulty = srdd::Model::load(dirOf("down_proj outliers"), {"cpu", "fp32"});  // a real change
+    QVERIFY((faulty->forward(batch, nullptr, true).logits - ref).abs().max().item<double>() > 1e-2);
+  }
+
+  // Every fault: ranked first by single-layer harm, flagged, and the only target; a strict subset flagged.
+  void scanRanksThePlantedLayerFirst() {
+    for (const auto& p : plants_) {
+      const auto r = scan(dirOf(p.name), options(p.mode));
+      const int planted = p.fault.layer;
+      const auto& dl = r.layers[static_cast<size_t>(planted)].sensitivity.at("dloss_single");
+      qInfo("%s (layer %d, %s): ranking %d,%d,...; held-out dloss %.4f [%.4f, %.4f]; flags %s; targets %zu",
+            p.name, planted, srdd::quantModeName(p.mode).c_str(), r.verdict.ranking[0], r.verdict.ranking[1], dl.mean,
+            dl.ciLow, dl.ciHigh, flagsOf(r, planted).c_str(), r.verdict.recommendation.targetLayers.size());
+      QCOMPARE(r.verdict.ranking.front(), planted);
+      QVERIFY2(r.verdict.layers[static_cast<size_t>(planted)].problematic, p.name);
+      QVERIFY(r.verdict.problematicLayers.size() < r.layers.size());
+      QVERIFY(!r.verdict.recommendation.targetLayers.empty());
+      QCOMPARE(r.verdict.recommendation.targetLayers.front(), planted);
+      QVERIFY(dl.ciLow > 0);  // quantizing the planted layer alone really raises the held-out loss
+    }
+  }
+
+  // The demo model and the control flag nothing and recommend no target, in the default mode and in W4A4.
+  void cleanModelsFlagNothing() {
+    for (const std::string name : {"demo", "control"})
+      for (auto mode : {srdd::QuantizationPlan::Mode::W4A16, srdd::QuantizationPlan::Mode::W4A4}) {
+        const auto r = scan(name == "demo" ? demoDir() : dirOf(name), options(mode));
+        std::string all;
+        for (int l = 0; l < 6; ++l) all += flagsOf(r, l);
+        QVERIFY2(r.verdict.problematicLayers.empty(),
+                 qPrintable(QString::fromStdString(name + " " + srdd::quantModeName(mode) + ": " + all)));
+        QVERIFY(r.verdict.recommendation.targetLayers.empty());
+        QCOMPARE(QString::fromStdString(r.verdict.recommendation.strategy), QString("no_action"));
+      }
+  }
+
+  // The engine's held-out loss increase of one quantized layer equals an independent full forward (evaluateLoss)
+  // with only that layer quantized.
+  void heldoutLossMatchesFullForward() {
+    const std::string dir = dirOf("down_proj outliers");
+    auto model = srdd::Model::load(dir, {"cpu", "bf16"});
+    srdd::ScanOptions o = options(srdd::QuantizationPlan::Mode::W4A16);
+    o.scans = {srdd::ScanKind::Sensitivity};
+    const auto r = srdd::runScan(*model, prompts_, o);
+    const auto bf16 = srdd::evaluateLoss(*model, windows_, 12);
+    for (int i : {1, 3}) {
+      srdd::QuantizationPlan plan;
+      plan.layers = {i};
+      srdd::QuantizationHooks hooks(plan);
+      const auto q = srdd::evaluateLoss(*model, windows_, 12, &hooks);
+      const auto& s = r.layers[static_cast<size_t>(i)].sensitivity.at("dloss_single");
+      for (size_t w = 0; w < windows_.size(); ++w) {
+        const double truth = q.perSequenceLoss[w] - bf16.perSequenceLoss[w];
+        QVERIFY2(std::fabs(s.values[w] - truth) < 2e-3 + 0.02 * std::fabs(truth),
+                 qPrintable(QString("layer %1 window %2: %3 vs %4").arg(i).arg(w).arg(s.values[w]).arg(truth)));
+      }
+    }
+    const auto& h = r.layers[3].harm;
+    QVERIFY(h.at("kl_single_q99") >= h.at("kl_single_median"));
+    QCOMPARE(h.at("tokens"), 12.0 * 96);
+    QVERIFY(h.at("top1_single") > 0 && h.at("top1_single") < 1);
+  }
+
+  // #19.10: layers the plan leaves in BF16 are marked, not flagged, not ranked, and get no sensitivity.
+  void unquantizedLayersAreNotScored() {
+    srdd::ScanOptions o = options(srdd::QuantizationPlan::Mode::W4A16);
+    o.plan.layers = {0, 1, 2};
+    const auto r = scan(dirOf("down_proj outliers"), o);
+    for (int l = 3; l < 6; ++l) {
+      QVERIFY(!r.layers[static_cast<size_t>(l)].layerQuantized);
+      QVERIFY(r.verdict.layers[static_cast<size_t>(l)].flags.empty());
+      QVERIFY(r.layers[static_cast<size_t>(l)].sensitivity.empty());
+      QVERIFY(r.layers[static_cast<size_t>(l)].quantizedTensors.empty());
+    }
+    QCOMPARE(r.verdict.ranking.size(), size_t(3));
+    QVERIFY(r.verdict.problematicLayers.empty());  // the planted layer 3 is not quantized here
+  }
+
+  // #19.9: each mode is judged on what it quantizes: weights (w4a16), linear inputs (w16a4), both (w4a4).
+  void eachModeMeasuresWhatItQuantizes() {
+    const std::map<srdd::QuantizationPlan::Mode, std::set<std::string>> roles = {
+        {srdd::QuantizationPlan::Mode::W4A16, {"weight"}},
+        {srdd::QuantizationPlan::Mode::W16A4, {"input"}},
+        {srdd::QuantizationPlan::Mode::W4A4, {"weight", "input"}},
+        {srdd::QuantizationPlan::Mode::Residual, {"output"}}};
+    for (const auto& [mode, expected] : roles) {
+      srdd::ScanOptions o = options(mode);
+      o.scans = {srdd::ScanKind::Fidelity};
+      const auto r = scan(demoDir(), o);
+      std::set<std::string> seen;
+      for (const auto& t : r.layers[2].quantizedTensors) seen.insert(t.role);
+      QVERIFY2(seen == expected, srdd::quantModeName(mode).c_str());
+      const size_t n = mode == srdd::QuantizationPlan::Mode::W4A16 ? 7 : mode == srdd::QuantizationPlan::Mode::W16A4 ? 4
+                       : mode == srdd::QuantizationPlan::Mode::W4A4 ? 11 : 1;
+      QCOMPARE(r.layers[2].quantizedTensors.size(), n);
+    }
+    // The per-weight numbers the w4a16 rules read are the weight scan's (same tensors, same quantizer).
+    srdd::ScanOptions o = options(srdd::QuantizationPlan::Mode::W4A16);
+    o.scans = {srdd::ScanKind::Fidelity, srdd::ScanKind::Weights};
+    const auto r = scan(dirOf("down_proj outliers"), o);
+    for (const auto& t : r.layers[3].quantizedTensors)
+      for (const auto& w : r.weights)
+        if (w.layer == 3 && w.module == t.module) QCOMPARE(t.metrics.at("sqnr_db"), w.metrics.at("sqnr_db"));
+  }
+
+  // #19.12: with activation quantization both gain passes share one quantization draw, so the gain ratio of the
+  // demo model stays near 1 (it read 1.2-2.3 with two independent quantization noises).
+  void activationGainIsGainNotNoise() {
+    for (auto mode : {srdd::QuantizationPlan::Mode::W16A4, srdd::QuantizationPlan::Mode::W4A4}) {
+      srdd::ScanOptions o = options(mode);
+      o.scans = {srdd::ScanKind::Gain};
+      const auto r = scan(demoDir(), o);
+      for (const auto& l : r.layers) {
+        const double g = l.ratio.at("gain");
+        QVERIFY2(g > 0.9 && g < 1.1, qPrintable(QString("layer %1 gain ratio %2").arg(l.layer).arg(g)));
+      }
+    }
+  }
+
+  void badPlants() {
+    srdd::PlantedFault f = outliers("down_proj", 9);
+    QVERIFY(srdd_test::errorOf([&] { srdd::plantFault(demoDir(), dirOf("bad"), f); }).contains("outside"));
+    f = outliers("mlp_proj", 1);
+    QVERIFY(srdd_test::errorOf([&] { srdd::plantFault(demoDir(), dirOf("bad"), f); }).contains("unknown module"));
+    f = of(srdd::PlantedFault::Kind::ActivationChannel, 1);
+    f.channel = 192;
+    QVERIFY(srdd_test::errorOf([&] { srdd::plantFault(demoDir(), dirOf("bad"), f); }).contains("hidden size"));
+    QVERIFY(srdd_test::errorOf([&] { srdd::parsePlantedFaultKind("bitflip"); }).contains("weight-outliers"));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestPlantedFaults)
+#include "test_planted_faults.moc"
