@@ -14,23 +14,22 @@ const char* kUsage =
     "\n"
     "Writes OUT, a copy of the model directory MODEL with one planted fault, and OUT/planted.json describing it.\n"
     "\n"
-    "  --fault KIND     weight-outliers: PER-ROW elements of every row of the module's weight set to\n"
-    "                     ±U(FMIN, FMAX) x the row's RMS\n"
-    "                   activation-channel: input_layernorm channel C x F and the q/k/v weight column C / F\n"
+    "  --fault KIND     weight-outliers: down_proj: K input columns x F, the up_proj rows producing them / F;\n"
+    "                     o_proj: K value channels (v_proj rows / F), the o_proj columns reading them x F\n"
+    "                     (function unchanged; every row then holds a few elements at ~F x its RMS)\n"
+    "                   activation-channel: an RMSNorm channel C x F and the next linears' input column C / F\n"
     "                     (the BF16 function is unchanged; MXFP4 activations of that channel are not)\n"
     "                   qk-scale: control, q_proj weight and bias x2, k_proj x0.5 (function unchanged)\n"
     "  --layer N        decoder layer (required)\n"
-    "  --module M       weight-outliers: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj\n"
-    "                   (default down_proj)\n"
-    "  --per-row K      weight-outliers: elements per row (default 3)\n"
-    "  --factor-min A, --factor-max B   weight-outliers: outlier size in row RMS (default 20, 100)\n"
+    "  --module M       weight-outliers: down_proj (default) or o_proj\n"
+    "  --channels K     weight-outliers: channels scaled (default 3)\n"
     "  --channel C      activation-channel: the hidden channel (default 7)\n"
-    "  --factor F       activation-channel: the scale (default 128, a power of two keeps BF16 exact)\n"
+    "  --norm N         activation-channel: input (-> q/k/v, default) or post_attention (-> gate/up)\n"
+    "  --factor F       the scale (default 64; a power of two keeps BF16 exact)\n"
     "  --seed S         which elements, sizes and signs (default 1)\n";
 
 int run(const srdd_cli::Args& args) {
-  const srdd_cli::Options opt(args, {"--fault", "--layer", "--module", "--per-row", "--factor-min", "--factor-max",
-                                     "--channel", "--factor", "--seed"},
+  const srdd_cli::Options opt(args, {"--fault", "--layer", "--module", "--channels", "--channel", "--norm", "--factor", "--seed"},
                               {});
   if (opt.positional().size() > 2) throw srdd::Error("unexpected argument '" + opt.positional()[2] + "'");
   const std::string model = opt.positional(0, "MODEL (the model directory to copy)");
@@ -40,10 +39,9 @@ int run(const srdd_cli::Args& args) {
   f.layer = static_cast<int>(opt.integer("--layer", -1));
   if (!opt.value("--layer")) throw srdd::Error("option --layer is required");
   f.module = opt.value("--module", f.module);
-  f.perRow = static_cast<int>(opt.integer("--per-row", f.perRow));
-  f.factorMin = opt.number("--factor-min", f.factorMin);
-  f.factorMax = opt.number("--factor-max", f.factorMax);
+  f.perRow = static_cast<int>(opt.integer("--channels", f.perRow));
   f.channel = static_cast<int>(opt.integer("--channel", f.channel));
+  f.norm = opt.value("--norm", f.norm);
   f.factor = opt.number("--factor", f.factor);
   const long long seed = opt.integer("--seed", 1);
   if (seed < 0) throw srdd::Error("option --seed must not be negative");

@@ -33,14 +33,14 @@ nlohmann::json PlantedFault::toJson() const {
   nlohmann::json j = {{"fault", plantedFaultKindName(kind)}, {"layer", layer}, {"seed", seed}};
   if (kind == Kind::WeightOutliers) {
     j["module"] = module;
-    j["per_row"] = perRow;
-    j["factor_min"] = factorMin;
-    j["factor_max"] = factorMax;
+    j["channels"] = perRow;
+    j["factor"] = factor;
   } else if (kind == Kind::ActivationChannel) {
     j["channel"] = channel;
+    j["norm"] = norm;
     j["factor"] = factor;
   }
-  j["function_preserving"] = kind != Kind::WeightOutliers;
+  j["function_preserving"] = true;
   return j;
 }
 
@@ -55,19 +55,19 @@ std::string moduleTensor(int layer, const std::string& module) {
   return prefix(layer) + (attn ? "self_attn." : "mlp.") + module + ".weight";
 }
 
-// Every row: perRow distinct columns set to sign · U(lo, hi) · (the row's RMS before planting).
-at::Tensor withOutliers(const at::Tensor& w, const PlantedFault& f) {
-  at::Tensor x = w.to(at::kFloat).clone();
-  const int64_t rows = x.size(0), cols = x.size(1);
-  if (f.perRow < 1 || f.perRow > cols) throw Error("plant: per-row count must be in [1, " + std::to_string(cols) + "]");
-  if (!(f.factorMin > 0) || f.factorMax < f.factorMin) throw Error("plant: factors must satisfy 0 < min <= max");
-  at::Generator gen = at::detail::createCPUGenerator(f.seed);
-  at::Tensor rms = x.pow(2).mean(1).sqrt();
-  at::Tensor cols_ = at::argsort(at::rand({rows, cols}, gen), int64_t{1}, false).narrow(1, 0, f.perRow);
-  at::Tensor mag = at::rand({rows, f.perRow}, gen) * (f.factorMax - f.factorMin) + f.factorMin;
-  at::Tensor sign = at::rand({rows, f.perRow}, gen).lt(0.5).to(at::kFloat) * -2.0 + 1.0;
-  x.scatter_(1, cols_, sign * mag * rms.unsqueeze(1));
-  return x.to(w.scalar_type());
+// `count` distinct indices in [0, n), seeded.
+std::vector<int64_t> pick(int64_t n, int count, uint64_t seed) {
+  if (count < 1 || count > n) throw Error("plant: the channel count must be in [1, " + std::to_string(n) + "]");
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  at::Tensor idx = at::argsort(at::rand({n}, gen), int64_t{0}, false).narrow(0, 0, count).contiguous();
+  return std::vector<int64_t>(idx.data_ptr<int64_t>(), idx.data_ptr<int64_t>() + count);
+}
+
+// x[index along dim] *= s, in fp32, back in x's dtype.
+void scaleSlices(at::Tensor& x, int64_t dim, const std::vector<int64_t>& index, double s) {
+  at::Tensor y = x.to(at::kFloat).clone();
+  for (int64_t i : index) y.select(dim, i).mul_(s);
+  x = y.to(x.scalar_type());
 }
 
 }  // namespace
@@ -91,8 +91,27 @@ void plantFault(const std::string& modelDir, const std::string& outDir, const Pl
   const std::string p = prefix(f.layer);
   switch (f.kind) {
     case PlantedFault::Kind::WeightOutliers: {
-      at::Tensor& w = need(moduleTensor(f.layer, f.module));
-      w = withOutliers(w, f);
+      // Function-preserving: the weight's input columns feeding from a few channels are multiplied by the
+      // factor and the linear map producing those channels is divided by it (SwiGLU is linear in up_proj,
+      // attention is linear in v_proj), so every row of the weight holds a few elements ~factor x its RMS.
+      if (!(f.factor > 0)) throw Error("plant: the factor must be positive");
+      if (f.module == "down_proj") {
+        const auto cols = pick(cfg.intermediateSize, f.perRow, f.seed);
+        scaleSlices(need(p + "mlp.down_proj.weight"), 1, cols, f.factor);
+        scaleSlices(need(p + "mlp.up_proj.weight"), 0, cols, 1.0 / f.factor);
+      } else if (f.module == "o_proj") {
+        const auto ch = pick(cfg.numKvHeads * cfg.headDim, f.perRow, f.seed);
+        scaleSlices(need(p + "self_attn.v_proj.weight"), 0, ch, 1.0 / f.factor);
+        if (t.count(p + "self_attn.v_proj.bias")) scaleSlices(t[p + "self_attn.v_proj.bias"], 0, ch, 1.0 / f.factor);
+        const int64_t group = cfg.numHeads / cfg.numKvHeads;
+        std::vector<int64_t> cols;  // every query head of the KV head reads the scaled value channel
+        for (int64_t c : ch)
+          for (int64_t g = 0; g < group; ++g) cols.push_back(((c / cfg.headDim) * group + g) * cfg.headDim + c % cfg.headDim);
+        scaleSlices(need(p + "self_attn.o_proj.weight"), 1, cols, f.factor);
+      } else {
+        moduleTensor(f.layer, f.module);  // names an unknown module
+        throw Error("plant: weight-outliers supports down_proj and o_proj (function-preserving), not " + f.module);
+      }
       break;
     }
     case PlantedFault::Kind::ActivationChannel: {
@@ -100,16 +119,13 @@ void plantFault(const std::string& modelDir, const std::string& outDir, const Pl
         throw Error("plant: channel " + std::to_string(f.channel) + " is outside the hidden size " +
                     std::to_string(cfg.hiddenSize));
       if (!(f.factor > 0)) throw Error("plant: the factor must be positive");
-      at::Tensor& norm = need(p + "input_layernorm.weight");
-      norm = norm.to(at::kFloat).clone();
-      norm[f.channel] *= f.factor;
-      norm = norm.to(ck.tensor(p + "input_layernorm.weight").scalar_type());
-      for (const char* m : {"q_proj", "k_proj", "v_proj"}) {
-        at::Tensor& w = need(p + "self_attn." + m + ".weight");
-        at::Tensor x = w.to(at::kFloat).clone();
-        x.select(1, f.channel).div_(f.factor);
-        w = x.to(w.scalar_type());
-      }
+      const bool mlp = f.norm == "post_attention";
+      if (!mlp && f.norm != "input") throw Error("plant: norm must be input or post_attention, not " + f.norm);
+      const std::string normName = p + (mlp ? "post_attention_layernorm.weight" : "input_layernorm.weight");
+      scaleSlices(need(normName), 0, {f.channel}, f.factor);
+      for (const char* m : mlp ? std::vector<const char*>{"mlp.gate_proj", "mlp.up_proj"}
+                               : std::vector<const char*>{"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"})
+        scaleSlices(need(p + m + ".weight"), 1, {f.channel}, 1.0 / f.factor);
       break;
     }
     case PlantedFault::Kind::QkScale:

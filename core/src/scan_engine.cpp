@@ -568,6 +568,11 @@ std::vector<LayerMetrics> ScanResult::ruleInputs() const {
     auto s = l.sensitivity.find("kl_single");
     if (s != l.sensitivity.end()) m.values["kl_single"] = s->second.mean;
     m.quantized = l.layerQuantized;
+    auto kb = l.bf16.find("kurtosis");
+    if (kb != l.bf16.end()) m.values["kurtosis_bf16"] = kb->second.mean;
+    auto drift = l.quantized.find("drift_sqnr_db");
+    if (drift != l.quantized.end() && std::isfinite(drift->second.mean))
+      m.values["noise_kurtosis_ratio"] = 1.0 / std::pow(1.0 + std::pow(10.0, -drift->second.mean / 10.0), 2);
     // Floor rules: the worst quantized tensor's excess over the format's floor, per metric.
     for (const auto& t : l.quantizedTensors) {
       auto get = [](const std::map<std::string, double>& x, const char* k) {
@@ -581,6 +586,7 @@ std::vector<LayerMetrics> ScanResult::ruleInputs() const {
           {"excess_relative_error", get(t.metrics, "relative_error") - get(t.floor, "relative_error")}};
       for (const auto& [k, e] : excess) {
         if (!std::isfinite(e)) continue;
+        m.values[std::string(k) + "@" + t.module + " " + t.role] = e;  // per tensor kind, for the peer rules
         auto it = m.values.find(k);
         if (it == m.values.end() || e > it->second) {
           m.values[k] = e;

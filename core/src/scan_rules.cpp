@@ -30,6 +30,7 @@ std::map<std::string, double*> fields(RuleThresholds& t) {
           {"excess_clipping", &t.excessClipping},
           {"excess_relative_error", &t.excessRelativeError},
           {"outlier_min_fraction", &t.outlierMinFraction},
+          {"kurtosis_min", &t.kurtosisMin},
           {"max_target_fraction", &t.maxTargetFraction}};
 }
 
@@ -228,29 +229,61 @@ Verdict judgeFloor(const std::vector<LayerMetrics>& layers, const RuleThresholds
     auto it = layers[i].where.find(metric);
     return it == layers[i].where.end() ? std::string() : it->second;
   };
+  // floor_sqnr / floor_clipping: the layer's worst tensor beyond the floor by the threshold. outlier_X: one
+  // tensor kind (e.g. "down_proj input") stands out against the same kind in the other quantized layers,
+  // by robust z and by at least outlierMinFraction x the threshold over their median.
   for (const auto& rule : kExcessRules) {
-    bool any = false;
-    auto z = badZ(layers, rule.metric, 1, &any);
     const double thr = t.*(rule.threshold);
+    const std::string name = rule.metric, prefix = name + "@";
+    const bool absolute = std::string(rule.suffix) == "sqnr" || std::string(rule.suffix) == "clipping";
     for (size_t i = 0; i < layers.size(); ++i) {
       const double e = value(i, rule.metric);
-      if (!layers[i].quantized || !std::isfinite(e)) continue;
-      if (e > thr) {
+      if (absolute && layers[i].quantized && std::isfinite(e) && e > thr)
         v.layers[i].flags.push_back({std::string("floor_") + rule.suffix, rule.metric, e, thr, false, where(i, rule.metric)});
-      } else if (std::isfinite(z[i]) && z[i] > t.anomalyZ && e > t.outlierMinFraction * thr) {
-        v.layers[i].flags.push_back({std::string("outlier_") + rule.suffix, rule.metric, e, t.outlierMinFraction * thr,
-                                     false, where(i, rule.metric)});
+    }
+    std::set<std::string> kinds;
+    for (const auto& lm : layers)
+      for (const auto& [k, x] : lm.values)
+        if (k.rfind(prefix, 0) == 0) kinds.insert(k);
+    std::vector<double> bestZ(layers.size(), kNaN), bestE(layers.size(), kNaN);
+    std::vector<std::string> bestKind(layers.size());
+    for (const auto& kind : kinds) {
+      bool any = false;
+      auto z = badZ(layers, kind.c_str(), 1, &any);
+      std::vector<double> peers;
+      for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].quantized && std::isfinite(value(i, kind.c_str()))) peers.push_back(value(i, kind.c_str()));
+      const double med = median(peers);
+      for (size_t i = 0; i < layers.size(); ++i) {
+        const double e = value(i, kind.c_str());
+        if (!layers[i].quantized || !std::isfinite(z[i]) || z[i] <= t.anomalyZ || e - med <= t.outlierMinFraction * thr)
+          continue;
+        if (!(z[i] <= bestZ[i])) {
+          bestZ[i] = z[i];
+          bestE[i] = e;
+          bestKind[i] = kind.substr(prefix.size());
+        }
       }
     }
+    for (size_t i = 0; i < layers.size(); ++i)
+      if (std::isfinite(bestZ[i]))
+        v.layers[i].flags.push_back({std::string("outlier_") + rule.suffix, rule.metric, bestE[i],
+                                     t.outlierMinFraction * thr, false, bestKind[i]});
   }
   for (const auto& rule : kRules) {
     if (std::find_if(std::begin(kRelativeRules), std::end(kRelativeRules),
                      [&](const char* n) { return std::string(n) == rule.name; }) == std::end(kRelativeRules))
       continue;
-    const double thr = t.*(rule.threshold);
+    const bool kurtosis = std::string(rule.name) == "kurtosis_drop";
     for (size_t i = 0; i < layers.size(); ++i) {
       const double x = value(i, rule.metric);
       if (!layers[i].quantized || !std::isfinite(x)) continue;
+      double thr = t.*(rule.threshold);
+      if (kurtosis) {  // kurtosis of x + independent noise n is kurtosis(x) / (1 + var n / var x)^2
+        const double k = value(i, "kurtosis_bf16"), r0 = value(i, "noise_kurtosis_ratio");
+        if (std::isfinite(k) && k < t.kurtosisMin) continue;
+        if (std::isfinite(r0)) thr *= r0;
+      }
       if (rule.below ? x < thr : x > thr) v.layers[i].flags.push_back({rule.name, rule.metric, x, thr, false, ""});
     }
   }

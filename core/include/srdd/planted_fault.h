@@ -9,17 +9,20 @@ namespace srdd {
 
 struct PlantedFault {
   enum class Kind {
-    WeightOutliers,     // `perRow` elements of every row of layer.module's weight set to ±U(factorMin, factorMax)·row RMS
-    ActivationChannel,  // input_layernorm channel ×factor, the q/k/v weight column ÷factor (function unchanged)
+    // down_proj: `perRow` input columns ×factor and the matching up_proj rows ÷factor; o_proj: `perRow` value
+    // channels (v_proj rows and bias ÷factor) and the o_proj columns every query head reads them from ×factor.
+    // Function unchanged; every row of the weight then holds a few elements at ~factor × its RMS.
+    WeightOutliers,
+    ActivationChannel,  // an RMSNorm channel ×factor, the next linears' input column ÷factor (function unchanged)
     QkScale,            // control: q_proj weight and bias ×2, k_proj weight and bias ×0.5 (function unchanged)
   };
   Kind kind = Kind::WeightOutliers;
   int layer = 0;
   std::string module = "down_proj";  // WeightOutliers: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj
-  int perRow = 3;
-  double factorMin = 20, factorMax = 100;
+  int perRow = 3;          // WeightOutliers: scaled channels (o_proj: each gives heads/kv_heads columns)
   int channel = 7;         // ActivationChannel
-  double factor = 128;     // ActivationChannel (a power of two keeps BF16 exact)
+  std::string norm = "input";  // ActivationChannel: input (-> q/k/v columns) or post_attention (-> gate/up)
+  double factor = 64;      // a power of two keeps BF16 exact
   uint64_t seed = 1;       // which elements, their factors and signs
   nlohmann::json toJson() const;
 };

@@ -29,17 +29,23 @@ struct RuleThresholds {
   double anomalyZ = 3.5;             // anomaly: robust z in the bad direction above this
   // Floor rules: the excess of the worst quantized tensor of a layer over the format's floor.
   double excessSqnrDb = 3.0;         // floor SQNR - measured SQNR (dB) above this: floor_sqnr
-  double excessDeadzone = 0.05;      // deadzone - floor deadzone above this: floor_deadzone
   double excessClipping = 0.01;      // clipping - floor clipping above this: floor_clipping
-  double excessRelativeError = 0.10; // relative error - floor above this: floor_rel_error
-  // outlier_*: robust z of the excess across quantized layers > anomalyZ and excess > this x its threshold
+  // Deadzone and relative error count elements, not energy (near-zero values are cheap to lose), so they
+  // have no absolute rule; these scale their outlier rules' minimum effect.
+  double excessDeadzone = 0.05;
+  double excessRelativeError = 0.10;
+  // outlier_*: a tensor kind's excess has robust z > anomalyZ across the quantized layers and exceeds their
+  // median by more than this x the metric's threshold
   double outlierMinFraction = 0.25;
+  // Floor rules' kurtosis_drop reads only layers whose BF16 excess kurtosis is at least this (a near-Gaussian
+  // output has no tails to lose), and against the drop that the quantization noise alone explains.
+  double kurtosisMin = 1.0;
   double maxTargetFraction = 0.25;   // the recommended target set holds at most this share of quantized layers
   nlohmann::json toJson() const;
   static RuleThresholds fromJson(const nlohmann::json& j);
   // Sets one threshold by its JSON/CLI name (gain_ratio, kurtosis_ratio, instability_increase, sqnr_db,
   // deadzone, clipping, relative_error, mixed_precision_sqnr_db, targeted_fraction, reconsider_fraction,
-  // anomaly_z, excess_sqnr_db, excess_deadzone, excess_clipping, excess_relative_error, outlier_min_fraction,
+  // anomaly_z, kurtosis_min, excess_sqnr_db, excess_deadzone, excess_clipping, excess_relative_error, outlier_min_fraction,
 // max_target_fraction); srdd::Error naming an unknown one.
   void set(const std::string& name, double value);
 };
@@ -48,7 +54,9 @@ struct RuleThresholds {
 // Keys: gain_ratio, kurtosis_ratio, instability_increase, sqnr_db, deadzone_ratio, clipping_ratio,
 // relative_error, and for the anomaly ranking also instability and kl_single (the single-layer harm).
 // Floor rules: excess_sqnr_db, excess_deadzone_ratio, excess_clipping_ratio, excess_relative_error (worst
-// quantized tensor of the layer; `where` names it, e.g. "down_proj weight").
+// quantized tensor of the layer; `where` names it, e.g. "down_proj weight"), the same per tensor kind as
+// "excess_deadzone_ratio@down_proj input" (the peer rules compare a kind across layers), kurtosis_bf16 and
+// noise_kurtosis_ratio (the kurtosis ratio that independent noise at the layer's drift SQNR gives).
 struct LayerMetrics {
   int layer = 0;
   std::map<std::string, double> values;
