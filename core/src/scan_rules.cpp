@@ -166,7 +166,7 @@ Recommendation recommendTargets(const std::vector<int>& flaggedByHarm, int quant
   Recommendation r;
   const int n = std::max(quantizedLayers, 1);
   r.problematicFraction = static_cast<double>(flaggedByHarm.size()) / n;
-  const size_t cap = static_cast<size_t>(std::max(1.0, std::floor(t.maxTargetFraction * n + 1e-9)));
+  const size_t cap = static_cast<size_t>(std::max(1.0, std::ceil(t.maxTargetFraction * n - 1e-9)));
   const std::string count = std::to_string(flaggedByHarm.size()) + " of " + std::to_string(quantizedLayers);
   if (flaggedByHarm.empty()) {
     r.strategy = "no_action";

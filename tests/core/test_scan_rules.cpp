@@ -123,9 +123,9 @@ class TestScanRules : public QObject {
     QVERIFY(!v.layers[5].quantized);
     QCOMPARE(v.ranking, (std::vector<int>{2, 4, 1, 0, 3}));  // by single-layer KL, layer 5 left out
     QCOMPARE(v.problematicLayers, (std::vector<int>{1, 2, 3, 4}));
-    // 4 of 5 flagged, more than floor(0.25 * 5) = 1: reconsider, with the most harmful as the target set.
+    // 4 of 5 flagged, more than ceil(0.25 * 5) = 2: reconsider, with the two most harmful as the target set.
     QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("reconsider_quantization"));
-    QCOMPARE(v.recommendation.targetLayers, std::vector<int>{2});
+    QCOMPARE(v.recommendation.targetLayers, (std::vector<int>{2, 4}));
     t.maxTargetFraction = 0.8;  // cap 4: all four, most harmful first
     v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
     QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("targeted_mitigation"));

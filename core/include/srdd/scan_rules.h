@@ -40,7 +40,7 @@ struct RuleThresholds {
   // Floor rules' kurtosis_drop reads only layers whose BF16 excess kurtosis is at least this (a near-Gaussian
   // output has no tails to lose), and against the drop that the quantization noise alone explains.
   double kurtosisMin = 1.0;
-  double maxTargetFraction = 0.25;   // the recommended target set holds at most this share of quantized layers
+  double maxTargetFraction = 0.25;   // the target set holds at most this share of quantized layers (rounded up)
   nlohmann::json toJson() const;
   static RuleThresholds fromJson(const nlohmann::json& j);
   // Sets one threshold by its JSON/CLI name (gain_ratio, kurtosis_ratio, instability_increase, sqnr_db,
