@@ -185,7 +185,10 @@ class Engine {
     long perVariant = 1 + L_ + (has(ScanKind::Instability) ? 1 : 0) + (has(ScanKind::Gain) ? L_ : 0) +
                       (has(ScanKind::DcGain) || has(ScanKind::Discrete) ? L_ : 0);
     const auto& sensSeqs = opt_.sensitivitySequences.empty() ? prompts_.tokens : opt_.sensitivitySequences;
-    const long sensChunks = static_cast<long>((sensSeqs.size() + bs - 1) / bs);
+    // The sensitivity pass keeps BF16 log-probabilities of every position ([B, T, vocab] fp32, twice), so its
+    // batches are capped: 8 x 128 tokens x 151936 (Qwen2.5) is 1.2 GB.
+    const size_t sbs = std::min<size_t>(bs, 8);
+    const long sensChunks = static_cast<long>((sensSeqs.size() + sbs - 1) / sbs);
     long selected = 0;
     for (int i = 0; i < L_; ++i) selected += opt_.plan.selects(i) ? 1 : 0;
     tracker_.setTotal(chunks * 2 * perVariant + (has(ScanKind::Sensitivity) ? sensChunks * (1 + 2 * selected) : 0) +
@@ -196,9 +199,9 @@ class Engine {
       runChunk(seqs, c);
     }
     if (has(ScanKind::Sensitivity))
-      for (size_t start = 0, c = 0; start < sensSeqs.size(); start += bs, ++c) {
+      for (size_t start = 0, c = 0; start < sensSeqs.size(); start += sbs, ++c) {
         std::vector<std::vector<int64_t>> seqs(sensSeqs.begin() + static_cast<long>(start),
-                                               sensSeqs.begin() + static_cast<long>(std::min(sensSeqs.size(), start + bs)));
+                                               sensSeqs.begin() + static_cast<long>(std::min(sensSeqs.size(), start + sbs)));
         sensitivity(seqs, c);
       }
     ScanResult r;

@@ -14,6 +14,7 @@
 #include "srdd/scan.h"
 #include "srdd/tokenizer.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -235,6 +236,21 @@ class TestPlantedFaults : public QObject {
         QVERIFY2(g > 0.9 && g < 1.1, qPrintable(QString("layer %1 gain ratio %2").arg(l.layer).arg(g)));
       }
     }
+  }
+
+  // The command line makes the same model as the library call, and names a bad option in one line.
+  void plantCommand() {
+    const QString out = tmp_.path() + "/cli-plant";
+    auto run = srdd_test::runCli({"plant", srdd_test::demoModelDir(), out, "--fault", "weight-outliers", "--module",
+                                  "down_proj", "--layer", "3", "--channels", "16"});
+    QCOMPARE(run.code, 0);
+    QFile a(out + "/model.safetensors"), b(QString::fromStdString(dirOf("down_proj outliers")) + "/model.safetensors");
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QVERIFY(a.readAll() == b.readAll());
+    QVERIFY(QFile::exists(out + "/planted.json") && QFile::exists(out + "/tokenizer.json"));
+    run = srdd_test::runCli({"plant", srdd_test::demoModelDir(), out, "--fault", "weight-outliers", "--layer", "6"});
+    QVERIFY(run.code != 0);
+    QVERIFY2(run.err.trimmed().split('\n').size() == 1 && run.err.contains("outside"), qPrintable(run.err));
   }
 
   void badPlants() {
