@@ -208,8 +208,11 @@ nlohmann::json legacyExperimentJson(const ScanResult& r) {
     }
     return nlohmann::json{{"gains", gains}, {"kurtosis", kurt}, {"instability", inst}, {"loss", num(mean(r.endToEnd, lossKey, NAN))}};
   };
+  // The research script's three rules (§3.5), whatever rules the scan itself was judged with.
+  const Verdict research = judgeLayers(r.ruleInputs(), RuleThresholds::fromJson(r.parameters.value("thresholds", nlohmann::json::object())),
+                                       "mxfp4", RuleSet::Absolute);
   std::vector<int> problematic;
-  for (const auto& v : r.verdict.layers)
+  for (const auto& v : research.layers)
     for (const auto& f : v.flags)
       if (f.rule == "gain_drop" || f.rule == "kurtosis_drop" || f.rule == "instability_increase") {
         problematic.push_back(v.layer);
