@@ -115,6 +115,7 @@ int runBenchScan(const srdd_cli::Args& args) {
     o.scans = srdd::parseScanKinds(scans);
     o.profile = profile;
     o.hashModelFiles = false;
+    o.rules = srdd::RuleSet::Absolute;  // the research protocols judge with the research thresholds
     return o;
   };
 

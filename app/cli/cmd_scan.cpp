@@ -18,7 +18,8 @@ namespace {
 
 const char* kThresholds[] = {"gain-ratio", "kurtosis-ratio", "instability-increase", "sqnr-db", "deadzone", "clipping",
                              "relative-error", "mixed-precision-sqnr-db", "targeted-fraction", "reconsider-fraction",
-                             "anomaly-z"};
+                             "anomaly-z", "excess-sqnr-db", "excess-deadzone", "excess-clipping", "excess-relative-error",
+                             "outlier-min-fraction", "max-target-fraction"};
 
 // --timestamp, else SOURCE_DATE_EPOCH (reproducible-builds convention), else now (empty).
 std::string pinnedTimestamp(const srdd_cli::Options& opt) {
@@ -75,6 +76,10 @@ srdd::ScanRequest scanRequest(const srdd_cli::Options& opt) {
       r.thresholds[name] = opt.number(o, 0);
     }
   }
+  r.rules = opt.value("--rules", "floor");
+  r.sensitivityText = opt.value("--sensitivity-text", "");
+  r.sensitivityWindows = static_cast<int>(opt.integer("--sensitivity-windows", 32));
+  r.sensitivityTokens = opt.integer("--sensitivity-tokens", 128);
   r.createdUtc = pinnedTimestamp(opt);
   return r;
 }
@@ -113,7 +118,8 @@ int runScanCommand(const srdd_cli::Args& args) {
   auto values = srdd_cli::quantValueOptions();
   values.insert({"--scans", "--prompts", "--max-tokens", "--trials", "--gain-draws", "--noise-scale", "--seed", "--device",
                  "--dtype", "--out", "--csv", "--legacy-experiment", "--legacy-scanner", "--batch", "--timestamp",
-                 "--tokenizer", "--dc-shift", "--engine"});
+                 "--tokenizer", "--dc-shift", "--engine", "--rules", "--sensitivity-text", "--sensitivity-windows",
+                 "--sensitivity-tokens"});
   for (auto t : kThresholds) values.insert(std::string("--threshold-") + t);
   auto flags = srdd_cli::quantFlagOptions();
   flags.insert({"--quiet", "--no-report", "--profile"});
@@ -138,6 +144,7 @@ int runScanCommand(const srdd_cli::Args& args) {
       so.thresholds.set(name, opt.number(o, 0));
     }
   }
+  so.rules = srdd::parseRuleSet(opt.value("--rules", "floor"));
   so.profile = opt.flag("--profile");
   so.validate();
   const std::string out = opt.value("--out", "srdd-scan.json");
@@ -148,6 +155,13 @@ int runScanCommand(const srdd_cli::Args& args) {
   if (promptSpec.empty())
     promptSpec = std::filesystem::exists(dir + "/prompts.txt") ? dir + "/prompts.txt" : "builtin:scanner";
   auto prompts = srdd::loadPromptSet(promptSpec, tokenizer, opt.integer("--max-tokens", 64));
+  const std::string sensText = opt.value("--sensitivity-text", srdd::defaultSensitivityText(dir));
+  if (sensText != "prompts") {
+    so.sensitivitySequences = srdd::loadSensitivityWindows(sensText, tokenizer,
+                                                           static_cast<int>(opt.integer("--sensitivity-windows", 32)),
+                                                           opt.integer("--sensitivity-tokens", 128));
+    so.sensitivitySource = sensText;
+  }
 
   const auto start = std::chrono::steady_clock::now();
   auto model = srdd_cli::loadModel(opt);
@@ -182,6 +196,12 @@ std::string usage() {
       "  --noise-scale S  gain-scan noise relative to the layer input's std (default 0.1)\n"
       "  --dc-shift V     constant added by the dcgain/discrete scans (default 50)\n"
       "  --seed N         seed of the noise and of stochastic rounding (default 42)\n"
+      "  --rules R        floor (default: excess over the format's noise floor, robust z across layers, ranking by\n"
+      "                   single-layer harm) or absolute (the research scripts' fixed thresholds; also 'reference')\n"
+      "  --sensitivity-text F  text for the sensitivity scan's KL and loss at every position (default\n"
+      "                   MODEL/heldout.txt if present, else 'prompts' = the prompt set)\n"
+      "  --sensitivity-windows N  windows taken from that text (default 32)\n"
+      "  --sensitivity-tokens T   tokens per window (default 128)\n"
       "  --batch N        prompts per forward (default 64)\n"
       "  --out FILE       results JSON, schema srdd-scan/1 (default srdd-scan.json)\n"
       "  --csv FILE       also write a long-format CSV\n"

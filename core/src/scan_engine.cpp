@@ -16,6 +16,7 @@
 #include "srdd/scan.h"
 #include "srdd/scan_fidelity.h"
 #include "srdd/version.h"
+#include "scan_probe.h"
 
 namespace srdd {
 namespace {
@@ -88,23 +89,72 @@ struct HeadStats {
   std::vector<double> loss;   // per prompt mean next-token CE (NaN for one token)
 };
 
-HeadStats headStats(const Model& model, const at::Tensor& hidden, const Batch& batch, ForwardHooks* hooks) {
-  HeadStats s;
-  at::Tensor logp = at::log_softmax(model.lmHead(model.finalNorm(hidden, hooks), hooks).to(at::kFloat), -1);
-  s.lastLogProbs = Model::gatherLast(logp, batch);
+// What a one-layer (or all-but-one) quantized pass is compared against: the BF16 model's next-token
+// distribution at every position of the sensitivity sequences.
+struct TokenReference {
+  at::Tensor logp, p, argmax;  // [B, T, V] fp32, its exp, [B, T] argmax
+  std::vector<double> loss;    // per sequence mean next-token CE
+};
+
+at::Tensor allLogProbs(const Model& model, const at::Tensor& hidden, ForwardHooks* hooks) {
+  return at::log_softmax(model.lmHead(model.finalNorm(hidden, hooks), hooks).to(at::kFloat), -1);
+}
+
+std::vector<double> sequenceLoss(const at::Tensor& logp, const Batch& batch) {
   const int64_t t = logp.size(1);
-  if (t < 2) {
-    s.loss.assign(static_cast<size_t>(batch.size()), kNaN);
-    return s;
-  }
+  if (t < 2) return std::vector<double>(static_cast<size_t>(batch.size()), kNaN);
   auto nll = -logp.narrow(1, 0, t - 1).gather(-1, batch.inputIds.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);
   auto valid = batch.attentionMask.narrow(1, 1, t - 1);
   auto sums = hostValues(at::where(valid, nll, at::zeros_like(nll)).sum(1));
+  std::vector<double> loss;
   for (int64_t b = 0; b < batch.size(); ++b) {
     const int64_t n = batch.lengths[static_cast<size_t>(b)] - 1;
-    s.loss.push_back(n > 0 ? sums[static_cast<size_t>(b)] / static_cast<double>(n) : kNaN);
+    loss.push_back(n > 0 ? sums[static_cast<size_t>(b)] / static_cast<double>(n) : kNaN);
   }
+  return loss;
+}
+
+HeadStats headStats(const Model& model, const at::Tensor& hidden, const Batch& batch, ForwardHooks* hooks) {
+  HeadStats s;
+  at::Tensor logp = allLogProbs(model, hidden, hooks);
+  s.lastLogProbs = Model::gatherLast(logp, batch);
+  s.loss = sequenceLoss(logp, batch);
   return s;
+}
+
+struct TokenHarm {
+  std::vector<double> klMean, klLast, top1, loss;  // per sequence
+  std::vector<double> tokenKl;                     // every real position, pooled
+  double agreeing = 0;                             // positions whose argmax is unchanged
+};
+
+TokenHarm compareTokens(const TokenReference& ref, const at::Tensor& q, const Batch& batch) {
+  TokenHarm h;
+  at::Tensor kl = (ref.p * (ref.logp - q)).sum(-1).clamp_min(0);  // [B, T]
+  at::Tensor agree = ref.argmax.eq(q.argmax(-1)).to(at::kFloat);
+  const at::Tensor& mask = batch.attentionMask;
+  at::Tensor m = mask.to(at::kFloat);
+  at::Tensor n = m.sum(1);
+  at::Tensor perSeq = at::cat({(kl * m).sum(1) / n, Model::gatherLast(kl.unsqueeze(-1), batch).squeeze(-1),
+                               (agree * m).sum(1) / n});
+  const std::vector<double> v = hostValues(perSeq);
+  const size_t B = static_cast<size_t>(batch.size());
+  h.klMean.assign(v.begin(), v.begin() + static_cast<long>(B));
+  h.klLast.assign(v.begin() + static_cast<long>(B), v.begin() + static_cast<long>(2 * B));
+  h.top1.assign(v.begin() + static_cast<long>(2 * B), v.end());
+  h.tokenKl = hostValues(kl.masked_select(mask));
+  for (size_t b = 0; b < B; ++b) h.agreeing += h.top1[b] * static_cast<double>(batch.lengths[b]);
+  h.loss = sequenceLoss(q, batch);
+  return h;
+}
+
+// Linear-interpolation quantile (numpy's default) of a sorted vector.
+double sortedQuantile(const std::vector<double>& v, double q) {
+  if (v.empty()) return kNaN;
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
 std::vector<double> klPerPrompt(const at::Tensor& p, const at::Tensor& q) {
@@ -121,10 +171,13 @@ class Engine {
  public:
   Engine(const Model& m, const PromptSet& p, const ScanOptions& o, const ProgressCallback& cb, const CancelToken* c)
       : model_(m), prompts_(p), opt_(o), L_(m.numLayers()), tracker_(cb, c, 0, m.numLayers()), cancelHooks_(tracker_),
-        base_(&cancelHooks_, o.extraHooks), qh_(o.plan), chainQ_(&base_, &qh_), prof_(o.profile, m.device()) {
+        base_(&cancelHooks_, o.extraHooks), qh_(o.plan), probe_(qh_, o.seed), chainQ_(&base_, &probe_),
+        prof_(o.profile, m.device()) {
     acc_[0].resize(static_cast<size_t>(L_));
     acc_[1].resize(static_cast<size_t>(L_));
     sens_.resize(static_cast<size_t>(L_));
+    tokenKl_.resize(static_cast<size_t>(L_));
+    agreeing_.assign(static_cast<size_t>(L_), 0.0);
   }
 
   ScanResult run() {
@@ -132,13 +185,26 @@ class Engine {
     const long chunks = static_cast<long>((P + bs - 1) / bs);
     long perVariant = 1 + L_ + (has(ScanKind::Instability) ? 1 : 0) + (has(ScanKind::Gain) ? L_ : 0) +
                       (has(ScanKind::DcGain) || has(ScanKind::Discrete) ? L_ : 0);
-    tracker_.setTotal(chunks * (2 * perVariant + (has(ScanKind::Sensitivity) ? 2 * L_ : 0)) +
+    const auto& sensSeqs = opt_.sensitivitySequences.empty() ? prompts_.tokens : opt_.sensitivitySequences;
+    // The sensitivity pass keeps BF16 log-probabilities of every position ([B, T, vocab] fp32, twice), so its
+    // batches are capped: 8 x 128 tokens x 151936 (Qwen2.5) is 1.2 GB.
+    const size_t sbs = std::min<size_t>(bs, 8);
+    const long sensChunks = static_cast<long>((sensSeqs.size() + sbs - 1) / sbs);
+    long selected = 0;
+    for (int i = 0; i < L_; ++i) selected += opt_.plan.selects(i) ? 1 : 0;
+    tracker_.setTotal(chunks * 2 * perVariant + (has(ScanKind::Sensitivity) ? sensChunks * (1 + 2 * selected) : 0) +
                       (has(ScanKind::Weights) ? L_ : 0));
     for (size_t start = 0, c = 0; start < P; start += bs, ++c) {
       std::vector<std::vector<int64_t>> seqs(prompts_.tokens.begin() + static_cast<long>(start),
                                              prompts_.tokens.begin() + static_cast<long>(std::min(P, start + bs)));
       runChunk(seqs, c);
     }
+    if (has(ScanKind::Sensitivity))
+      for (size_t start = 0, c = 0; start < sensSeqs.size(); start += sbs, ++c) {
+        std::vector<std::vector<int64_t>> seqs(sensSeqs.begin() + static_cast<long>(start),
+                                               sensSeqs.begin() + static_cast<long>(std::min(sensSeqs.size(), start + sbs)));
+        sensitivity(seqs, c);
+      }
     ScanResult r;
     if (has(ScanKind::Weights)) scanWeights(r);
     prof_.begin("summaries");
@@ -176,8 +242,13 @@ class Engine {
     for (int v = 0; v < 2; ++v) {
       begin(stage("forward", v));
       qh_.resetStream(streamBase(c, v, 0));
+      if (v == 1 && has(ScanKind::Fidelity)) {  // measure what this mode quantizes, in the quantized pass
+        probe_.setRealRows(batch.attentionMask.reshape({-1}).nonzero().squeeze(-1));
+        probe_.setMode(ProbeHooks::Mode::Measure);
+      }
       at::Tensor h0 = model_.embed(batch.inputIds, hooks(v));
       model_.runLayers(h0, ctx, 0, L_, hooks(v), &outputs[v]);
+      probe_.setMode(ProbeHooks::Mode::Pass);
       inputs[v].push_back(h0);
       for (int i = 0; i + 1 < L_; ++i) inputs[v].push_back(outputs[v][static_cast<size_t>(i)]);
       head[v] = headStats(model_, outputs[v].back(), batch, hooks(v));
@@ -191,7 +262,6 @@ class Engine {
     append(e2e_["loss_quantized"], head[1].loss);
     append(e2e_["loss_change"], diff(head[1].loss, head[0].loss));
     append(e2e_["kl"], klPerPrompt(head[0].lastLogProbs, head[1].lastLogProbs));
-    if (has(ScanKind::Sensitivity)) sensitivity(inputs, head[0], batch, ctx, c);
   }
 
   // Per layer, every per-prompt statistic stays on the device and comes back in one copy.
@@ -279,7 +349,12 @@ class Engine {
       at::Tensor m = mask.to(at::kFloat).unsqueeze(-1);
       std::vector<double> g(static_cast<size_t>(B), 0.0);
       const uint64_t stream = streamBase(c, v, 2) + (static_cast<uint64_t>(i) << 36);
+      // Activation quantization: both passes use the base pass's quantization error (one draw), so the
+      // ratio measures gain, not the difference of two quantization noises.
+      const bool replay = v == 1 && opt_.plan.mode != QuantizationPlan::Mode::W4A16;
+      if (replay) probe_.setMode(ProbeHooks::Mode::Record);
       at::Tensor base = layerAt(i, hin, ctx, v, stream).to(at::kFloat);
+      if (replay) probe_.setMode(ProbeHooks::Mode::Replay);
       for (int d = 0; d < opt_.gainDraws; ++d) {
         tracker_.checkCancelled();
         auto gen = at::detail::createCPUGenerator(mixSeed(opt_.seed, c, static_cast<uint64_t>(i), static_cast<uint64_t>(d)));
@@ -295,6 +370,8 @@ class Engine {
           g[k] += (den > 1e-9 ? num / den : 0.0) / opt_.gainDraws;
         }
       }
+      probe_.setMode(ProbeHooks::Mode::Pass);
+      probe_.clearRecorded();
       append(acc_[v][static_cast<size_t>(i)]["gain"], g);
       done();
     }
@@ -339,15 +416,34 @@ class Engine {
     }
   }
 
-  // Quantize only layer i (from the BF16 state entering i), and all selected layers but i (from the
-  // quantized state entering i); KL of the last-position distribution and loss change against BF16.
-  void sensitivity(const std::vector<at::Tensor>* inputs, const HeadStats& bf16, const Batch& batch,
-                   const Model::Context& ctx, uint64_t c) {
+  // Over the sensitivity sequences (held-out text windows, or the prompts): quantize only layer i (from the
+  // BF16 state entering i), and all selected layers but i (from the quantized state entering i); compare
+  // every real position's next-token distribution with BF16 (KL, argmax agreement) and the sequence loss.
+  void sensitivity(const std::vector<std::vector<int64_t>>& seqs, uint64_t c) {
     const QuantizationPlan& plan = opt_.plan;
+    Batch batch = Batch::fromSequences(seqs, model_.device());
+    Model::Context ctx = model_.makeContext(batch);
+    std::vector<at::Tensor> inputs[2];
+    TokenReference ref;
+    begin("sensitivity: reference forwards");
+    for (int v = 0; v < 2; ++v) {
+      std::vector<at::Tensor> outs;
+      qh_.resetStream(streamBase(c, v, 6));
+      at::Tensor h0 = model_.embed(batch.inputIds, hooks(v));
+      model_.runLayers(h0, ctx, 0, L_, hooks(v), &outs);
+      inputs[v].push_back(h0);
+      for (int i = 0; i + 1 < L_; ++i) inputs[v].push_back(outs[static_cast<size_t>(i)]);
+      if (v == 0) ref.logp = allLogProbs(model_, outs.back(), hooks(0));
+    }
+    ref.p = ref.logp.exp();
+    ref.argmax = ref.logp.argmax(-1);
+    ref.loss = sequenceLoss(ref.logp, batch);
+    done();
     std::set<int> unselected;
     for (int l = 0; l < L_; ++l)
       if (!plan.selects(l)) unselected.insert(l);
     for (int i = 0; i < L_; ++i) {
+      if (!plan.selects(i)) continue;  // nothing of it is quantized: no sensitivity to measure
       for (int allBut = 0; allBut < 2; ++allBut) {
         begin(allBut ? "sensitivity: all layers but one" : "sensitivity: one layer", i);
         if (allBut) {
@@ -361,11 +457,17 @@ class Engine {
         }
         qh_.resetStream(streamBase(c, 1, 4 + allBut) + (static_cast<uint64_t>(i) << 36));
         at::Tensor h = model_.runLayers(inputs[allBut][static_cast<size_t>(i)], ctx, i, L_, &chainQ_);
-        HeadStats hs = headStats(model_, h, batch, &chainQ_);
+        TokenHarm th = compareTokens(ref, allLogProbs(model_, h, &chainQ_), batch);
         Series& s = sens_[static_cast<size_t>(i)];
         const std::string suffix = allBut ? "_all_but" : "_single";
-        append(s["kl" + suffix], klPerPrompt(bf16.lastLogProbs, hs.lastLogProbs));
-        append(s["dloss" + suffix], diff(hs.loss, bf16.loss));
+        append(s["kl" + suffix], th.klMean);
+        append(s["kl" + suffix + "_last"], th.klLast);
+        append(s["top1" + suffix], th.top1);
+        append(s["dloss" + suffix], diff(th.loss, ref.loss));
+        if (!allBut) {
+          append(tokenKl_[static_cast<size_t>(i)], th.tokenKl);
+          agreeing_[static_cast<size_t>(i)] += th.agreeing;
+        }
         done();
       }
     }
@@ -398,6 +500,15 @@ class Engine {
     for (int i = 0; i < L_; ++i) {
       LayerScanResult& lr = r.layers[static_cast<size_t>(i)];
       lr.layer = i;
+      lr.layerQuantized = opt_.plan.selects(i);
+      std::vector<double> tk = tokenKl_[static_cast<size_t>(i)];
+      if (!tk.empty()) {
+        std::sort(tk.begin(), tk.end());
+        lr.harm = {{"kl_single_median", sortedQuantile(tk, 0.5)},
+                   {"kl_single_q99", sortedQuantile(tk, 0.99)},
+                   {"top1_single", agreeing_[static_cast<size_t>(i)] / static_cast<double>(tk.size())},
+                   {"tokens", static_cast<double>(tk.size())}};
+      }
       for (auto& [k, vals] : acc_[0][static_cast<size_t>(i)]) lr.bf16[k] = summarize(vals);
       for (auto& [k, vals] : acc_[1][static_cast<size_t>(i)]) lr.quantized[k] = summarize(vals);
       for (auto& [k, vals] : sens_[static_cast<size_t>(i)]) lr.sensitivity[k] = summarize(vals);
@@ -409,6 +520,11 @@ class Engine {
       }
     }
     for (auto& [k, vals] : e2e_) r.endToEnd[k] = summarize(vals);
+    for (const auto& [key, m] : probe_.measured()) {
+      if (key.layer < 0 || key.layer >= L_) continue;  // lm_head: not a decoder layer
+      r.layers[static_cast<size_t>(key.layer)].quantizedTensors.push_back(
+          {key.module, key.role, poolFidelity(m.measured).toMap(), poolFidelity(m.floor).toMap()});
+    }
   }
 
   const Model& model_;
@@ -419,6 +535,7 @@ class Engine {
   CancelCheckHooks cancelHooks_;
   ChainedHooks base_;  // cancel check, then the caller's extra hooks
   QuantizationHooks qh_;
+  ProbeHooks probe_;     // qh_, measured / replayed
   ChainedHooks chainQ_;  // base_, then quantization
  public:
   StageProfiler prof_;
@@ -426,6 +543,8 @@ class Engine {
  private:
   std::vector<Series> acc_[2];
   std::vector<Series> sens_;
+  std::vector<std::vector<double>> tokenKl_;  // per layer: single-layer KL of every scored token
+  std::vector<double> agreeing_;              // per layer: tokens whose argmax the single layer left unchanged
   Series e2e_;
 };
 
@@ -452,6 +571,33 @@ std::vector<LayerMetrics> ScanResult::ruleInputs() const {
     }
     auto s = l.sensitivity.find("kl_single");
     if (s != l.sensitivity.end()) m.values["kl_single"] = s->second.mean;
+    m.quantized = l.layerQuantized;
+    auto kb = l.bf16.find("kurtosis");
+    if (kb != l.bf16.end()) m.values["kurtosis_bf16"] = kb->second.mean;
+    auto drift = l.quantized.find("drift_sqnr_db");
+    if (drift != l.quantized.end() && std::isfinite(drift->second.mean))
+      m.values["noise_kurtosis_ratio"] = 1.0 / std::pow(1.0 + std::pow(10.0, -drift->second.mean / 10.0), 2);
+    // Floor rules: the worst quantized tensor's excess over the format's floor, per metric.
+    for (const auto& t : l.quantizedTensors) {
+      auto get = [](const std::map<std::string, double>& x, const char* k) {
+        auto it = x.find(k);
+        return it == x.end() ? kNaN : it->second;
+      };
+      const std::pair<const char*, double> excess[] = {
+          {"excess_sqnr_db", get(t.floor, "sqnr_db") - get(t.metrics, "sqnr_db")},
+          {"excess_deadzone_ratio", get(t.metrics, "deadzone_ratio") - get(t.floor, "deadzone_ratio")},
+          {"excess_clipping_ratio", get(t.metrics, "clipping_ratio") - get(t.floor, "clipping_ratio")},
+          {"excess_relative_error", get(t.metrics, "relative_error") - get(t.floor, "relative_error")}};
+      for (const auto& [k, e] : excess) {
+        if (!std::isfinite(e)) continue;
+        m.values[std::string(k) + "@" + t.module + " " + t.role] = e;  // per tensor kind, for the peer rules
+        auto it = m.values.find(k);
+        if (it == m.values.end() || e > it->second) {
+          m.values[k] = e;
+          m.where[k] = t.module + " " + t.role;
+        }
+      }
+    }
     out.push_back(m);
   }
   return out;
@@ -482,7 +628,7 @@ ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptio
                   {"app", {{"version", versionString()}, {"git_commit", gitCommit()}}},
                   {"libtorch", torchVersionString()},
                   {"created_utc", createdUtc.empty() ? utcTimestamp() : createdUtc}};
-  r.verdict = judgeLayers(r.ruleInputs(), options.thresholds, options.plan.spec.formatName);
+  r.verdict = judgeLayers(r.ruleInputs(), options.thresholds, options.plan.spec.formatName, options.rules);
   engine.prof_.end();
   r.profile = engine.prof_.totals();
   return r;

@@ -56,7 +56,15 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
                         {"ratio", numMap(l.ratio)},
                         {"difference", numMap(l.difference)},
                         {"sensitivity", statMap(l.sensitivity)},
-                        {"weights", numMap(l.weights)}};
+                        {"weights", numMap(l.weights)},
+                        {"layer_quantized", l.layerQuantized}};
+    if (!l.quantizedTensors.empty()) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (const auto& t : l.quantizedTensors)
+        rows.push_back({{"module", t.module}, {"role", t.role}, {"metrics", numMap(t.metrics)}, {"floor", numMap(t.floor)}});
+      j["quantized_tensors"] = rows;
+    }
+    if (!l.harm.empty()) j["harm"] = numMap(l.harm);
     if (i < r.verdict.layers.size()) {
       const auto& v = r.verdict.layers[i];
       nlohmann::json flags = nlohmann::json::array();
@@ -70,10 +78,20 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
   nlohmann::json weights = nlohmann::json::array();
   for (const auto& w : r.weights)
     weights.push_back({{"layer", w.layer}, {"module", w.module}, {"shape", w.shape}, {"metrics", numMap(w.metrics)}});
+  // Floor rules rank by single-layer harm: the entry's score is then the layer's kl_single.
+  const bool byHarm = r.parameters.value("rules", "absolute") == "floor";
   nlohmann::json ranking = nlohmann::json::array();
   for (int l : r.verdict.ranking)
-    for (const auto& v : r.verdict.layers)
-      if (v.layer == l) ranking.push_back({{"layer", l}, {"score", num(v.anomalyScore)}, {"metric", v.anomalyMetric}});
+    for (size_t i = 0; i < r.verdict.layers.size(); ++i) {
+      const auto& v = r.verdict.layers[i];
+      if (v.layer != l) continue;
+      const double kl = i < r.layers.size() ? mean(r.layers[i].sensitivity, "kl_single", NAN) : NAN;
+      if (byHarm && std::isfinite(kl))
+        ranking.push_back({{"layer", l}, {"score", kl}, {"metric", "kl_single"}, {"anomaly_score", num(v.anomalyScore)},
+                           {"anomaly_metric", v.anomalyMetric}});
+      else
+        ranking.push_back({{"layer", l}, {"score", num(v.anomalyScore)}, {"metric", v.anomalyMetric}});
+    }
   std::vector<int64_t> tokenCounts;
   for (const auto& t : r.prompts.tokens) tokenCounts.push_back(static_cast<int64_t>(t.size()));
   return {{"schema", kSchema},
@@ -113,6 +131,11 @@ ScanResult scanResultFromJson(const nlohmann::json& j) {
       lr.difference = numMapFrom(l.value("difference", nlohmann::json()));
       lr.sensitivity = statMapFrom(l.value("sensitivity", nlohmann::json()));
       lr.weights = numMapFrom(l.value("weights", nlohmann::json()));
+      lr.layerQuantized = l.value("layer_quantized", true);
+      for (const auto& t : l.value("quantized_tensors", nlohmann::json::array()))
+        lr.quantizedTensors.push_back({t.at("module").get<std::string>(), t.at("role").get<std::string>(),
+                                       numMapFrom(t.at("metrics")), numMapFrom(t.at("floor"))});
+      lr.harm = numMapFrom(l.value("harm", nlohmann::json()));
       r.layers.push_back(lr);
     }
     for (size_t i = 1; i < r.layers.size(); ++i)
@@ -130,7 +153,8 @@ ScanResult scanResultFromJson(const nlohmann::json& j) {
   std::string format = r.parameters.value("quantization", nlohmann::json::object())
                            .value("spec", nlohmann::json::object())
                            .value("format", "mxfp4");
-  r.verdict = judgeLayers(r.ruleInputs(), t, format);
+  // Files written before the floor rules were judged with the absolute ones.
+  r.verdict = judgeLayers(r.ruleInputs(), t, format, parseRuleSet(r.parameters.value("rules", "absolute")));
   return r;
 }
 
@@ -196,8 +220,11 @@ nlohmann::json legacyExperimentJson(const ScanResult& r) {
     }
     return nlohmann::json{{"gains", gains}, {"kurtosis", kurt}, {"instability", inst}, {"loss", num(mean(r.endToEnd, lossKey, NAN))}};
   };
+  // The research script's three rules (§3.5), whatever rules the scan itself was judged with.
+  const Verdict research = judgeLayers(r.ruleInputs(), RuleThresholds::fromJson(r.parameters.value("thresholds", nlohmann::json::object())),
+                                       "mxfp4", RuleSet::Absolute);
   std::vector<int> problematic;
-  for (const auto& v : r.verdict.layers)
+  for (const auto& v : research.layers)
     for (const auto& f : v.flags)
       if (f.rule == "gain_drop" || f.rule == "kurtosis_drop" || f.rule == "instability_increase") {
         problematic.push_back(v.layer);

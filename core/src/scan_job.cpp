@@ -110,6 +110,7 @@ ScanOptions optionsOf(const ScanRequest& r) {
   o.dcShift = r.dcShift;
   o.batchSize = r.batchSize;
   for (const auto& [name, value] : r.thresholds) o.thresholds.set(name, value);
+  o.rules = parseRuleSet(r.rules);
   o.validate();
   return o;
 }
@@ -123,6 +124,10 @@ std::string ScanRequest::resolvedPrompts() const {
   if (!prompts.empty()) return prompts;
   return fs::is_regular_file(fs::path(modelDir) / "prompts.txt") ? (fs::path(modelDir) / "prompts.txt").string()
                                                                   : "builtin:scanner";
+}
+
+std::string ScanRequest::resolvedSensitivityText() const {
+  return sensitivityText.empty() ? defaultSensitivityText(modelDir) : sensitivityText;
 }
 
 std::string ScanRequest::quantizationDescription() const { return planOf(*this).describe(); }
@@ -143,6 +148,10 @@ void ScanRequest::validate() const {
   else if (!fs::is_regular_file(p))
     throw Error("prompt file '" + p + "' does not exist");
   if (maxTokens < 1) throw Error("scan request: max tokens must be at least 1, got " + std::to_string(maxTokens));
+  const std::string sens = resolvedSensitivityText();
+  if (sens != "prompts" && !fs::is_regular_file(sens)) throw Error("sensitivity text '" + sens + "' does not exist");
+  if (sensitivityWindows < 1) throw Error("scan request: sensitivity windows must be at least 1");
+  if (sensitivityTokens < 2) throw Error("scan request: sensitivity tokens must be at least 2");
 }
 
 nlohmann::json ScanRequest::toJson() const {
@@ -154,7 +163,8 @@ nlohmann::json ScanRequest::toJson() const {
           {"prompts", prompts},       {"max_tokens", maxTokens}, {"seed", seed},
           {"trials", trials},         {"gain_draws", gainDraws}, {"noise_scale", noiseScale},
           {"dc_shift", dcShift},      {"batch_size", batchSize}, {"thresholds", thresholds},
-          {"created_utc", createdUtc}};
+          {"created_utc", createdUtc}, {"rules", rules},      {"sensitivity_text", sensitivityText},
+          {"sensitivity_windows", sensitivityWindows},        {"sensitivity_tokens", sensitivityTokens}};
 }
 
 namespace {
@@ -211,6 +221,10 @@ ScanRequest ScanRequest::fromJson(const nlohmann::json& j) {
   read(j, "batch_size", r.batchSize);
   read(j, "thresholds", r.thresholds);
   read(j, "created_utc", r.createdUtc);
+  read(j, "rules", r.rules);
+  read(j, "sensitivity_text", r.sensitivityText);
+  read(j, "sensitivity_windows", r.sensitivityWindows);
+  read(j, "sensitivity_tokens", r.sensitivityTokens);
   return r;
 }
 
@@ -325,7 +339,14 @@ nlohmann::json ScanJob::run(const ScanRequest& request, const ProgressCallback& 
     checkCancelled();
     reportStage(progress, "tokenizing prompts");
     const PromptSet prompts = loadPromptSet(request.resolvedPrompts(), *tokenizer, request.maxTokens);
-    return scanResultToJson(runScan(*model, prompts, options, progress, cancel, request.createdUtc));
+    ScanOptions withText = options;
+    const std::string sens = request.resolvedSensitivityText();
+    if (sens != "prompts") {
+      withText.sensitivitySequences =
+          loadSensitivityWindows(sens, *tokenizer, request.sensitivityWindows, request.sensitivityTokens);
+      withText.sensitivitySource = sens;
+    }
+    return scanResultToJson(runScan(*model, prompts, withText, progress, cancel, request.createdUtc));
   } catch (const Error&) {
     throw;  // srdd::Error and srdd::Cancelled already say what went wrong
   } catch (const c10::Error& e) {

@@ -34,13 +34,21 @@ std::string formatScanReport(const ScanResult& r) {
     << " tokens each)\n";
   o << "created    " << r.provenance.value("created_utc", "?") << " on " << r.provenance.value("device", "?") << " ("
     << r.provenance.value("dtype", "?") << ")\n\n";
+  // Floor rules: the worst quantized tensor's excess over the format's floor; absolute rules: the offline
+  // fidelity of the BF16 layer output the research scanner reads.
+  const bool floor = r.parameters.value("rules", "absolute") == "floor";
+  const std::vector<LayerMetrics> inputs = r.ruleInputs();
   const char* cols[] = {"layer", "gain bf16", "gain q", "ratio", "kurt bf16", "kurt q", "ratio", "instab q",
-                        "SQNR dB", "dead %", "clip %", "rel.err", "W SQNR", "KL 1-layer"};
-  const size_t widths[] = {5, 10, 8, 7, 10, 9, 7, 9, 8, 7, 7, 8, 7, 11};
+                        floor ? "dSQNR dB" : "SQNR dB", floor ? "+dead %" : "dead %", floor ? "+clip %" : "clip %",
+                        floor ? "+rel.err" : "rel.err", "W SQNR", "KL 1-layer"};
+  const size_t widths[] = {5, 10, 8, 7, 10, 9, 7, 9, 9, 8, 8, 9, 7, 11};
   for (size_t c = 0; c < 14; ++c) o << pad(cols[c], widths[c]);
   o << "  flags\n";
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
+    auto fid = [&](const char* bf16Key, const char* excessKey) {
+      return floor ? valueOf(inputs[i].values, excessKey) : meanOf(l.bf16, bf16Key);
+    };
     std::string cells[] = {std::to_string(l.layer),
                            fmt(meanOf(l.bf16, "gain")),
                            fmt(meanOf(l.quantized, "gain")),
@@ -49,17 +57,19 @@ std::string formatScanReport(const ScanResult& r) {
                            fmt(meanOf(l.quantized, "kurtosis")),
                            fmt(valueOf(l.ratio, "kurtosis"), "%.3f"),
                            fmt(meanOf(l.quantized, "instability")),
-                           fmt(meanOf(l.bf16, "sqnr_db"), "%.1f"),
-                           fmt(100 * meanOf(l.bf16, "deadzone_ratio"), "%.2f"),
-                           fmt(100 * meanOf(l.bf16, "clipping_ratio"), "%.2f"),
-                           fmt(meanOf(l.bf16, "relative_error"), "%.3f"),
+                           fmt(fid("sqnr_db", "excess_sqnr_db"), "%.1f"),
+                           fmt(100 * fid("deadzone_ratio", "excess_deadzone_ratio"), "%.2f"),
+                           fmt(100 * fid("clipping_ratio", "excess_clipping_ratio"), "%.2f"),
+                           fmt(fid("relative_error", "excess_relative_error"), "%.3f"),
                            fmt(valueOf(l.weights, "sqnr_db"), "%.1f"),
                            fmt(meanOf(l.sensitivity, "kl_single"))};
     for (size_t c = 0; c < 14; ++c) o << pad(cells[c], widths[c]);
     std::string flags;
     if (i < r.verdict.layers.size())
       for (const auto& f : r.verdict.layers[i].flags)
-        flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value);
+        flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value) +
+                 (f.where.empty() ? "" : " [" + f.where + "]");
+    if (!l.layerQuantized) flags = "not quantized";
     o << "  " << (flags.empty() ? "-" : flags) << "\n";
   }
   auto e2e = [&](const char* k) {
@@ -73,6 +83,11 @@ std::string formatScanReport(const ScanResult& r) {
   o << "problematic layers: ";
   if (r.verdict.problematicLayers.empty()) o << "none";
   for (size_t i = 0; i < r.verdict.problematicLayers.size(); ++i) o << (i ? ", " : "") << r.verdict.problematicLayers[i];
+  o << "\nranking (most harmful first): ";
+  for (size_t i = 0; i < r.verdict.ranking.size(); ++i) o << (i ? ", " : "") << r.verdict.ranking[i];
+  o << "\ntarget set: ";
+  if (rec.targetLayers.empty()) o << "none";
+  for (size_t i = 0; i < rec.targetLayers.size(); ++i) o << (i ? ", " : "") << rec.targetLayers[i];
   o << "\nrecommendation: " << rec.strategy;
   for (const auto& d : rec.details) o << " - " << d;
   o << "\n";

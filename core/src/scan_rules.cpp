@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "srdd/error.h"
 #include "srdd/scan_stats.h"
@@ -23,7 +24,14 @@ std::map<std::string, double*> fields(RuleThresholds& t) {
           {"mixed_precision_sqnr_db", &t.mixedPrecisionSqnrDb},
           {"targeted_fraction", &t.targetedFraction},
           {"reconsider_fraction", &t.reconsiderFraction},
-          {"anomaly_z", &t.anomalyZ}};
+          {"anomaly_z", &t.anomalyZ},
+          {"excess_sqnr_db", &t.excessSqnrDb},
+          {"excess_deadzone", &t.excessDeadzone},
+          {"excess_clipping", &t.excessClipping},
+          {"excess_relative_error", &t.excessRelativeError},
+          {"outlier_min_fraction", &t.outlierMinFraction},
+          {"kurtosis_min", &t.kurtosisMin},
+          {"max_target_fraction", &t.maxTargetFraction}};
 }
 
 struct Rule {
@@ -41,6 +49,25 @@ const Rule kRules[] = {
     {"high_clipping", "clipping_ratio", &RuleThresholds::clipping, false},
     {"high_rel_error", "relative_error", &RuleThresholds::relativeError, false},
 };
+
+// Floor rules: excess over the format's floor (rule names floor_X and outlier_X).
+struct ExcessRule {
+  const char* suffix;
+  const char* metric;
+  double RuleThresholds::*threshold;
+};
+const ExcessRule kExcessRules[] = {
+    {"sqnr", "excess_sqnr_db", &RuleThresholds::excessSqnrDb},
+    {"deadzone", "excess_deadzone_ratio", &RuleThresholds::excessDeadzone},
+    {"clipping", "excess_clipping_ratio", &RuleThresholds::excessClipping},
+    {"rel_error", "excess_relative_error", &RuleThresholds::excessRelativeError},
+};
+// Relative rules kept from the research plan under the floor rules.
+const char* const kRelativeRules[] = {"gain_drop", "kurtosis_drop", "instability_increase"};
+const std::pair<const char*, double> kFloorRanked[] = {
+    {"excess_sqnr_db", 1},        {"excess_deadzone_ratio", 1}, {"excess_clipping_ratio", 1},
+    {"excess_relative_error", 1}, {"gain_ratio", -1},           {"kurtosis_ratio", -1},
+    {"instability", 1},           {"kl_single", 1}};
 
 // Metrics ranked by robust z, with the sign that makes "bad" positive.
 const std::pair<const char*, double> kRanked[] = {{"gain_ratio", -1},     {"kurtosis_ratio", -1}, {"instability", 1},
@@ -76,8 +103,11 @@ void RuleThresholds::set(const std::string& name, double value) {
 }
 
 nlohmann::json Flag::toJson() const {
-  return {{"rule", rule}, {"metric", metric}, {"value", std::isfinite(value) ? nlohmann::json(value) : nlohmann::json()},
-          {"threshold", threshold}, {"kind", anomaly ? "anomaly" : "threshold"}};
+  nlohmann::json j = {{"rule", rule}, {"metric", metric},
+                      {"value", std::isfinite(value) ? nlohmann::json(value) : nlohmann::json()},
+                      {"threshold", threshold}, {"kind", anomaly ? "anomaly" : "threshold"}};
+  if (!where.empty()) j["where"] = where;
+  return j;
 }
 
 nlohmann::json Recommendation::toJson() const {
@@ -85,6 +115,7 @@ nlohmann::json Recommendation::toJson() const {
           {"details", details},
           {"aqn_layers", aqnLayers},
           {"mixed_precision_layers", mixedPrecisionLayers},
+          {"target_layers", targetLayers},
           {"problematic_fraction", problematicFraction},
           {"suggested_format", suggestedFormat}};
 }
@@ -122,13 +153,185 @@ Recommendation recommend(const std::vector<int>& problematic, int numLayers, con
   return r;
 }
 
-Verdict judgeLayers(const std::vector<LayerMetrics>& layers, const RuleThresholds& t, const std::string& formatName) {
+std::string ruleSetName(RuleSet r) { return r == RuleSet::Floor ? "floor" : "absolute"; }
+
+RuleSet parseRuleSet(const std::string& name) {
+  if (name == "floor") return RuleSet::Floor;
+  if (name == "absolute" || name == "reference") return RuleSet::Absolute;
+  throw Error("unknown rule set '" + name + "' (expected floor, or absolute = the research scripts' thresholds)");
+}
+
+Recommendation recommendTargets(const std::vector<int>& flaggedByHarm, int quantizedLayers, const RuleThresholds& t,
+                                const std::string& formatName) {
+  Recommendation r;
+  const int n = std::max(quantizedLayers, 1);
+  r.problematicFraction = static_cast<double>(flaggedByHarm.size()) / n;
+  const size_t cap = static_cast<size_t>(std::max(1.0, std::ceil(t.maxTargetFraction * n - 1e-9)));
+  const std::string count = std::to_string(flaggedByHarm.size()) + " of " + std::to_string(quantizedLayers);
+  if (flaggedByHarm.empty()) {
+    r.strategy = "no_action";
+    r.details.push_back("no layer stands out against " + formatName +
+                        "'s own noise floor or the other quantized layers: no target set");
+    return r;
+  }
+  r.targetLayers.assign(flaggedByHarm.begin(), flaggedByHarm.begin() + static_cast<long>(std::min(cap, flaggedByHarm.size())));
+  r.aqnLayers = r.targetLayers;
+  r.mixedPrecisionLayers = r.targetLayers;
+  if (flaggedByHarm.size() <= cap) {
+    r.strategy = "targeted_mitigation";
+    r.details.push_back(count + " quantized layers stand out: target them (higher precision or targeted AQN), "
+                        "most harmful first");
+  } else {
+    r.strategy = "reconsider_quantization";
+    const bool fp8 = formatName.rfind("mxfp8", 0) == 0;
+    r.suggestedFormat = fp8 ? "bf16" : "mxfp8-e4m3";
+    r.details.push_back(count + " quantized layers stand out, more than " +
+                        std::to_string(static_cast<int>(std::lround(100 * t.maxTargetFraction))) + "%: try " +
+                        r.suggestedFormat + "; if " + formatName + " stays, the " + std::to_string(cap) +
+                        " most harmful are the target set");
+  }
+  return r;
+}
+
+namespace {
+
+// Bad-direction robust z of `metric` over the quantized layers (NaN elsewhere).
+std::vector<double> badZ(const std::vector<LayerMetrics>& layers, const char* metric, double sign, bool* any) {
+  std::vector<double> vals;
+  *any = false;
+  for (const auto& lm : layers) {
+    auto it = lm.values.find(metric);
+    const bool use = lm.quantized && it != lm.values.end();
+    vals.push_back(use ? it->second : kNaN);
+    *any = *any || use;
+  }
+  auto z = robustZ(vals);
+  for (auto& x : z) x *= sign;
+  return z;
+}
+
+Verdict judgeFloor(const std::vector<LayerMetrics>& layers, const RuleThresholds& t, const std::string& formatName) {
+  Verdict v;
+  int quantized = 0;
+  for (const auto& lm : layers) {
+    LayerVerdict lv;
+    lv.layer = lm.layer;
+    lv.quantized = lm.quantized;
+    lv.anomalyScore = kNaN;
+    quantized += lm.quantized ? 1 : 0;
+    v.layers.push_back(lv);
+  }
+  auto value = [&](size_t i, const char* metric) {
+    auto it = layers[i].values.find(metric);
+    return it == layers[i].values.end() ? kNaN : it->second;
+  };
+  auto where = [&](size_t i, const char* metric) {
+    auto it = layers[i].where.find(metric);
+    return it == layers[i].where.end() ? std::string() : it->second;
+  };
+  // floor_sqnr / floor_clipping: the layer's worst tensor beyond the floor by the threshold. outlier_X: one
+  // tensor kind (e.g. "down_proj input") stands out against the same kind in the other quantized layers,
+  // by robust z and by at least outlierMinFraction x the threshold over their median.
+  for (const auto& rule : kExcessRules) {
+    const double thr = t.*(rule.threshold);
+    const std::string name = rule.metric, prefix = name + "@";
+    const bool absolute = std::string(rule.suffix) == "sqnr" || std::string(rule.suffix) == "clipping";
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const double e = value(i, rule.metric);
+      if (absolute && layers[i].quantized && std::isfinite(e) && e > thr)
+        v.layers[i].flags.push_back({std::string("floor_") + rule.suffix, rule.metric, e, thr, false, where(i, rule.metric)});
+    }
+    std::set<std::string> kinds;
+    for (const auto& lm : layers)
+      for (const auto& [k, x] : lm.values)
+        if (k.rfind(prefix, 0) == 0) kinds.insert(k);
+    std::vector<double> bestZ(layers.size(), kNaN), bestE(layers.size(), kNaN);
+    std::vector<std::string> bestKind(layers.size());
+    for (const auto& kind : kinds) {
+      bool any = false;
+      auto z = badZ(layers, kind.c_str(), 1, &any);
+      std::vector<double> peers;
+      for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].quantized && std::isfinite(value(i, kind.c_str()))) peers.push_back(value(i, kind.c_str()));
+      const double med = median(peers);
+      for (size_t i = 0; i < layers.size(); ++i) {
+        const double e = value(i, kind.c_str());
+        if (!layers[i].quantized || !std::isfinite(z[i]) || z[i] <= t.anomalyZ || e - med <= t.outlierMinFraction * thr)
+          continue;
+        if (!(z[i] <= bestZ[i])) {
+          bestZ[i] = z[i];
+          bestE[i] = e;
+          bestKind[i] = kind.substr(prefix.size());
+        }
+      }
+    }
+    for (size_t i = 0; i < layers.size(); ++i)
+      if (std::isfinite(bestZ[i]))
+        v.layers[i].flags.push_back({std::string("outlier_") + rule.suffix, rule.metric, bestE[i],
+                                     t.outlierMinFraction * thr, false, bestKind[i]});
+  }
+  for (const auto& rule : kRules) {
+    if (std::find_if(std::begin(kRelativeRules), std::end(kRelativeRules),
+                     [&](const char* n) { return std::string(n) == rule.name; }) == std::end(kRelativeRules))
+      continue;
+    const bool kurtosis = std::string(rule.name) == "kurtosis_drop";
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const double x = value(i, rule.metric);
+      if (!layers[i].quantized || !std::isfinite(x)) continue;
+      double thr = t.*(rule.threshold);
+      if (kurtosis) {  // kurtosis of x + independent noise n is kurtosis(x) / (1 + var n / var x)^2
+        const double k = value(i, "kurtosis_bf16"), r0 = value(i, "noise_kurtosis_ratio");
+        if (std::isfinite(k) && k < t.kurtosisMin) continue;
+        if (std::isfinite(r0)) thr *= r0;
+      }
+      if (rule.below ? x < thr : x > thr) v.layers[i].flags.push_back({rule.name, rule.metric, x, thr, false, ""});
+    }
+  }
+  for (const auto& [metric, sign] : kFloorRanked) {
+    bool any = false;
+    auto z = badZ(layers, metric, sign, &any);
+    if (!any) continue;
+    for (size_t i = 0; i < layers.size(); ++i)
+      if (std::isfinite(z[i]) && !(z[i] <= v.layers[i].anomalyScore)) {
+        v.layers[i].anomalyScore = z[i];
+        v.layers[i].anomalyMetric = metric;
+      }
+  }
+  // Ranking: single-layer harm first (KL), the anomaly score where no harm was measured.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].quantized) order.push_back(i);
+  auto key = [&](size_t i) {
+    const double kl = value(i, "kl_single");
+    const double a = v.layers[i].anomalyScore;
+    return std::make_pair(std::isfinite(kl) ? kl : -1e300, std::isfinite(a) ? a : -1e300);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) > key(b); });
+  std::vector<int> flaggedByHarm;
+  for (size_t i : order) {
+    v.ranking.push_back(layers[i].layer);
+    v.layers[i].problematic = !v.layers[i].flags.empty();
+    if (v.layers[i].problematic) flaggedByHarm.push_back(layers[i].layer);
+  }
+  v.problematicLayers = flaggedByHarm;
+  std::sort(v.problematicLayers.begin(), v.problematicLayers.end());
+  v.recommendation = recommendTargets(flaggedByHarm, quantized, t, formatName);
+  return v;
+}
+
+}  // namespace
+
+Verdict judgeLayers(const std::vector<LayerMetrics>& layers, const RuleThresholds& t, const std::string& formatName,
+                    RuleSet rules) {
+  if (rules == RuleSet::Floor) return judgeFloor(layers, t, formatName);
   Verdict v;
   std::map<int, double> sqnr;
   for (const auto& lm : layers) {
     LayerVerdict lv;
     lv.layer = lm.layer;
+    lv.quantized = lm.quantized;
     for (const auto& rule : kRules) {
+      if (!lm.quantized) break;  // not quantized: not scored
       auto it = lm.values.find(rule.metric);
       if (it == lm.values.end() || !std::isfinite(it->second)) continue;
       const double thr = t.*(rule.threshold);
@@ -146,7 +349,7 @@ Verdict judgeLayers(const std::vector<LayerMetrics>& layers, const RuleThreshold
     bool any = false;
     for (const auto& lm : layers) {
       auto it = lm.values.find(metric);
-      vals.push_back(it == lm.values.end() ? kNaN : it->second);
+      vals.push_back(it == lm.values.end() || !lm.quantized ? kNaN : it->second);
       any = any || it != lm.values.end();
     }
     if (!any) continue;
@@ -168,9 +371,17 @@ Verdict judgeLayers(const std::vector<LayerMetrics>& layers, const RuleThreshold
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   auto score = [&](size_t i) { return std::isfinite(v.layers[i].anomalyScore) ? v.layers[i].anomalyScore : -1e300; };
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score(a) > score(b); });
-  for (size_t i : order) v.ranking.push_back(v.layers[i].layer);
+  int quantized = 0;
+  for (size_t i : order)
+    if (v.layers[i].quantized) {
+      v.ranking.push_back(v.layers[i].layer);
+      ++quantized;
+    }
   std::sort(v.problematicLayers.begin(), v.problematicLayers.end());
-  v.recommendation = recommend(v.problematicLayers, static_cast<int>(layers.size()), sqnr, t, formatName);
+  v.recommendation = recommend(v.problematicLayers, quantized, sqnr, t, formatName);
+  std::set<int> targets(v.recommendation.mixedPrecisionLayers.begin(), v.recommendation.mixedPrecisionLayers.end());
+  targets.insert(v.recommendation.aqnLayers.begin(), v.recommendation.aqnLayers.end());
+  v.recommendation.targetLayers.assign(targets.begin(), targets.end());
   return v;
 }
 

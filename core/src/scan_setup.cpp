@@ -88,7 +88,14 @@ nlohmann::json ScanOptions::toJson() const {
           {"gain_draws", gainDraws},               {"noise_scale", noiseScale},
           {"dc_shift", dcShift},                   {"discrete_factor", discreteFactor},
           {"seed", seed},                          {"batch_size", batchSize},
-          {"thresholds", thresholds.toJson()}};
+          {"thresholds", thresholds.toJson()},      {"rules", ruleSetName(rules)},
+          {"sensitivity", {{"source", sensitivitySequences.empty() ? std::string("prompts") : sensitivitySource},
+                           {"sequences", sensitivitySequences.size()},
+                           {"token_counts", [&] {
+                              std::vector<int64_t> n;
+                              for (const auto& q : sensitivitySequences) n.push_back(static_cast<int64_t>(q.size()));
+                              return n;
+                            }()}}}};
 }
 
 std::vector<std::string> builtinPrompts(const std::string& name) {
@@ -119,6 +126,24 @@ PromptSet loadPromptSet(const std::string& spec, const Tokenizer& tokenizer, int
     p.tokens.push_back(std::move(ids));
   }
   return p;
+}
+
+std::vector<std::vector<int64_t>> loadSensitivityWindows(const std::string& file, const Tokenizer& tokenizer, int count,
+                                                         int64_t windowTokens) {
+  if (count < 1) throw Error("sensitivity windows: the count must be at least 1, got " + std::to_string(count));
+  if (windowTokens < 2) throw Error("sensitivity windows: a window needs at least 2 tokens, got " + std::to_string(windowTokens));
+  auto windows = tokenizeIntoWindows(tokenizer, readTexts(file, /*perLine=*/false), windowTokens);
+  std::vector<std::vector<int64_t>> full;
+  for (auto& w : windows)
+    if (static_cast<int64_t>(w.size()) == windowTokens && static_cast<int>(full.size()) < count) full.push_back(std::move(w));
+  if (full.empty())
+    throw Error(file + ": too short for one sensitivity window of " + std::to_string(windowTokens) + " tokens");
+  return full;
+}
+
+std::string defaultSensitivityText(const std::string& modelDir) {
+  const std::string p = modelDir + "/heldout.txt";
+  return std::filesystem::is_regular_file(p) ? p : "prompts";
 }
 
 namespace {

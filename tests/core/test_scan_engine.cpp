@@ -111,9 +111,19 @@ class TestScanEngine : public QObject {
       srdd::QuantizationHooks hooks(plan);
       auto q = at::log_softmax(d.model->forward(batch, &hooks).logits.to(at::kFloat), -1);
       auto kl = (p.exp() * (p - q)).sum(-1).clamp_min(0).to(at::kDouble);
-      const auto& s = r.layers[static_cast<size_t>(i)].sensitivity.at("kl_single");
+      const auto& s = r.layers[static_cast<size_t>(i)].sensitivity.at("kl_single_last");
       for (size_t b = 0; b < 6; ++b)
         QVERIFY(std::fabs(s.values[b] - kl[static_cast<int64_t>(b)].item<double>()) <= 1e-6 + 2e-3 * s.values[b]);
+      // kl_single: the mean over every real position of the prompt.
+      auto all = at::log_softmax(d.model->forward(batch, &hooks, true).logits.to(at::kFloat), -1);
+      auto p0 = at::log_softmax(d.model->forward(batch, nullptr, true).logits.to(at::kFloat), -1);
+      auto klPos = (p0.exp() * (p0 - all)).sum(-1).clamp_min(0).to(at::kDouble);  // [B, T]
+      for (size_t b = 0; b < 6; ++b) {
+        const int64_t n = static_cast<int64_t>(d.prompts.tokens[b].size());
+        const double truth = klPos[static_cast<int64_t>(b)].narrow(0, 0, n).mean().item<double>();
+        const double got = r.layers[static_cast<size_t>(i)].sensitivity.at("kl_single").values[b];
+        QVERIFY(std::fabs(got - truth) <= 1e-6 + 2e-3 * truth);
+      }
     }
     // All layers but one, for the last layer, resumes from the quantized state entering it.
     srdd::QuantizationPlan allBut;
@@ -123,7 +133,7 @@ class TestScanEngine : public QObject {
     auto q = at::log_softmax(d.model->forward(batch, &hooks).logits.to(at::kFloat), -1);
     auto kl = (p.exp() * (p - q)).sum(-1).clamp_min(0).to(at::kDouble);
     const double e = kl[0].item<double>();
-    QVERIFY(std::fabs(r.layers[5].sensitivity.at("kl_all_but").values[0] - e) <= 1e-6 + 2e-3 * e);
+    QVERIFY(std::fabs(r.layers[5].sensitivity.at("kl_all_but_last").values[0] - e) <= 1e-6 + 2e-3 * e);
   }
 
   void sameSeedSameJson() {

@@ -92,6 +92,61 @@ class TestScanRules : public QObject {
     QVERIFY(v.layers[0].flags.empty() || !v.layers[0].flags[0].anomaly);
   }
 
+  // Floor rules, by hand. Quantized layers 0-4 have down_proj-weight excess deadzone {0.01, 0.012, 0.09,
+  // 0.011, 0.03}: median 0.012, MAD 0.002, so layer 2's robust z = 0.078 / (1.4826 * 0.002) = 26 and layer 4's
+  // = 0.018 / 0.0029652 = 6.07, both > 3.5 and more than 0.25 * 0.05 above the median: outlier_deadzone. Layer 1's
+  // SQNR is 3.5 dB below its floor (> 3): floor_sqnr. Layer 5 is not quantized (excess 0.5, the largest KL):
+  // no flag, not ranked. Layer 3's gain ratio 0.85 < 0.9: gain_drop.
+  void floorRulesByHand() {
+    const double dz[] = {0.01, 0.012, 0.09, 0.011, 0.03, 0.5}, kl[] = {0.1, 0.2, 0.5, 0.05, 0.3, 9.0};
+    std::vector<srdd::LayerMetrics> layers;
+    for (int i = 0; i < 6; ++i) {
+      srdd::LayerMetrics m;
+      m.layer = i;
+      m.values = {{"excess_deadzone_ratio", dz[i]}, {"excess_deadzone_ratio@down_proj weight", dz[i]},
+                  {"excess_sqnr_db", i == 1 ? 3.5 : 0.1}, {"kl_single", kl[i]}, {"gain_ratio", i == 3 ? 0.85 : 1.0},
+                  {"kurtosis_ratio", 1.0}};
+      m.where["excess_sqnr_db"] = "o_proj input";
+      m.quantized = i < 5;
+      layers.push_back(m);
+    }
+    srdd::RuleThresholds t;
+    auto v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
+    auto only = [&](int i) { auto r = rules(v.layers[static_cast<size_t>(i)]); return r.size() == 1 ? r[0] : std::string(); };
+    QCOMPARE(QString::fromStdString(only(1)), QString("floor_sqnr"));
+    QCOMPARE(QString::fromStdString(v.layers[1].flags[0].where), QString("o_proj input"));
+    QCOMPARE(QString::fromStdString(only(2)), QString("outlier_deadzone"));
+    QCOMPARE(QString::fromStdString(v.layers[2].flags[0].where), QString("down_proj weight"));
+    QCOMPARE(QString::fromStdString(only(4)), QString("outlier_deadzone"));
+    QCOMPARE(QString::fromStdString(only(3)), QString("gain_drop"));
+    QVERIFY(rules(v.layers[0]).empty() && v.layers[5].flags.empty());
+    QVERIFY(!v.layers[5].quantized);
+    QCOMPARE(v.ranking, (std::vector<int>{2, 4, 1, 0, 3}));  // by single-layer KL, layer 5 left out
+    QCOMPARE(v.problematicLayers, (std::vector<int>{1, 2, 3, 4}));
+    // 4 of 5 flagged, more than ceil(0.25 * 5) = 2: reconsider, with the two most harmful as the target set.
+    QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("reconsider_quantization"));
+    QCOMPARE(v.recommendation.targetLayers, (std::vector<int>{2, 4}));
+    t.maxTargetFraction = 0.8;  // cap 4: all four, most harmful first
+    v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
+    QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("targeted_mitigation"));
+    QCOMPARE(v.recommendation.targetLayers, (std::vector<int>{2, 4, 1, 3}));
+    // A layer too close to its peers' median is not an outlier however tight they are: {0.010, 0.0101, ...}.
+    for (auto& m : layers) m.values = {{"excess_deadzone_ratio@down_proj weight", 0.01 + 0.0001 * m.layer}, {"kl_single", 0.1}};
+    layers[4].values["excess_deadzone_ratio@down_proj weight"] = 0.02;  // z large, but only 0.0098 above the median
+    v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
+    QVERIFY(v.problematicLayers.empty() && v.recommendation.targetLayers.empty());
+    QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("no_action"));
+    QVERIFY(QString::fromStdString(v.recommendation.details[0]).contains("no layer stands out"));
+    // kurtosis_drop under the floor rules: only for heavy-tailed outputs, against the noise-explained ratio.
+    for (auto& m : layers) m.values = {{"kurtosis_ratio", 0.8}, {"kurtosis_bf16", 0.5}, {"noise_kurtosis_ratio", 0.95}};
+    layers[1].values["kurtosis_bf16"] = 5;   // 0.8 < 0.9 * 0.95: fires
+    layers[2].values = {{"kurtosis_ratio", 0.87}, {"kurtosis_bf16", 5}, {"noise_kurtosis_ratio", 0.95}};  // 0.87 > 0.855
+    v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
+    QCOMPARE(v.problematicLayers, std::vector<int>{1});
+    QCOMPARE(srdd::parseRuleSet("reference"), srdd::RuleSet::Absolute);
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, srdd::parseRuleSet("loose"));
+  }
+
   void thresholdsJsonRoundTrip() {
     srdd::RuleThresholds t;
     t.set("clipping", 0.02);

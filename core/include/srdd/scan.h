@@ -38,6 +38,10 @@ struct ScanOptions {
   uint64_t seed = 42;
   int batchSize = 64;         // prompts per forward
   RuleThresholds thresholds;
+  RuleSet rules = RuleSet::Floor;  // floor (default) or absolute (the research scripts' thresholds)
+  // The sensitivity scan's sequences (e.g. held-out text windows, loadSensitivityWindows); empty = the prompts.
+  std::vector<std::vector<int64_t>> sensitivitySequences;
+  std::string sensitivitySource;   // where they came from, for the results ("prompts" when empty)
   // Applied before the quantization hooks in both variants, e.g. a fault simulator (validation mode,
   // tests). Not owned; not serialized.
   ForwardHooks* extraHooks = nullptr;
@@ -56,6 +60,12 @@ struct ScanOptions {
 std::vector<std::string> builtinPrompts(const std::string& name);
 // `spec` is "builtin:NAME" or a file (one prompt per non-empty line, or .jsonl with a "text" field).
 PromptSet loadPromptSet(const std::string& spec, const Tokenizer& tokenizer, int64_t maxTokens);
+// The sensitivity scan's text: `file` read as one text, cut into consecutive windows of `windowTokens`
+// tokens, the first `count` of them. srdd::Error naming the file when it is missing or too short for one window.
+std::vector<std::vector<int64_t>> loadSensitivityWindows(const std::string& file, const Tokenizer& tokenizer, int count,
+                                                         int64_t windowTokens);
+// MODEL/heldout.txt when present, else "prompts" (use the prompt set).
+std::string defaultSensitivityText(const std::string& modelDir);
 
 // Runs the scans. progress (optional) gets stage, layer and ETA; cancel (optional) is checked between
 // layers and trials and makes the call throw srdd::Cancelled. Provenance is filled from the model; its

@@ -56,12 +56,18 @@ struct ScanRequest {
   double dcShift = 50.0;
   int batchSize = 64;
   std::map<std::string, double> thresholds;  // rule overrides by name (gain_ratio, sqnr_db, ...)
+  std::string rules = "floor";  // floor | absolute (the research scripts' thresholds)
+  // Sensitivity text: a file cut into windows; empty = MODEL/heldout.txt if present, else "prompts".
+  std::string sensitivityText;
+  int sensitivityWindows = 32;
+  int64_t sensitivityTokens = 128;
   std::string createdUtc;      // pins provenance.created_utc; empty = the time of the run
 
   // srdd::Error naming the field and the fault. Checks files exist (model, tokenizer, prompt file) but
   // loads nothing.
   void validate() const;
   std::string resolvedPrompts() const;  // the prompt spec the run uses
+  std::string resolvedSensitivityText() const;  // the sensitivity text file the run uses, or "prompts"
   // The quantization plan in words, e.g. "w4a16 mxfp4 scale=floor rounding=rne block=1x32 layers=all";
   // srdd::Error for invalid quantizer fields.
   std::string quantizationDescription() const;

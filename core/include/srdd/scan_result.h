@@ -27,13 +27,26 @@ struct WeightFidelityRow {
   std::map<std::string, double> metrics;  // Fidelity::toMap()
 };
 
+// One tensor the quantized pass fake-quantized (what the mode quantizes): its measured fidelity and the
+// format's noise floor for it (srdd/scan_floor.h). Activations are pooled over the real tokens of all prompts.
+struct QuantizedTensorRow {
+  std::string module;  // q_proj, ..., down_proj; "layer" for the residual stream (mode residual)
+  std::string role;    // "weight", "input" (q_proj input = the one q/k/v share, gate_proj = gate/up) or "output"
+  std::map<std::string, double> metrics, floor;  // Fidelity::toMap() keys
+};
+
 struct LayerScanResult {
   int layer = 0;
+  bool layerQuantized = true;  // whether the plan quantizes this layer (JSON "layer_quantized"); only those are scored
   std::map<std::string, Stat> bf16, quantized;  // metric -> statistic over prompts
   std::map<std::string, double> ratio;          // quantized mean / bf16 mean (1 when bf16 <= 0)
   std::map<std::string, double> difference;     // quantized mean - bf16 mean
   std::map<std::string, Stat> sensitivity;      // kl_single, dloss_single, kl_all_but, dloss_all_but
   std::map<std::string, double> weights;        // this layer's linear weights pooled (W4A16 view)
+  std::vector<QuantizedTensorRow> quantizedTensors;  // JSON "quantized_tensors"
+  // One-layer quantization harm pooled over every scored token: kl_single_median, kl_single_q99,
+  // top1_single (share of tokens whose argmax is unchanged), tokens. JSON "harm".
+  std::map<std::string, double> harm;
 };
 
 struct ScanResult {
