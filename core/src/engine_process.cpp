@@ -281,7 +281,7 @@ class ProcessEngine : public Engine {
         }
         decoder.feed(buf, static_cast<size_t>(n));
         while (auto frame = decoder.next()) dispatch(eventFromFrame(*frame));
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {  // a malformed frame, or an event with fields of the wrong type
         ::kill(-pid_, SIGTERM);
         return std::string("engine '") + describe() + "' broke the protocol: " + e.what();
       }
