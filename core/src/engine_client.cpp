@@ -58,7 +58,10 @@ Event runJob(Engine& engine, const nlohmann::json& request, const EventHandler& 
       continue;
     }
     if (e.type == "cancelled") throw Cancelled();
-    if (e.type == "error") throw Error(e.body.value("message", std::string("the engine reported an error")));
+    if (e.type == "error") {
+      const auto m = e.body.find("message");
+      throw Error(m != e.body.end() && m->is_string() ? m->get<std::string>() : "the engine reported an error: " + e.body.dump());
+    }
     return e;
   }
 }

@@ -281,7 +281,7 @@ class ProcessEngine : public Engine {
         }
         decoder.feed(buf, static_cast<size_t>(n));
         while (auto frame = decoder.next()) dispatch(eventFromFrame(*frame));
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {  // a malformed frame, or an event with fields of the wrong type
         ::kill(-pid_, SIGTERM);
         return std::string("engine '") + describe() + "' broke the protocol: " + e.what();
       }
@@ -378,7 +378,16 @@ class ProcessEngine : public Engine {
       } catch (const Error&) {
       }
     }
-    if (handler) handler(e);
+    deliver(handler, e);
+  }
+
+  // A handler's exception is its own business: it must not be taken for a broken connection.
+  static void deliver(const EventHandler& handler, const Event& e) {
+    if (!handler) return;
+    try {
+      handler(e);
+    } catch (...) {
+    }
   }
 
   // After a reattach has replayed everything up to the daemon's last event: the jobs it never saw (their
@@ -403,8 +412,7 @@ class ProcessEngine : public Engine {
       cv_.notify_all();
     }
     for (auto& [id, handler] : pending) {
-      Event e{"error", id, 0, {{"message", message}, {"code", "engine_lost"}}, ""};
-      if (handler) handler(e);
+      deliver(handler, Event{"error", id, 0, {{"message", message}, {"code", "engine_lost"}}, ""});
     }
   }
 

@@ -35,10 +35,17 @@ struct JobQueue::Impl {
   };
 
   mutable std::mutex m;
+  // Two lanes, each one job at a time in submission order: long jobs (scan, aqn, eval) and quick ones
+  // (info, list_dir, hf_cache), so that browsing models never waits behind an hours-long AQN run.
+  struct Lane {
+    std::deque<Job> queued;
+    uint64_t runningId = 0;
+    CancelToken* runningCancel = nullptr;
+    std::thread worker;
+    bool idle() const { return runningId == 0 && queued.empty(); }
+  };
   std::condition_variable workCv, dispatchCv, deliveredCv, idleCv;
-  std::deque<Job> queued;
-  uint64_t runningId = 0;
-  CancelToken* runningCancel = nullptr;
+  Lane lanes[2];
   std::set<uint64_t> usedIds;
   std::deque<std::shared_ptr<const Event>> log;
   uint64_t seq = 0;
@@ -47,7 +54,7 @@ struct JobQueue::Impl {
   uint64_t nextHandle = 1, delivering = 0;
   bool stopping = false, workerDone = false;
   std::thread::id dispatcherThread;
-  std::thread worker, dispatcher;
+  std::thread dispatcher;
   ScanJob scanJob;
 
   // Logs one event; the caller holds m.
@@ -71,21 +78,38 @@ struct JobQueue::Impl {
     append(type, job, std::move(body));
   }
 
-  void runWorker() {
+  static bool isQuick(const nlohmann::json& request) {
+    const std::string type = request.value("type", "");
+    return type == "info" || type == "list_dir" || type == "hf_cache";
+  }
+
+  bool idle() const { return lanes[0].idle() && lanes[1].idle(); }
+
+  // Ends the queued jobs and asks the running ones to stop; the caller holds m.
+  void cancelEverything() {
+    for (auto& lane : lanes) {
+      for (const auto& job : lane.queued) append("cancelled", job.id, nlohmann::json::object());
+      lane.queued.clear();
+      if (lane.runningCancel) lane.runningCancel->cancel();
+    }
+    idleCv.notify_all();
+  }
+
+  void runWorker(Lane& lane) {
     std::unique_lock<std::mutex> lock(m);
     while (true) {
-      workCv.wait(lock, [&] { return stopping || !queued.empty(); });
+      workCv.wait(lock, [&] { return stopping || !lane.queued.empty(); });
       if (stopping) return;
-      Job job = std::move(queued.front());
-      queued.pop_front();
+      Job job = std::move(lane.queued.front());
+      lane.queued.pop_front();
       CancelToken cancel;
-      runningId = job.id;
-      runningCancel = &cancel;
+      lane.runningId = job.id;
+      lane.runningCancel = &cancel;
       lock.unlock();
       runJob(job, cancel);
       lock.lock();
-      runningId = 0;
-      runningCancel = nullptr;
+      lane.runningId = 0;
+      lane.runningCancel = nullptr;
       idleCv.notify_all();
     }
   }
@@ -154,7 +178,7 @@ struct JobQueue::Impl {
 };
 
 JobQueue::JobQueue() : impl_(std::make_unique<Impl>()) {
-  impl_->worker = std::thread([this] { impl_->runWorker(); });
+  for (auto& lane : impl_->lanes) lane.worker = std::thread([this, &lane] { impl_->runWorker(lane); });
   impl_->dispatcher = std::thread([this] { impl_->runDispatcher(); });
 }
 
@@ -162,12 +186,10 @@ JobQueue::~JobQueue() {
   {
     std::lock_guard<std::mutex> lock(impl_->m);
     impl_->stopping = true;
-    for (const auto& job : impl_->queued) impl_->append("cancelled", job.id, nlohmann::json::object());
-    impl_->queued.clear();
-    if (impl_->runningCancel) impl_->runningCancel->cancel();
+    impl_->cancelEverything();
     impl_->workCv.notify_all();
   }
-  impl_->worker.join();
+  for (auto& lane : impl_->lanes) lane.worker.join();
   {
     std::lock_guard<std::mutex> lock(impl_->m);
     impl_->workerDone = true;  // no event can follow: the dispatcher ends once it has delivered the log
@@ -192,38 +214,38 @@ void JobQueue::submit(uint64_t id, const nlohmann::json& request) {
     impl_->append("error", id, {{"message", e.what()}});
     return;
   }
-  impl_->queued.push_back({id, request});
-  impl_->append("accepted", id, {{"type", request["type"]}, {"queued", impl_->queued.size() - 1 + (impl_->runningId ? 1 : 0)}});
+  auto& lane = impl_->lanes[Impl::isQuick(request) ? 1 : 0];
+  lane.queued.push_back({id, request});
+  impl_->append("accepted", id, {{"type", request["type"]}, {"queued", lane.queued.size() - 1 + (lane.runningId ? 1 : 0)}});
   impl_->workCv.notify_all();
 }
 
 void JobQueue::cancel(uint64_t id) {
   std::lock_guard<std::mutex> lock(impl_->m);
-  if (impl_->runningId == id && impl_->runningCancel) {
-    impl_->runningCancel->cancel();
-    return;
-  }
-  for (auto it = impl_->queued.begin(); it != impl_->queued.end(); ++it)
-    if (it->id == id) {
-      impl_->queued.erase(it);
-      impl_->append("cancelled", id, nlohmann::json::object());
-      impl_->idleCv.notify_all();
+  for (auto& lane : impl_->lanes) {
+    if (lane.runningId == id && lane.runningCancel) {
+      lane.runningCancel->cancel();
       return;
     }
+    for (auto it = lane.queued.begin(); it != lane.queued.end(); ++it)
+      if (it->id == id) {
+        lane.queued.erase(it);
+        impl_->append("cancelled", id, nlohmann::json::object());
+        impl_->idleCv.notify_all();
+        return;
+      }
+  }
 }
 
 void JobQueue::cancelAll() {
   std::lock_guard<std::mutex> lock(impl_->m);
-  for (const auto& job : impl_->queued) impl_->append("cancelled", job.id, nlohmann::json::object());
-  impl_->queued.clear();
-  if (impl_->runningCancel) impl_->runningCancel->cancel();
-  impl_->idleCv.notify_all();
+  impl_->cancelEverything();
 }
 
 bool JobQueue::waitIdle(int timeoutMs) {
   std::unique_lock<std::mutex> lock(impl_->m);
   return impl_->idleCv.wait_for(lock, std::chrono::milliseconds(timeoutMs),
-                                [&] { return impl_->runningId == 0 && impl_->queued.empty(); });
+                                [&] { return impl_->idle(); });
 }
 
 void JobQueue::post(const std::string& type, const nlohmann::json& body) { impl_->emit(type, 0, body); }
@@ -250,7 +272,7 @@ uint64_t JobQueue::lastSeq() const {
 
 bool JobQueue::busy() const {
   std::lock_guard<std::mutex> lock(impl_->m);
-  return impl_->runningId != 0 || !impl_->queued.empty();
+  return !impl_->idle();
 }
 
 }  // namespace srdd::engine

@@ -1,5 +1,6 @@
 #pragma once
-// The engine's job queue (internal): jobs run one at a time on a worker thread; every event of every job
+// The engine's job queue (internal): long jobs (scan, aqn, eval) run one at a time on a worker thread, quick
+// ones (info, list_dir, hf_cache) on another so they never wait behind a long one; every event of every job
 // goes into one log with a strictly increasing seq, and listeners receive the log in order, from a
 // dispatcher thread, starting after any seq they name (which is how a reconnecting client replays).
 // Used by the in-process engine, `srdd serve` and the per-user daemon.

@@ -204,8 +204,13 @@ SessionEnd readRequests(Connection& connection, int inFd) {
         return SessionEnd::EndOfInput;
       }
       decoder.feed(buf, static_cast<size_t>(n));
-      while (auto frame = decoder.next())
-        if (!connection.handle(*frame)) return SessionEnd::Shutdown;
+      while (auto frame = decoder.next()) {
+        try {
+          if (!connection.handle(*frame)) return SessionEnd::Shutdown;
+        } catch (const std::exception& e) {  // e.g. a field of the wrong JSON type
+          connection.error(std::string("bad request: ") + e.what(), "bad_request");
+        }
+      }
     } catch (const Error& e) {
       connection.error(e.what(), "malformed_frame");
       return SessionEnd::Malformed;

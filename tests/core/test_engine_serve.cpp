@@ -246,6 +246,11 @@ class TestEngineServe : public QObject {
     const auto bad = srdd_test::runCli({"info", "/no/such/model", "--engine", spec});
     QCOMPARE(bad.code, 1);
     QVERIFY2(bad.err.startsWith("srdd info: error: ") && bad.err.contains("/no/such/model"), qPrintable(bad.err));
+    const auto hello = srdd_test::runCli({"engine", "hello", "--engine", spec});
+    QVERIFY2(hello.code == 0, qPrintable(hello.err));
+    const json h = json::parse(hello.out.toStdString());
+    QCOMPARE(h.at("engine").get<std::string>(), spec.toStdString());
+    QCOMPARE(h.at("protocol_version").get<int>(), srdd::engine::kProtocolVersion);
   }
 
   void badRequestsThroughAChild() {
@@ -294,6 +299,8 @@ class TestEngineServe : public QObject {
     const std::string input = frame({{"type", "scan"}, {"job", 1}}) +  // before hello
                               hello() + frame({{"type", "scan"}}) +    // no job id
                               frame({{"type", "warp"}, {"job", 2}}) + frame({{"type", "attach"}}) +
+                              frame({{"type", 5}, {"job", 4}}) +                           // type not a string
+                              frame({{"type", "hello"}, {"protocol_version", "one"}}) +    // version not a number
                               frame({{"type", "list_dir"}, {"job", 3}, {"path", "/"}}) + frame({{"type", "shutdown"}});
     const auto r = rawServe(input);
     QCOMPARE(r.exitCode, 0);
@@ -303,7 +310,7 @@ class TestEngineServe : public QObject {
                      (h.at("type") == "error" ? ":" + h.at("body").value("code", std::string("job")) : ""));
     // Connection replies and job events travel separately, so only these orders are fixed: the hello
     // exchange first, a job's events in order, and "bye" after every job's final event.
-    QVERIFY2(seen.size() == 8, qPrintable(QString::fromStdString(json(seen).dump())));
+    QVERIFY2(seen.size() == 10, qPrintable(QString::fromStdString(json(seen).dump())));
     QCOMPARE(seen[0], std::string("error:0:no_hello"));
     QCOMPARE(seen[1], std::string("hello:0"));
     QCOMPARE(seen.back(), std::string("bye:0"));
@@ -313,7 +320,8 @@ class TestEngineServe : public QObject {
       if (m == "result:3" || m == "cancelled:3") m = "final:3";
     QVERIFY(std::find(middle.begin(), middle.end(), "accepted:3") < std::find(middle.begin(), middle.end(), "final:3"));
     std::sort(middle.begin(), middle.end());
-    QCOMPARE(middle, (std::vector<std::string>{"accepted:3", "error:0:bad_request", "error:0:bad_request", "error:2:job", "final:3"}));
+    QCOMPARE(middle, (std::vector<std::string>{"accepted:3", "error:0:bad_request", "error:0:bad_request", "error:0:bad_request",
+                                                         "error:0:protocol_version", "error:2:job", "final:3"}));
   }
 
   // The engine announces another protocol version (the --announce-protocol test hook): a clear error that
