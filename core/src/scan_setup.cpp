@@ -1,7 +1,12 @@
 // Scan options, scan names, prompt sets and model digests.
 #include <algorithm>
 #include <cmath>
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -10,6 +15,7 @@
 #include "srdd/error.h"
 #include "srdd/evaluation.h"
 #include "srdd/scan.h"
+#include "srdd/safetensors.h"
 #include "srdd/sha256.h"
 #include "srdd/tokenizer.h"
 
@@ -147,26 +153,50 @@ std::string defaultSensitivityText(const std::string& modelDir) {
 }
 
 namespace {
-// Digests are cached for the life of the process by (canonical path, size, modification time in ns),
-// so repeated scans of one checkpoint hash its (multi-GB) weight files once.
+// Where digests of model files persist between runs: $SRDD_DIGEST_CACHE, else $XDG_CACHE_HOME/srdd/sha256,
+// else ~/.cache/srdd/sha256; "" (SRDD_DIGEST_CACHE=off) keeps them for this process only.
+std::string digestCacheDir() {
+  if (const char* d = std::getenv("SRDD_DIGEST_CACHE")) return std::string(d) == "off" ? "" : d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/srdd/sha256";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/srdd/sha256";
+  return "";
+}
+
+// Digests are keyed by (canonical path, inode, size, modification time in ns), like make and rsync judge
+// a file unchanged, so repeated scans of one checkpoint hash its multi-GB weight files once per change.
 std::string cachedSha256(const std::string& path) {
   namespace fs = std::filesystem;
   static std::mutex mutex;
-  static std::map<std::tuple<std::string, uintmax_t, int64_t>, std::string> cache;
+  static std::map<std::string, std::string> memory;
+  struct stat st {};
   std::error_code ec;
   const std::string canonical = fs::weakly_canonical(path, ec).string();
-  const uintmax_t size = fs::file_size(path, ec);
-  const int64_t mtime = static_cast<int64_t>(fs::last_write_time(path, ec).time_since_epoch().count());
-  if (ec) return sha256File(path);  // sha256File names the file and the fault
-  const auto key = std::make_tuple(canonical, size, mtime);
+  if (ec || ::stat(path.c_str(), &st) != 0) return sha256File(path);  // sha256File names the file and the fault
+  const std::string key = sha256Hex(canonical + "\n" + std::to_string(st.st_ino) + "\n" + std::to_string(st.st_size) +
+                                    "\n" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
   {
     std::lock_guard<std::mutex> lock(mutex);
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
+    if (auto it = memory.find(key); it != memory.end()) return it->second;
   }
-  std::string digest = sha256File(path);
+  const std::string dir = digestCacheDir();
+  std::string digest;
+  if (!dir.empty()) {
+    std::ifstream in(dir + "/" + key);
+    std::getline(in, digest);
+    if (digest.size() != 64 || digest.find_first_not_of("0123456789abcdef") != std::string::npos) digest.clear();
+  }
+  if (digest.empty()) {
+    digest = sha256File(path);
+    if (!dir.empty()) {
+      try {  // a cache: an unwritable one only costs the next run a rehash
+        fs::create_directories(dir, ec);
+        writeFileAtomically(dir + "/" + key, digest + "\n");
+      } catch (const Error&) {
+      }
+    }
+  }
   std::lock_guard<std::mutex> lock(mutex);
-  cache[key] = digest;
+  memory[key] = digest;
   return digest;
 }
 }  // namespace
@@ -183,11 +213,15 @@ nlohmann::json modelFileDigests(const std::string& directory, bool hash) {
   }
   if (ec) throw Error(directory + ": cannot list the model directory (" + ec.message() + ")");
   std::sort(names.begin(), names.end());
+  // Shards are hashed in parallel (one thread per file: SHA-256 of one file is sequential).
+  std::vector<std::future<std::string>> digests;
+  for (const auto& n : names)
+    digests.push_back(std::async(hash ? std::launch::async : std::launch::deferred,
+                                 [path = directory + "/" + n] { return cachedSha256(path); }));
   nlohmann::json files = nlohmann::json::array();
-  for (const auto& n : names) {
-    const std::string path = directory + "/" + n;
-    nlohmann::json f = {{"name", n}, {"bytes", fs::file_size(path)}};
-    if (hash) f["sha256"] = cachedSha256(path);
+  for (size_t i = 0; i < names.size(); ++i) {
+    nlohmann::json f = {{"name", names[i]}, {"bytes", fs::file_size(directory + "/" + names[i])}};
+    if (hash) f["sha256"] = digests[i].get();
     files.push_back(f);
   }
   return files;
