@@ -130,7 +130,7 @@ class TestAqnCli : public QObject {
     const QString out = path("bad");
     expectError({"aqn", path("no-such-model"), "--targets", "1", "--out", out}, {"no-such-model", "no such model directory"});
     expectError({"aqn", "--targets", "1", "--configs", "baseline,bogus", "--out", out}, {"unknown configuration 'bogus'"});
-    expectError({"aqn", "--targets", "2,9", "--out", out}, {"target layer 9 is outside the model's 6 layers"});
+    expectError({"aqn", "--targets", "2,9", "--out", out}, {"--targets: layer 9 is out of range (the model has 6 layers, 0-5)"});
     expectError({"aqn", "--targets", "x", "--out", out}, {"--targets: 'x' is not a layer index"});
     expectError({"aqn", "--targets", "1", "--sigma-end", "0", "--out", out}, {"sigma_end = 0"});
     expectError({"aqn", "--targets", "1", "--custom", "oops", "--out", out}, {"--custom: 'oops' is not NAME=LAYERS"});
