@@ -16,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
@@ -72,6 +73,10 @@ AqnResultsView::AqnResultsView(QWidget* parent)
   m_summary->setObjectName(QStringLiteral("aqnSummary"));
   m_summary->setWordWrap(true);
   m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_answer = new QLabel;
+  m_answer->setObjectName(QStringLiteral("primaryAnswer"));
+  m_answer->setWordWrap(true);
+  m_answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_bandBox = new QComboBox;
   m_bandBox->setObjectName(QStringLiteral("band"));
   m_bandBox->addItem(tr("Band: min–max over seeds"));
@@ -127,6 +132,7 @@ AqnResultsView::AqnResultsView(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(bar);
+  layout->addWidget(m_answer);
   layout->addWidget(split, 1);
   clear();
 }
@@ -143,10 +149,16 @@ void AqnResultsView::setResult(const aqn::ComparisonResult& result, const QStrin
   fitHeight(m_testView);
   m_summary->setText(describe());
   m_summary->setToolTip(runDirectory);
+  m_answer->setText(QString::fromStdString(result.primary.line).toHtmlEscaped().replace(
+      QRegularExpression(QStringLiteral("\\? (yes|no) —")), QStringLiteral("? <b>\\1</b> —")));
+  m_answer->setToolTip(tr("Paired two-sided t-test, targeted vs global, on the final quantized held-out loss (the "
+                          "pre-specified primary test; Holm-adjusted p beside it)"));
   m_exportFigure->setEnabled(true);
   m_exportData->setEnabled(true);
   redraw();
 }
+
+QString AqnResultsView::primaryAnswer() const { return m_result ? QString::fromStdString(m_result->primary.line) : QString(); }
 
 void AqnResultsView::openRunDirectory(const QString& dir) {
   const QFileInfo info(dir);
@@ -163,6 +175,7 @@ void AqnResultsView::clear() {
   fitHeight(m_configView);
   fitHeight(m_testView);
   m_summary->setText(tr("No AQN comparison shown: run one or open a run directory."));
+  m_answer->clear();
   m_exportFigure->setEnabled(false);
   m_exportData->setEnabled(false);
   const PlotTheme theme = PlotTheme::fromPalette(m_plot->palette(), m_plot->font());
