@@ -226,6 +226,24 @@ class TestAqnDialog : public QObject {
     QCOMPARE(QString::fromStdString(d.settings().toJson().dump()), QString::fromStdString(s.toJson().dump()));
   }
 
+  // The QeRL-faithful preset fills the noise fields; the BF16 + AQN arm is a configuration to tick.
+  void qerlPresetAndBf16Arm() {
+    AqnDialog d;
+    d.setTargets({2, 4});
+    d.setRunDirectory(m_dir->path() + "/run");
+    auto* preset = child<QComboBox>(d, "noisePreset");
+    const int qerl = preset->findText("qerl");
+    QVERIFY(qerl > 0);
+    preset->setCurrentIndex(qerl);
+    Q_EMIT preset->activated(qerl);
+    QVERIFY2(d.isValid(), qPrintable(d.validationMessage()));
+    QCOMPARE(aqn::matchingNoisePreset(d.settings().noise), std::string("qerl"));
+    QCOMPARE(d.settings().noise.schedule.sigmaStart, 1e-2);
+    child<QCheckBox>(d, "config_bf16-aqn")->setChecked(true);
+    const auto configs = d.settings().configs;
+    QVERIFY(std::find(configs.begin(), configs.end(), "bf16-aqn") != configs.end());
+  }
+
   void targetsPrefilledFromTheTargetSet() {
     AqnDialog d;
     d.setTargets({12, 3, 7});

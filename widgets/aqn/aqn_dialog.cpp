@@ -179,11 +179,12 @@ QGroupBox* AqnDialog::comparisonGroup() {
   auto* h = new QHBoxLayout(configs);
   h->setContentsMargins(0, 0, 0, 0);
   const auto names = aqn::builtinConfigNames();
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     m_config[i] = new QCheckBox(QString::fromStdString(names[static_cast<size_t>(i)]));
     m_config[i]->setObjectName(QStringLiteral("config_") + m_config[i]->text());
     h->addWidget(m_config[i]);
   }
+  m_config[4]->setToolTip(tr("BF16 + AQN: noise on every layer, trained without fake quantization"));
   h->addStretch();
   form->addRow(tr("Configurations:"), configs);
   form->addRow(tr("Custom sets:"), m_custom = lineEdit("custom", tr("e.g. early=0-2; late=4,5")));
@@ -228,6 +229,24 @@ QGroupBox* AqnDialog::noiseGroup() {
   form->addRow(tr("Scale:"), m_noiseScale = comboBox("noiseScale", {QStringLiteral("absolute"),
                                                                      QStringLiteral("relative"),
                                                                      QStringLiteral("relative-rms")}));
+  auto* preset = new QComboBox;
+  preset->setObjectName(QStringLiteral("noisePreset"));
+  preset->addItem(tr("(choose to fill in)"));
+  for (const auto& name : aqn::noisePresetNames()) preset->addItem(QString::fromStdString(name));
+  preset->setToolTip(tr("default: this engine's defaults; qerl: QeRL-faithful, both RMSNorm weights, 10 stages, "
+                        "σ 1e-2 → 5e-4"));
+  connect(preset, &QComboBox::activated, this, [this, preset](int i) {
+    if (i == 0) return;
+    const auto n = aqn::noisePreset(preset->itemText(i).toStdString());
+    m_noiseTarget->setCurrentText(QString::fromStdString(aqn::noiseTargetName(n.target)));
+    m_noiseScale->setCurrentText(QString::fromStdString(aqn::noiseScaleName(n.scale)));
+    m_sigmaStart->setText(QString::number(n.schedule.sigmaStart, 'g', 17));
+    m_sigmaEnd->setText(QString::number(n.schedule.sigmaEnd, 'g', 17));
+    m_levels->setValue(n.schedule.levels);
+    m_warmupFraction->setText(QString::number(n.schedule.warmupFraction, 'g', 17));
+    preset->setCurrentIndex(0);
+  });
+  form->addRow(tr("Preset:"), preset);
   form->addRow(tr("σ start:"), m_sigmaStart = lineEdit("sigmaStart"));
   form->addRow(tr("σ end:"), m_sigmaEnd = lineEdit("sigmaEnd"));
   form->addRow(tr("σ levels:"), m_levels = spinBox("levels", 0, 10000));
