@@ -213,7 +213,9 @@ QString AqnResultsView::describe() const {
   parts << tr("targets %1").arg(formatLayerList(s.targets));
   const QString model = QString::fromStdString(s.modelDirectory);
   parts << tr("model %1").arg(model.isEmpty() ? tr("demo") : QFileInfo(model).fileName());
-  parts << QString::fromStdString(s.device + " " + s.dtype);
+  // The dtype the runs used (provenance), which "auto" resolved to.
+  const std::string dtype = m_result->provenance.value("dtype", s.dtype);
+  parts << QString::fromStdString(s.device + " " + dtype + (s.dtype == "auto" ? " (auto)" : ""));
   QString initial = tr("initial held-out loss %1 (quantized)").arg(formatStat(m_result->initialLossQuantized, 5));
   if (training) initial += tr(" / %1 (BF16)").arg(formatStat(m_result->initialLossBf16, 5));
   parts << initial;
