@@ -214,7 +214,8 @@ QString AqnResultsView::describe() const {
   const QString model = QString::fromStdString(s.modelDirectory);
   parts << tr("model %1").arg(model.isEmpty() ? tr("demo") : QFileInfo(model).fileName());
   // The dtype the runs used (provenance), which "auto" resolved to.
-  const std::string dtype = m_result->provenance.value("dtype", s.dtype);
+  const auto& prov = m_result->provenance;
+  const std::string dtype = prov.is_object() && prov.contains("dtype") && prov["dtype"].is_string() ? prov["dtype"].get<std::string>() : s.dtype;
   parts << QString::fromStdString(s.device + " " + dtype + (s.dtype == "auto" ? " (auto)" : ""));
   QString initial = tr("initial held-out loss %1 (quantized)").arg(formatStat(m_result->initialLossQuantized, 5));
   if (training) initial += tr(" / %1 (BF16)").arg(formatStat(m_result->initialLossBf16, 5));
