@@ -95,6 +95,9 @@ AqnResultsView::AqnResultsView(QWidget* parent)
   m_testView = tableView(m_testModel, this);
   m_testView->setObjectName(QStringLiteral("testTable"));
   m_testView->setColumnHidden(AqnTestTableModel::StudentP, true);
+  // Welch's t and df stay in the CSV and the JSON; the view keeps room for the paired design's d_z, CI and Holm p.
+  m_testView->setColumnHidden(AqnTestTableModel::WelchT, true);
+  m_testView->setColumnHidden(AqnTestTableModel::WelchDf, true);
   for (QTableView* v : {m_configView, m_testView})
     connect(v->horizontalScrollBar(), &QScrollBar::rangeChanged, v, [v] { fitHeight(v); });
   m_plot = new QCustomPlot;
