@@ -2,6 +2,7 @@
 
 #include "aqn/aqn_workspace.h"
 #include "formatting.h"
+#include "histograms/histogram_panel.h"
 #include "model_loader.h"
 #include "model_summary_view.h"
 #include "recent_models.h"
@@ -95,6 +96,9 @@ MainWindow::MainWindow(QWidget* parent)
   addCentralPage(m_report, tr("Scan Report"));
   addPanelDock(m_setup, tr("Scan Setup"), QStringLiteral("scanSetupDock"), Qt::LeftDockWidgetArea);
   addPanelDock(scrollable(m_targetPanel), tr("Target Set"), QStringLiteral("targetSetDock"), Qt::RightDockWidgetArea);
+  addPanelDock(new HistogramPanel([this] { return m_setup->modelDirectory(); }), tr("Histograms"),
+               QStringLiteral("histogramsDock"), Qt::BottomDockWidgetArea)
+      ->hide();  // View > Histograms shows it
   setStatus(tr("No model loaded"));
   connectTargets();
   updateTitle();

@@ -2,6 +2,7 @@
 // custom), N seeds each, with statistics; resumable run directory. docs/aqn.md.
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -10,6 +11,8 @@
 #include "scan_cli.h"
 #include "srdd/aqn.h"
 #include "srdd/error.h"
+#include "srdd/layer_list.h"
+#include "srdd/model_config.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan.h"
 
@@ -27,18 +30,34 @@ std::vector<std::string> splitList(const std::string& text, char sep) {
   return items;
 }
 
-// The layers a scan judged problematic.
+// The scan's recommended AQN target set (recommendation.aqn_layers), not every flagged layer: a target set
+// that is empty or every layer makes "targeted" meaningless (it would be no noise, or "global").
+// The set is the one recorded in the file (what the researcher saw), not a verdict recomputed by this build.
 std::vector<int> targetsFromScan(const std::string& path) {
-  const auto scan = srdd::readScanResult(path);
+  const auto scan = srdd::readScanResult(path);  // validates the document
+  std::ifstream in(path);
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  const auto rec = j.value("verdict", nlohmann::json::object()).value("recommendation", nlohmann::json::object());
   std::vector<int> layers;
-  for (const auto& l : scan.verdict.layers)
-    if (l.problematic) layers.push_back(l.layer);
-  if (layers.empty()) throw srdd::Error(path + ": the scan flags no problematic layer, so there is no target set");
+  try {
+    layers = rec.value("aqn_layers", std::vector<int>{});
+  } catch (const nlohmann::json::exception&) {
+    throw srdd::Error(path + ": verdict.recommendation.aqn_layers is not a list of layer indices");
+  }
+  if (layers.empty())
+    throw srdd::Error(path + ": the scan recommends no AQN target layer (strategy " + rec.value("strategy", "?") +
+                      "), so there is no target set; pass --targets LIST to choose one");
+  int numLayers = scan.provenance.value("model", nlohmann::json::object()).value("num_layers", 0);
+  if (numLayers <= 0) numLayers = static_cast<int>(scan.layers.size());
+  if (static_cast<int>(layers.size()) >= numLayers)
+    throw srdd::Error(path + ": the recommended AQN target set is every layer (" + srdd::formatLayerList(layers) +
+                      " of " + std::to_string(numLayers) +
+                      "), so 'targeted' would equal 'global'; pass --targets LIST to choose a subset");
   return layers;
 }
 
-srdd::aqn::Schedule schedule(const srdd_cli::Options& opt) {
-  srdd::aqn::Schedule s;
+srdd::aqn::Schedule schedule(const srdd_cli::Options& opt, const srdd::aqn::Schedule& preset) {
+  srdd::aqn::Schedule s = preset;
   const double start = opt.number("--sigma-start", s.sigmaStart), end = opt.number("--sigma-end", s.sigmaEnd);
   if (opt.value("--qerl-stages")) {
     if (opt.value("--sigma-levels") || opt.value("--warmup-fraction"))
@@ -57,12 +76,19 @@ srdd::aqn::Schedule schedule(const srdd_cli::Options& opt) {
 srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
   srdd::aqn::ComparisonSettings s;
   s.modelDirectory = srdd_cli::modelDirectory(opt);
+  // Layer lists ("all-but 3") resolve against the model's layer count, read from its config.json (-1 when it
+  // cannot be read: the comparison then reports the model directory's problem).
+  int numLayers = -1;
+  try {
+    numLayers = static_cast<int>(srdd::ModelConfig::fromFile(s.modelDirectory + "/config.json").numLayers);
+  } catch (const srdd::Error&) {
+  }
   const auto lo = srdd_cli::loadOptions(opt);
   s.device = lo.device;
   s.dtype = lo.dtype;
   s.protocol = srdd::aqn::parseProtocol(opt.value("--protocol", "training"));
   if (opt.value("--targets") && opt.value("--targets-from")) throw srdd::Error("--targets and --targets-from exclude each other");
-  if (auto t = opt.value("--targets")) s.targets = srdd::aqn::parseLayerList(*t, "--targets");
+  if (auto t = opt.value("--targets")) s.targets = srdd::parseLayerList(*t, numLayers, "--targets");
   if (auto f = opt.value("--targets-from")) s.targets = targetsFromScan(*f);
   if (auto c = opt.value("--custom")) {
     for (const auto& def : splitList(*c, ';')) {
@@ -70,7 +96,7 @@ srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
       if (eq == std::string::npos || eq == 0)
         throw srdd::Error("--custom: '" + def + "' is not NAME=LAYERS (e.g. early=0-2)");
       const std::string name = def.substr(0, eq);
-      s.custom[name] = srdd::aqn::parseLayerList(def.substr(eq + 1), "--custom " + name);
+      s.custom[name] = srdd::parseLayerList(def.substr(eq + 1), numLayers, "--custom " + name);
     }
   }
   if (auto c = opt.value("--configs")) {
@@ -82,9 +108,10 @@ srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
   const long long base = opt.integer("--seed", 42);
   if (base < 0) throw srdd::Error("--seed must be >= 0");
   s.baseSeed = static_cast<uint64_t>(base);
-  s.noise.target = srdd::aqn::parseNoiseTarget(opt.value("--noise-target", "norms"));
-  s.noise.scale = srdd::aqn::parseNoiseScale(opt.value("--noise-scale", "absolute"));
-  s.noise.schedule = schedule(opt);
+  const auto preset = srdd::aqn::noisePreset(opt.value("--preset", "default"));
+  s.noise.target = srdd::aqn::parseNoiseTarget(opt.value("--noise-target", srdd::aqn::noiseTargetName(preset.target)));
+  s.noise.scale = srdd::aqn::parseNoiseScale(opt.value("--noise-scale", srdd::aqn::noiseScaleName(preset.scale)));
+  s.noise.schedule = schedule(opt, preset.schedule);
 
   auto& t = s.train;
   t.steps = static_cast<int>(opt.integer("--steps", t.steps));
@@ -151,8 +178,8 @@ int runAqn(const srdd_cli::Args& args) {
   values.insert({"--device", "--dtype", "--targets", "--targets-from", "--configs", "--custom", "--seeds", "--seed",
                  "--protocol", "--steps", "--batch", "--seq", "--lr", "--lr-warmup", "--weight-decay", "--grad-clip",
                  "--trainable", "--train", "--eval", "--eval-seq", "--eval-tokens", "--eval-batch", "--noise-target",
-                 "--noise-scale", "--sigma-start", "--sigma-end", "--sigma-levels", "--warmup-fraction", "--qerl-stages",
-                 "--gamma", "--prompts", "--max-tokens", "--out", "--timestamp", "--engine", "--copy-to"});
+                 "--noise-scale", "--preset", "--sigma-start", "--sigma-end", "--sigma-levels", "--warmup-fraction",
+                 "--qerl-stages", "--gamma", "--prompts", "--max-tokens", "--out", "--timestamp", "--engine", "--copy-to"});
   auto flags = srdd_cli::quantFlagOptions();
   flags.insert({"--force", "--quiet", "--json", "--no-quant-train"});
   srdd_cli::Options opt(args, values, flags);
@@ -187,17 +214,22 @@ std::string usage() {
     "AQN (QeRL adaptive quantization noise) training runs, compared across layer sets with N seeds each.\n"
     "Re-running the same command on the same RUNDIR resumes: finished runs are kept. See docs/aqn.md.\n"
     "  MODEL            Hugging Face model directory (default: the bundled demo model)\n"
-    "  --device DEV     cpu, cuda or cuda:N (default cpu);  --dtype T: bf16 (default), fp16 or fp32\n"
+    "  --device DEV     cpu, cuda or cuda:N (default cpu);  --dtype T: auto (checkpoint's, default), bf16, fp16, fp32\n"
     "  --out RUNDIR     run directory (default srdd-aqn); --force discards a RUNDIR made with other settings\n"
     "  --protocol P     training (default) or reference: the research scripts' inference-time activation\n"
     "                   noise gamma*|h| before MXFP4 at every layer output, 5 prompts, no training (NOT AQN training)\n"
     "Configurations:\n"
-    "  --targets LIST   target layers, e.g. 3,7,12 or 0-2,5;  --targets-from SCAN.json: the layers a scan flags\n"
-    "  --configs LIST   baseline (no noise), global (all layers), targeted, healthy (all but the targets), or\n"
+    "  --targets LIST   target layers, e.g. 3,7,12, 0-2,5 or all-but 4\n"
+    "  --targets-from SCAN.json  the scan's recommended AQN target set (recommendation.aqn_layers); refused\n"
+    "                   when it is empty or every layer\n"
+    "  --configs LIST   baseline (no noise), global (all layers), targeted, healthy (all but the targets),\n"
+    "                   bf16-aqn (all layers, trained without fake quantization: the BF16 + AQN arm), or\n"
     "                   custom names (default baseline,global,targeted,healthy and the custom ones)\n"
     "  --custom DEFS    NAME=LAYERS[;NAME=LAYERS...], e.g. \"early=0-2;late=4,5\"\n"
     "  --seeds N        runs per configuration, the same seeds in each (default 5); --seed S: first seed (42)\n"
     "Noise:\n"
+    "  --preset P       default (the values below) or qerl (QeRL-faithful: both RMSNorm weights, absolute sigma,\n"
+    "                   10 stages, 1e-2 -> 5e-4); the options below override the preset's values\n"
     "  --noise-target T norms (both RMSNorm weights of a layer, QeRL; default) or linears (its 7 linear weights)\n"
     "  --noise-scale S  absolute (sigma, QeRL; default), relative (sigma*|w|) or relative-rms (sigma*rms(w))\n"
     "  --sigma-start X  (0.05)  --sigma-end X (0.0005)  --sigma-levels N (9)  --warmup-fraction F (0.1)\n"

@@ -9,14 +9,16 @@
 #include "engine_cli.h"
 #include "options.h"
 #include "srdd/error.h"
+#include "model_options.h"
 #include "srdd/model_summary.h"
 
 namespace {
 
 const char* kUsage =
-    "Usage: srdd info MODEL [--json]\n"
+    "Usage: srdd info [MODEL] [--json]\n"
     "\n"
-    "Validates the Hugging Face model directory MODEL (config.json + safetensors) and prints its architecture,\n"
+    "Validates the Hugging Face model directory MODEL (config.json + safetensors; default: the bundled demo\n"
+    "model) and prints its architecture,\n"
     "sizes, parameter count, dtypes, bytes on disk, the memory its weights need in bf16 and fp32, and the\n"
     "parameters of each layer.\n"
     "\n"
@@ -66,7 +68,7 @@ void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dt
 int run(const srdd_cli::Args& args) {
   const srdd_cli::Options opt(args, {"--engine"}, {"--json"});
   if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "'");
-  const std::string dir = opt.positional(0, "MODEL (a model directory)");
+  const std::string dir = srdd_cli::modelDirectory(opt);
   std::optional<srdd_cli::ConnectedEngine> engine;
   if (auto spec = opt.value("--engine")) engine = srdd_cli::connectEngine(*spec);
   const srdd::ModelSummary s =

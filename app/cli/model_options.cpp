@@ -12,8 +12,8 @@ std::string modelDirectory(const Options& options, size_t positionalIndex) {
 srdd::LoadOptions loadOptions(const Options& options) {
   srdd::LoadOptions lo;
   lo.device = options.value("--device", "cpu");
-  lo.dtype = options.value("--dtype", "bf16");
-  srdd::parseDtype(lo.dtype);  // validate early, with a clear message
+  lo.dtype = options.value("--dtype", "auto");
+  srdd::validateDtypeOption(lo.dtype);  // validate early, with a clear message
   return lo;
 }
 

@@ -12,7 +12,7 @@ namespace srdd_cli {
 inline const char* kModelOptionsUsage =
     "  MODEL            Hugging Face model directory (default: the bundled demo model)\n"
     "  --device DEV     cpu, cuda or cuda:N (default cpu)\n"
-    "  --dtype T        bf16, fp16 or fp32 (default bf16)\n";
+    "  --dtype T        auto (the checkpoint's dtype, default), bf16, fp16 or fp32\n";
 
 std::string modelDirectory(const Options& options, size_t positionalIndex = 0);
 srdd::LoadOptions loadOptions(const Options& options);

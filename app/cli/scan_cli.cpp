@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "srdd/error.h"
+#include "srdd/layer_list.h"
 #include "srdd/mx_quant.h"
 
 namespace srdd_cli {
@@ -14,20 +15,6 @@ std::set<std::string> quantValueOptions() {
   return {"--format", "--scale", "--rounding", "--block", "--mode", "--layers", "--all-but"};
 }
 std::set<std::string> quantFlagOptions() { return {"--reference", "--lm-head", "--embeddings"}; }
-
-static std::set<int> parseLayers(const std::string& text, const std::string& option) {
-  std::set<int> layers;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    char* end = nullptr;
-    long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || v < 0) throw srdd::Error(option + ": '" + item + "' is not a layer index");
-    layers.insert(static_cast<int>(v));
-  }
-  if (layers.empty()) throw srdd::Error(option + " is empty");
-  return layers;
-}
 
 srdd::QuantizationPlan quantPlan(const Options& opt, uint64_t seed) {
   srdd::QuantizationPlan plan;
@@ -39,9 +26,15 @@ srdd::QuantizationPlan quantPlan(const Options& opt, uint64_t seed) {
   plan.spec.seed = seed;
   plan.mode = srdd::parseQuantMode(opt.value("--mode", "w4a16"));
   if (opt.value("--layers") && opt.value("--all-but")) throw srdd::Error("--layers and --all-but exclude each other");
-  if (auto l = opt.value("--layers")) plan.layers = parseLayers(*l, "--layers");
+  if (auto l = opt.value("--layers")) {
+    const auto sel = srdd::parseLayerSelection(*l, "--layers");
+    plan.layers = sel.listed;
+    plan.invertLayers = sel.all && !sel.listed.empty();
+  }
   if (auto l = opt.value("--all-but")) {
-    plan.layers = parseLayers(*l, "--all-but");
+    const auto sel = srdd::parseLayerSelection(*l, "--all-but");
+    if (sel.all) throw srdd::Error("--all-but takes the layers to leave out, e.g. --all-but 0,3");
+    plan.layers = sel.listed;
     plan.invertLayers = true;
   }
   plan.includeLmHead = opt.flag("--lm-head");

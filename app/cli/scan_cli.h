@@ -16,7 +16,8 @@ inline const char* kQuantOptionsUsage =
     "  --block B        1x32 (default) or 32x32 tiles\n"
     "  --reference      the research scripts' MXFP4 numerics (flat blocks, ties away)\n"
     "  --mode M         w4a16 (default), w16a4, w4a4 or residual (each layer's output)\n"
-    "  --layers LIST    quantize only these layers (e.g. 0,3,5); --all-but LIST: all except these\n"
+    "  --layers LIST    quantize only these layers: 0,3,5, 0-5, all (default) or all-but 3,7\n"
+    "                   (--all-but LIST is the same as --layers \"all-but LIST\")\n"
     "  --lm-head        also quantize lm_head (w* modes)\n"
     "  --embeddings     also quantize the embedding table (w4a16, w4a4)\n";
 

@@ -7,6 +7,7 @@
 #include "srdd/aqn_rundir.h"
 #include "srdd/aqn_train.h"
 #include "srdd/error.h"
+#include "srdd/quantized_forward.h"
 #include "srdd/runtime.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan.h"
@@ -68,7 +69,8 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
                              {"files", files},
                              {"num_layers", model->numLayers()},
                              {"hidden_size", cfg.hiddenSize},
-                             {"vocab_size", cfg.vocabSize}}},
+                             {"vocab_size", cfg.vocabSize},
+                             {"tied_embeddings", model->tiedLmHead()}}},
                   {"data_files", runner->dataFiles()},
                   {"device", model->device().str()},
                   {"dtype", dtypeName(model->dtype())},
@@ -76,6 +78,10 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
                   {"app", {{"version", versionString()}, {"git_commit", gitCommit()}}},
                   {"libtorch", torchVersionString()},
                   {"created_utc", createdUtc.empty() ? utcTimestamp() : createdUtc}};
+  if (training) {
+    const auto plan = s.train.quantization.empty() ? QuantizationPlan() : QuantizationPlan::fromJson(s.train.quantization);
+    r.provenance["quantization_sharing"] = plan.tiedSharing(model->tiedLmHead());
+  }
   nlohmann::json config = {{"settings", s.toJson()},
                            {"model_files", files},
                            {"data_files", runner->dataFiles()},
@@ -108,8 +114,7 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
       r.runs.push_back(std::move(run));
     }
   }
-  r.configs = summarizeConfigs(specs, r.runs, training);
-  r.tests = compareConfigs(r.configs);
+  computeStatistics(r, specs);
   writeFileAtomically((fs::path(runDir) / "comparison.json").string(), r.toJson().dump(2) + "\n");
   return r;
 }

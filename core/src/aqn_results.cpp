@@ -13,6 +13,7 @@ namespace {
 
 const char* kRunSchema = "srdd-aqn-run/1";
 const char* kSchema = "srdd-aqn/1";
+constexpr double kAlpha = 0.05, kPower = 0.8;
 const char* kReferenceLabel =
     "reference protocol (research scripts): inference-time activation noise gamma*|h| before MXFP4 at every layer "
     "output, no training. This is NOT AQN training.";
@@ -126,6 +127,7 @@ std::vector<ConfigSummary> summarizeConfigs(const std::vector<ConfigSpec>& confi
 std::vector<ConfigTest> compareConfigs(const std::vector<ConfigSummary>& configs) {
   std::vector<std::pair<std::string, std::string>> pairs;
   if (find(configs, "targeted") && find(configs, "global")) pairs.emplace_back("targeted", "global");
+  if (find(configs, "global") && find(configs, "bf16-aqn")) pairs.emplace_back("global", "bf16-aqn");
   if (find(configs, "baseline"))
     for (const auto& c : configs)
       if (c.name != "baseline") pairs.emplace_back(c.name, "baseline");
@@ -141,12 +143,75 @@ std::vector<ConfigTest> compareConfigs(const std::vector<ConfigSummary>& configs
       t.paired = stats::pairedTTest(x, y);
       t.student = stats::studentTTest(x, y);
       t.cohensD = stats::cohensD(x, y);
+      t.pairedDz = stats::pairedDz(x, y);
+      t.pairedCi = stats::pairedDifferenceCi(x, y);
+      std::vector<double> d(x.size());
+      for (size_t i = 0; i < x.size(); ++i) d[i] = x[i] - y[i];
+      t.mdeLoss = stats::pairedMinimumDetectableEffect(static_cast<int>(x.size()), kAlpha, kPower) * stats::sampleSd(d);
     } catch (const Error& e) {
       t.error = e.what();
     }
     tests.push_back(std::move(t));
   }
+  // Holm over the tests that have a p-value: the family of comparisons this table reports.
+  std::vector<double> p;
+  for (const auto& t : tests)
+    if (t.error.empty()) p.push_back(t.paired.p);
+  const auto adjusted = stats::holmAdjust(p);
+  size_t k = 0;
+  for (auto& t : tests) {
+    if (!t.error.empty()) continue;
+    t.holmP = adjusted[k++];
+    t.significant = t.holmP < kAlpha;
+  }
   return tests;
+}
+
+PowerSummary seedPower(const std::vector<ConfigSummary>& configs) {
+  PowerSummary p;
+  p.alpha = kAlpha;
+  p.power = kPower;
+  for (const auto& c : configs) {
+    const int n = static_cast<int>(c.lossesQuantized.size());
+    if (p.pairs == 0 || n < p.pairs) p.pairs = n;
+  }
+  p.mdeDz = p.pairs >= 2 ? stats::pairedMinimumDetectableEffect(p.pairs, p.alpha, p.power) : std::nan("");
+  return p;
+}
+
+PrimaryAnswer primaryAnswer(const std::vector<ConfigTest>& tests) {
+  PrimaryAnswer a;
+  const std::string question = "SRDD-guided AQN lower loss than Global AQN, p < 0.05?";
+  const ConfigTest* t = nullptr;
+  for (const auto& x : tests)
+    if (x.a == "targeted" && x.b == "global") t = &x;
+  char buf[512];
+  if (!t) {
+    a.line = question + " not answered: the comparison needs the targeted and global configurations";
+    return a;
+  }
+  if (!t->error.empty()) {
+    std::snprintf(buf, sizeof buf, " not answered: targeted - global = %+.4g, the paired test is undefined (%s)",
+                  t->meanDifference, t->error.c_str());
+    a.line = question + buf;
+    return a;
+  }
+  a.available = true;
+  a.yes = t->meanDifference < 0 && t->paired.p < kAlpha;
+  std::snprintf(buf, sizeof buf,
+                " %s — targeted - global = %+.4g nats (95%% CI %+.4g to %+.4g), paired t(%g) = %.3g, p = %.3g "
+                "(Holm-adjusted %.3g), d_z = %.3g, n = %g seeds",
+                a.yes ? "yes" : "no", t->meanDifference, t->pairedCi.low, t->pairedCi.high, t->paired.df, t->paired.t,
+                t->paired.p, t->holmP, t->pairedDz, t->paired.df + 1);
+  a.line = question + buf;
+  return a;
+}
+
+void computeStatistics(ComparisonResult& r, const std::vector<ConfigSpec>& specs) {
+  r.configs = summarizeConfigs(specs, r.runs, r.settings.protocol == Protocol::Training);
+  r.tests = compareConfigs(r.configs);
+  r.power = seedPower(r.configs);
+  r.primary = primaryAnswer(r.tests);
 }
 
 nlohmann::json ComparisonResult::toJson() const {
@@ -171,6 +236,11 @@ nlohmann::json ComparisonResult::toJson() const {
       j["paired"] = stats::toJson(t.paired);
       j["student"] = stats::toJson(t.student);
       j["cohens_d"] = num(t.cohensD);
+      j["paired_dz"] = num(t.pairedDz);
+      j["paired_ci"] = {{"low", num(t.pairedCi.low)}, {"high", num(t.pairedCi.high)}, {"confidence", 0.95}};
+      j["holm_p"] = num(t.holmP);
+      j["significant_holm"] = t.significant;
+      j["mde_loss"] = num(t.mdeLoss);
     } else {
       j["error"] = t.error;
     }
@@ -186,6 +256,15 @@ nlohmann::json ComparisonResult::toJson() const {
                       {"initial", {{"eval_loss_quantized", num(initialLossQuantized)}, {"eval_loss_bf16", num(initialLossBf16)}}},
                       {"configs", configs_},
                       {"tests", tests_},
+                      {"power", {{"test", "paired t, two-sided"},
+                                 {"alpha", power.alpha},
+                                 {"power", power.power},
+                                 {"pairs", power.pairs},
+                                 {"mde_dz", num(power.mdeDz)}}},
+                      {"primary", {{"question", "SRDD-guided AQN lower loss than Global AQN, p < 0.05?"},
+                                   {"answer", primary.available ? nlohmann::json(primary.yes ? "yes" : "no") : nlohmann::json()},
+                                   {"line", primary.line}}},
+                      {"noise_preset", matchingNoisePreset(settings.noise)},
                       {"runs", runs_}};
   if (training) {
     j["schedule"] = settings.noise.schedule.toJson();
@@ -194,6 +273,26 @@ nlohmann::json ComparisonResult::toJson() const {
     j["legacy_aqn_results"] = legacyAqnResults(*this);
   }
   return j;
+}
+
+ComparisonResult comparisonFromJson(const nlohmann::json& j) {
+  if (!j.is_object() || j.value("schema", "") != kSchema)
+    throw Error(std::string("not an AQN comparison (schema ") + kSchema + ")");
+  ComparisonResult r;
+  std::vector<ConfigSpec> specs;
+  try {
+    r.provenance = j.value("provenance", nlohmann::json::object());
+    r.settings = ComparisonSettings::fromJson(j.at("settings"));
+    if (j.contains("schedule")) r.sigmaPerStep = numsFrom(j["schedule"].value("sigma_per_step", nlohmann::json()));
+    r.initialLossQuantized = numOr(j.at("initial").value("eval_loss_quantized", nlohmann::json()));
+    r.initialLossBf16 = numOr(j.at("initial").value("eval_loss_bf16", nlohmann::json()));
+    for (const auto& run : j.at("runs")) r.runs.push_back(RunResult::fromJson(run));
+    for (const auto& c : j.at("configs")) specs.push_back({c.at("name").get<std::string>(), c.at("noise_layers").get<std::vector<int>>()});
+  } catch (const nlohmann::json::exception&) {
+    throw Error("a field is missing or has the wrong type");
+  }
+  computeStatistics(r, specs);
+  return r;
 }
 
 ComparisonResult readComparison(const std::string& path) {
@@ -205,26 +304,11 @@ ComparisonResult readComparison(const std::string& path) {
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": is not valid JSON");
   }
-  if (!j.is_object() || j.value("schema", "") != kSchema)
-    throw Error(path + ": is not an AQN comparison (schema " + kSchema + ")");
-  ComparisonResult r;
   try {
-    r.provenance = j.value("provenance", nlohmann::json::object());
-    r.settings = ComparisonSettings::fromJson(j.at("settings"));
-    if (j.contains("schedule")) r.sigmaPerStep = numsFrom(j["schedule"].value("sigma_per_step", nlohmann::json()));
-    r.initialLossQuantized = numOr(j.at("initial").value("eval_loss_quantized", nlohmann::json()));
-    r.initialLossBf16 = numOr(j.at("initial").value("eval_loss_bf16", nlohmann::json()));
-    for (const auto& run : j.at("runs")) r.runs.push_back(RunResult::fromJson(run));
-    std::vector<ConfigSpec> specs;
-    for (const auto& c : j.at("configs")) specs.push_back({c.at("name").get<std::string>(), c.at("noise_layers").get<std::vector<int>>()});
-    r.configs = summarizeConfigs(specs, r.runs, r.settings.protocol == Protocol::Training);
-  } catch (const nlohmann::json::exception&) {
-    throw Error(path + ": a field is missing or has the wrong type");
+    return comparisonFromJson(j);
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
-  r.tests = compareConfigs(r.configs);
-  return r;
 }
 
 std::string formatComparison(const ComparisonResult& r) {
@@ -232,6 +316,7 @@ std::string formatComparison(const ComparisonResult& r) {
   std::ostringstream o;
   char buf[256];
   o << (training ? kTrainingLabel : kReferenceLabel) << "\n";
+  if (training) o << "noise preset: " << matchingNoisePreset(r.settings.noise) << "\n";
   std::snprintf(buf, sizeof buf, "initial model: %s loss %.4f quantized, %.4f bf16\n\n", training ? "held-out" : "prompt",
                 r.initialLossQuantized, r.initialLossBf16);
   o << buf;
@@ -247,17 +332,35 @@ std::string formatComparison(const ComparisonResult& r) {
     }
     o << "\n";
   }
-  o << "\ntest (quantized loss)     difference   Welch p    paired p   Student p  Cohen's d\n";
+  o << "\ntest (quantized loss)     difference   95% CI (paired)        paired p   Holm p     Welch p    d_z     Cohen's d\n";
   for (const auto& t : r.tests) {
     const std::string name = t.a + " - " + t.b;
     if (!t.error.empty()) {
       std::snprintf(buf, sizeof buf, "%-25s %+.4f      (%s)\n", name.c_str(), t.meanDifference, t.error.c_str());
     } else {
-      std::snprintf(buf, sizeof buf, "%-25s %+.4f      %-10.4g %-10.4g %-10.4g %+.3f\n", name.c_str(), t.meanDifference,
-                    t.welch.p, t.paired.p, t.student.p, t.cohensD);
+      std::snprintf(buf, sizeof buf, "%-25s %+.4f      [%+.4f, %+.4f]     %-10.4g %-9.4g%s %-10.4g %+-7.3f %+.3f\n",
+                    name.c_str(), t.meanDifference, t.pairedCi.low, t.pairedCi.high, t.paired.p, t.holmP,
+                    t.significant ? "*" : " ", t.welch.p, t.pairedDz, t.cohensD);
     }
     o << buf;
   }
+  std::snprintf(buf, sizeof buf,
+                "* significant at 0.05 after Holm's correction over the %zu tests. Paired tests pair runs by seed.\n",
+                r.tests.size());
+  o << buf;
+  if (r.power.pairs >= 2) {
+    std::snprintf(buf, sizeof buf,
+                  "power: with %d seeds the paired t-test (two-sided, alpha %.2g) detects d_z >= %.3g with power %.2g",
+                  r.power.pairs, r.power.alpha, r.power.mdeDz, r.power.power);
+    o << buf;
+    for (const auto& t : r.tests)
+      if (t.a == "targeted" && t.b == "global" && t.error.empty()) {
+        std::snprintf(buf, sizeof buf, " (targeted - global: %.3g nats at the observed spread)", t.mdeLoss);
+        o << buf;
+      }
+    o << "\n";
+  }
+  o << "\n" << r.primary.line << "\n";
   return o.str();
 }
 

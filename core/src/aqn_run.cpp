@@ -48,7 +48,9 @@ class TrainingRunner : public Runner {
     r.seed = seed;
     r.noiseLayers = config.noiseLayers;
     const std::set<int> layers(config.noiseLayers.begin(), config.noiseLayers.end());
-    Trainer trainer(model_, s_.train, s_.noise, layers, seed);
+    TrainSettings train = s_.train;
+    train.quantizeTraining = train.quantizeTraining && config.quantizeTraining;  // bf16-aqn: plain forward
+    Trainer trainer(model_, train, s_.noise, layers, seed);
     BatchSampler sampler(corpus_.size(), s_.train.batchSize, seed);
     const long steps = s_.train.steps;
     for (long step = 0; step < steps; ++step) {

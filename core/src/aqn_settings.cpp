@@ -7,6 +7,7 @@
 
 #include "srdd/aqn.h"
 #include "srdd/error.h"
+#include "srdd/layer_list.h"
 #include "srdd/model.h"
 #include "srdd/quantized_forward.h"
 
@@ -74,38 +75,26 @@ Protocol parseProtocol(const std::string& name) {
   throw Error("unknown AQN protocol '" + name + "' (expected training or reference)");
 }
 
-std::vector<std::string> builtinConfigNames() { return {"baseline", "global", "targeted", "healthy"}; }
+std::vector<std::string> builtinConfigNames() { return {"baseline", "global", "targeted", "healthy", "bf16-aqn"}; }
 
-std::vector<int> parseLayerList(const std::string& text, const std::string& what) {
-  std::set<int> layers;
-  std::stringstream ss(text);
-  std::string item;
-  auto number = [&](const std::string& s) {
-    size_t used = 0;
-    int v = -1;
-    try {
-      v = std::stoi(s, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (s.empty() || used != s.size() || v < 0)
-      throw Error(what + ": '" + s + "' is not a layer index (expected e.g. 3,7,12 or 0-5)");
-    return v;
-  };
-  while (std::getline(ss, item, ',')) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    const auto dash = item.find('-', 1);
-    if (dash == std::string::npos) {
-      layers.insert(number(item));
-    } else {
-      const int a = number(item.substr(0, dash)), b = number(item.substr(dash + 1));
-      if (b < a) throw Error(what + ": range '" + item + "' is empty");
-      for (int l = a; l <= b; ++l) layers.insert(l);
-    }
+std::vector<std::string> noisePresetNames() { return {"default", "qerl"}; }
+
+NoiseSettings noisePreset(const std::string& name) {
+  NoiseSettings n;
+  if (name == "default") return n;
+  if (name == "qerl") {
+    n.target = NoiseTarget::Norms;
+    n.scale = NoiseScale::Absolute;
+    n.schedule = Schedule::qerl(1e-2, 5e-4, 10);
+    return n;
   }
-  if (layers.empty()) throw Error(what + " is empty");
-  return {layers.begin(), layers.end()};
+  throw Error("unknown AQN noise preset '" + name + "' (expected default or qerl)");
+}
+
+std::string matchingNoisePreset(const NoiseSettings& n) {
+  for (const auto& name : noisePresetNames())
+    if (noisePreset(name).toJson() == n.toJson()) return name;
+  return "custom";
 }
 
 // ---- JSON ----
@@ -215,7 +204,10 @@ ComparisonSettings ComparisonSettings::fromJson(const nlohmann::json& j) {
   std::string protocol = protocolName(s.protocol);
   read(j, "protocol", protocol, "settings");
   s.protocol = parseProtocol(protocol);
-  read(j, "targets", s.targets, "settings");
+  if (j.contains("targets") && j["targets"].is_string())  // the layer-list grammar, e.g. "0-2,5"
+    s.targets = parseLayerList(j["targets"].get<std::string>(), -1, "AQN settings: targets");
+  else
+    read(j, "targets", s.targets, "settings");
   read(j, "configs", s.configs, "settings");
   read(j, "custom", s.custom, "settings");
   read(j, "seeds", s.seeds, "settings");
@@ -230,7 +222,7 @@ ComparisonSettings ComparisonSettings::fromJson(const nlohmann::json& j) {
 // ---- validation ----
 
 void ComparisonSettings::validate(int numLayers) const {
-  parseDtype(dtype);
+  validateDtypeOption(dtype);
   check(seeds >= 2, "seeds = " + std::to_string(seeds) + " (the statistics need at least 2 runs per configuration)");
   check(!configs.empty(), "no configuration to run");
   std::set<std::string> seen;
@@ -250,6 +242,8 @@ void ComparisonSettings::validate(int numLayers) const {
       throw Error("AQN settings: unknown configuration '" + c + "' (expected " + valid.substr(0, valid.size() - 2) + ")");
     }
     check(seen.insert(c).second, "configuration '" + c + "' is listed twice");
+    if (c == "bf16-aqn" && protocol != Protocol::Training)
+      throw Error("AQN settings: the bf16-aqn configuration needs the training protocol");
     if ((c == "targeted" || c == "healthy") && targets.empty())
       throw Error("AQN settings: the " + c + " configuration needs target layers (--targets)");
   }
@@ -306,8 +300,9 @@ std::vector<ConfigSpec> resolveConfigs(const ComparisonSettings& s, int numLayer
   const std::set<int> targets(s.targets.begin(), s.targets.end());
   for (const auto& name : s.configs) {
     ConfigSpec c{name, {}};
-    if (name == "global") {
+    if (name == "global" || name == "bf16-aqn") {
       for (int l = 0; l < numLayers; ++l) c.noiseLayers.push_back(l);
+      c.quantizeTraining = name == "global";
     } else if (name == "targeted") {
       c.noiseLayers.assign(targets.begin(), targets.end());
     } else if (name == "healthy") {

@@ -2,6 +2,8 @@
 
 #include <torch/version.h>
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 
 #include "srdd/checkpoint.h"
@@ -29,6 +31,30 @@ at::ScalarType parseDtype(const std::string& name) {
   if (name == "fp16" || name == "float16" || name == "f16") return at::kHalf;
   if (name == "fp32" || name == "float32" || name == "f32") return at::kFloat;
   throw Error("unknown dtype '" + name + "' (expected bf16, fp16 or fp32)");
+}
+
+void validateDtypeOption(const std::string& name) {
+  if (name == "auto") return;
+  try {
+    parseDtype(name);
+  } catch (const Error&) {
+    throw Error("unknown dtype '" + name + "' (expected auto, bf16, fp16 or fp32)");
+  }
+}
+
+std::string checkpointDtype(const Checkpoint& ckpt) {
+  auto known = [](const std::string& n) {
+    for (const char* d : {"bf16", "bfloat16", "fp16", "float16", "f16", "fp32", "float32", "f32"})
+      if (n == d) return true;
+    return false;
+  };
+  std::string d = ckpt.config().torchDtype;
+  std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (d.rfind("torch.", 0) == 0) d = d.substr(6);
+  if (known(d)) return dtypeName(parseDtype(d));
+  std::string st = ckpt.dtypeOf("model.embed_tokens.weight");
+  std::transform(st.begin(), st.end(), st.begin(), [](unsigned char c) { return std::tolower(c); });
+  return known(st) ? dtypeName(parseDtype(st)) : "bf16";
 }
 
 std::string dtypeName(at::ScalarType type) {
@@ -118,7 +144,7 @@ std::shared_ptr<Model> Model::fromCheckpoint(const Checkpoint& ckpt, const LoadO
   m->config_ = ckpt.config();
   m->directory_ = ckpt.directory();
   m->device_ = at::Device(normalizeDeviceName(options.device));
-  m->dtype_ = parseDtype(options.dtype);
+  m->dtype_ = parseDtype(options.dtype == "auto" ? checkpointDtype(ckpt) : options.dtype);
   const auto& cfg = m->config_;
   auto load = [&](const std::string& name) {
     at::Tensor t = ckpt.tensor(name).to(m->device_, m->dtype_, /*non_blocking=*/false, /*copy=*/true);
@@ -180,8 +206,8 @@ Model::Context Model::makeContext(const Batch& batch) const {
 
 at::Tensor Model::embed(const at::Tensor& inputIds, ForwardHooks* hooks) const {
   if (hooks) {
-    at::Tensor table = hooks->embeddingTable(embedding_);
-    if (table.defined()) return at::embedding(table, inputIds);
+    at::Tensor rows = hooks->embeddingLookup(embedding_, inputIds);
+    if (rows.defined()) return rows;
   }
   return at::embedding(embedding_, inputIds);
 }

@@ -44,8 +44,19 @@ std::string QuantizationPlan::describe() const {
     }
   }
   if (includeLmHead) s += " +lm_head";
+  if (includeEmbeddings) s += " +embeddings";
   if (ste) s += " ste";
   return s;
+}
+
+std::string QuantizationPlan::tiedSharing(bool tiedLmHead) const {
+  if (!tiedLmHead || !quantizesWeights()) return "";
+  if (includeLmHead && includeEmbeddings)
+    return "tied: the embedding table is also lm_head; the lookup and lm_head both read its quantized values";
+  if (includeLmHead) return "tied: the embedding table is also lm_head; lm_head reads its quantized copy, the lookup stays exact";
+  if (includeEmbeddings)
+    return "tied: the embedding table is also lm_head; the lookup reads quantized rows, lm_head stays exact";
+  return "";
 }
 
 nlohmann::json QuantizationPlan::toJson() const {
@@ -77,8 +88,9 @@ void QuantizationPlan::validate(int numLayers) const {
   spec.validate();
   for (int l : layers)
     if (l < 0 || (numLayers >= 0 && l >= numLayers))
-      throw Error("quantization plan: layer " + std::to_string(l) + " is outside the model's " +
-                  (numLayers >= 0 ? std::to_string(numLayers) : std::string("valid")) + " layers");
+      throw Error("quantization plan: layer " + std::to_string(l) + " is out of range " +
+                  (numLayers >= 0 ? "(the model has " + std::to_string(numLayers) + " layers, 0-" + std::to_string(numLayers - 1) + ")"
+                                  : std::string("(layer indices start at 0)")));
   if (includeLmHead && mode == Mode::Residual)
     throw Error("quantization plan: lm_head quantization needs a w4a16, w16a4 or w4a4 mode, not residual");
   if (includeEmbeddings && !quantizesWeights())
@@ -118,9 +130,16 @@ at::Tensor QuantizationHooks::linearWeight(LinearRef ref, const at::Tensor& weig
   return quantizeWeight(ref.layer, static_cast<int>(ref.kind), weight);
 }
 
-at::Tensor QuantizationHooks::embeddingTable(const at::Tensor& table) {
+at::Tensor QuantizationHooks::embeddingLookup(const at::Tensor& table, const at::Tensor& inputIds) {
   if (!plan_.quantizesWeights() || !plan_.includeEmbeddings) return {};
-  return quantizeWeight(-2, 0, table);
+  const auto& q = plan_.spec;
+  const bool rowwise = q.block == BlockShape::Row1x32 && !q.isNvfp4() && q.rounding != Rounding::Stochastic &&
+                       (!q.reference || table.size(-1) % q.blockSize == 0);
+  if (rowwise) {
+    const at::Tensor rows = at::embedding(table, inputIds);
+    return plan_.ste ? fakeQuantizeSTE(rows, q) : fakeQuantize(rows, q);
+  }
+  return at::embedding(quantizeWeight(-2, 0, table), inputIds);
 }
 
 at::Tensor QuantizationHooks::quantizeWeight(int layer, int kind, const at::Tensor& weight) {

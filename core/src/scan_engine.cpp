@@ -34,37 +34,6 @@ uint64_t streamBase(uint64_t chunk, int variant, int stage) {
   return (1ull << 63) | (chunk << 48) | (static_cast<uint64_t>(stage) << 44) | (static_cast<uint64_t>(variant) << 43);
 }
 
-// Applies `first` then `second` to every value.
-class ChainedHooks : public ForwardHooks {
- public:
-  ChainedHooks(ForwardHooks* first, ForwardHooks* second) : a_(first), b_(second) {}
-  at::Tensor layerInput(int l, const at::Tensor& h) override {
-    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->layerInput(l, x); });
-  }
-  at::Tensor layerOutput(int l, const at::Tensor& h) override {
-    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->layerOutput(l, x); });
-  }
-  at::Tensor linearInput(LinearRef r, const at::Tensor& h) override {
-    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->linearInput(r, x); });
-  }
-  at::Tensor linearWeight(LinearRef r, const at::Tensor& h) override {
-    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->linearWeight(r, x); });
-  }
-  at::Tensor normWeight(int l, NormKind n, const at::Tensor& h) override {
-    return chain(h, [&](ForwardHooks* k, const at::Tensor& x) { return k->normWeight(l, n, x); });
-  }
-
- private:
-  template <class F>
-  at::Tensor chain(const at::Tensor& x, F f) {
-    at::Tensor r1 = a_ ? f(a_, x) : at::Tensor();
-    at::Tensor r2 = b_ ? f(b_, r1.defined() ? r1 : x) : at::Tensor();
-    return r2.defined() ? r2 : r1;
-  }
-  ForwardHooks* a_;
-  ForwardHooks* b_;
-};
-
 // Checks the cancel token as each decoder layer starts, so that cancellation also interrupts a forward.
 class CancelCheckHooks : public ForwardHooks {
  public:

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "srdd/error.h"
+#include "srdd/layer_list.h"
 #include "srdd/model.h"
 #include "srdd/runtime.h"
 #include "srdd/safetensors.h"
@@ -49,7 +50,7 @@ std::vector<std::string> blockShapeChoices(const std::string& format) {
 
 std::vector<std::string> builtinPromptSetNames() { return {"scanner", "srdd", "experiment"}; }
 
-std::vector<std::string> dtypeNames() { return {"bf16", "fp16", "fp32"}; }
+std::vector<std::string> dtypeNames() { return {"auto", "bf16", "fp16", "fp32"}; }
 
 std::vector<std::string> availableDevices() {
   std::vector<std::string> devices = {"cpu"};
@@ -140,7 +141,7 @@ void ScanRequest::validate() const {
   if (!fs::is_regular_file(fs::path(modelDir) / "tokenizer.json"))
     throw Error(modelDir + ": no tokenizer.json (the scan tokenizes its prompts with it)");
   normalizeDeviceName(device);
-  parseDtype(dtype);
+  validateDtypeOption(dtype);
   optionsOf(*this);
   const std::string p = resolvedPrompts();
   if (p.rfind("builtin:", 0) == 0)
@@ -206,8 +207,16 @@ ScanRequest ScanRequest::fromJson(const nlohmann::json& j) {
   read(j, "block", r.block);
   read(j, "reference", r.reference);
   read(j, "mode", r.mode);
-  read(j, "layers", r.layers);
-  read(j, "invert_layers", r.invertLayers);
+  if (j.contains("layers") && j["layers"].is_string()) {  // the layer-list grammar: "0-5", "all-but 3"
+    const auto sel = parseLayerSelection(j["layers"].get<std::string>(), "scan request JSON: layers");
+    r.layers.assign(sel.listed.begin(), sel.listed.end());
+    r.invertLayers = sel.all && !sel.listed.empty();
+    if (j.value("invert_layers", false))
+      throw Error("scan request JSON: invert_layers with a layers string; write \"all-but LIST\" instead");
+  } else {
+    read(j, "layers", r.layers);
+    read(j, "invert_layers", r.invertLayers);
+  }
   read(j, "lm_head", r.lmHead);
   read(j, "embeddings", r.embeddings);
   read(j, "scans", r.scans);

@@ -37,7 +37,9 @@ class ProbeHooks : public ForwardHooks {
   at::Tensor layerOutput(int layer, const at::Tensor& hidden) override;
   at::Tensor linearInput(LinearRef ref, const at::Tensor& x) override;
   at::Tensor linearWeight(LinearRef ref, const at::Tensor& weight) override;
-  at::Tensor embeddingTable(const at::Tensor& table) override { return q_.embeddingTable(table); }
+  at::Tensor embeddingLookup(const at::Tensor& table, const at::Tensor& inputIds) override {
+    return q_.embeddingLookup(table, inputIds);
+  }
 
  private:
   at::Tensor activation(const Key& key, const at::Tensor& x, const at::Tensor& xq);

@@ -327,6 +327,30 @@ double cohensD(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 namespace {
+std::vector<double> pairedDifferences(const std::vector<double>& a, const std::vector<double>& b, const char* who) {
+  if (a.size() != b.size())
+    fail(std::string(who) + ": samples differ in size (" + std::to_string(a.size()) + " vs " + std::to_string(b.size()) +
+         "); pairs need equal sizes");
+  checkFinite(a, "sample a", who);
+  checkFinite(b, "sample b", who);
+  std::vector<double> diff(a.size());
+  for (size_t i = 0; i < a.size(); ++i) diff[i] = a[i] - b[i];
+  return diff;
+}
+}  // namespace
+
+double pairedDz(const std::vector<double>& a, const std::vector<double>& b) {
+  const Moments m = moments(pairedDifferences(a, b, "pairedDz"), "the paired difference", "pairedDz");
+  if (m.var == 0) return m.mean == 0 ? 0 : std::copysign(kInf, m.mean);
+  return m.mean / std::sqrt(m.var);
+}
+
+Interval pairedDifferenceCi(const std::vector<double>& a, const std::vector<double>& b, double confidence) {
+  const Summary s = summarize(pairedDifferences(a, b, "pairedDifferenceCi"), confidence);
+  return {s.ciLow, s.ciHigh};
+}
+
+namespace {
 nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 }  // namespace
 

@@ -2,7 +2,7 @@
 # The engine protocol's overhead on a GPU host: the default scan of a full-size random Qwen2.5-1.5B, wall
 # time of the whole `srdd scan` command, in-process versus through `srdd serve --stdio` as a child process
 # (--direct: a fresh engine per scan, so it loads the model each time, like in-process), and through the
-# per-user daemon (its second and third scans reuse the loaded model). 3 runs each, median; prints
+# per-user daemon (its later scans reuse the loaded model). $RUNS (default 3) interleaved runs each, median; prints
 # markdown table rows for docs/benchmarks.md.
 # Usage: scripts/gpu/engine_bench.sh [SRDD (default build-gpu/app/srdd)] [MODEL_DIR (default /tmp/q15)]
 # (DEVICE=cpu to try it without a GPU.)
@@ -24,11 +24,11 @@ wall() {  # wall seconds of one command
   t0=$(date +%s.%N); "$@" > /dev/null 2>> "$OUT/stderr.log"; t1=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
-median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 "$S" scan "$M" --device "$DEVICE" --dtype bf16 --quiet --no-report --scans gain --max-tokens 8 --out "$OUT/warm.json"  # page cache, CUDA init
 declare -a inproc direct daemon
-for i in 1 2 3; do
+for i in $(seq "${RUNS:-3}"); do
   inproc+=("$(wall "$S" "${common[@]}" --out "$OUT/inproc.json")")
   direct+=("$(wall "$S" "${common[@]}" --out "$OUT/direct.json" --engine "$S serve --stdio --direct")")
   daemon+=("$(wall "$S" "${common[@]}" --out "$OUT/daemon.json" --engine "$S serve --stdio --socket $SOCK --idle-exit 60")")

@@ -126,11 +126,48 @@ class TestAqnCli : public QObject {
     }
   }
 
+  // --targets-from takes the scan's recommended AQN set (recommendation.aqn_layers), and refuses an empty set or
+  // one that is every layer (then "targeted" would be "global"); --preset qerl sets QeRL's schedule.
+  void targetsFromScanTakesTheRecommendedSet() {
+    const QString scan = path("scan.json");
+    const auto s = runCli({"scan", tinyModel(), "--scans", "gain", "--prompts", "builtin:srdd", "--max-tokens", "8", "--out", scan});
+    QVERIFY2(s.code == 0, qPrintable(s.err));
+    std::ifstream in(scan.toStdString());
+    auto j = nlohmann::json::parse(in);
+    const int numLayers = j["provenance"]["model"]["num_layers"].get<int>();
+    QVERIFY(numLayers >= 2);
+    auto write = [&](const nlohmann::json& aqnLayers, const QString& name) {
+      auto copy = j;
+      copy["verdict"]["recommendation"]["aqn_layers"] = aqnLayers;
+      std::ofstream(path(name).toStdString()) << copy.dump();
+      return path(name);
+    };
+    nlohmann::json all = nlohmann::json::array();
+    for (int l = 0; l < numLayers; ++l) all.push_back(l);
+    expectError({"aqn", tinyModel(), "--targets-from", write(nlohmann::json::array(), "none.json"), "--out", path("tf")},
+                {"none.json: the scan recommends no AQN target layer", "--targets LIST"});
+    expectError({"aqn", tinyModel(), "--targets-from", write(all, "all.json"), "--out", path("tf")},
+                {"all.json: the recommended AQN target set is every layer", "'targeted' would equal 'global'"});
+    const auto r = runCli({"aqn", tinyModel(), "--targets-from", write({1}, "one.json"), "--configs", "global,targeted",
+                           "--seeds", "2", "--steps", "1", "--seq", "32", "--batch", "2", "--train", heldout(), "--eval",
+                           heldout(), "--eval-tokens", "64", "--eval-seq", "64", "--preset", "qerl", "--out", path("tf"),
+                           "--quiet", "--json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto c = nlohmann::json::parse(r.out.toStdString());
+    QCOMPARE(c["settings"]["targets"], nlohmann::json({1}));
+    QCOMPARE(c["noise_preset"].get<std::string>(), std::string("qerl"));
+    QCOMPARE(c["schedule"]["sigma_start"].get<double>(), 1e-2);
+    QCOMPARE(c["schedule"]["sigma_end"].get<double>(), 5e-4);
+    QVERIFY(c["primary"]["line"].get<std::string>().rfind("SRDD-guided AQN lower loss than Global AQN, p < 0.05? ", 0) == 0);
+    QCOMPARE(c["settings"]["dtype"].get<std::string>(), std::string("auto"));
+    QCOMPARE(c["provenance"]["dtype"].get<std::string>(), std::string("fp32"));  // the fixture is an fp32 checkpoint
+  }
+
   void badInputIsAClearError() {
     const QString out = path("bad");
     expectError({"aqn", path("no-such-model"), "--targets", "1", "--out", out}, {"no-such-model", "no such model directory"});
     expectError({"aqn", "--targets", "1", "--configs", "baseline,bogus", "--out", out}, {"unknown configuration 'bogus'"});
-    expectError({"aqn", "--targets", "2,9", "--out", out}, {"target layer 9 is outside the model's 6 layers"});
+    expectError({"aqn", "--targets", "2,9", "--out", out}, {"--targets: layer 9 is out of range (the model has 6 layers, 0-5)"});
     expectError({"aqn", "--targets", "x", "--out", out}, {"--targets: 'x' is not a layer index"});
     expectError({"aqn", "--targets", "1", "--sigma-end", "0", "--out", out}, {"sigma_end = 0"});
     expectError({"aqn", "--targets", "1", "--custom", "oops", "--out", out}, {"--custom: 'oops' is not NAME=LAYERS"});

@@ -206,7 +206,7 @@ class TestAqnRunDir : public QObject {
     QCOMPARE(r.runs.size(), size_t(12));
     // Independent truth for the noise-free baseline: the engine's residual-stream quantization of every
     // layer output with the research scripts' MXFP4 numerics, unpadded, one prompt at a time.
-    auto model = srdd::Model::load(s.modelDirectory, {"cpu", "bf16"});
+    auto model = srdd::Model::load(s.modelDirectory, {"cpu", s.dtype});  // auto: the fixture's fp32
     auto tok = srdd::Tokenizer::fromFile(s.modelDirectory + "/tokenizer.json");
     const auto prompts = srdd::loadPromptSet("builtin:experiment", tok, 64);
     srdd::QuantizationPlan plan;

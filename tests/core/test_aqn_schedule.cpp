@@ -138,14 +138,6 @@ class TestAqnSchedule : public QObject {
     QVERIFY(throwsWith([] { Schedule::fromJson({{"sigma_end", 0.0}}); }, "sigma_end = 0"));
   }
 
-  void layerLists() {
-    QCOMPARE(srdd::aqn::parseLayerList("3,7,12", "--targets"), (std::vector<int>{3, 7, 12}));
-    QCOMPARE(srdd::aqn::parseLayerList("4-6, 1,5", "--targets"), (std::vector<int>{1, 4, 5, 6}));
-    QVERIFY(throwsWith([] { srdd::aqn::parseLayerList("3,x", "--targets"); }, "--targets: 'x'"));
-    QVERIFY(throwsWith([] { srdd::aqn::parseLayerList("5-2", "--targets"); }, "empty"));
-    QVERIFY(throwsWith([] { srdd::aqn::parseLayerList("", "--targets"); }, "--targets is empty"));
-    QVERIFY(throwsWith([] { srdd::aqn::parseLayerList("-3", "--targets"); }, "not a layer index"));
-  }
 
   void configurationLayerSets() {
     auto s = settings();

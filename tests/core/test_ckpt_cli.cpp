@@ -98,6 +98,14 @@ class TestCkptCli : public QObject {
     QCOMPARE(j["bytes_on_disk"].get<int64_t>(), int64_t(fs::file_size(out.toStdString() + "/model.safetensors")));
   }
 
+  // MODEL defaults to the bundled demo model, as the README says.
+  void infoWithoutModelIsTheDemoModel() {
+    const srdd_test::CliRun r = runCli({"info", "--json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto j = nlohmann::json::parse(r.out.toStdString());
+    QCOMPARE(j["num_layers"].get<int64_t>(), int64_t(6));
+  }
+
   void badInputFailsWithOneLine() {
     const QString pickle = path("pickle");
     fs::create_directories(pickle.toStdString());
@@ -105,7 +113,6 @@ class TestCkptCli : public QObject {
     const std::pair<QStringList, QString> cases[] = {
         {{"info", path("nowhere")}, "nowhere: model directory does not exist"},
         {{"info", pickle}, "arbitrary code"},
-        {{"info"}, "missing argument: MODEL"},
         {{"make-random", "--like", "gpt9", path("x")}, "unknown model preset 'gpt9'"},
         {{"make-random", path("x")}, "option --like is required"},
         {{"make-random", "--like", "tiny-qwen2", path("x"), "--dtype", "int4"}, "unknown dtype 'int4'"},
@@ -127,7 +134,7 @@ class TestCkptCli : public QObject {
     QVERIFY(r.out.contains("--like NAME") && r.out.contains("--shards N") && r.out.contains("qwen2.5-1.5b"));
     r = runCli({"info", "--help"});
     QCOMPARE(r.code, 0);
-    QVERIFY(r.out.contains("Usage: srdd info MODEL [--json]"));
+    QVERIFY(r.out.contains("Usage: srdd info [MODEL] [--json]"));
   }
 };
 

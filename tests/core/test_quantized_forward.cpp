@@ -43,6 +43,10 @@ class TestQuantizedForward : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void embeddingsQuantizedWhenSelected();
+  void embeddingsChangeTheEndToEndKl();
+  void chainedHooksForwardEveryCallback();
+  void tiedSharingIsSaidInWords();
+  void dtypeAutoIsTheCheckpointDtype();
   void w4a16MatchesHandQuantizedWeights_data() {
     QTest::addColumn<QString>("layers");
     QTest::addColumn<bool>("invert");
@@ -167,6 +171,101 @@ void TestQuantizedForward::embeddingsQuantizedWhenSelected() {
   auto expected = at::embedding(srdd::fakeQuantize(model->embedding(), plan.spec), ids);
   QVERIFY(at::equal(model->embed(ids, &quantized), expected));
   QVERIFY(!at::equal(expected, model->embed(ids)));
+}
+
+// The lookup quantizes the looked-up rows; stochastic rounding quantizes the table once (a fixed quantized
+// checkpoint), so a token repeated in the batch gets the same row.
+void TestQuantizedForward::embeddingsChangeTheEndToEndKl() {
+  auto model = srdd::Model::load(srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32", {"cpu", "auto"});
+  c10::NoGradGuard g;
+  srdd::Batch batch = tinyBatch(*model);
+  auto kl = [&](srdd::ForwardHooks* hooks) {
+    auto p = at::log_softmax(model->forward(batch, nullptr, true).logits.to(at::kDouble), -1);
+    auto q = at::log_softmax(model->forward(batch, hooks, true).logits.to(at::kDouble), -1);
+    return (p.exp() * (p - q)).sum(-1).mean().item<double>();
+  };
+  srdd::QuantizationPlan plan;
+  plan.spec = srdd::parseQuantSpec("mxfp4");
+  srdd::QuantizationHooks without(plan);
+  plan.includeEmbeddings = true;
+  srdd::QuantizationHooks with(plan);
+  // Through a chain, as the scans use it: the chain must not drop the embedding hook.
+  srdd::ForwardHooks nothing;
+  srdd::ChainedHooks chained(&nothing, &with);
+  const double klWithout = kl(&without), klWith = kl(&chained);
+  QVERIFY(klWithout > 0);
+  QVERIFY2(std::abs(klWith - klWithout) > 1e-3 * klWithout, qPrintable(QString("KL %1 vs %2").arg(klWith).arg(klWithout)));
+
+  plan.spec.rounding = srdd::Rounding::Stochastic;
+  plan.spec.seed = 7;
+  srdd::QuantizationHooks sr(plan);
+  auto ids = at::tensor({3, 5, 3, 3}, at::kLong).unsqueeze(0);
+  auto rows = model->embed(ids, &sr);
+  QVERIFY(at::equal(rows[0][0], rows[0][2]) && at::equal(rows[0][0], rows[0][3]));
+  auto table = srdd::fakeQuantize(model->embedding(), plan.spec, 0);  // the embeddings' stream (layer -2) starts at 0
+  QVERIFY(at::equal(rows, at::embedding(table, ids)));
+}
+
+void TestQuantizedForward::chainedHooksForwardEveryCallback() {
+  struct Marker : srdd::ForwardHooks {
+    at::Tensor mark(const at::Tensor& x) { return x + 1; }
+    at::Tensor layerInput(int, const at::Tensor& h) override { return mark(h); }
+    at::Tensor layerOutput(int, const at::Tensor& h) override { return mark(h); }
+    at::Tensor linearInput(srdd::LinearRef, const at::Tensor& x) override { return mark(x); }
+    at::Tensor linearWeight(srdd::LinearRef, const at::Tensor& w) override { return mark(w); }
+    at::Tensor normWeight(int, srdd::NormKind, const at::Tensor& w) override { return mark(w); }
+    at::Tensor embeddingLookup(const at::Tensor& t, const at::Tensor& ids) override { return mark(at::embedding(t, ids)); }
+  } m1, m2;
+  srdd::ForwardHooks none;
+  const auto x = at::zeros({2, 3});
+  srdd::ChainedHooks both(&m1, &m2), second(&none, &m2);
+  QCOMPARE(both.layerInput(0, x).sum().item<double>(), 12.0);  // each hook adds 1
+  QCOMPARE(both.layerOutput(0, x).sum().item<double>(), 12.0);
+  QCOMPARE(both.linearInput({0, srdd::LinearKind::Q}, x).sum().item<double>(), 12.0);
+  QCOMPARE(both.linearWeight({0, srdd::LinearKind::Q}, x).sum().item<double>(), 12.0);
+  QCOMPARE(both.normWeight(0, srdd::NormKind::Input, x).sum().item<double>(), 12.0);
+  const auto ids = at::tensor({1, 0}, at::kLong);
+  QCOMPARE(both.embeddingLookup(x, ids).sum().item<double>(), 6.0);  // the first lookup wins
+  QCOMPARE(second.embeddingLookup(x, ids).sum().item<double>(), 6.0);
+  QVERIFY(!srdd::ChainedHooks(&none, nullptr).embeddingLookup(x, ids).defined());
+}
+
+void TestQuantizedForward::tiedSharingIsSaidInWords() {
+  srdd::QuantizationPlan p;
+  QCOMPARE(p.tiedSharing(true), std::string());
+  p.includeEmbeddings = true;
+  QVERIFY(p.tiedSharing(true).find("lookup reads quantized rows, lm_head stays exact") != std::string::npos);
+  QCOMPARE(p.tiedSharing(false), std::string());
+  p.includeLmHead = true;
+  QVERIFY(p.tiedSharing(true).find("the lookup and lm_head both read its quantized values") != std::string::npos);
+  p.includeEmbeddings = false;
+  QVERIFY(p.tiedSharing(true).find("the lookup stays exact") != std::string::npos);
+  QVERIFY(p.describe().find("+lm_head") != std::string::npos);
+}
+
+// --dtype auto: config.json's torch_dtype / dtype, else the safetensors dtype of the embedding table.
+void TestQuantizedForward::dtypeAutoIsTheCheckpointDtype() {
+  const std::string hf = srdd_test::fixturesDir().toStdString() + "/hf/";
+  QCOMPARE(srdd::Model::load(hf + "qwen2-tiny-gqa2-tied-f32", {"cpu", "auto"})->dtype(), at::kFloat);
+  QCOMPARE(srdd::Model::load(hf + "llama-tiny-gqa2-f16", {"cpu", "auto"})->dtype(), at::kHalf);
+  QCOMPARE(srdd::Model::load(hf + "qwen2-tiny-mha-untied-bf16", {"cpu", "auto"})->dtype(), at::kBFloat16);
+  QCOMPARE(srdd::Model::load(hf + "qwen2-tiny-gqa2-tied-f32", {"cpu", "bf16"})->dtype(), at::kBFloat16);
+  QCOMPARE(srdd::LoadOptions().dtype, std::string("auto"));
+  // Without a dtype in config.json, the tensors' own dtype decides.
+  QTemporaryDir dir;
+  const QString src = QString::fromStdString(hf + "qwen2-tiny-gqa2-tied-f32");
+  for (const QString& f : QDir(src).entryList(QDir::Files)) QVERIFY(QFile::copy(src + "/" + f, dir.filePath(f)));
+  QFile cfg(dir.filePath("config.json"));
+  QVERIFY(cfg.open(QIODevice::ReadOnly));
+  QString text = QString::fromUtf8(cfg.readAll());
+  cfg.close();
+  text.replace(QRegularExpression("\"dtype\": \"float32\",\\s*"), "");
+  QVERIFY(!text.contains("float32"));
+  QVERIFY(cfg.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  cfg.write(text.toUtf8());
+  cfg.close();
+  QCOMPARE(srdd::Model::load(dir.path().toStdString(), {"cpu", "auto"})->dtype(), at::kFloat);
+  QVERIFY(srdd_test::errorOf([] { srdd::validateDtypeOption("fp8"); }).contains("expected auto, bf16, fp16 or fp32"));
 }
 
 QTEST_APPLESS_MAIN(TestQuantizedForward)

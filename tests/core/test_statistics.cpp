@@ -3,6 +3,7 @@
 // research reference §3.6), numeric integration of the t density, and hand-computed samples.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -21,6 +22,18 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 using Vec = std::vector<double>;
+
+bool srdd_errorContains(const std::function<void()>& f, const char* part) {
+  try {
+    f();
+  } catch (const srdd::Error& e) {
+    if (std::string(e.what()).find(part) != std::string::npos) return true;
+    qWarning("message '%s' lacks '%s'", e.what(), part);
+    return false;
+  }
+  qWarning("no srdd::Error (expected '%s')", part);
+  return false;
+}
 
 bool near(double actual, double expected, double relTol, double absTol = 0) {
   const double err = std::fabs(actual - expected);
@@ -303,6 +316,67 @@ class TestStatistics : public QObject {
     const st::TTest q = st::pairedTTest({3, 5}, {1, 2});
     QVERIFY(near(q.t, 5, 1e-14));
     QVERIFY(near(q.p, 1 - 2 * std::atan(5.0) / kPi, 1e-13));
+  }
+
+  // d_z = mean(d)/sd(d): d = {0.5, 1, 2} has mean 7/6 and sd √(7/12), so d_z = (7/6)/√(7/12) = √(7/3).
+  void pairedDzByHand() {
+    QVERIFY(near(st::pairedDz({1, 2, 4}, {0.5, 1, 2}), std::sqrt(7.0 / 3), 1e-14));
+    // Sleep data: differences mean −1.58, sd 1.2300; d_z = −1.2846 (t/√n = −4.0621/√10).
+    QVERIFY(near(st::pairedDz(kSleep1, kSleep2), st::pairedTTest(kSleep1, kSleep2).t / std::sqrt(10.0), 1e-13));
+    QVERIFY(near(st::pairedDz(kSleep1, kSleep2), -1.2846, 0, 5e-5));
+    QCOMPARE(st::pairedDz({2, 3}, {1, 2}), kInf);  // constant differences
+    QCOMPARE(st::pairedDz({2, 3}, {2, 3}), 0.0);
+    QVERIFY(!std::isnan(st::pairedDz({2, 3}, {2, 3})));
+    QVERIFY(srdd_errorContains([] { st::pairedDz({1, 2}, {1}); }, "differ in size"));
+    // Paired CI: d = {2, 3}: mean 2.5, se 0.5, t_{0.975,1} = 12.706205: 2.5 ± 6.3531.
+    const st::Interval ci = st::pairedDifferenceCi({3, 5}, {1, 2});
+    QVERIFY(near(ci.low, 2.5 - 0.5 * 12.706204736, 1e-9));
+    QVERIFY(near(ci.high, 2.5 + 0.5 * 12.706204736, 1e-9));
+    // Sleep data (R t.test paired): 95 % CI of the difference −2.4598858 to −0.7001142.
+    const st::Interval sleep = st::pairedDifferenceCi(kSleep1, kSleep2);
+    QVERIFY(near(sleep.low, -2.4598858, 0, 5e-7));
+    QVERIFY(near(sleep.high, -0.7001142, 0, 5e-7));
+  }
+
+  // Noncentral t: ncp 0 is the central t; df = ∞ is the shifted normal; published power values.
+  void noncentralT() {
+    for (double df : {1.0, 2.0, 4.0, 9.0, 30.0, 1000.0})
+      for (double t : {-3.0, -0.7, 0.0, 0.4, 2.5, 8.0}) QVERIFY(near(st::noncentralTCdf(t, df, 0), st::studentTCdf(t, df), 1e-10, 1e-13));
+    const double inf = std::numeric_limits<double>::infinity();
+    QVERIFY(near(st::noncentralTCdf(1.3, inf, 0.5), 0.5 * std::erfc(-(0.8) / std::sqrt(2.0)), 1e-14));
+    QVERIFY(near(st::noncentralTCdf(1.3, 1e7, 0.5), 0.5 * std::erfc(-(0.8) / std::sqrt(2.0)), 1e-5));
+    // mpmath (30 digits, integral over the chi-square density): P(T' <= 1.5 | 4, 1) and P(T' <= −2 | 7, 0.5).
+    QVERIFY(near(st::noncentralTCdf(1.5, 4, 1.0), 0.640340865590047, 1e-11));
+    QVERIFY(near(st::noncentralTCdf(-2, 7, 0.5), 0.0149907798727142, 1e-10));
+    // R documentation, example of power.t.test(n = 20, delta = 1): power = 0.8689528 (two-sample, df 38,
+    // ncp √10, upper tail only).
+    const double c38 = st::studentTQuantile(0.975, 38);
+    QVERIFY(near(1 - st::noncentralTCdf(c38, 38, std::sqrt(10.0)), 0.8689528, 0, 5e-8));
+    QVERIFY(srdd_errorContains([] { st::noncentralTCdf(1, 0.5, 0); }, "df >= 1"));
+  }
+
+  // G*Power's paired-t example: d_z = 0.5, α = 0.05 two-sided needs 34 pairs for power 0.8, actual power 0.8077775.
+  void pairedPowerAndMinimumDetectableEffect() {
+    QVERIFY(near(st::pairedTTestPower(34, 0.5), 0.8077775, 0, 5e-8));
+    QVERIFY(st::pairedTTestPower(33, 0.5) < 0.8);
+    QVERIFY(near(st::pairedTTestPower(10, 0), 0.05, 1e-9));  // no effect: power = α
+    // MDE (power 0.8, α 0.05) for n pairs, mpmath root of the exact power: n=2 11.54989, 3 3.26404, 5 1.68200, 10 0.99600.
+    const std::pair<int, double> mde[] = {{2, 11.5498884358824}, {3, 3.26404354969957}, {5, 1.68199696595555}, {10, 0.99600137145544}};
+    for (const auto& [n, d] : mde) QVERIFY(near(st::pairedMinimumDetectableEffect(n), d, 1e-8));
+    QVERIFY(near(st::pairedTTestPower(5, st::pairedMinimumDetectableEffect(5)), 0.8, 1e-9));
+    QVERIFY(srdd_errorContains([] { st::pairedTTestPower(1, 1); }, "at least 2 pairs"));
+  }
+
+  // Holm: p = {0.01, 0.04, 0.03, 0.005} sorted 0.005, 0.01, 0.03, 0.04 → ×4, ×3, ×2, ×1 = 0.02, 0.03, 0.06, 0.04,
+  // running max 0.02, 0.03, 0.06, 0.06 (R p.adjust(c(.01,.04,.03,.005), "holm") = 0.03 0.06 0.06 0.02).
+  void holmByHand() {
+    const Vec adj = st::holmAdjust({0.01, 0.04, 0.03, 0.005});
+    const Vec expected{0.03, 0.06, 0.06, 0.02};
+    for (size_t i = 0; i < adj.size(); ++i) QVERIFY(near(adj[i], expected[i], 1e-15));
+    QCOMPARE(st::holmAdjust({0.6, 0.9}), (Vec{1.0, 1.0}));
+    QCOMPARE(st::holmAdjust({0.2}), (Vec{0.2}));
+    QVERIFY(st::holmAdjust({}).empty());
+    QVERIFY(srdd_errorContains([] { st::holmAdjust({0.1, 1.5}); }, "p[1]"));
   }
 
   void cohensDHandExamples() {

@@ -2,6 +2,7 @@
 // and the σ plot shows Schedule::sigmaPerStep (checked against hand-derived stages too).
 #include <srdd/aqn.h>
 #include <srdd/error.h>
+#include <srdd/layer_list.h>
 
 #include "aqn/aqn_dialog.h"
 #include "test_support.h"
@@ -140,15 +141,14 @@ class TestAqnDialog : public QObject {
     d.setNumLayers(6);
     QVERIFY(d.isValid());
     child<QLineEdit>(d, "targets")->setText("2, 9");
-    aqn::ComparisonSettings s;
-    s.targets = {2, 9};
+    // The engine's layer-list parser, with the model's layer count, words the error.
     QString expected;
     try {
-      s.validate(6);
+      srdd::parseLayerList("2, 9", 6, "targets");
     } catch (const srdd::Error& e) {
       expected = QString::fromStdString(e.what());
     }
-    QVERIFY(expected.contains("layer 9"));
+    QCOMPARE(expected, QStringLiteral("targets: layer 9 is out of range (the model has 6 layers, 0-5)"));
     QCOMPARE(d.validationMessage(), expected);
 
     child<QLineEdit>(d, "targets")->setText("2, x");
@@ -224,6 +224,24 @@ class TestAqnDialog : public QObject {
     s.protocol = aqn::Protocol::Reference;
     d.setSettings(s);
     QCOMPARE(QString::fromStdString(d.settings().toJson().dump()), QString::fromStdString(s.toJson().dump()));
+  }
+
+  // The QeRL-faithful preset fills the noise fields; the BF16 + AQN arm is a configuration to tick.
+  void qerlPresetAndBf16Arm() {
+    AqnDialog d;
+    d.setTargets({2, 4});
+    d.setRunDirectory(m_dir->path() + "/run");
+    auto* preset = child<QComboBox>(d, "noisePreset");
+    const int qerl = preset->findText("qerl");
+    QVERIFY(qerl > 0);
+    preset->setCurrentIndex(qerl);
+    Q_EMIT preset->activated(qerl);
+    QVERIFY2(d.isValid(), qPrintable(d.validationMessage()));
+    QCOMPARE(aqn::matchingNoisePreset(d.settings().noise), std::string("qerl"));
+    QCOMPARE(d.settings().noise.schedule.sigmaStart, 1e-2);
+    child<QCheckBox>(d, "config_bf16-aqn")->setChecked(true);
+    const auto configs = d.settings().configs;
+    QVERIFY(std::find(configs.begin(), configs.end(), "bf16-aqn") != configs.end());
   }
 
   void targetsPrefilledFromTheTargetSet() {

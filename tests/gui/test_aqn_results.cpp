@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLabel>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -148,6 +149,29 @@ class TestAqnResults : public QObject {
     QCOMPARE(cell(AqnTestTableModel::WelchP, Qt::FontRole).value<QFont>().bold(), true);
     // Cohen's d = 0.5 / 0.2 = 2.5
     QCOMPARE(cell(AqnTestTableModel::CohensD).toString(), QStringLiteral("2.5"));
+    // Paired d_z = 0.5 / 0.2 = 2.5 too here (the pooled sd equals the sd of the differences by construction);
+    // CI 0.5 ± t(0.975, 2)·0.2/√3 = 0.5 ± 4.302653·0.11547 = [0.00317, 0.997]; one test: Holm p = p.
+    QCOMPARE(cell(AqnTestTableModel::PairedDz).toString(), QStringLiteral("2.5"));
+    QCOMPARE(cell(AqnTestTableModel::PairedCi).toString(), QStringLiteral("[0.00317, 0.997]"));
+    QVERIFY(cell(AqnTestTableModel::HolmP).toString().startsWith(formatPValue(r.tests[0].paired.p)));
+    QCOMPARE(cell(AqnTestTableModel::HolmP).toString().endsWith(" *"), r.tests[0].paired.p < 0.05);
+  }
+
+  // The comparison view answers the research plan's success criterion in one line.
+  void primaryAnswerLine() {
+    auto r = handResult();
+    r.settings.configs = {"global", "targeted"};
+    for (auto& x : r.runs) x.config = x.config == "baseline" ? "global" : "targeted";
+    aqn::computeStatistics(r, {{"global", {0, 1, 2, 3, 4, 5}}, {"targeted", {2, 4}}});
+    AqnResultsView view;
+    view.setResult(r);
+    // targeted − global = +0.5: higher loss, so the answer is no.
+    QVERIFY2(view.primaryAnswer().startsWith("SRDD-guided AQN lower loss than Global AQN, p < 0.05? no — targeted - global = +0.5"),
+             qPrintable(view.primaryAnswer()));
+    auto* label = view.findChild<QLabel*>("primaryAnswer");
+    QVERIFY(label && label->text().contains("<b>no</b>"));
+    view.clear();
+    QVERIFY(label->text().isEmpty());
   }
 
   void csvAndJson() {

@@ -4,6 +4,7 @@
 #include "aqn/aqn_format.h"
 
 #include <srdd/error.h>
+#include <srdd/layer_list.h>
 
 #include <qcustomplot.h>
 
@@ -50,7 +51,7 @@ long readLong(const QLineEdit* e, const QString& what) {
 }
 
 // "name=3,7; late=4-5" -> {name: [3, 7], late: [4, 5]}
-std::map<std::string, std::vector<int>> parseCustom(const QString& text) {
+std::map<std::string, std::vector<int>> parseCustom(const QString& text, int numLayers) {
   std::map<std::string, std::vector<int>> out;
   for (const QString& part : text.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
     if (part.trimmed().isEmpty()) continue;
@@ -60,7 +61,7 @@ std::map<std::string, std::vector<int>> parseCustom(const QString& text) {
                         "' has no '=' (expected e.g. early=0-3; late=4,5)");
     const std::string name = part.left(eq).trimmed().toStdString();
     if (out.count(name)) throw srdd::Error("custom configurations: '" + name + "' is defined twice");
-    out[name] = aqn::parseLayerList(part.mid(eq + 1).trimmed().toStdString(), "custom configuration '" + name + "'");
+    out[name] = srdd::parseLayerList(part.mid(eq + 1).trimmed().toStdString(), numLayers, "custom configuration '" + name + "'");
   }
   return out;
 }
@@ -178,15 +179,16 @@ QGroupBox* AqnDialog::comparisonGroup() {
   auto* h = new QHBoxLayout(configs);
   h->setContentsMargins(0, 0, 0, 0);
   const auto names = aqn::builtinConfigNames();
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     m_config[i] = new QCheckBox(QString::fromStdString(names[static_cast<size_t>(i)]));
     m_config[i]->setObjectName(QStringLiteral("config_") + m_config[i]->text());
     h->addWidget(m_config[i]);
   }
+  m_config[4]->setToolTip(tr("BF16 + AQN: noise on every layer, trained without fake quantization"));
   h->addStretch();
   form->addRow(tr("Configurations:"), configs);
   form->addRow(tr("Custom sets:"), m_custom = lineEdit("custom", tr("e.g. early=0-2; late=4,5")));
-  form->addRow(tr("Targets:"), m_targets = lineEdit("targets", tr("e.g. 3, 7, 12 or 0-5")));
+  form->addRow(tr("Targets:"), m_targets = lineEdit("targets", tr("e.g. 3, 7, 12, 0-5 or all-but 2")));
   m_targets->setToolTip(tr("Decoder layers noised by 'targeted' and left out by 'healthy'"));
   form->addRow(tr("Seeds:"), m_seeds = spinBox("seeds", 1, 1000));
   form->addRow(tr("Base seed:"), m_baseSeed = lineEdit("baseSeed"));
@@ -194,8 +196,9 @@ QGroupBox* AqnDialog::comparisonGroup() {
   m_device = comboBox("device", {QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
   m_device->setEditable(true);
   form->addRow(tr("Device:"), m_device);
-  form->addRow(tr("Model dtype:"), m_dtype = comboBox("dtype", {QStringLiteral("bf16"), QStringLiteral("fp16"),
-                                                               QStringLiteral("fp32")}));
+  form->addRow(tr("Model dtype:"), m_dtype = comboBox("dtype", {QStringLiteral("auto"), QStringLiteral("bf16"),
+                                                               QStringLiteral("fp16"), QStringLiteral("fp32")}));
+  m_dtype->setToolTip(tr("auto: the checkpoint's own dtype (config.json torch_dtype)"));
   return box;
 }
 
@@ -226,6 +229,24 @@ QGroupBox* AqnDialog::noiseGroup() {
   form->addRow(tr("Scale:"), m_noiseScale = comboBox("noiseScale", {QStringLiteral("absolute"),
                                                                      QStringLiteral("relative"),
                                                                      QStringLiteral("relative-rms")}));
+  auto* preset = new QComboBox;
+  preset->setObjectName(QStringLiteral("noisePreset"));
+  preset->addItem(tr("(choose to fill in)"));
+  for (const auto& name : aqn::noisePresetNames()) preset->addItem(QString::fromStdString(name));
+  preset->setToolTip(tr("default: this engine's defaults; qerl: QeRL-faithful, both RMSNorm weights, 10 stages, "
+                        "σ 1e-2 → 5e-4"));
+  connect(preset, &QComboBox::activated, this, [this, preset](int i) {
+    if (i == 0) return;
+    const auto n = aqn::noisePreset(preset->itemText(i).toStdString());
+    m_noiseTarget->setCurrentText(QString::fromStdString(aqn::noiseTargetName(n.target)));
+    m_noiseScale->setCurrentText(QString::fromStdString(aqn::noiseScaleName(n.scale)));
+    m_sigmaStart->setText(QString::number(n.schedule.sigmaStart, 'g', 17));
+    m_sigmaEnd->setText(QString::number(n.schedule.sigmaEnd, 'g', 17));
+    m_levels->setValue(n.schedule.levels);
+    m_warmupFraction->setText(QString::number(n.schedule.warmupFraction, 'g', 17));
+    preset->setCurrentIndex(0);
+  });
+  form->addRow(tr("Preset:"), preset);
   form->addRow(tr("σ start:"), m_sigmaStart = lineEdit("sigmaStart"));
   form->addRow(tr("σ end:"), m_sigmaEnd = lineEdit("sigmaEnd"));
   form->addRow(tr("σ levels:"), m_levels = spinBox("levels", 0, 10000));
@@ -342,13 +363,13 @@ void AqnDialog::setSettings(const aqn::ComparisonSettings& s) {
 aqn::ComparisonSettings AqnDialog::settings() const {
   aqn::ComparisonSettings s = m_base;
   s.protocol = aqn::parseProtocol(m_protocol->currentText().toStdString());
-  s.custom = parseCustom(m_custom->text());
+  s.custom = parseCustom(m_custom->text(), m_numLayers);
   s.configs.clear();
   for (auto* c : m_config)
     if (c->isChecked()) s.configs.push_back(c->text().toStdString());
   for (const auto& [name, layers] : s.custom) s.configs.push_back(name);
   const QString targets = m_targets->text().trimmed();
-  s.targets = targets.isEmpty() ? std::vector<int>{} : aqn::parseLayerList(targets.toStdString(), "targets");
+  s.targets = targets.isEmpty() ? std::vector<int>{} : srdd::parseLayerList(targets.toStdString(), m_numLayers, "targets");
   s.seeds = m_seeds->value();
   bool ok = false;
   s.baseSeed = m_baseSeed->text().trimmed().toULongLong(&ok);

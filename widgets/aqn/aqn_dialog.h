@@ -71,7 +71,7 @@ class AqnDialog : public QDialog {
 
   QLabel* m_model;
   QComboBox *m_protocol, *m_device, *m_dtype, *m_noiseTarget, *m_noiseScale;
-  QCheckBox* m_config[4];
+  QCheckBox* m_config[5];  // baseline, global, targeted, healthy, bf16-aqn
   QLineEdit *m_custom, *m_targets, *m_baseSeed;
   QSpinBox *m_seeds, *m_steps, *m_batch, *m_seqLength, *m_lrWarmup, *m_levels;
   QLineEdit *m_lr, *m_weightDecay, *m_gradClip, *m_trainable;

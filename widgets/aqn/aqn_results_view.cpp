@@ -16,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
@@ -72,6 +73,10 @@ AqnResultsView::AqnResultsView(QWidget* parent)
   m_summary->setObjectName(QStringLiteral("aqnSummary"));
   m_summary->setWordWrap(true);
   m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_answer = new QLabel;
+  m_answer->setObjectName(QStringLiteral("primaryAnswer"));
+  m_answer->setWordWrap(true);
+  m_answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_bandBox = new QComboBox;
   m_bandBox->setObjectName(QStringLiteral("band"));
   m_bandBox->addItem(tr("Band: min–max over seeds"));
@@ -90,6 +95,9 @@ AqnResultsView::AqnResultsView(QWidget* parent)
   m_testView = tableView(m_testModel, this);
   m_testView->setObjectName(QStringLiteral("testTable"));
   m_testView->setColumnHidden(AqnTestTableModel::StudentP, true);
+  // Welch's t and df stay in the CSV and the JSON; the view keeps room for the paired design's d_z, CI and Holm p.
+  m_testView->setColumnHidden(AqnTestTableModel::WelchT, true);
+  m_testView->setColumnHidden(AqnTestTableModel::WelchDf, true);
   for (QTableView* v : {m_configView, m_testView})
     connect(v->horizontalScrollBar(), &QScrollBar::rangeChanged, v, [v] { fitHeight(v); });
   m_plot = new QCustomPlot;
@@ -127,6 +135,7 @@ AqnResultsView::AqnResultsView(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(bar);
+  layout->addWidget(m_answer);
   layout->addWidget(split, 1);
   clear();
 }
@@ -143,10 +152,16 @@ void AqnResultsView::setResult(const aqn::ComparisonResult& result, const QStrin
   fitHeight(m_testView);
   m_summary->setText(describe());
   m_summary->setToolTip(runDirectory);
+  m_answer->setText(QString::fromStdString(result.primary.line).toHtmlEscaped().replace(
+      QRegularExpression(QStringLiteral("\\? (yes|no) —")), QStringLiteral("? <b>\\1</b> —")));
+  m_answer->setToolTip(tr("Paired two-sided t-test, targeted vs global, on the final quantized held-out loss (the "
+                          "pre-specified primary test; Holm-adjusted p beside it)"));
   m_exportFigure->setEnabled(true);
   m_exportData->setEnabled(true);
   redraw();
 }
+
+QString AqnResultsView::primaryAnswer() const { return m_result ? QString::fromStdString(m_result->primary.line) : QString(); }
 
 void AqnResultsView::openRunDirectory(const QString& dir) {
   const QFileInfo info(dir);
@@ -163,6 +178,7 @@ void AqnResultsView::clear() {
   fitHeight(m_configView);
   fitHeight(m_testView);
   m_summary->setText(tr("No AQN comparison shown: run one or open a run directory."));
+  m_answer->clear();
   m_exportFigure->setEnabled(false);
   m_exportData->setEnabled(false);
   const PlotTheme theme = PlotTheme::fromPalette(m_plot->palette(), m_plot->font());
@@ -200,7 +216,10 @@ QString AqnResultsView::describe() const {
   parts << tr("targets %1").arg(formatLayerList(s.targets));
   const QString model = QString::fromStdString(s.modelDirectory);
   parts << tr("model %1").arg(model.isEmpty() ? tr("demo") : QFileInfo(model).fileName());
-  parts << QString::fromStdString(s.device + " " + s.dtype);
+  // The dtype the runs used (provenance), which "auto" resolved to.
+  const auto& prov = m_result->provenance;
+  const std::string dtype = prov.is_object() && prov.contains("dtype") && prov["dtype"].is_string() ? prov["dtype"].get<std::string>() : s.dtype;
+  parts << QString::fromStdString(s.device + " " + dtype + (s.dtype == "auto" ? " (auto)" : ""));
   QString initial = tr("initial held-out loss %1 (quantized)").arg(formatStat(m_result->initialLossQuantized, 5));
   if (training) initial += tr(" / %1 (BF16)").arg(formatStat(m_result->initialLossBf16, 5));
   parts << initial;

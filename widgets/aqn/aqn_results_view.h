@@ -43,7 +43,8 @@ class AqnResultsView : public QWidget {
   AqnConfigTableModel* configModel() const { return m_configModel; }
   AqnTestTableModel* testModel() const { return m_testModel; }
   QCustomPlot* lossPlot() const { return m_plot; }
-  QCustomPlot* sigmaPlot() const { return m_sigmaPlot; }  // σ per step of the runs
+  QCustomPlot* sigmaPlot() const { return m_sigmaPlot; }
+  QString primaryAnswer() const;  // "SRDD-guided AQN lower loss than Global AQN, p < 0.05? yes — ..." as shown  // σ per step of the runs
 
   // The loss-curve figure in the paper theme; OPTIONS.format decides the file type. Throws srdd::Error.
   void exportLossFigure(const QString& path, const ExportOptions& options) const;
@@ -61,6 +62,7 @@ class AqnResultsView : public QWidget {
   QString m_runDir;
   AqnBand m_band = AqnBand::MinMax;
   QLabel* m_summary;
+  QLabel* m_answer;  // the research plan's success criterion in one line
   QComboBox* m_bandBox;
   QPushButton *m_exportFigure, *m_exportData;
   AqnConfigTableModel* m_configModel;

@@ -126,6 +126,9 @@ QVariant AqnTestTableModel::data(const QModelIndex& index, int role) const {
       case PairedP: return t.paired.p;
       case StudentP: return t.student.p;
       case CohensD: return t.cohensD;
+      case PairedDz: return t.pairedDz;
+      case PairedCi: return t.pairedCi.low;
+      case HolmP: return t.holmP;
     }
     return 0;
   };
@@ -135,6 +138,8 @@ QVariant AqnTestTableModel::data(const QModelIndex& index, int role) const {
       if (col == MeanDiff) return formatStat(t.meanDifference, 3);
       if (!defined) return QStringLiteral("—");
       if (col == WelchP || col == PairedP || col == StudentP) return formatPValue(raw());
+      if (col == HolmP) return formatPValue(t.holmP) + (t.significant ? QStringLiteral(" *") : QString());
+      if (col == PairedCi) return QStringLiteral("[%1, %2]").arg(formatStat(t.pairedCi.low, 3), formatStat(t.pairedCi.high, 3));
       return formatStat(raw(), 3);
     case AqnSortRole:
       if (col == Pair) return QStringLiteral("%1 vs %2").arg(QString::fromStdString(t.a), QString::fromStdString(t.b));
@@ -149,7 +154,7 @@ QVariant AqnTestTableModel::data(const QModelIndex& index, int role) const {
     case Qt::TextAlignmentRole:
       return col == Pair ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::FontRole:
-      if (defined && (col == WelchP || col == PairedP) && raw() < 0.05) {
+      if (defined && (((col == WelchP || col == PairedP) && raw() < 0.05) || (col == HolmP && t.significant))) {
         QFont f;
         f.setBold(true);
         return f;
@@ -162,8 +167,8 @@ QVariant AqnTestTableModel::data(const QModelIndex& index, int role) const {
 QVariant AqnTestTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
   if (role == Qt::DisplayRole) {
-    static const char* names[] = {"Comparison", "Δ mean",   "Welch t",   "df",       "Welch p",
-                                  "Paired t",   "Paired p", "Student p", "Cohen's d"};
+    static const char* names[] = {"Comparison", "Δ mean",   "Welch t",   "df",        "Welch p", "Paired t",
+                                  "Paired p",   "Student p", "Cohen's d", "Paired d_z", "95 % CI of Δ (paired)", "Holm p"};
     return QString::fromUtf8(names[section]);
   }
   if (role == Qt::ToolTipRole) {
@@ -173,6 +178,9 @@ QVariant AqnTestTableModel::headerData(int section, Qt::Orientation orientation,
       case PairedP: return QStringLiteral("Paired t-test over the shared seeds, exact two-sided p (bold: p < 0.05)");
       case StudentP: return QStringLiteral("Student's t-test (pooled variance), as the research scripts used");
       case CohensD: return QStringLiteral("Cohen's d with the pooled standard deviation");
+      case PairedDz: return QStringLiteral("Paired effect size d_z: mean / sd of the per-seed differences");
+      case PairedCi: return QStringLiteral("95 % confidence interval of the mean per-seed difference");
+      case HolmP: return QStringLiteral("Paired p after Holm's correction over every test of the table (*: significant at 0.05)");
     }
   }
   return {};

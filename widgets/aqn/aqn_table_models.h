@@ -34,7 +34,8 @@ class AqnConfigTableModel : public QAbstractTableModel {
 class AqnTestTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { Pair, MeanDiff, WelchT, WelchDf, WelchP, PairedT, PairedP, StudentP, CohensD, ColumnCount };
+  enum Column { Pair, MeanDiff, WelchT, WelchDf, WelchP, PairedT, PairedP, StudentP, CohensD, PairedDz, PairedCi, HolmP,
+                ColumnCount };
   using QAbstractTableModel::QAbstractTableModel;
 
   void setTests(const std::vector<srdd::aqn::ConfigTest>& tests);

@@ -1,6 +1,7 @@
 #include "targets/target_formats.h"
 
 #include <srdd/error.h>
+#include <srdd/layer_list.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -88,21 +89,10 @@ QList<int> parseLayerList(const QString& input, int numLayers) {
     return checked(values, numLayers);
   }
 
-  static const QRegularExpression separators(QStringLiteral("[,;\\s]+"));
-  static const QRegularExpression range(QStringLiteral("^(\\d+)\\s*[-\u2013]\\s*(\\d+)$"));
-  QString normalized = text;
-  normalized.replace(QRegularExpression(QStringLiteral("\\s*([-\u2013])\\s*")), QStringLiteral("\\1"));
-  for (const QString& token : normalized.split(separators, Qt::SkipEmptyParts)) {
-    if (const auto m = range.match(token); m.hasMatch()) {
-      const long long a = number(m.captured(1)), b = number(m.captured(2));
-      if (a > b) fail(QStringLiteral("range '%1' runs backwards").arg(token));
-      if (b - a > 100000) fail(QStringLiteral("range '%1' is too long").arg(token));
-      for (long long v = a; v <= b; ++v) values.insert(v);
-    } else {
-      values.insert(number(token));
-    }
-  }
-  return checked(values, numLayers);
+  // Indices, ranges, all, all-but: the one layer-list grammar of the engine (srdd/layer_list.h).
+  QList<int> out;
+  for (int l : srdd::parseLayerList(text.toStdString(), numLayers, "pasted text")) out << l;
+  return out;
 }
 
 }  // namespace srdd_gui

@@ -18,8 +18,8 @@ QString toModuleRegex(const QList<int>& layers, const QString& layersPrefix = QS
 // "re:^model\.layers\.(3|7|12)\.(self_attn|mlp)\.[a-z_]+_proj$". Empty for an empty set.
 QString toLlmCompressorTarget(const QList<int>& layers, const QString& layersPrefix = QStringLiteral("model.layers"));
 
-// Parses pasted text in any of the forms above, or indices and ranges separated by commas, semicolons or
-// spaces ("3, 7-9 12"). Returns ascending unique indices. Throws srdd::Error ("pasted text: …") for text
+// Parses pasted text in any of the forms above, or the engine's layer-list grammar (srdd/layer_list.h):
+// indices and ranges separated by commas, semicolons or spaces ("3, 7-9 12"), "all", "all-but 3". Returns ascending unique indices. Throws srdd::Error ("pasted text: …") for text
 // that is none of these, or indices outside 0..numLayers-1.
 QList<int> parseLayerList(const QString& text, int numLayers);
 

@@ -103,13 +103,20 @@ struct ReferenceSettings {
 };
 
 // Built-in configuration names: baseline (no noise), global (all layers), targeted (the targets),
-// healthy (all layers but the targets). Custom configurations name their own layer lists.
+// healthy (all layers but the targets), bf16-aqn (noise on all layers, trained WITHOUT fake quantization:
+// the "BF16 + AQN" arm, training protocol only). Custom configurations name their own layer lists.
 std::vector<std::string> builtinConfigNames();
+
+// Noise presets: "default" (this engine's defaults: norms, absolute, 0.05 -> 0.0005, QeRL's 10 stages) and
+// "qerl" (QeRL-faithful: both RMSNorm weights of each layer, absolute σ, 10 stages, 1e-2 -> 5e-4).
+std::vector<std::string> noisePresetNames();
+NoiseSettings noisePreset(const std::string& name);  // srdd::Error listing the names
+std::string matchingNoisePreset(const NoiseSettings& n);  // the preset these settings equal, or "custom"
 
 struct ComparisonSettings {
   std::string modelDirectory;  // empty: the bundled demo model
   std::string device = "cpu";
-  std::string dtype = "bf16";
+  std::string dtype = "auto";  // auto = the checkpoint's dtype
   Protocol protocol = Protocol::Training;
   std::vector<int> targets;                          // decoder layers of "targeted" / excluded by "healthy"
   std::vector<std::string> configs = {"baseline", "global", "targeted", "healthy"};
@@ -127,12 +134,10 @@ struct ComparisonSettings {
   static ComparisonSettings fromJson(const nlohmann::json& j);
 };
 
-// Parses "3,7,12" or ranges "0-5,9" into sorted unique layers; srdd::Error naming `what` otherwise.
-std::vector<int> parseLayerList(const std::string& text, const std::string& what);
-
 struct ConfigSpec {
   std::string name;
   std::vector<int> noiseLayers;  // empty: no noise
+  bool quantizeTraining = true;  // false for bf16-aqn: the training forward is not fake-quantized
 };
 // The configurations in settings order with their layer sets; srdd::Error for an unknown name, a
 // targeted/healthy configuration without targets, or a layer outside [0, numLayers).
@@ -160,13 +165,35 @@ struct ConfigSummary {
   stats::Summary quantized, bf16;                   // bf16 unset (n = 0) in the reference protocol
 };
 
-// a vs b on the final quantized held-out loss (lower is better).
+// a vs b on the final quantized held-out loss (lower is better). Runs are paired by seed.
 struct ConfigTest {
   std::string a, b;
   double meanDifference = 0;  // mean(a) - mean(b)
   stats::TTest welch, paired, student;
-  double cohensD = 0;
+  double cohensD = 0;         // pooled sd
+  double pairedDz = 0;        // mean / sd of the per-seed differences
+  stats::Interval pairedCi;   // 95 % CI of the mean per-seed difference
+  double holmP = 1;           // the paired p, Holm-adjusted over every test of the comparison without error
+  bool significant = false;   // holmP < alpha (0.05)
+  double mdeLoss = 0;         // minimum detectable difference in loss units: power.mdeDz · sd of the differences
   std::string error;          // non-empty when the tests are undefined (e.g. no spread at all)
+};
+
+// The seeds' power: the smallest paired effect d_z that the two-sided paired t-test with `pairs` seeds
+// detects with probability `power` at level `alpha` (exact noncentral t).
+struct PowerSummary {
+  double alpha = 0.05, power = 0.8;
+  int pairs = 0;
+  double mdeDz = 0;
+};
+
+// The research plan's success criterion, "SRDD-guided AQN lower loss than Global AQN, p < 0.05": the paired
+// two-sided t-test of targeted vs global on the quantized held-out loss (the one pre-specified primary test,
+// so its p is not adjusted; the Holm-adjusted p is reported beside it).
+struct PrimaryAnswer {
+  bool available = false;  // false without targeted and global configurations, or when the test is undefined
+  bool yes = false;        // targeted's mean loss is lower and p < alpha
+  std::string line;        // the one-line answer, e.g. "SRDD-guided AQN lower loss than Global AQN, p < 0.05? no — ..."
 };
 
 struct ComparisonResult {
@@ -176,7 +203,9 @@ struct ComparisonResult {
   double initialLossQuantized = 0, initialLossBf16 = 0;  // the model before any run
   std::vector<RunResult> runs;                           // config order, then seed order
   std::vector<ConfigSummary> configs;
-  std::vector<ConfigTest> tests;  // targeted vs global, then each configuration vs baseline
+  std::vector<ConfigTest> tests;  // targeted vs global, global vs bf16-aqn, then each configuration vs baseline
+  PowerSummary power;
+  PrimaryAnswer primary;
   nlohmann::json toJson() const;  // schema "srdd-aqn/1"
 };
 
@@ -194,8 +223,14 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
 std::vector<ConfigSummary> summarizeConfigs(const std::vector<ConfigSpec>& configs, const std::vector<RunResult>& runs,
                                             bool withBf16);
 std::vector<ConfigTest> compareConfigs(const std::vector<ConfigSummary>& configs);
+PowerSummary seedPower(const std::vector<ConfigSummary>& configs);  // pairs = the fewest seeds of a configuration
+PrimaryAnswer primaryAnswer(const std::vector<ConfigTest>& tests);
+// Fills configs, tests, power and primary from runs and the configurations' layer sets.
+void computeStatistics(ComparisonResult& r, const std::vector<ConfigSpec>& specs);
 
 ComparisonResult readComparison(const std::string& path);  // srdd::Error naming the file
+// The same from a parsed srdd-aqn/1 document (e.g. an engine event); statistics are recomputed from the runs.
+ComparisonResult comparisonFromJson(const nlohmann::json& j);
 // A readable table: configurations (mean ± sd, CI) and the tests.
 std::string formatComparison(const ComparisonResult& r);
 

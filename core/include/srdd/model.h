@@ -17,9 +17,13 @@ class Checkpoint;
 
 struct LoadOptions {
   std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
-  std::string dtype = "bf16";  // "bf16", "fp16", "fp32"
+  std::string dtype = "auto";  // "auto" (the checkpoint's dtype, see checkpointDtype), "bf16", "fp16", "fp32"
 };
 at::ScalarType parseDtype(const std::string& name);  // srdd::Error naming the value when unknown
+void validateDtypeOption(const std::string& name);   // "auto" or a parseDtype name; srdd::Error otherwise
+// The dtype the checkpoint is stored in, as Hugging Face loads it: config.json torch_dtype (or dtype), else the
+// safetensors dtype of the embedding table; "bf16" when neither is bf16, fp16 or fp32.
+std::string checkpointDtype(const Checkpoint& ckpt);
 std::string dtypeName(at::ScalarType type);
 
 // A right-padded batch of token sequences of different lengths.

@@ -27,14 +27,17 @@ struct QuantizationPlan {
   std::set<int> layers;       // decoder layers; empty = all layers
   bool invertLayers = false;  // true: all layers except `layers`
   bool includeLmHead = false; // lm_head weight / input (W modes only); with a tied model this is the
-                              // embedding matrix used as lm_head, the embedding lookup stays exact
-  bool includeEmbeddings = false;  // W modes: the embedding table the lookup reads is fake-quantized too
+                              // embedding matrix used as lm_head (the lookup stays exact unless includeEmbeddings)
+  bool includeEmbeddings = false;  // W modes: the embedding rows the lookup reads are fake-quantized too
   bool ste = false;           // training: fakeQuantizeSTE on weights, no cache
 
   bool selects(int layer) const;  // whether decoder layer `layer` is quantized
   bool quantizesWeights() const { return mode == Mode::W4A16 || mode == Mode::W4A4; }
   bool quantizesLinearInputs() const { return mode == Mode::W16A4 || mode == Mode::W4A4; }
   std::string describe() const;  // e.g. "w4a16 mxfp4 scale=floor ... layers=all"
+  // For results: which quantized matrices a tied model shares, in words ("" when nothing is shared), e.g.
+  // "tied: the embedding table is also lm_head; both the lookup and lm_head read its quantized copy".
+  std::string tiedSharing(bool tiedLmHead) const;
   nlohmann::json toJson() const;
   static QuantizationPlan fromJson(const nlohmann::json& j);  // srdd::Error naming the bad field
   // srdd::Error for a layer index outside [0, numLayers) (numLayers < 0: skip that check), an
@@ -63,7 +66,10 @@ class QuantizationHooks : public ForwardHooks {
   at::Tensor layerOutput(int layer, const at::Tensor& hidden) override;
   at::Tensor linearInput(LinearRef ref, const at::Tensor& x) override;
   at::Tensor linearWeight(LinearRef ref, const at::Tensor& weight) override;
-  at::Tensor embeddingTable(const at::Tensor& table) override;
+  // With includeEmbeddings: the looked-up rows, fake-quantized. Each row is its own 1xN blocks, so for
+  // deterministic rounding the rows are quantized after the lookup (only B*T rows, no table copy); stochastic
+  // rounding, tiles and NVFP4's per-tensor scale quantize the whole table once (cached) and look up in it.
+  at::Tensor embeddingLookup(const at::Tensor& table, const at::Tensor& inputIds) override;
 
  private:
   bool covers(LinearRef ref) const;

@@ -21,7 +21,7 @@ std::vector<std::string> quantModeNames();    // w4a16, w16a4, w4a4, residual
 // The block shapes a format offers, its default first: {"1x32", "32x32"} (nvfp4: {"1x16", "16x16"}).
 std::vector<std::string> blockShapeChoices(const std::string& format);
 std::vector<std::string> builtinPromptSetNames();  // scanner, srdd, experiment (use as "builtin:NAME")
-std::vector<std::string> dtypeNames();        // bf16, fp16, fp32
+std::vector<std::string> dtypeNames();        // auto, bf16, fp16, fp32
 // "cpu", then "cuda:0", "cuda:1", ... for each GPU this LibTorch build can use.
 std::vector<std::string> availableDevices();
 
@@ -33,7 +33,7 @@ int engineThreads();
 struct ScanRequest {
   std::string modelDir;        // Hugging Face directory: config.json, *.safetensors, tokenizer.json
   std::string device = "cpu";  // cpu, cuda, cuda:N
-  std::string dtype = "bf16";  // bf16, fp16, fp32
+  std::string dtype = "auto";  // auto (the checkpoint's dtype), bf16, fp16, fp32
   // The quantizer, as `srdd scan --format/--scale/--rounding/--block/--reference`; an empty option keeps
   // the format's default.
   std::string format = "mxfp4";
