@@ -13,7 +13,7 @@ timeout 120 $S scan --device cuda --out "$OUT/aqn_scan.json" > "$OUT/aqn_scan.lo
 TARGETS=(--targets-from "$OUT/aqn_scan.json")
 $S aqn "${TARGETS[@]}" --configs baseline --seeds 2 --steps 1 --out /tmp/aqn-probe --quiet > /dev/null 2> "$OUT/aqn_probe.err" ||
   { echo "targets-from refused: $(tail -1 "$OUT/aqn_probe.err")"; TARGETS=(--targets 2,4); }
-for preset in default qerl; do
+for preset in ${PRESETS:-default qerl}; do
   log "aqn preset $preset"
   timeout 290 $S aqn "${TARGETS[@]}" --device cuda --preset "$preset" --seeds 10 --steps 120 --batch 8 --seq 128 \
     --configs baseline,global,targeted,healthy,bf16-aqn --out "$OUT/aqn_$preset" --quiet > "$OUT/aqn_$preset.txt" 2>&1
