@@ -232,7 +232,13 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   if (narrow && g.valueMetric.isEmpty())
     for (int c = 0; c < nc; ++c) columnLabels[c] = metricShortName(g.columns[c]);
   x->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(x, columnLabels)));
-  y->setTicker(textTicker(g.rowLabels, nr > 32 ? 4 : nr > 16 ? 2 : 1));  // deep models: fewer labels
+  int rowStride = nr > 32 ? 4 : nr > 16 ? 2 : 1;  // deep models: fewer labels
+  if (narrow) {
+    // Vertical metric names and the colour scale leave about a third of a single-column figure to the rows.
+    const double rowsHeight = 0.33 * plot->height(), lineHeight = 1.3 * QFontMetrics(y->tickLabelFont()).height();
+    while (rowStride < nr && nr / rowStride * lineHeight > rowsHeight) ++rowStride;
+  }
+  y->setTicker(textTicker(g.rowLabels, rowStride));
   if (g.valueMetric.isEmpty()) x->setTickLabelRotation(narrow ? 90 : 40);
   if (!g.valueMetric.isEmpty()) x->setLabel(QObject::tr("module"));
   y->setLabel(QObject::tr("layer"));
