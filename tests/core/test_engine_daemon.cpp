@@ -23,43 +23,20 @@
 #include <QtTest/QtTest>
 
 #include "local_sshd.h"
+#include "engine_test_helpers.h"
 #include "test_support.h"
 
 namespace {
 
 using nlohmann::json;
 using srdd::engine::Event;
+using engine_test::Collector;
+using engine_test::kTimestamp;
+using engine_test::readFile;
 
-constexpr const char* kTimestamp = "2026-01-01T00:00:00Z";
+constexpr int kAqnMs = 300000;  // an AQN run through a killed and reattached connection
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
-struct Collector {
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<Event> events;
-  srdd::engine::EventHandler handler() {
-    return [this](const Event& e) {
-      std::lock_guard<std::mutex> lock(m);
-      events.push_back(e);
-      cv.notify_all();
-    };
-  }
-  bool waitFor(const std::function<bool(const std::vector<Event>&)>& pred, int ms = 300000) {
-    std::unique_lock<std::mutex> lock(m);
-    return cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return pred(events); });
-  }
-  bool waitFinal(int ms = 300000) {
-    return waitFor([](const auto& ev) { return !ev.empty() && ev.back().isFinal(); }, ms);
-  }
-  std::vector<Event> snapshot() {
-    std::lock_guard<std::mutex> lock(m);
-    return events;
-  }
-};
 
 // A comparison of the tiny fixture model that takes some seconds: 2 configurations x 2 seeds.
 json aqnSettings() {
@@ -143,15 +120,15 @@ class TestEngineDaemon : public QObject {
     std::set<std::string> pids;
     for (int kill = 0; kill < 2; ++kill) {
       const size_t before = c.snapshot().size();
-      QVERIFY(c.waitFor([&](const auto& ev) { return ev.size() >= before + 3 && !ev.back().isFinal(); }));
+      QVERIFY(c.waitFor([&](const auto& ev) { return ev.size() >= before + 3 && !ev.back().isFinal(); }, kAqnMs));
       const std::string pid = readFile(pidFile);
       QVERIFY(pids.insert(pid).second);  // a new ssh each time
       QCOMPARE(::kill(std::stoi(pid), SIGKILL), 0);
       // The next events come through the new connection.
-      QVERIFY2(c.waitFor([&](const auto& ev) { return readFile(pidFile) != pid && ev.size() > before + 4; }),
+      QVERIFY2(c.waitFor([&](const auto& ev) { return readFile(pidFile) != pid && ev.size() > before + 4; }, kAqnMs),
                "no events after the reconnect");
     }
-    QVERIFY(c.waitFinal());
+    QVERIFY(c.waitFinal(kAqnMs));
     const auto events = c.snapshot();
     QCOMPARE(events.back().type, std::string("result"));
     QCOMPARE(events.front().type, std::string("accepted"));

@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "engine_test_helpers.h"
 #include "test_support.h"
 
 namespace {
@@ -29,58 +30,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using srdd::engine::Event;
+using engine_test::Collector;
+using engine_test::kTimestamp;
+using engine_test::longScan;
+using engine_test::readFile;
+using engine_test::smallScan;
 
-constexpr const char* kTimestamp = "2026-01-01T00:00:00Z";
 
-json smallScan() {
-  srdd::ScanRequest r;
-  r.modelDir = srdd_test::demoModelDir().toStdString();
-  r.scans = {"gain", "kurtosis"};
-  r.prompts = "builtin:srdd";
-  r.maxTokens = 16;
-  r.createdUtc = kTimestamp;
-  return {{"type", "scan"}, {"request", r.toJson()}};
-}
 
-// A scan long enough to be cancelled in the middle (every scan, many trials).
-json longScan() {
-  json r = smallScan();
-  r["request"]["scans"] = srdd::scanNames();
-  r["request"]["trials"] = 50;
-  r["request"]["max_tokens"] = 64;
-  return r;
-}
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Every event of one job, collected from the engine thread.
-struct Collector {
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<Event> events;
-  srdd::engine::EventHandler handler() {
-    return [this](const Event& e) {
-      std::lock_guard<std::mutex> lock(m);
-      events.push_back(e);
-      cv.notify_all();
-    };
-  }
-  // Waits (up to `ms`) until pred holds for the events so far.
-  bool waitFor(const std::function<bool(const std::vector<Event>&)>& pred, int ms = 120000) {
-    std::unique_lock<std::mutex> lock(m);
-    return cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return pred(events); });
-  }
-  bool waitFinal(int ms = 120000) {
-    return waitFor([](const auto& ev) { return !ev.empty() && ev.back().isFinal(); }, ms);
-  }
-  std::vector<Event> snapshot() {
-    std::lock_guard<std::mutex> lock(m);
-    return events;
-  }
-};
 
 srdd_test::CliRun cli(const QStringList& args) { return srdd_test::runCli(args); }
 

@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "engine_test_helpers.h"
 #include "test_support.h"
 
 namespace {
@@ -27,8 +28,14 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using srdd::engine::Event;
+using engine_test::Collector;
+using engine_test::hasLayerProgress;
+using engine_test::kTimestamp;
+using engine_test::longScan;
+using engine_test::readFile;
+using engine_test::smallScan;
 
-constexpr const char* kTimestamp = "2026-01-01T00:00:00Z";
+const std::vector<std::string> kScanScans = {"gain", "kurtosis", "fidelity"};  // as the CLI runs below
 
 std::vector<std::string> serveArgv(const std::vector<std::string>& extra = {}) {
   std::vector<std::string> argv = {srdd_test::cliPath().toStdString(), "serve", "--stdio", "--direct"};
@@ -36,58 +43,10 @@ std::vector<std::string> serveArgv(const std::vector<std::string>& extra = {}) {
   return argv;
 }
 
-json smallScan() {
-  srdd::ScanRequest r;
-  r.modelDir = srdd_test::demoModelDir().toStdString();
-  r.scans = {"gain", "kurtosis", "fidelity"};
-  r.prompts = "builtin:srdd";
-  r.maxTokens = 16;
-  r.createdUtc = kTimestamp;
-  return {{"type", "scan"}, {"request", r.toJson()}};
-}
 
-json longScan() {
-  json r = smallScan();
-  r["request"]["scans"] = srdd::scanNames();
-  r["request"]["trials"] = 50;
-  r["request"]["max_tokens"] = 64;
-  return r;
-}
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
-struct Collector {
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<Event> events;
-  srdd::engine::EventHandler handler() {
-    return [this](const Event& e) {
-      std::lock_guard<std::mutex> lock(m);
-      events.push_back(e);
-      cv.notify_all();
-    };
-  }
-  bool waitFor(const std::function<bool(const std::vector<Event>&)>& pred, int ms = 120000) {
-    std::unique_lock<std::mutex> lock(m);
-    return cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return pred(events); });
-  }
-  bool waitFinal(int ms = 120000) {
-    return waitFor([](const auto& ev) { return !ev.empty() && ev.back().isFinal(); }, ms);
-  }
-  Event last() {
-    std::lock_guard<std::mutex> lock(m);
-    return events.back();
-  }
-};
 
-bool hasLayerProgress(const std::vector<Event>& ev) {
-  for (const auto& e : ev)
-    if (e.type == "progress" && e.body.value("layer", -1) >= 0) return true;
-  return false;
-}
 
 // Runs `srdd serve --stdio --direct` with raw bytes on stdin (then closed) and decodes what it answers.
 struct RawRun {
@@ -174,11 +133,11 @@ class TestEngineServe : public QObject {
   void scanThroughAChildEqualsInProcess() {
     auto child = srdd::engine::makeEngine(srdd::engine::joinCommandLine(serveArgv()));
     int progress = 0;
-    const Event remote = srdd::engine::runJob(*child, smallScan(), [&](const Event& e) { progress += e.type == "progress"; });
+    const Event remote = srdd::engine::runJob(*child, smallScan(kScanScans), [&](const Event& e) { progress += e.type == "progress"; });
     QVERIFY(progress > 3);
     QVERIFY(remote.seq > 0);
     auto local = srdd::engine::makeInProcessEngine();
-    const Event here = srdd::engine::runJob(*local, smallScan());
+    const Event here = srdd::engine::runJob(*local, smallScan(kScanScans));
     QCOMPARE(srdd::scanJsonText(remote.body), srdd::scanJsonText(here.body));
 
     const QStringList common = {"scan", srdd_test::demoModelDir(), "--scans", "gain,kurtosis,fidelity", "--prompts", "builtin:srdd",
@@ -330,7 +289,7 @@ class TestEngineServe : public QObject {
     auto engine = srdd::engine::makeProcessEngine(serveArgv({"--announce-protocol", "99"}));
     const QString err = srdd_test::errorOf([&] { engine->hello(); });
     QVERIFY2(err.contains("protocol version mismatch") && err.contains("protocol 1") && err.contains("protocol 99"), qPrintable(err));
-    QVERIFY(srdd_test::errorOf([&] { engine->submit(smallScan(), {}); }).contains("protocol version mismatch"));
+    QVERIFY(srdd_test::errorOf([&] { engine->submit(smallScan(kScanScans), {}); }).contains("protocol version mismatch"));
     const auto raw = rawServe(hello(99), {"--announce-protocol", "99"});  // the same version: accepted
     QCOMPARE(raw.headers.at(0).at("type").get<std::string>(), std::string("hello"));
     QCOMPARE(raw.headers.at(0).at("body").at("protocol_version").get<int>(), 99);
@@ -362,7 +321,7 @@ class TestEngineServe : public QObject {
         {"sh", "-c", "echo $$ > '" + pidFile + "'; exec " + srdd::engine::joinCommandLine(serveArgv())});
     Collector running, queued;
     engine->submit(longScan(), running.handler());
-    engine->submit(smallScan(), queued.handler());
+    engine->submit(smallScan(kScanScans), queued.handler());
     QVERIFY(running.waitFor(hasLayerProgress));
     const pid_t pid = std::stoi(readFile(pidFile));
     QCOMPARE(::kill(pid, SIGKILL), 0);
@@ -373,7 +332,7 @@ class TestEngineServe : public QObject {
       QCOMPARE(e.type, std::string("error"));
       QVERIFY2(e.body.value("message", "").find("was killed by signal 9") != std::string::npos, e.body.dump().c_str());
     }
-    QVERIFY(srdd_test::errorOf([&] { engine->submit(smallScan(), {}); }).contains("killed by signal 9"));
+    QVERIFY(srdd_test::errorOf([&] { engine->submit(smallScan(kScanScans), {}); }).contains("killed by signal 9"));
   }
 
   void unreachableEnginesGiveClearErrors() {

@@ -21,68 +21,27 @@
 #include <QtTest/QtTest>
 
 #include "local_sshd.h"
+#include "engine_test_helpers.h"
 #include "test_support.h"
 
 namespace {
 
 using nlohmann::json;
 using srdd::engine::Event;
+using engine_test::Collector;
+using engine_test::hasLayerProgress;
+using engine_test::kTimestamp;
+using engine_test::longScan;
+using engine_test::readFile;
+using engine_test::smallScan;
+
+const std::vector<std::string> kScanScans = {"gain", "kurtosis", "fidelity"};  // as the CLI runs below
 using srdd::engine::SshTarget;
 
-constexpr const char* kTimestamp = "2026-01-01T00:00:00Z";
 
-json smallScan() {
-  srdd::ScanRequest r;
-  r.modelDir = srdd_test::demoModelDir().toStdString();
-  r.scans = {"gain", "kurtosis", "fidelity"};
-  r.prompts = "builtin:srdd";
-  r.maxTokens = 16;
-  r.createdUtc = kTimestamp;
-  return {{"type", "scan"}, {"request", r.toJson()}};
-}
 
-json longScan() {
-  json r = smallScan();
-  r["request"]["scans"] = srdd::scanNames();
-  r["request"]["trials"] = 50;
-  r["request"]["max_tokens"] = 64;
-  return r;
-}
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
-struct Collector {
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<Event> events;
-  srdd::engine::EventHandler handler() {
-    return [this](const Event& e) {
-      std::lock_guard<std::mutex> lock(m);
-      events.push_back(e);
-      cv.notify_all();
-    };
-  }
-  bool waitFor(const std::function<bool(const std::vector<Event>&)>& pred, int ms = 120000) {
-    std::unique_lock<std::mutex> lock(m);
-    return cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return pred(events); });
-  }
-  bool waitFinal(int ms = 120000) {
-    return waitFor([](const auto& ev) { return !ev.empty() && ev.back().isFinal(); }, ms);
-  }
-  Event last() {
-    std::lock_guard<std::mutex> lock(m);
-    return events.back();
-  }
-};
-
-bool hasLayerProgress(const std::vector<Event>& ev) {
-  for (const auto& e : ev)
-    if (e.type == "progress" && e.body.value("layer", -1) >= 0) return true;
-  return false;
-}
 
 std::string localHostName() {
   char host[256] = {};
@@ -154,9 +113,9 @@ class TestEngineSsh : public QObject {
   // file with provenance.engine naming the ssh engine.
   void scanOverSshEqualsInProcess() {
     auto engine = srdd::engine::makeProcessEngine(srdd::engine::sshEngineArgv(target()));
-    const Event remote = srdd::engine::runJob(*engine, smallScan());
+    const Event remote = srdd::engine::runJob(*engine, smallScan(kScanScans));
     auto local = srdd::engine::makeInProcessEngine();
-    const Event here = srdd::engine::runJob(*local, smallScan());
+    const Event here = srdd::engine::runJob(*local, smallScan(kScanScans));
     QCOMPARE(srdd::scanJsonText(remote.body), srdd::scanJsonText(here.body));
 
     const QString spec = QString::fromStdString(srdd::engine::joinCommandLine(srdd::engine::sshEngineArgv(target())));
