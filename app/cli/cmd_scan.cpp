@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "engine_cli.h"
 #include "model_options.h"
@@ -38,6 +39,19 @@ std::string pinnedTimestamp(const srdd_cli::Options& opt) {
   return "";
 }
 
+// The --threshold-NAME options given, by rule name (gain_ratio, ...).
+std::map<std::string, double> thresholdOverrides(const srdd_cli::Options& opt) {
+  std::map<std::string, double> overrides;
+  for (auto t : kThresholds) {
+    const std::string o = std::string("--threshold-") + t;
+    if (!opt.value(o)) continue;
+    std::string name = t;
+    for (auto& c : name) c = c == '-' ? '_' : c;
+    overrides[name] = opt.number(o, 0);
+  }
+  return overrides;
+}
+
 // The scan the options describe, as a request for an engine (paths are on the engine's host; no MODEL:
 // the engine's demo model).
 srdd::ScanRequest scanRequest(const srdd_cli::Options& opt) {
@@ -68,14 +82,7 @@ srdd::ScanRequest scanRequest(const srdd_cli::Options& opt) {
   r.noiseScale = opt.number("--noise-scale", 0.1);
   r.dcShift = opt.number("--dc-shift", 50.0);
   r.batchSize = static_cast<int>(opt.integer("--batch", 64));
-  for (auto t : kThresholds) {
-    const std::string o = std::string("--threshold-") + t;
-    if (opt.value(o)) {
-      std::string name = t;
-      for (auto& c : name) c = c == '-' ? '_' : c;
-      r.thresholds[name] = opt.number(o, 0);
-    }
-  }
+  r.thresholds = thresholdOverrides(opt);
   r.rules = opt.value("--rules", "floor");
   r.sensitivityText = opt.value("--sensitivity-text", "");
   r.sensitivityWindows = static_cast<int>(opt.integer("--sensitivity-windows", 32));
@@ -136,14 +143,7 @@ int runScanCommand(const srdd_cli::Args& args) {
   so.noiseScale = opt.number("--noise-scale", 0.1);
   so.dcShift = opt.number("--dc-shift", 50.0);
   so.batchSize = static_cast<int>(opt.integer("--batch", 64));
-  for (auto t : kThresholds) {
-    const std::string o = std::string("--threshold-") + t;
-    if (opt.value(o)) {
-      std::string name = t;
-      for (auto& c : name) c = c == '-' ? '_' : c;
-      so.thresholds.set(name, opt.number(o, 0));
-    }
-  }
+  for (const auto& [name, value] : thresholdOverrides(opt)) so.thresholds.set(name, value);
   so.rules = srdd::parseRuleSet(opt.value("--rules", "floor"));
   so.profile = opt.flag("--profile");
   so.validate();

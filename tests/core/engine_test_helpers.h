@@ -80,4 +80,20 @@ inline bool hasLayerProgress(const std::vector<srdd::engine::Event>& ev) {
   return false;
 }
 
+// Starts a long scan on ENGINE, cancels it once layer progress arrives, and checks that the job ends
+// "cancelled" within a second and the engine still answers. Returns what failed, or "" when all held.
+inline std::string cancelWithinASecond(srdd::engine::Engine& engine) {
+  Collector c;
+  const uint64_t id = engine.submit(longScan(), c.handler());
+  if (!c.waitFor(hasLayerProgress)) return "no layer progress before the cancel";
+  const auto start = std::chrono::steady_clock::now();
+  engine.cancel(id);
+  if (!c.waitFinal(5000)) return "no final event within 5 s of the cancel";
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (c.last().type != "cancelled") return "final event is '" + c.last().type + "', not 'cancelled'";
+  if (seconds >= 1.0) return "cancel took " + std::to_string(seconds) + " s";
+  if (srdd::engine::runJob(engine, {{"type", "hf_cache"}}).type != "result") return "engine unusable after the cancel";
+  return "";
+}
+
 }  // namespace engine_test

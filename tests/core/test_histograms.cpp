@@ -5,29 +5,14 @@
 #include <QtTest/QtTest>
 
 #include "srdd/error.h"
+#include "histogram_fixture.h"
 #include "test_support.h"
-
-namespace {
-
-// Row 0: E2M1 grid values and 7.5 in one 1x32 block: amax 7.5 gives scale 2^(floor(log2 7.5) - 2) = 1, so every
-// value is exact except 7.5, which clips to 6. Row 1 = row 0 / 4: scale 2^-2, the same normalized values.
-std::vector<float> knownTensor() {
-  const float row[16] = {7.5f, 6, 4, 3, 2, 1.5f, 1, 0.5f, 0, -0.5f, -1, -1.5f, -2, -3, -4, -6};
-  std::vector<float> v(64, 0.0f);
-  for (int i = 0; i < 16; ++i) {
-    v[size_t(i)] = row[i];
-    v[size_t(32 + i)] = row[i] / 4;
-  }
-  return v;
-}
-
-}  // namespace
 
 class TestHistograms : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void knownTensorByHand() {
-    const auto h = srdd::histogramsOf(knownTensor(), 2, 32, "mxfp4", 15, "known");
+    const auto h = srdd::histogramsOf(srdd_test::knownHistogramTensor(), 2, 32, "mxfp4", 15, "known");
     QCOMPARE(h.shape, (std::vector<int64_t>{2, 32}));
     QCOMPARE(h.blocks, int64_t(2));
     QCOMPARE(h.clippingBlocks, int64_t(2));  // 7.5 and 1.875 exceed 6 · scale
@@ -56,7 +41,7 @@ class TestHistograms : public QObject {
   }
 
   void jsonRoundTripAndErrors() {
-    const auto h = srdd::histogramsOf(knownTensor(), 2, 32, "mxfp4", 15);
+    const auto h = srdd::histogramsOf(srdd_test::knownHistogramTensor(), 2, 32, "mxfp4", 15);
     const auto j = h.toJson();
     QCOMPARE(j.at("schema").get<std::string>(), std::string("srdd-histograms/1"));
     QCOMPARE(j.at("blocks").at("clip_share").get<double>(), 1.0);

@@ -10,19 +10,10 @@
 #include <QtTest/QtTest>
 
 #include "histograms/histogram_panel.h"
+#include "histogram_fixture.h"
 #include "test_support.h"
 
 namespace {
-
-std::vector<float> knownTensor() {
-  const float row[16] = {7.5f, 6, 4, 3, 2, 1.5f, 1, 0.5f, 0, -0.5f, -1, -1.5f, -2, -3, -4, -6};
-  std::vector<float> v(64, 0.0f);
-  for (int i = 0; i < 16; ++i) {
-    v[size_t(i)] = row[i];
-    v[size_t(32 + i)] = row[i] / 4;
-  }
-  return v;
-}
 
 QVector<double> values(QCPGraph* g) {
   QVector<double> out;
@@ -44,7 +35,7 @@ class TestHistogramView : public QObject {
   void showsTheBinsOfAKnownTensor() {
     srdd_gui::HistogramView view;
     view.resize(1100, 420);
-    view.setHistograms(srdd::histogramsOf(knownTensor(), 2, 32, "mxfp4", 15, "known tensor"));
+    view.setHistograms(srdd::histogramsOf(srdd_test::knownHistogramTensor(), 2, 32, "mxfp4", 15, "known tensor"));
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     QCustomPlot* plot = view.valuesPlot();
