@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <limits>
 
 #include "srdd/checkpoint.h"
@@ -168,16 +169,39 @@ std::shared_ptr<Model> Model::fromCheckpoint(const Checkpoint& ckpt, const LoadO
     w.kBias = loadIf(p + "self_attn.k_proj.bias");
     w.vBias = loadIf(p + "self_attn.v_proj.bias");
     w.oBias = loadIf(p + "self_attn.o_proj.bias");
+    if (cfg.qkNorm) {
+      w.qNorm = load(p + "self_attn.q_norm.weight");
+      w.kNorm = load(p + "self_attn.k_norm.weight");
+    }
     w.gateWeight = load(p + "mlp.gate_proj.weight");
     w.upWeight = load(p + "mlp.up_proj.weight");
     w.downWeight = load(p + "mlp.down_proj.weight");
+    w.gateBias = loadIf(p + "mlp.gate_proj.bias");
+    w.upBias = loadIf(p + "mlp.up_proj.bias");
+    w.downBias = loadIf(p + "mlp.down_proj.bias");
     m->layers_.push_back(std::move(w));
   }
+  m->invFreq_ = ropeInverseFrequencies(cfg).to(m->device_);
+  return m;
+}
+
+at::Tensor ropeInverseFrequencies(const ModelConfig& cfg) {
   // Hugging Face: inv_freq = 1 / theta^(arange(0, d, 2) / d), computed in fp32.
   const int64_t d = cfg.headDim;
   auto exponents = at::arange(0, d, 2, at::kLong).to(at::kFloat) / static_cast<float>(d);
-  m->invFreq_ = (1.0 / at::pow(cfg.ropeTheta, exponents)).to(m->device_);
-  return m;
+  at::Tensor invFreq = 1.0 / at::pow(cfg.ropeTheta, exponents);
+  if (cfg.ropeScaling.type != "llama3") return invFreq;
+  // transformers' _compute_llama3_parameters, op for op in fp32 (a Python scalar over a tensor is
+  // reciprocal() * scalar there), so that the tables match bit for bit.
+  const RopeScaling& s = cfg.ropeScaling;
+  const double original = static_cast<double>(s.originalMaxPositions);
+  const double lowFreqWavelen = original / s.lowFreqFactor, highFreqWavelen = original / s.highFreqFactor;
+  at::Tensor wavelen = invFreq.reciprocal() * (2.0 * M_PI);
+  at::Tensor scaled = at::where(wavelen > lowFreqWavelen, invFreq / s.factor, invFreq);
+  at::Tensor smooth = (wavelen.reciprocal() * original - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+  at::Tensor smoothed = at::rsub(smooth, 1) * scaled / s.factor + smooth * scaled;
+  at::Tensor medium = (wavelen < highFreqWavelen).logical_not().logical_and((wavelen > lowFreqWavelen).logical_not());
+  return at::where(medium, smoothed, scaled);
 }
 
 Model::Context Model::makeContext(const Batch& batch) const {
@@ -253,8 +277,14 @@ at::Tensor Model::attention(int layer, const at::Tensor& x, const Context& ctx, 
   const int64_t b = x.size(0), t = x.size(1), hd = config_.headDim;
   const int64_t nh = config_.numHeads, nkv = config_.numKvHeads;
   auto in = offerLinearInput(hooks, {layer, LinearKind::Q}, x);
-  auto q = linear({layer, LinearKind::Q}, in, w.qWeight, w.qBias, hooks).view({b, t, nh, hd}).transpose(1, 2);
-  auto k = linear({layer, LinearKind::K}, in, w.kWeight, w.kBias, hooks).view({b, t, nkv, hd}).transpose(1, 2);
+  auto q = linear({layer, LinearKind::Q}, in, w.qWeight, w.qBias, hooks).view({b, t, nh, hd});
+  auto k = linear({layer, LinearKind::K}, in, w.kWeight, w.kBias, hooks).view({b, t, nkv, hd});
+  if (w.qNorm.defined()) {  // qwen3: RMSNorm over each head's vector, before RoPE
+    q = rmsNorm(q, w.qNorm);
+    k = rmsNorm(k, w.kNorm);
+  }
+  q = q.transpose(1, 2);
+  k = k.transpose(1, 2);
   auto v = linear({layer, LinearKind::V}, in, w.vWeight, w.vBias, hooks).view({b, t, nkv, hd}).transpose(1, 2);
   auto cos = ctx.cos.unsqueeze(1), sin = ctx.sin.unsqueeze(1);
   q = q * cos + rotateHalf(q) * sin;
@@ -289,10 +319,10 @@ at::Tensor Model::attention(int layer, const at::Tensor& x, const Context& ctx, 
 at::Tensor Model::mlp(int layer, const at::Tensor& x, ForwardHooks* hooks) const {
   const auto& w = layers_[static_cast<size_t>(layer)];
   auto in = offerLinearInput(hooks, {layer, LinearKind::Gate}, x);
-  auto gate = linear({layer, LinearKind::Gate}, in, w.gateWeight, {}, hooks);
-  auto up = linear({layer, LinearKind::Up}, in, w.upWeight, {}, hooks);
+  auto gate = linear({layer, LinearKind::Gate}, in, w.gateWeight, w.gateBias, hooks);
+  auto up = linear({layer, LinearKind::Up}, in, w.upWeight, w.upBias, hooks);
   auto act = offerLinearInput(hooks, {layer, LinearKind::Down}, at::silu(gate) * up);
-  return linear({layer, LinearKind::Down}, act, w.downWeight, {}, hooks);
+  return linear({layer, LinearKind::Down}, act, w.downWeight, w.downBias, hooks);
 }
 
 at::Tensor Model::runLayer(int layer, const at::Tensor& hidden, const Context& ctx, ForwardHooks* hooks) const {
@@ -374,10 +404,15 @@ std::vector<std::pair<std::string, at::Tensor*>> Model::namedParameters() {
     if (w.kBias.defined()) params.emplace_back(p + "self_attn.k_proj.bias", &w.kBias);
     if (w.vBias.defined()) params.emplace_back(p + "self_attn.v_proj.bias", &w.vBias);
     if (w.oBias.defined()) params.emplace_back(p + "self_attn.o_proj.bias", &w.oBias);
+    if (w.qNorm.defined()) params.emplace_back(p + "self_attn.q_norm.weight", &w.qNorm);
+    if (w.kNorm.defined()) params.emplace_back(p + "self_attn.k_norm.weight", &w.kNorm);
     params.emplace_back(p + "post_attention_layernorm.weight", &w.postAttentionNorm);
     for (auto kind : {LinearKind::Gate, LinearKind::Up, LinearKind::Down}) {
       params.emplace_back(p + "mlp." + linearKindName(kind) + ".weight", &w.linearWeight(kind));
     }
+    if (w.gateBias.defined()) params.emplace_back(p + "mlp.gate_proj.bias", &w.gateBias);
+    if (w.upBias.defined()) params.emplace_back(p + "mlp.up_proj.bias", &w.upBias);
+    if (w.downBias.defined()) params.emplace_back(p + "mlp.down_proj.bias", &w.downBias);
   }
   params.emplace_back("model.norm.weight", &finalNorm_);
   if (lmHead_.defined()) params.emplace_back("lm_head.weight", &lmHead_);

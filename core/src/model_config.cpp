@@ -16,6 +16,7 @@ struct Family {
 };
 const Family kFamilies[] = {
     {"Qwen2ForCausalLM", "qwen2", 32768},
+    {"Qwen3ForCausalLM", "qwen3", 32768},
     {"LlamaForCausalLM", "llama", 2048},
     {"MistralForCausalLM", "mistral", 4096 * 32},
 };
@@ -78,20 +79,35 @@ struct Reader {
   }
 };
 
-// rope_scaling / rope_parameters: only the plain (unscaled) RoPE is implemented.
-void checkRope(const nlohmann::json& rope, const char* key, const std::string& src) {
-  if (rope.is_null()) return;
-  if (!rope.is_object()) throw Error(src + ": \"" + key + "\" must be an object or null, got " + rope.dump());
-  std::string type = "default";
-  for (const char* k : {"rope_type", "type"}) {
+// rope_scaling / rope_parameters: plain RoPE or Llama 3.1's "llama3" frequency rescaling.
+RopeScaling parseRope(const nlohmann::json& rope, const std::string& key, const Reader& r) {
+  RopeScaling out;
+  if (rope.is_null()) return out;
+  if (!rope.is_object()) throw Error(r.src + ": \"" + key + "\" must be an object or null, got " + rope.dump());
+  for (const char* k : {"type", "rope_type"}) {  // "rope_type" wins when both are given, as in transformers
     if (rope.contains(k)) {
-      if (!rope[k].is_string()) throw Error(src + ": \"" + key + "." + k + "\" must be a string");
-      type = rope[k].get<std::string>();
+      if (!rope[k].is_string()) throw Error(r.src + ": \"" + key + "." + k + "\" must be a string");
+      out.type = rope[k].get<std::string>();
     }
   }
-  if (type != "default") {
-    throw Error(src + ": unsupported \"" + key + "\" type '" + type + "' (only plain RoPE is implemented)");
+  if (out.type == "default") return out;
+  if (out.type != "llama3") {
+    throw Error(r.src + ": unsupported \"" + key + "\" type '" + out.type + "' (implemented: default, llama3)");
   }
+  auto number = [&](const char* k) {
+    if (!rope.contains(k)) throw Error(r.src + ": \"" + key + "\" of type llama3 lacks \"" + k + "\"");
+    return r.numberValue(rope[k], key + "." + k);
+  };
+  out.factor = number("factor");
+  out.lowFreqFactor = number("low_freq_factor");
+  out.highFreqFactor = number("high_freq_factor");
+  const double original = number("original_max_position_embeddings");
+  if (!(original >= 1 && original <= kMaxDimension) || original != std::floor(original)) {
+    throw Error(r.src + ": \"" + key + ".original_max_position_embeddings\" must be a positive integer, got " +
+                rope["original_max_position_embeddings"].dump());
+  }
+  out.originalMaxPositions = static_cast<int64_t>(original);
+  return out;
 }
 
 }  // namespace
@@ -161,13 +177,13 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& sr
   c.maxPositionEmbeddings = r.integer("max_position_embeddings", family->defaultMaxPositions);
   c.rmsNormEps = r.number("rms_norm_eps", 1e-6);
   c.ropeTheta = r.number("rope_theta", 10000.0);
-  if (j.contains("rope_parameters")) {  // transformers >= 5 moves rope_theta here
-    checkRope(j["rope_parameters"], "rope_parameters", src);
+  if (j.contains("rope_parameters")) {  // transformers >= 5 moves rope_theta and the scaling here
+    c.ropeScaling = parseRope(j["rope_parameters"], "rope_parameters", r);
     if (j["rope_parameters"].is_object() && j["rope_parameters"].contains("rope_theta")) {
       c.ropeTheta = r.numberValue(j["rope_parameters"]["rope_theta"], "rope_parameters.rope_theta");
     }
   }
-  if (j.contains("rope_scaling")) checkRope(j["rope_scaling"], "rope_scaling", src);
+  if (r.present("rope_scaling")) c.ropeScaling = parseRope(j["rope_scaling"], "rope_scaling", r);
   c.tieWordEmbeddings = r.boolean("tie_word_embeddings", false);
 
   const std::string act = r.string("hidden_act");
@@ -176,6 +192,12 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& sr
   }
   if (c.modelType == "qwen2") {
     c.attentionBias = true;
+    if (r.boolean("use_sliding_window", false)) {
+      throw Error(src + ": unsupported \"use_sliding_window\": true (sliding-window attention is not implemented)");
+    }
+  } else if (c.modelType == "qwen3") {
+    c.attentionBias = r.boolean("attention_bias", false);
+    c.qkNorm = true;
     if (r.boolean("use_sliding_window", false)) {
       throw Error(src + ": unsupported \"use_sliding_window\": true (sliding-window attention is not implemented)");
     }
@@ -235,6 +257,13 @@ void ModelConfig::validate(const std::string& src) const {
     throw Error(src + ": \"rope_theta\" must be a finite positive number, got " + std::to_string(ropeTheta));
   }
   if (slidingWindow < 0) throw Error(src + ": \"sliding_window\" must not be negative");
+  if (ropeScaling.type == "llama3") {
+    const RopeScaling& s = ropeScaling;
+    if (!std::isfinite(s.factor) || s.factor <= 0 || !std::isfinite(s.lowFreqFactor) || s.lowFreqFactor <= 0 ||
+        !std::isfinite(s.highFreqFactor) || s.highFreqFactor <= s.lowFreqFactor) {
+      throw Error(src + ": llama3 rope scaling needs factor > 0 and high_freq_factor > low_freq_factor > 0");
+    }
+  }
   if (numLayers > kMaxLayers) throw Error(src + ": \"num_hidden_layers\" is implausibly large (" + std::to_string(numLayers) + ")");
   if (numHeads * headDim > kMaxDimension) throw Error(src + ": num_attention_heads x head_dim is implausibly large");
   try {
@@ -257,6 +286,10 @@ TensorLayout ModelConfig::tensorLayout() const {
       if (attentionBias && (proj != std::string("o") || oProjBias())) {
         out.push_back({p + "self_attn." + proj + "_proj.bias", {shape[0]}});
       }
+    }
+    if (qkNorm) {
+      out.push_back({p + "self_attn.q_norm.weight", {headDim}});
+      out.push_back({p + "self_attn.k_norm.weight", {headDim}});
     }
     out.push_back({p + "post_attention_layernorm.weight", {h}});
     const std::pair<const char*, std::vector<int64_t>> mlp[] = {{"gate", {m, h}}, {"up", {m, h}}, {"down", {h, m}}};
@@ -295,19 +328,23 @@ nlohmann::json ModelConfig::toJson() const {
       {"max_position_embeddings", maxPositionEmbeddings},
       {"rms_norm_eps", rmsNormEps},
       {"rope_theta", ropeTheta},
-      {"rope_scaling", nullptr},
+      {"rope_scaling", ropeScaling.type == "default" ? nlohmann::json(nullptr)
+                                                     : nlohmann::json{{"rope_type", ropeScaling.type},
+                                                                      {"factor", ropeScaling.factor},
+                                                                      {"low_freq_factor", ropeScaling.lowFreqFactor},
+                                                                      {"high_freq_factor", ropeScaling.highFreqFactor},
+                                                                      {"original_max_position_embeddings",
+                                                                       ropeScaling.originalMaxPositions}}},
       {"tie_word_embeddings", tieWordEmbeddings},
       {"hidden_act", "silu"},
       {"initializer_range", 0.02},
       {"attention_dropout", 0.0},
       {"use_cache", true},
   };
-  if (headDim * numHeads != hiddenSize) j["head_dim"] = headDim;
-  if (modelType == "qwen2") j["use_sliding_window"] = false;
-  if (modelType == "llama") {
-    j["attention_bias"] = attentionBias;
-    j["mlp_bias"] = mlpBias;
-  }
+  if (headDim * numHeads != hiddenSize || modelType == "qwen3") j["head_dim"] = headDim;
+  if (modelType == "qwen2" || modelType == "qwen3") j["use_sliding_window"] = false;
+  if (modelType == "llama" || modelType == "qwen3") j["attention_bias"] = attentionBias;
+  if (modelType == "llama") j["mlp_bias"] = mlpBias;
   if (modelType == "mistral") j["sliding_window"] = slidingWindow > 0 ? nlohmann::json(slidingWindow) : nlohmann::json(nullptr);
   if (!torchDtype.empty()) j["torch_dtype"] = torchDtype;
   if (bosTokenId) j["bos_token_id"] = *bosTokenId;
@@ -341,12 +378,41 @@ ModelConfig qwen2(int64_t vocab, int64_t hidden, int64_t inter, int64_t layers, 
 }
 }  // namespace
 
-std::vector<std::string> presetNames() { return {"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b", "tiny-qwen2"}; }
+std::vector<std::string> presetNames() {
+  return {"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-3b", "qwen2.5-7b", "qwen2.5-14b", "qwen2.5-32b", "qwen2.5-72b",
+          "qwen3-0.6b",   "llama-3.2-1b", "tiny-qwen2"};
+}
 
 ModelConfig presetConfig(const std::string& name) {
   if (name == "qwen2.5-0.5b") return qwen2(151936, 896, 4864, 24, 14, 2, true, 32768);
   if (name == "qwen2.5-1.5b") return qwen2(151936, 1536, 8960, 28, 12, 2, true, 32768);
+  if (name == "qwen2.5-3b") return qwen2(151936, 2048, 11008, 36, 16, 2, true, 32768);
   if (name == "qwen2.5-7b") return qwen2(152064, 3584, 18944, 28, 28, 4, false, 32768);
+  if (name == "qwen2.5-14b") return qwen2(152064, 5120, 13824, 48, 40, 8, false, 32768);
+  if (name == "qwen2.5-32b") return qwen2(152064, 5120, 27648, 64, 40, 8, false, 32768);
+  if (name == "qwen2.5-72b") return qwen2(152064, 8192, 29568, 80, 64, 8, false, 32768);
+  if (name == "qwen3-0.6b") {
+    ModelConfig c = qwen2(151936, 1024, 3072, 28, 16, 8, true, 40960);
+    c.architecture = "Qwen3ForCausalLM";
+    c.modelType = "qwen3";
+    c.headDim = 128;
+    c.attentionBias = false;
+    c.qkNorm = true;
+    c.eosTokenId = 151645;
+    return c;
+  }
+  if (name == "llama-3.2-1b") {
+    ModelConfig c = qwen2(128256, 2048, 8192, 16, 32, 8, true, 131072);
+    c.architecture = "LlamaForCausalLM";
+    c.modelType = "llama";
+    c.attentionBias = false;
+    c.rmsNormEps = 1e-5;
+    c.ropeTheta = 500000.0;
+    c.ropeScaling = {"llama3", 32.0, 1.0, 4.0, 8192};
+    c.bosTokenId = 128000;
+    c.eosTokenId = 128001;  // the first of the config's [128001, 128008, 128009]
+    return c;
+  }
   if (name == "tiny-qwen2") {
     ModelConfig c = qwen2(512, 64, 176, 2, 4, 2, true, 2048);
     c.bosTokenId = c.eosTokenId = std::nullopt;

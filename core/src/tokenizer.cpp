@@ -64,7 +64,7 @@ Tokenizer Tokenizer::fromFile(const std::string& path) {
   text << in.rdbuf();
   if (in.bad()) throw Error(path + ": cannot read tokenizer file");
   try {
-    return Tokenizer(parseTokenizerJson(text.str()));
+    return Tokenizer(loadTokenizerCached(text.str()));
   } catch (const std::exception& e) {
     throw Error(path + ": " + e.what());
   }

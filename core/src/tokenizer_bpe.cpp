@@ -12,12 +12,32 @@ constexpr size_t kMaxCachedLength = 256;
 constexpr size_t kMaxCacheEntries = 100000;
 }  // namespace
 
-void BpeModel::setMerges(const std::vector<std::pair<std::string, std::string>>& merges) {
+void BpeModel::indexBytes() {
   const auto& byteChars = tokenizer_detail::byteToUnicode();
   for (int b = 0; b < 256; ++b) {
     auto it = vocab.find(byteChars[b]);
     byteIds_[b] = it == vocab.end() ? -1 : it->second;
   }
+}
+
+std::vector<BpeModel::Merge> BpeModel::mergeTable() const {
+  std::vector<Merge> out;
+  out.reserve(merges_.size());
+  for (const auto& [key, info] : merges_) {
+    out.push_back({static_cast<int64_t>(key >> 32), static_cast<int64_t>(key & 0xffffffffu), info.rank, info.newId});
+  }
+  return out;
+}
+
+void BpeModel::setMergeTable(const std::vector<Merge>& merges) {
+  indexBytes();
+  merges_.clear();
+  merges_.reserve(merges.size());
+  for (const Merge& m : merges) merges_[pairKey(m.left, m.right)] = {m.rank, m.newId};
+}
+
+void BpeModel::setMerges(const std::vector<std::pair<std::string, std::string>>& merges) {
+  indexBytes();
   merges_.clear();
   merges_.reserve(merges.size());
   for (size_t rank = 0; rank < merges.size(); ++rank) {

@@ -105,14 +105,27 @@ std::vector<std::pair<std::string, std::string>> parseMerges(const json& merges)
   return out;
 }
 
-void parseModel(const json& m, Tokenizer::Impl& impl) {
+void fillBpeFromJson(const json& m, tokenizer_impl::BpeModel& bpe) {
+  if (!m.contains("vocab") || !m["vocab"].is_object()) fail("BPE model has no \"vocab\" object");
+  if (!m.contains("merges")) fail("BPE model has no \"merges\"");
+  for (const auto& [token, id] : m["vocab"].items()) {
+    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
+      fail("vocab entry \"" + token + "\" has no valid id");
+    }
+    bpe.vocab[token] = id.get<int64_t>();
+    bpe.idToToken[id.get<int64_t>()] = token;
+  }
+  bpe.setMerges(parseMerges(m["merges"]));
+}
+
+using BpeFiller = std::function<void(const json&, tokenizer_impl::BpeModel&)>;
+
+void parseModel(const json& m, Tokenizer::Impl& impl, const BpeFiller& fillBpe) {
   if (!m.is_object()) fail("no \"model\" object");
   if (m.contains("type")) {
     std::string type = typeOf(m, "model");
     if (type != "BPE") fail("model type \"" + type + "\" is not BPE");
   }
-  if (!m.contains("vocab") || !m["vocab"].is_object()) fail("BPE model has no \"vocab\" object");
-  if (!m.contains("merges")) fail("BPE model has no \"merges\"");
   if (m.contains("dropout") && !m["dropout"].is_null() &&
       !(m["dropout"].is_number() && m["dropout"].get<double>() == 0.0)) {
     fail("unsupported BPE dropout (must be null)");
@@ -124,13 +137,7 @@ void parseModel(const json& m, Tokenizer::Impl& impl) {
     }
   }
   auto& bpe = impl.bpe;
-  for (const auto& [token, id] : m["vocab"].items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
-      fail("vocab entry \"" + token + "\" has no valid id");
-    }
-    bpe.vocab[token] = id.get<int64_t>();
-    bpe.idToToken[id.get<int64_t>()] = token;
-  }
+  fillBpe(m, bpe);
   if (m.contains("unk_token") && !m["unk_token"].is_null()) {
     if (!m["unk_token"].is_string()) fail("model \"unk_token\" is not a string");
     std::string unk = m["unk_token"].get<std::string>();
@@ -140,8 +147,8 @@ void parseModel(const json& m, Tokenizer::Impl& impl) {
   }
   bpe.fuseUnk = boolField(m, "fuse_unk", false, "model");
   bpe.ignoreMerges = boolField(m, "ignore_merges", false, "model");
-  bpe.setMerges(parseMerges(m["merges"]));
 }
+
 
 // Ids are assigned like HF's AddedVocabulary::add_tokens: an existing token keeps its id, a new one
 // takes the next id after the model vocabulary and the added tokens so far.
@@ -195,6 +202,10 @@ std::shared_ptr<Tokenizer::Impl> parseTokenizerJson(const std::string& jsonText)
   } catch (const json::exception& e) {
     fail(std::string("not valid JSON: ") + jsonErrorText(e));
   }
+  return buildTokenizer(j, fillBpeFromJson);
+}
+
+std::shared_ptr<Tokenizer::Impl> buildTokenizer(const json& j, const BpeFiller& fillBpe) {
   if (!j.is_object()) fail("not a tokenizer.json object");
   auto impl = std::make_shared<Tokenizer::Impl>();
   try {
@@ -207,7 +218,7 @@ std::shared_ptr<Tokenizer::Impl> parseTokenizerJson(const std::string& jsonText)
     const json decoder = j.value("decoder", json());
     std::string decoderType = decoder.is_null() ? "none" : typeOf(decoder, "decoder");
     if (decoderType != "ByteLevel") fail("unsupported decoder \"" + decoderType + "\" (only ByteLevel)");
-    parseModel(j.value("model", json()), *impl);
+    parseModel(j.value("model", json()), *impl, fillBpe);
     parseAddedTokens(j.value("added_tokens", json()), *impl);
   } catch (const json::exception& e) {
     fail(std::string("unexpected structure: ") + e.what());

@@ -2,7 +2,9 @@
 // Internal pieces of srdd::Tokenizer (see srdd/tokenizer.h): the regex-free pre-tokenizer splitter,
 // the BPE model and the added-token matcher.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,6 +33,10 @@ class BpeModel {
 
   // Merges in rank order; throws std::runtime_error naming the offending merge.
   void setMerges(const std::vector<std::pair<std::string, std::string>>& merges);
+  // The resolved merge table, (left id, right id) -> rank and merged id, for the binary tokenizer cache.
+  struct Merge { int64_t left, right; int32_t rank; int64_t newId; };
+  std::vector<Merge> mergeTable() const;
+  void setMergeTable(const std::vector<Merge>& merges);  // ids must be in the vocabulary (the caller checks)
   void tokenize(const std::string& bytes, std::vector<int64_t>& out) const;
 
  private:
@@ -40,6 +46,7 @@ class BpeModel {
   mutable std::mutex cacheMutex_;
   mutable std::unordered_map<std::string, std::vector<int64_t>> cache_;
   void mergeWord(const std::string& bytes, std::vector<int64_t>& out) const;
+  void indexBytes();
 };
 
 struct AddedToken {
@@ -89,5 +96,11 @@ struct Tokenizer::Impl {
 
 // Parses a tokenizer.json document; throws std::runtime_error without the file name.
 std::shared_ptr<Tokenizer::Impl> parseTokenizerJson(const std::string& jsonText);
+// Builds the tokenizer from a tokenizer.json document whose model vocab and merges `fillBpe` supplies
+// (from the document itself, or from the binary cache, which stores the document without them).
+std::shared_ptr<Tokenizer::Impl> buildTokenizer(
+    const nlohmann::json& document, const std::function<void(const nlohmann::json& model, tokenizer_impl::BpeModel&)>& fillBpe);
+// tokenizer.json text -> tokenizer, through the binary cache (tokenizer_cache.cpp).
+std::shared_ptr<Tokenizer::Impl> loadTokenizerCached(const std::string& jsonText);
 
 }  // namespace srdd

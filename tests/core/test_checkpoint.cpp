@@ -1,10 +1,12 @@
 // config.json parsing and Checkpoint loading: real Hugging Face configs, exact round trips, every bad input.
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "ckpt_test_helpers.h"
 #include "srdd/checkpoint.h"
+#include "srdd/model.h"
 #include "srdd/model_config.h"
 #include "srdd/random_checkpoint.h"
 #include "srdd/safetensors.h"
@@ -36,6 +38,30 @@ const char* kTinyLlamaConfig = R"({
   "num_key_value_heads": 4, "pretraining_tp": 1, "rms_norm_eps": 1e-05, "rope_scaling": null, "rope_theta": 10000.0,
   "tie_word_embeddings": false, "torch_dtype": "bfloat16", "transformers_version": "4.35.0", "use_cache": true,
   "vocab_size": 32000})";
+
+// Qwen/Qwen3-0.6B config.json as published.
+const char* kQwen3Config = R"({
+  "architectures": ["Qwen3ForCausalLM"], "attention_bias": false, "attention_dropout": 0.0, "bos_token_id": 151643,
+  "eos_token_id": 151645, "head_dim": 128, "hidden_act": "silu", "hidden_size": 1024, "initializer_range": 0.02,
+  "intermediate_size": 3072, "max_position_embeddings": 40960, "max_window_layers": 28, "model_type": "qwen3",
+  "num_attention_heads": 16, "num_hidden_layers": 28, "num_key_value_heads": 8, "rms_norm_eps": 1e-06,
+  "rope_scaling": null, "rope_theta": 1000000, "sliding_window": null, "tie_word_embeddings": true,
+  "torch_dtype": "bfloat16", "transformers_version": "4.51.0", "use_cache": true, "use_sliding_window": false,
+  "vocab_size": 151936
+})";
+
+// meta-llama/Llama-3.2-1B-Instruct config.json as published.
+const char* kLlama32Config = R"({
+  "architectures": ["LlamaForCausalLM"], "attention_bias": false, "attention_dropout": 0.0, "bos_token_id": 128000,
+  "eos_token_id": [128001, 128008, 128009], "head_dim": 64, "hidden_act": "silu", "hidden_size": 2048,
+  "initializer_range": 0.02, "intermediate_size": 8192, "max_position_embeddings": 131072, "mlp_bias": false,
+  "model_type": "llama", "num_attention_heads": 32, "num_hidden_layers": 16, "num_key_value_heads": 8,
+  "pretraining_tp": 1, "rms_norm_eps": 1e-05,
+  "rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+                   "original_max_position_embeddings": 8192, "rope_type": "llama3"},
+  "rope_theta": 500000.0, "tie_word_embeddings": true, "torch_dtype": "bfloat16", "transformers_version": "4.45.0.dev0",
+  "use_cache": true, "vocab_size": 128256
+})";
 
 json tinyJson() {
   return json::parse(R"({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 32,
@@ -106,7 +132,65 @@ class TestCheckpoint : public QObject {
     QCOMPARE(c7.parameterCount(), int64_t(7615616512));
     QVERIFY(!c7.tieWordEmbeddings);
     QCOMPARE(c7.parameterCount() - 2 * c7.vocabSize * c7.hiddenSize, int64_t(6525621760));
-    EXPECT_SRDD_ERROR(srdd::presetConfig("gpt9"), "'gpt9'", "known: qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b");
+    // Qwen2.5 3B / 14B / 32B / 72B cards: 3.09B / 14.7B / 32.5B / 72.7B (the 32B card counts 32.76B exactly).
+    QCOMPARE(srdd::presetConfig("qwen2.5-3b").parameterCount(), int64_t(3085938688));
+    QCOMPARE(srdd::presetConfig("qwen2.5-14b").parameterCount(), int64_t(14770033664));
+    QCOMPARE(srdd::presetConfig("qwen2.5-32b").parameterCount(), int64_t(32763876352));
+    QCOMPARE(srdd::presetConfig("qwen2.5-72b").parameterCount(), int64_t(72706203648));
+    // Llama 3.2 1B: 1.24B (1,235,814,400); Qwen3-0.6B: 0.6B with tied embeddings, 0.44B outside them.
+    QCOMPARE(srdd::presetConfig("llama-3.2-1b").parameterCount(), int64_t(1235814400));
+    const auto q3 = srdd::presetConfig("qwen3-0.6b");
+    QCOMPARE(q3.parameterCount(), int64_t(596049920));
+    QCOMPARE(q3.parameterCount() - q3.vocabSize * q3.hiddenSize, int64_t(440467456));
+    EXPECT_SRDD_ERROR(srdd::presetConfig("gpt9"), "'gpt9'", "known: qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-3b, qwen2.5-7b");
+  }
+
+  void parsesRealQwen3Config() {
+    const auto c = srdd::ModelConfig::fromJson(json::parse(kQwen3Config), "qwen3");
+    QCOMPARE(c.architecture, std::string("Qwen3ForCausalLM"));
+    QVERIFY(c.qkNorm && !c.attentionBias && c.tieWordEmbeddings);
+    QCOMPARE(c.headDim, int64_t(128));  // explicit: 16 heads x 128 = 2048 != hidden_size 1024
+    const auto shapes = srdd::expectedTensorShapes(c);
+    QCOMPARE(shapes.at("model.layers.27.self_attn.q_proj.weight"), (std::vector<int64_t>{2048, 1024}));
+    QCOMPARE(shapes.at("model.layers.27.self_attn.o_proj.weight"), (std::vector<int64_t>{1024, 2048}));
+    QCOMPARE(shapes.at("model.layers.0.self_attn.q_norm.weight"), (std::vector<int64_t>{128}));
+    QCOMPARE(shapes.at("model.layers.0.self_attn.k_norm.weight"), (std::vector<int64_t>{128}));
+    QVERIFY(!shapes.count("model.layers.0.self_attn.q_proj.bias"));
+    QVERIFY(sameConfig(c, srdd::presetConfig("qwen3-0.6b")));
+    json biased = json::parse(kQwen3Config);
+    biased["attention_bias"] = true;  // qwen3's attention_bias covers o_proj too (unlike qwen2)
+    QVERIFY(srdd::expectedTensorShapes(srdd::ModelConfig::fromJson(biased, "b")).count("model.layers.0.self_attn.o_proj.bias"));
+  }
+
+  void parsesLlama3RopeScaling() {
+    const auto c = srdd::ModelConfig::fromJson(json::parse(kLlama32Config), "llama3.2");
+    QCOMPARE(c.ropeScaling.type, std::string("llama3"));
+    QCOMPARE(c.ropeScaling.factor, 32.0);
+    QCOMPARE(c.ropeScaling.originalMaxPositions, int64_t(8192));
+    QVERIFY(sameConfig(c, srdd::presetConfig("llama-3.2-1b")));
+    QVERIFY(sameConfig(srdd::ModelConfig::fromJson(c.toJson(), "rt"), c));
+    // The llama3 rule, evaluated here in double: wavelengths below original/high keep their frequency,
+    // above original/low are divided by the factor, in between interpolate smoothly.
+    const at::Tensor inv = srdd::ropeInverseFrequencies(c);
+    QCOMPARE(inv.size(0), int64_t(32));
+    int kept = 0, divided = 0, smoothed = 0;
+    for (int64_t i = 0; i < 32; ++i) {
+      const double f = 1.0 / std::pow(500000.0, 2.0 * i / 64.0), wl = 2 * M_PI / f;
+      double expected = f;
+      if (wl > 8192.0) {
+        expected = f / 32.0, ++divided;
+      } else if (wl >= 2048.0) {
+        const double s = (8192.0 / wl - 1.0) / 3.0;
+        expected = (1 - s) * f / 32.0 + s * f, ++smoothed;
+      } else {
+        ++kept;
+      }
+      QVERIFY2(std::abs(inv[i].item<double>() - expected) <= 2e-6 * expected, std::to_string(i).c_str());
+    }
+    QVERIFY(kept > 0 && divided > 0 && smoothed > 0);
+    json j = json::parse(kLlama32Config);
+    j["rope_scaling"].erase("low_freq_factor");
+    QVERIFY(configError(j).find("lacks \"low_freq_factor\"") != std::string::npos);
   }
 
   void parsesRealLlamaAndMistralConfigs() {

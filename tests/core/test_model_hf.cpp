@@ -48,7 +48,7 @@ double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) {
 }
 
 const char* kModels[] = {"qwen2-tiny-gqa2-tied-f32", "qwen2-tiny-gqa4-untied-sharded-f32", "qwen2-tiny-mha-untied-bf16",
-                         "llama-tiny-gqa2-f16"};
+                         "llama-tiny-gqa2-f16", "qwen3-tiny-gqa2-hd32-tied-f32", "llama3-tiny-ropescaled-bf16"};
 
 // Replaces layer 1's output with zeros, and records the inputs offered to each linear.
 struct RecordingHooks : srdd::ForwardHooks {

@@ -1,5 +1,5 @@
 #pragma once
-// The LibTorch implementation of Qwen2 (and Llama-family) causal language models, numerically
+// The LibTorch implementation of Qwen2, Qwen3 and Llama-family causal language models, numerically
 // following Hugging Face transformers' eager implementation.
 #include <ATen/ATen.h>
 
@@ -25,6 +25,8 @@ void validateDtypeOption(const std::string& name);   // "auto" or a parseDtype n
 // safetensors dtype of the embedding table; "bf16" when neither is bf16, fp16 or fp32.
 std::string checkpointDtype(const Checkpoint& ckpt);
 std::string dtypeName(at::ScalarType type);
+// RoPE inverse frequencies [headDim/2] in fp32 on the CPU, as transformers computes them (plain or llama3-scaled).
+at::Tensor ropeInverseFrequencies(const ModelConfig& config);
 
 // A right-padded batch of token sequences of different lengths.
 struct Batch {
@@ -40,7 +42,8 @@ struct Batch {
 struct DecoderLayerWeights {
   at::Tensor inputNorm, postAttentionNorm;
   at::Tensor qWeight, qBias, kWeight, kBias, vWeight, vBias, oWeight, oBias;  // biases may be undefined
-  at::Tensor gateWeight, upWeight, downWeight;
+  at::Tensor qNorm, kNorm;                                                     // qwen3 only, else undefined
+  at::Tensor gateWeight, gateBias, upWeight, upBias, downWeight, downBias;     // llama mlp_bias, else undefined
   at::Tensor& linearWeight(LinearKind kind);
   const at::Tensor& linearWeight(LinearKind kind) const;
 };
