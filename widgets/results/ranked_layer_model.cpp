@@ -44,7 +44,7 @@ double RankedLayerModel::number(int row, int column) const {
   const srdd::LayerVerdict& v = m_data->verdict(row);
   switch (column) {
     case LayerColumn: return m_data->layer(row).layer;
-    case ProblematicColumn: return v.problematic ? 1 : 0;
+    case ProblematicColumn: return !v.quantized ? -1 : v.problematic ? 1 : 0;  // not quantized sorts last
     case AnomalyColumn: return v.anomalyScore;
     case Bf16Column: return m_data->value(row, m_metric, Side::Bf16);
     case QuantizedColumn: return m_data->value(row, m_metric, Side::Quantized);
@@ -63,7 +63,7 @@ QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
       switch (col) {
         case LayerColumn: return layer;
-        case ProblematicColumn: return l.problematic ? tr("problematic") : tr("ok");
+        case ProblematicColumn: return !l.quantized ? tr("not quantized") : l.problematic ? tr("problematic") : tr("ok");
         case AnomalyColumn: return std::isfinite(v) ? QString::number(v, 'f', 2) : QString();
         case AnomalyMetricColumn: return metricInfo(QString::fromStdString(l.anomalyMetric)).name;
         case Bf16Column:
@@ -87,6 +87,8 @@ QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
       }
       if ((col == Bf16Column || col == QuantizedColumn || col == RatioColumn) && std::isfinite(v))
         return QString::number(v, 'g', 10);
+      if (col == ProblematicColumn && !l.quantized)
+        return tr("the quantization plan leaves this layer in BF16: not scored, flagged or ranked");
       if (col == AnomalyColumn) return tr("largest robust z-score (worse direction) across layers");
       break;
     case Qt::ForegroundRole:
