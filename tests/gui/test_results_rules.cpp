@@ -2,7 +2,9 @@
 // from core's one rule table (srdd/scan_rules.h) and the engine's verdict. Checked against the table, against
 // the verdict's own flags, and against the rule defaults of docs/scans.md by hand.
 #include "results/metric_catalog.h"
+#include "results/layer_selection.h"
 #include "results/ranked_layer_model.h"
+#include "results/ranked_layer_view.h"
 #include "results/scan_data.h"
 #include "test_results_fixture.h"
 
@@ -96,6 +98,29 @@ class TestResultsRules : public QObject {
     }
   }
 
+  // #19.8: the table opens in the engine's ranking (single-layer harm first), not by the anomaly score that
+  // explains it. KL 0.05 / 0.02 / 0.01 for layers 2 / 10 / 1 while layer 1 has by far the largest anomaly
+  // (gain ratio 0.5 against 0.95 and 1), so the two orders differ.
+  void tableOpensInTheEnginesRanking() {
+    nlohmann::json j = results_test::handMadeScan();
+    j["parameters"]["rules"] = "floor";
+    const double kl[] = {0.05, 0.02, 0.01};
+    for (int i = 0; i < 3; ++i) j["layers"][i]["sensitivity"]["kl_single"] = results_test::stat(kl[i], kl[i], kl[i]);
+    const auto d = std::make_shared<const ScanData>(ScanData::fromJson(j, "floor.json"));
+    QCOMPARE(d->ranking(), (std::vector<int>{2, 10, 1}));
+    QCOMPARE(d->verdict(2).anomalyMetric, std::string("gain_ratio"));
+    LayerSelection selection;
+    RankedLayerView view(&selection);
+    view.setScanData(d);
+    QList<int> order, ranks;
+    for (int r = 0; r < view.proxy()->rowCount(); ++r) {
+      order << view.proxy()->index(r, RankedLayerModel::LayerColumn).data().toInt();
+      ranks << view.proxy()->index(r, RankedLayerModel::RankColumn).data().toInt();
+    }
+    QCOMPARE(order, (QList<int>{2, 10, 1}));
+    QCOMPARE(ranks, (QList<int>{1, 2, 3}));
+  }
+
   // #19.10: a layer the plan leaves in BF16 is not flagged, ranked or counted, and the table says so.
   void unquantizedLayersAreMarked() {
     nlohmann::json j = results_test::handMadeScan();
@@ -113,6 +138,7 @@ class TestResultsRules : public QObject {
     QCOMPARE(status(10), QString("not quantized"));
     QCOMPARE(status(1), QString("problematic"));
     QCOMPARE(status(2), QString("ok"));
+    QVERIFY(model.index(model.rowOfLayer(10), RankedLayerModel::RankColumn).data().toString().isEmpty());
   }
 };
 
