@@ -17,10 +17,11 @@
 
 namespace {
 
-const char* kThresholds[] = {"gain-ratio", "kurtosis-ratio", "instability-increase", "sqnr-db", "deadzone", "clipping",
-                             "relative-error", "mixed-precision-sqnr-db", "targeted-fraction", "reconsider-fraction",
-                             "anomaly-z", "excess-sqnr-db", "excess-deadzone", "excess-clipping", "excess-relative-error",
-                             "outlier-min-fraction", "max-target-fraction"};
+// The --threshold-NAME option of a rule threshold (srdd::RuleThresholds names, '_' written '-').
+std::string thresholdOption(std::string name) {
+  for (auto& c : name) c = c == '_' ? '-' : c;
+  return name;
+}
 
 // --timestamp, else SOURCE_DATE_EPOCH (reproducible-builds convention), else now (empty).
 std::string pinnedTimestamp(const srdd_cli::Options& opt) {
@@ -42,12 +43,9 @@ std::string pinnedTimestamp(const srdd_cli::Options& opt) {
 // The --threshold-NAME options given, by rule name (gain_ratio, ...).
 std::map<std::string, double> thresholdOverrides(const srdd_cli::Options& opt) {
   std::map<std::string, double> overrides;
-  for (auto t : kThresholds) {
-    const std::string o = std::string("--threshold-") + t;
-    if (!opt.value(o)) continue;
-    std::string name = t;
-    for (auto& c : name) c = c == '-' ? '_' : c;
-    overrides[name] = opt.number(o, 0);
+  for (const auto& name : srdd::RuleThresholds::names()) {
+    const std::string o = "--threshold-" + thresholdOption(name);
+    if (opt.value(o)) overrides[name] = opt.number(o, 0);
   }
   return overrides;
 }
@@ -127,7 +125,7 @@ int runScanCommand(const srdd_cli::Args& args) {
                  "--dtype", "--out", "--csv", "--legacy-experiment", "--legacy-scanner", "--batch", "--timestamp",
                  "--tokenizer", "--dc-shift", "--engine", "--rules", "--sensitivity-text", "--sensitivity-windows",
                  "--sensitivity-tokens"});
-  for (auto t : kThresholds) values.insert(std::string("--threshold-") + t);
+  for (const auto& name : srdd::RuleThresholds::names()) values.insert("--threshold-" + thresholdOption(name));
   auto flags = srdd_cli::quantFlagOptions();
   flags.insert({"--quiet", "--no-report", "--profile"});
   srdd_cli::Options opt(args, values, flags);
@@ -211,7 +209,7 @@ std::string usage() {
       "  --quiet          no progress on stderr;  --no-report: no table on stdout\n"
       "  --profile        print wall time per stage to stderr (synchronizes the device after each)\n"
       "  --threshold-NAME V  rule thresholds:";
-  for (auto t : kThresholds) u += std::string(" ") + t;
+  for (const auto& name : srdd::RuleThresholds::names()) u += " " + thresholdOption(name);
   u += "\n";
   u += srdd_cli::kEngineOptionUsage;
   return u;

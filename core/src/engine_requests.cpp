@@ -66,8 +66,8 @@ Json runScan(const Json& r, JobContext& ctx) {
   ScanRequest request = ScanRequest::fromJson(r.at("request"));
   if (request.modelDir.empty()) request.modelDir = defaultModelDirectory();  // this host's demo model
   if (ctx.log) ctx.log("scan of " + request.modelDir + " on " + request.device + ": " + request.quantizationDescription());
-  if (ctx.scanJob) return ctx.scanJob->run(request, ctx.progress, ctx.cancel);
-  return runScanRequest(request, ctx.progress, ctx.cancel);
+  if (!ctx.scanJob) throw Error("scan request: internal error: the job queue gave no scan job");
+  return ctx.scanJob->run(request, ctx.progress, ctx.cancel);
 }
 
 // Every file of a finished comparison, by path relative to the run directory, so that a client can keep

@@ -79,7 +79,7 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
   for (const auto& w : r.weights)
     weights.push_back({{"layer", w.layer}, {"module", w.module}, {"shape", w.shape}, {"metrics", numMap(w.metrics)}});
   // Floor rules rank by single-layer harm: the entry's score is then the layer's kl_single.
-  const bool byHarm = r.parameters.value("rules", "absolute") == "floor";
+  const bool byHarm = r.ruleSet() == RuleSet::Floor;
   nlohmann::json ranking = nlohmann::json::array();
   for (int l : r.verdict.ranking)
     for (size_t i = 0; i < r.verdict.layers.size(); ++i) {
@@ -149,13 +149,21 @@ ScanResult scanResultFromJson(const nlohmann::json& j) {
     throw Error(std::string("scan result: missing or malformed field (") + jsonErrorText(e) + ")");
   }
   // The verdict is recomputed from the stored numbers and thresholds (it is a pure function of them).
-  RuleThresholds t = RuleThresholds::fromJson(r.parameters.value("thresholds", nlohmann::json::object()));
   std::string format = r.parameters.value("quantization", nlohmann::json::object())
                            .value("spec", nlohmann::json::object())
                            .value("format", "mxfp4");
-  // Files written before the floor rules were judged with the absolute ones.
-  r.verdict = judgeLayers(r.ruleInputs(), t, format, parseRuleSet(r.parameters.value("rules", "absolute")));
+  r.verdict = judgeLayers(r.ruleInputs(), r.thresholds(), format, r.ruleSet());
   return r;
+}
+
+RuleSet ScanResult::ruleSet() const {
+  const auto it = parameters.find("rules");
+  if (it == parameters.end() || !it->is_string()) return RuleSet::Absolute;  // written before the floor rules
+  return parseRuleSet(it->get<std::string>());
+}
+
+RuleThresholds ScanResult::thresholds() const {
+  return RuleThresholds::fromJson(parameters.value("thresholds", nlohmann::json::object()));
 }
 
 ScanResult readScanResult(const std::string& path) {
@@ -221,8 +229,7 @@ nlohmann::json legacyExperimentJson(const ScanResult& r) {
     return nlohmann::json{{"gains", gains}, {"kurtosis", kurt}, {"instability", inst}, {"loss", num(mean(r.endToEnd, lossKey, NAN))}};
   };
   // The research script's three rules (§3.5), whatever rules the scan itself was judged with.
-  const Verdict research = judgeLayers(r.ruleInputs(), RuleThresholds::fromJson(r.parameters.value("thresholds", nlohmann::json::object())),
-                                       "mxfp4", RuleSet::Absolute);
+  const Verdict research = judgeLayers(r.ruleInputs(), r.thresholds(), "mxfp4", RuleSet::Absolute);
   std::vector<int> problematic;
   for (const auto& v : research.layers)
     for (const auto& f : v.flags)
@@ -241,19 +248,23 @@ nlohmann::json legacyExperimentJson(const ScanResult& r) {
 }
 
 nlohmann::json legacyScannerJson(const ScanResult& r) {
-  const RuleThresholds t = RuleThresholds::fromJson(r.parameters.value("thresholds", nlohmann::json::object()));
+  const RuleThresholds t = r.thresholds();
   nlohmann::json perLayer = nlohmann::json::array();
   std::vector<int> problematic;
   std::map<int, double> sqnr;
   std::map<std::string, std::vector<double>> columns;
-  for (const auto& l : r.layers) {
+  // The scanner's issues are the absolute rules on the BF16 output's fidelity (§4.3), whatever rules the scan
+  // itself was judged with; its "high_saturation" is our per-block clipping rule.
+  const Verdict research = judgeLayers(r.ruleInputs(), t, "mxfp4", RuleSet::Absolute);
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    const auto& l = r.layers[i];
     auto g = [&](const char* k) { return mean(l.bf16, k, NAN); };
     const double s = g("sqnr_db"), dz = g("deadzone_ratio"), sat = g("global_max_level_ratio"), re = g("relative_error");
     std::vector<std::string> issues;
-    if (s < t.sqnrDb) issues.push_back("low_sqnr");
-    if (dz > t.deadzone) issues.push_back("high_deadzone");
-    if (g("clipping_ratio") > t.clipping) issues.push_back("high_saturation");
-    if (re > t.relativeError) issues.push_back("high_rel_error");
+    for (const auto& f : research.layers[i].flags) {
+      const ThresholdRule* rule = thresholdRuleFor(RuleSet::Absolute, RuleSection::Bf16, f.metric);
+      if (!f.anomaly && rule) issues.push_back(f.rule == "high_clipping" ? "high_saturation" : f.rule);
+    }
     if (!issues.empty()) problematic.push_back(l.layer);
     sqnr[l.layer] = s;
     columns["sqnr_db"].push_back(s);

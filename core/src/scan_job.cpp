@@ -301,13 +301,6 @@ int ScanJob::modelLoads() const {
   return impl_->loads;
 }
 
-void ScanJob::releaseModel() {
-  std::lock_guard<std::mutex> lock(impl_->state);
-  impl_->key.clear();
-  impl_->model.reset();
-  impl_->tokenizer.reset();
-}
-
 nlohmann::json ScanJob::run(const ScanRequest& request, const ProgressCallback& progress, const CancelToken* cancel) {
   auto checkCancelled = [cancel] {
     if (cancel) cancel->throwIfCancelled();
@@ -363,11 +356,6 @@ nlohmann::json ScanJob::run(const ScanRequest& request, const ProgressCallback& 
   } catch (const std::exception& e) {
     throw Error(request.modelDir + ": scan failed: " + firstLine(e.what()));
   }
-}
-
-nlohmann::json runScanRequest(const ScanRequest& request, const ProgressCallback& progress, const CancelToken* cancel) {
-  ScanJob job;
-  return job.run(request, progress, cancel);
 }
 
 }  // namespace srdd

@@ -36,7 +36,7 @@ std::string formatScanReport(const ScanResult& r) {
     << r.provenance.value("dtype", "?") << ")\n\n";
   // Floor rules: the worst quantized tensor's excess over the format's floor; absolute rules: the offline
   // fidelity of the BF16 layer output the research scanner reads.
-  const bool floor = r.parameters.value("rules", "absolute") == "floor";
+  const bool floor = r.ruleSet() == RuleSet::Floor;
   const std::vector<LayerMetrics> inputs = r.ruleInputs();
   const char* cols[] = {"layer", "gain bf16", "gain q", "ratio", "kurt bf16", "kurt q", "ratio", "instab q",
                         floor ? "dSQNR dB" : "SQNR dB", floor ? "+dead %" : "dead %", floor ? "+clip %" : "clip %",

@@ -34,36 +34,19 @@ std::map<std::string, double*> fields(RuleThresholds& t) {
           {"max_target_fraction", &t.maxTargetFraction}};
 }
 
-struct Rule {
-  const char* name;
-  const char* metric;
-  double RuleThresholds::*threshold;
-  bool below;  // fires when value < threshold (else value > threshold)
-};
-const Rule kRules[] = {
-    {"gain_drop", "gain_ratio", &RuleThresholds::gainRatio, true},
-    {"kurtosis_drop", "kurtosis_ratio", &RuleThresholds::kurtosisRatio, true},
-    {"instability_increase", "instability_increase", &RuleThresholds::instabilityIncrease, false},
-    {"low_sqnr", "sqnr_db", &RuleThresholds::sqnrDb, true},
-    {"high_deadzone", "deadzone_ratio", &RuleThresholds::deadzone, false},
-    {"high_clipping", "clipping_ratio", &RuleThresholds::clipping, false},
-    {"high_rel_error", "relative_error", &RuleThresholds::relativeError, false},
-};
-
-// Floor rules: excess over the format's floor (rule names floor_X and outlier_X).
+// Floor rules' outlier_X: every excess over the format's floor against the same tensor kind in the other
+// layers (the floor_X threshold rules, in thresholdRules, read only the SQNR and clipping excess).
 struct ExcessRule {
   const char* suffix;
   const char* metric;
-  double RuleThresholds::*threshold;
+  const char* threshold;
 };
 const ExcessRule kExcessRules[] = {
-    {"sqnr", "excess_sqnr_db", &RuleThresholds::excessSqnrDb},
-    {"deadzone", "excess_deadzone_ratio", &RuleThresholds::excessDeadzone},
-    {"clipping", "excess_clipping_ratio", &RuleThresholds::excessClipping},
-    {"rel_error", "excess_relative_error", &RuleThresholds::excessRelativeError},
+    {"sqnr", "excess_sqnr_db", "excess_sqnr_db"},
+    {"deadzone", "excess_deadzone_ratio", "excess_deadzone"},
+    {"clipping", "excess_clipping_ratio", "excess_clipping"},
+    {"rel_error", "excess_relative_error", "excess_relative_error"},
 };
-// Relative rules kept from the research plan under the floor rules.
-const char* const kRelativeRules[] = {"gain_drop", "kurtosis_drop", "instability_increase"};
 const std::pair<const char*, double> kFloorRanked[] = {
     {"excess_sqnr_db", 1},        {"excess_deadzone_ratio", 1}, {"excess_clipping_ratio", 1},
     {"excess_relative_error", 1}, {"gain_ratio", -1},           {"kurtosis_ratio", -1},
@@ -73,6 +56,29 @@ const std::pair<const char*, double> kFloorRanked[] = {
 const std::pair<const char*, double> kRanked[] = {{"gain_ratio", -1},     {"kurtosis_ratio", -1}, {"instability", 1},
                                                   {"sqnr_db", -1},        {"relative_error", 1},  {"kl_single", 1}};
 }  // namespace
+
+const std::vector<ThresholdRule>& thresholdRules() {
+  using S = RuleSection;
+  static const std::vector<ThresholdRule> rules = {
+      // name, input, section, metric, threshold, below, floor rules, absolute rules
+      {"gain_drop", "gain_ratio", S::Ratio, "gain", "gain_ratio", true, true, true},
+      {"kurtosis_drop", "kurtosis_ratio", S::Ratio, "kurtosis", "kurtosis_ratio", true, true, true},
+      {"instability_increase", "instability_increase", S::Difference, "instability", "instability_increase", false, true, true},
+      {"low_sqnr", "sqnr_db", S::Bf16, "sqnr_db", "sqnr_db", true, false, true},
+      {"high_deadzone", "deadzone_ratio", S::Bf16, "deadzone_ratio", "deadzone", false, false, true},
+      {"high_clipping", "clipping_ratio", S::Bf16, "clipping_ratio", "clipping", false, false, true},
+      {"high_rel_error", "relative_error", S::Bf16, "relative_error", "relative_error", false, false, true},
+      {"floor_sqnr", "excess_sqnr_db", S::FloorExcess, "sqnr_db", "excess_sqnr_db", false, true, false},
+      {"floor_clipping", "excess_clipping_ratio", S::FloorExcess, "clipping_ratio", "excess_clipping", false, true, false},
+  };
+  return rules;
+}
+
+const ThresholdRule* thresholdRuleFor(RuleSet rules, RuleSection section, const std::string& metric) {
+  for (const auto& r : thresholdRules())
+    if ((rules == RuleSet::Floor ? r.floorRules : r.absoluteRules) && r.section == section && metric == r.metric) return &r;
+  return nullptr;
+}
 
 nlohmann::json RuleThresholds::toJson() const {
   nlohmann::json j;
@@ -100,6 +106,21 @@ void RuleThresholds::set(const std::string& name, double value) {
   }
   if (!std::isfinite(value)) throw Error("threshold '" + name + "' must be a finite number");
   *it->second = value;
+}
+
+std::vector<std::string> RuleThresholds::names() {
+  RuleThresholds t;
+  std::vector<std::string> out;
+  for (const auto& kv : fields(t)) out.push_back(kv.first);
+  return out;
+}
+
+double RuleThresholds::get(const std::string& name) const {
+  RuleThresholds copy = *this;
+  auto f = fields(copy);
+  auto it = f.find(name);
+  if (it == f.end()) throw Error("unknown threshold '" + name + "'");
+  return *it->second;
 }
 
 nlohmann::json Flag::toJson() const {
@@ -233,14 +254,16 @@ Verdict judgeFloor(const std::vector<LayerMetrics>& layers, const RuleThresholds
   // tensor kind (e.g. "down_proj input") stands out against the same kind in the other quantized layers,
   // by robust z and by at least outlierMinFraction x the threshold over their median.
   for (const auto& rule : kExcessRules) {
-    const double thr = t.*(rule.threshold);
+    const double thr = t.get(rule.threshold);
     const std::string name = rule.metric, prefix = name + "@";
-    const bool absolute = std::string(rule.suffix) == "sqnr" || std::string(rule.suffix) == "clipping";
-    for (size_t i = 0; i < layers.size(); ++i) {
-      const double e = value(i, rule.metric);
-      if (absolute && layers[i].quantized && std::isfinite(e) && e > thr)
-        v.layers[i].flags.push_back({std::string("floor_") + rule.suffix, rule.metric, e, thr, false, where(i, rule.metric)});
-    }
+    auto reads = [&](const ThresholdRule& r) { return r.floorRules && name == r.input; };
+    auto fr = std::find_if(thresholdRules().begin(), thresholdRules().end(), reads);
+    if (fr != thresholdRules().end())
+      for (size_t i = 0; i < layers.size(); ++i) {
+        const double e = value(i, fr->input);
+        if (layers[i].quantized && std::isfinite(e) && e > t.get(fr->threshold))
+          v.layers[i].flags.push_back({fr->name, fr->input, e, t.get(fr->threshold), false, where(i, fr->input)});
+      }
     std::set<std::string> kinds;
     for (const auto& lm : layers)
       for (const auto& [k, x] : lm.values)
@@ -270,21 +293,19 @@ Verdict judgeFloor(const std::vector<LayerMetrics>& layers, const RuleThresholds
         v.layers[i].flags.push_back({std::string("outlier_") + rule.suffix, rule.metric, bestE[i],
                                      t.outlierMinFraction * thr, false, bestKind[i]});
   }
-  for (const auto& rule : kRules) {
-    if (std::find_if(std::begin(kRelativeRules), std::end(kRelativeRules),
-                     [&](const char* n) { return std::string(n) == rule.name; }) == std::end(kRelativeRules))
-      continue;
+  for (const auto& rule : thresholdRules()) {
+    if (!rule.floorRules || rule.section == RuleSection::FloorExcess) continue;  // the excess rules ran above
     const bool kurtosis = std::string(rule.name) == "kurtosis_drop";
     for (size_t i = 0; i < layers.size(); ++i) {
-      const double x = value(i, rule.metric);
+      const double x = value(i, rule.input);
       if (!layers[i].quantized || !std::isfinite(x)) continue;
-      double thr = t.*(rule.threshold);
+      double thr = t.get(rule.threshold);
       if (kurtosis) {  // kurtosis of x + independent noise n is kurtosis(x) / (1 + var n / var x)^2
         const double k = value(i, "kurtosis_bf16"), r0 = value(i, "noise_kurtosis_ratio");
         if (std::isfinite(k) && k < t.kurtosisMin) continue;
         if (std::isfinite(r0)) thr *= r0;
       }
-      if (rule.below ? x < thr : x > thr) v.layers[i].flags.push_back({rule.name, rule.metric, x, thr, false, ""});
+      if (rule.below ? x < thr : x > thr) v.layers[i].flags.push_back({rule.name, rule.input, x, thr, false, ""});
     }
   }
   for (const auto& [metric, sign] : kFloorRanked) {
@@ -330,12 +351,13 @@ Verdict judgeLayers(const std::vector<LayerMetrics>& layers, const RuleThreshold
     LayerVerdict lv;
     lv.layer = lm.layer;
     lv.quantized = lm.quantized;
-    for (const auto& rule : kRules) {
+    for (const auto& rule : thresholdRules()) {
       if (!lm.quantized) break;  // not quantized: not scored
-      auto it = lm.values.find(rule.metric);
+      if (!rule.absoluteRules) continue;
+      auto it = lm.values.find(rule.input);
       if (it == lm.values.end() || !std::isfinite(it->second)) continue;
-      const double thr = t.*(rule.threshold);
-      if (rule.below ? it->second < thr : it->second > thr) lv.flags.push_back({rule.name, rule.metric, it->second, thr, false});
+      const double thr = t.get(rule.threshold);
+      if (rule.below ? it->second < thr : it->second > thr) lv.flags.push_back({rule.name, rule.input, it->second, thr, false, ""});
     }
     lv.problematic = !lv.flags.empty();
     lv.anomalyScore = kNaN;
@@ -365,7 +387,7 @@ Verdict judgeLayers(const std::vector<LayerMetrics>& layers, const RuleThreshold
   for (auto& lv : v.layers)
     if (std::isfinite(lv.anomalyScore) && lv.anomalyScore > t.anomalyZ) {
       auto it = std::find_if(layers.begin(), layers.end(), [&](auto& l) { return l.layer == lv.layer; });
-      lv.flags.push_back({"anomaly", lv.anomalyMetric, it->values.at(lv.anomalyMetric), t.anomalyZ, true});
+      lv.flags.push_back({"anomaly", lv.anomalyMetric, it->values.at(lv.anomalyMetric), t.anomalyZ, true, ""});
     }
   std::vector<size_t> order(v.layers.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

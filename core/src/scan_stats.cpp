@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "srdd/statistics.h"
+
 namespace srdd {
 
 namespace {
@@ -11,21 +13,6 @@ const double kNaN = std::numeric_limits<double>::quiet_NaN();
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 double numOr(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : kNaN; }
 }  // namespace
-
-double tQuantile975(int df) {
-  static const double table[] = {12.706204736, 4.302652730, 3.182446305, 2.776445105, 2.570581836, 2.446911851,
-                                 2.364624252, 2.306004135, 2.262157163, 2.228138852, 2.200985160, 2.178812830,
-                                 2.160368656, 2.144786688, 2.131449546, 2.119905299, 2.109815578, 2.100922040,
-                                 2.093024054, 2.085963447, 2.079613845, 2.073873068, 2.068657610, 2.063898562,
-                                 2.059538553, 2.055529439, 2.051830516, 2.048407142, 2.045229642, 2.042272456};
-  if (df < 1) return kNaN;
-  if (df <= 30) return table[df - 1];
-  const double z = 1.959963984540054, v = df;
-  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z, z9 = z7 * z * z;
-  return z + (z3 + z) / (4 * v) + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v) +
-         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v) +
-         (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / (92160 * v * v * v * v);
-}
 
 Stat summarize(std::vector<double> values) {
   Stat s;
@@ -45,7 +32,7 @@ Stat summarize(std::vector<double> values) {
   for (double v : s.values)
     if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
   s.stddev = s.n > 1 ? std::sqrt(ss / (s.n - 1)) : 0.0;
-  const double half = s.n > 1 ? tQuantile975(s.n - 1) * s.stddev / std::sqrt(static_cast<double>(s.n)) : 0.0;
+  const double half = s.n > 1 ? stats::studentTQuantile(0.975, s.n - 1) * s.stddev / std::sqrt(static_cast<double>(s.n)) : 0.0;
   s.ciLow = s.mean - half;
   s.ciHigh = s.mean + half;
   return s;

@@ -6,6 +6,7 @@
 #include "srdd/aqn.h"
 #include "srdd/error.h"
 
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -69,8 +70,14 @@ class TestAqnStatistics : public QObject {
     QVERIFY(near(t.paired.t, -0.02 / sd * std::sqrt(5.0), 1e-8));
     QVERIFY(near(t.pairedCi.low, -0.02 - 2.7764451052 * sd / std::sqrt(5.0), 1e-9));
     QVERIFY(near(t.pairedCi.high, -0.02 + 2.7764451052 * sd / std::sqrt(5.0), 1e-9));
-    // The pooled Cohen's d is a different number: the between-seed spread is in its denominator.
-    QVERIFY(std::fabs(t.cohensD - t.pairedDz) > 0.5);
+    // The pooled Cohen's d is a different number: the between-seed spread is in its denominator. Pooled
+    // variance (0.001 + 0.0008) / 8 = 0.000225, so d = -0.02 / 0.015 = -1.3333.
+    QVERIFY(near(t.cohensD, -0.02 / 0.015, 1e-9));
+    // The report prints d_z next to Cohen's d (#19.14).
+    const QString report = QString::fromStdString(aqn::formatComparison(r));
+    QVERIFY(report.contains("d_z     Cohen's d"));
+    const QString line = report.split('\n').filter(QRegularExpression("^targeted - global ")).value(0);
+    QVERIFY2(line.simplified().endsWith("-2.828 -1.333"), qPrintable(line));
     // MDE for 5 pairs: d_z 1.681997 (exact noncentral t); in loss units times the sd of the differences.
     QCOMPARE(r.power.pairs, 5);
     QVERIFY(near(r.power.mdeDz, 1.68199696595555, 1e-8));

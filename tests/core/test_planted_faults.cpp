@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -27,6 +28,7 @@ struct Plant {
   srdd::PlantedFault fault;
   srdd::QuantizationPlan::Mode mode;
   std::set<int> layers;  // quantized layers (empty: all)
+  const char* tensor;    // the quantized tensor the fault is in, as flags name it
 };
 
 srdd::PlantedFault outliers(const char* module, int layer, int channels = 3) {
@@ -64,12 +66,12 @@ class TestPlantedFaults : public QObject {
   srdd::PromptSet prompts_;
   std::vector<std::vector<int64_t>> windows_;
   std::vector<Plant> plants_ = {
-      {"down_proj outliers", outliers("down_proj", 3, 16), srdd::QuantizationPlan::Mode::W4A16, {}},
-      {"o_proj outliers", outliers("o_proj", 1, 1), srdd::QuantizationPlan::Mode::W4A16, {}},
+      {"down_proj outliers", outliers("down_proj", 3, 16), srdd::QuantizationPlan::Mode::W4A16, {}, "down_proj weight"},
+      {"o_proj outliers", outliers("o_proj", 1, 1), srdd::QuantizationPlan::Mode::W4A16, {}, "o_proj weight"},
       // Under W4A4 the demo's layer 0 is intrinsically the most harmful (its SwiGLU output is heavy-tailed; KL
       // 0.076 against the plant's 0.024), so the plant is truly 2nd there; with layer 0 in BF16 it is truly 1st.
       {"activation channel", of(srdd::PlantedFault::Kind::ActivationChannel, 4), srdd::QuantizationPlan::Mode::W4A4,
-       {1, 2, 3, 4, 5}},
+       {1, 2, 3, 4, 5}, "q_proj input"},
   };
 
   std::string dirOf(const std::string& name) const { return (tmp_.path() + "/" + QString::fromStdString(name)).toStdString(); }
@@ -117,6 +119,8 @@ class TestPlantedFaults : public QObject {
   }
 
   // Every fault: ranked first by single-layer harm, flagged, and the only target; a strict subset flagged.
+  // #19.9: the flags name the tensor the mode quantizes and the fault is in (the weight under W4A16, the
+  // shared q/k/v input under W4A4), not the offline-quantized BF16 layer output.
   void scanRanksThePlantedLayerFirst() {
     for (const auto& p : plants_) {
       srdd::ScanOptions o = options(p.mode);
@@ -129,6 +133,8 @@ class TestPlantedFaults : public QObject {
             dl.ciLow, dl.ciHigh, flagsOf(r, planted).c_str(), r.verdict.recommendation.targetLayers.size());
       QCOMPARE(r.verdict.ranking.front(), planted);
       QVERIFY2(r.verdict.layers[static_cast<size_t>(planted)].problematic, p.name);
+      for (const auto& f : r.verdict.layers[static_cast<size_t>(planted)].flags)
+        QVERIFY2(f.anomaly || f.where == p.tensor, qPrintable(QString::fromStdString(p.name + (": " + f.rule) + " on " + f.where)));
       QVERIFY(r.verdict.problematicLayers.size() < r.layers.size());
       QVERIFY(!r.verdict.recommendation.targetLayers.empty());
       QCOMPARE(r.verdict.recommendation.targetLayers.front(), planted);
@@ -195,6 +201,51 @@ class TestPlantedFaults : public QObject {
     }
     QCOMPARE(r.verdict.ranking.size(), size_t(3));
     QVERIFY(r.verdict.problematicLayers.empty());  // the planted layer 3 is not quantized here
+    // The JSON and the text report say so: layer_quantized false, no harm, no ranking entry; "not quantized".
+    const auto j = srdd::scanResultToJson(r);
+    for (int l = 0; l < 6; ++l) QCOMPARE(j["layers"][static_cast<size_t>(l)]["layer_quantized"].get<bool>(), l < 3);
+    for (const auto& e : j["verdict"]["ranking"]) QVERIFY(e["layer"].get<int>() < 3);
+    QVERIFY(j["layers"][0].contains("harm") && !j["layers"][4].contains("harm"));
+    const QStringList report = QString::fromStdString(srdd::formatScanReport(r)).split('\n');
+    const auto header = std::find_if(report.begin(), report.end(), [](const QString& l) { return l.trimmed().startsWith("layer"); });
+    QVERIFY(report.end() - header > 6);
+    for (int l = 0; l < 6; ++l) {  // the table's rows follow its header, one per layer
+      const QString& row = header[l + 1];
+      QCOMPARE(row.simplified().section(' ', 0, 0), QString::number(l));
+      QVERIFY2(row.endsWith("not quantized") == (l >= 3), qPrintable(row));
+    }
+  }
+
+  // #19.13: under W4A4 with every layer quantized the activation-outlier channel ranks where it truly is. Truth:
+  // full forwards of the whole model (Model::forward, every position) with only layer i quantized, KL to BF16
+  // averaged over every position of each held-out window, then over windows.
+  void activationPlantRanksAtItsTrueRank() {
+    c10::NoGradGuard g;
+    auto model = srdd::Model::load(dirOf("activation channel"), {"cpu", "bf16"});
+    srdd::ScanOptions o = options(srdd::QuantizationPlan::Mode::W4A4);
+    o.scans = {srdd::ScanKind::Sensitivity};
+    const auto r = srdd::runScan(*model, prompts_, o);
+    const auto batch = srdd::Batch::fromSequences(windows_, at::kCPU);
+    auto logp = [&](srdd::ForwardHooks* h) { return at::log_softmax(model->forward(batch, h, true).logits.to(at::kFloat), -1); };
+    const at::Tensor ref = logp(nullptr);
+    std::vector<std::pair<double, int>> truth;
+    for (int i = 0; i < 6; ++i) {
+      srdd::QuantizationPlan plan;
+      plan.mode = srdd::QuantizationPlan::Mode::W4A4;
+      plan.layers = {i};
+      srdd::QuantizationHooks hooks(plan);
+      const double kl = (ref.exp() * (ref - logp(&hooks))).sum(-1).mean(1).mean().item<double>();
+      const double engine = r.layers[static_cast<size_t>(i)].sensitivity.at("kl_single").mean;
+      QVERIFY2(std::fabs(engine - kl) < 1e-4 + 0.02 * kl, qPrintable(QString("layer %1: %2 vs %3").arg(i).arg(engine).arg(kl)));
+      truth.push_back({-kl, i});
+    }
+    std::sort(truth.begin(), truth.end());
+    std::vector<int> trueOrder;
+    for (const auto& t : truth) trueOrder.push_back(t.second);
+    qInfo("true order by single-layer KL: %d,%d,%d,%d,%d,%d", trueOrder[0], trueOrder[1], trueOrder[2], trueOrder[3],
+          trueOrder[4], trueOrder[5]);
+    QCOMPARE(r.verdict.ranking, trueOrder);
+    QCOMPARE(trueOrder[1], 4);  // behind the demo's own layer 0 (see plants_), ahead of every clean layer
   }
 
   // #19.9: each mode is judged on what it quantizes: weights (w4a16), linear inputs (w16a4), both (w4a4).

@@ -65,6 +65,18 @@ class TestScanCli : public QObject {
     QVERIFY(exp["comparison"]["mxfp4"]["gains"].contains("5") && exp["comparison"]["bf16"].contains("loss"));
     auto scn = nlohmann::json::parse(readAll(dir.filePath("scn.json")).toStdString());
     QCOMPARE(scn["report"]["per_layer"].size(), size_t(6));
+    // The scanner layout's issues are the research thresholds on the BF16 output's fidelity (§4.3), by hand.
+    const auto& thr = j["parameters"]["thresholds"];
+    for (size_t l = 0; l < 6; ++l) {
+      const auto& b = j["layers"][l]["bf16"];
+      auto m = [&](const char* k) { return b[k]["mean"].get<double>(); };
+      std::vector<std::string> expected;
+      if (m("sqnr_db") < thr["sqnr_db"].get<double>()) expected.push_back("low_sqnr");
+      if (m("deadzone_ratio") > thr["deadzone"].get<double>()) expected.push_back("high_deadzone");
+      if (m("clipping_ratio") > thr["clipping"].get<double>()) expected.push_back("high_saturation");
+      if (m("relative_error") > thr["relative_error"].get<double>()) expected.push_back("high_rel_error");
+      QCOMPARE(scn["report"]["per_layer"][l]["issues"].get<std::vector<std::string>>(), expected);
+    }
     QVERIFY(scn["recommendations"].contains("strategy"));
     QVERIFY(readAll(dir.filePath("a.csv")).startsWith("layer,module,section,metric"));
     checkCsvMatchesJson(readAll(dir.filePath("a.csv")), j);
@@ -73,6 +85,21 @@ class TestScanCli : public QObject {
     QVERIFY2(rep.code == 0, qPrintable(rep.err));
     QVERIFY(rep.out.contains("gain bf16") && rep.out.contains("recommendation:"));
     QCOMPARE(rep.out.count('\n'), r1.out.count('\n'));
+  }
+
+  // #19.13: the sensitivity scan's text windows are configurable, and every --threshold-NAME that the rules
+  // know is an option (kurtosis_min was missing from a hand-kept list).
+  void sensitivityWindowsAndThresholdsAreOptions() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("s.json");
+    auto r = srdd({"scan", srdd_test::demoModelDir(), "--scans", "sensitivity", "--layers", "0,1", "--sensitivity-windows",
+                   "3", "--sensitivity-tokens", "20", "--threshold-kurtosis-min", "2", "--quiet", "--no-report", "--out", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto j = nlohmann::json::parse(readAll(out).toStdString());
+    QCOMPARE(j["parameters"]["sensitivity"]["token_counts"], nlohmann::json({20, 20, 20}));
+    QCOMPARE(j["layers"][1]["harm"]["tokens"].get<double>(), 60.0);  // every position of the 3 windows
+    QCOMPARE(j["layers"][1]["sensitivity"]["kl_single"]["n"].get<int>(), 3);
+    QCOMPARE(j["parameters"]["thresholds"]["kurtosis_min"].get<double>(), 2.0);
   }
 
   void badInputNamesTheProblem() {

@@ -197,7 +197,8 @@ class TestScanJob : public QObject {
     rj["model_dir"] = srdd_test::demoModelDir().toStdString();
     rj["created_utc"] = kTimestamp;
     std::vector<std::string> stages;
-    const nlohmann::json j = srdd::runScanRequest(srdd::ScanRequest::fromJson(rj), [&](const srdd::ProgressInfo& p) {
+    srdd::ScanJob job;
+    const nlohmann::json j = job.run(srdd::ScanRequest::fromJson(rj), [&](const srdd::ProgressInfo& p) {
       if (stages.empty() || stages.back() != p.stage) stages.push_back(p.stage);
     });
     QCOMPARE(QString::fromStdString(j["schema"].get<std::string>()), QString("srdd-scan/1"));
@@ -241,8 +242,6 @@ class TestScanJob : public QObject {
     QCOMPARE(QString::fromStdString(job.run(fp32)["provenance"]["dtype"].get<std::string>()), QString("fp32"));
     QCOMPARE(job.modelLoads(), 2);
     QVERIFY(!job.hasModelFor(r));  // only the last model is kept
-    job.releaseModel();
-    QVERIFY(!job.hasModelFor(fp32));
   }
 
   void modelFilesChangedMeansReload() {
@@ -281,7 +280,8 @@ class TestScanJob : public QObject {
     }
     QVERIFY(cancelled);
     QCOMPARE(engineSteps, 2L);  // stopped at the next check, no further unit began
-    QCOMPARE(srdd::runScanRequest(smallRequest())["layers"], job.run(smallRequest())["layers"]);
+    srdd::ScanJob fresh;
+    QCOMPARE(fresh.run(smallRequest())["layers"], job.run(smallRequest())["layers"]);
   }
 
   void secondRunWaitsAndCanBeCancelledWhileWaiting() {

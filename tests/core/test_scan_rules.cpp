@@ -1,8 +1,10 @@
 // Problematic-layer rules, anomaly ranking and the recommendation on crafted metric values.
 #include <cmath>
+#include <set>
 
 #include "srdd/error.h"
 #include "srdd/scan_rules.h"
+#include "test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -145,6 +147,46 @@ class TestScanRules : public QObject {
     QCOMPARE(v.problematicLayers, std::vector<int>{1});
     QCOMPARE(srdd::parseRuleSet("reference"), srdd::RuleSet::Absolute);
     QVERIFY_THROWS_EXCEPTION(srdd::Error, srdd::parseRuleSet("loose"));
+  }
+
+  // The rule table is what both judges apply: each row fires, under exactly the rule sets it names, on its
+  // input just past its own threshold (set to an arbitrary value by name), with that rule name, metric and
+  // threshold; just inside it, nothing fires. The table holds the rules of docs/scans.md.
+  void ruleTableIsWhatTheJudgesApply() {
+    std::set<std::string> floorNames, absoluteNames;
+    for (const auto& r : srdd::thresholdRules()) {
+      (r.floorRules ? floorNames : absoluteNames).insert(r.name);
+      if (r.floorRules && r.absoluteRules) absoluteNames.insert(r.name);
+      for (auto set : {srdd::RuleSet::Floor, srdd::RuleSet::Absolute})
+        for (double side : {1.0, -1.0}) {
+          srdd::RuleThresholds t;
+          t.set(r.threshold, 0.37);
+          srdd::LayerMetrics m;
+          m.values[r.input] = 0.37 + (r.below ? -0.01 : 0.01) * side;
+          const auto v = srdd::judgeLayers({m}, t, "mxfp4", set);
+          const bool applies = set == srdd::RuleSet::Floor ? r.floorRules : r.absoluteRules;
+          const auto fired = rules(v.layers[0]);
+          QCOMPARE(fired.size(), size_t(applies && side > 0 ? 1 : 0));
+          if (fired.empty()) continue;
+          QCOMPARE(QString::fromStdString(v.layers[0].flags[0].rule), QString(r.name));
+          QCOMPARE(QString::fromStdString(v.layers[0].flags[0].metric), QString(r.input));
+          QCOMPARE(v.layers[0].flags[0].threshold, 0.37);
+        }
+    }
+    QCOMPARE(floorNames, (std::set<std::string>{"gain_drop", "kurtosis_drop", "instability_increase", "floor_sqnr", "floor_clipping"}));
+    QCOMPARE(absoluteNames, (std::set<std::string>{"gain_drop", "kurtosis_drop", "instability_increase", "low_sqnr",
+                                                   "high_deadzone", "high_clipping", "high_rel_error"}));
+    // Lookup by where the number comes from; the BF16 output's SQNR has a rule only among the research rules.
+    QCOMPARE(QString(srdd::thresholdRuleFor(srdd::RuleSet::Absolute, srdd::RuleSection::Bf16, "sqnr_db")->name), QString("low_sqnr"));
+    QVERIFY(!srdd::thresholdRuleFor(srdd::RuleSet::Floor, srdd::RuleSection::Bf16, "sqnr_db"));
+    QCOMPARE(QString(srdd::thresholdRuleFor(srdd::RuleSet::Floor, srdd::RuleSection::Ratio, "gain")->threshold), QString("gain_ratio"));
+    // Every name a threshold has round-trips through set/get; an unknown one is one clear error.
+    for (const auto& n : srdd::RuleThresholds::names()) {
+      srdd::RuleThresholds t;
+      t.set(n, 123.5);
+      QCOMPARE(t.get(n), 123.5);
+    }
+    QVERIFY(srdd_test::errorOf([] { srdd::RuleThresholds().get("loose"); }).contains("unknown threshold 'loose'"));
   }
 
   void thresholdsJsonRoundTrip() {

@@ -50,9 +50,14 @@ class TestScanStats : public QObject {
   }
 
   void tIntervalByHand() {
-    QVERIFY(std::fabs(srdd::tQuantile975(1) - 12.7062047) < 1e-6);
-    QVERIFY(std::fabs(srdd::tQuantile975(40) - 2.0210754) < 1e-5);
-    QVERIFY(std::fabs(srdd::tQuantile975(100) - 1.9839715) < 1e-5);
+    // t(0.975, df) from tables: 12.7062047 (df 1), 2.0210754 (df 40). {0, 2}: mean 1, sd sqrt(2);
+    // 41 values alternating 0, 2 (21 zeros): mean 40/41, sd sqrt(Σ(x - m)^2 / 40).
+    auto two = srdd::summarize({0, 2});
+    QVERIFY(std::fabs(two.ciHigh - (1 + 12.7062047 * std::sqrt(2.0) / std::sqrt(2.0))) < 1e-6);
+    std::vector<double> alt;
+    for (int i = 0; i < 41; ++i) alt.push_back(i % 2 ? 2 : 0);
+    const double m = 40.0 / 41, sd = std::sqrt((21 * m * m + 20 * (2 - m) * (2 - m)) / 40);
+    QVERIFY(std::fabs(srdd::summarize(alt).ciHigh - (m + 2.0210754 * sd / std::sqrt(41.0))) < 1e-6);
     auto s = srdd::summarize({1, 2, 3, NAN});
     QCOMPARE(s.n, 3);
     QVERIFY(std::fabs(s.mean - 2) < 1e-12 && std::fabs(s.stddev - 1) < 1e-12);

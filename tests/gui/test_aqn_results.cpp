@@ -190,6 +190,13 @@ class TestAqnResults : public QObject {
     QCOMPARE(tests.size(), 2);
     QVERIFY(tests[0].startsWith("a,b,mean_difference,welch_t,welch_df,welch_p,paired_t"));
     QCOMPARE(tests[1].split(',')[5], QString::number(r.tests[0].welch.p, 'g', 17));
+    // #19.14: the paired d_z next to the pooled Cohen's d (made different here, so that a swap shows).
+    QVERIFY(tests[0].endsWith(",cohens_d,paired_dz,error"));
+    auto distinct = r;
+    distinct.tests[0].pairedDz = 1.25;
+    const QStringList row = csvLines(testTableCsv(distinct))[1].split(',');
+    QCOMPARE(row[12].toDouble(), r.tests[0].cohensD);
+    QCOMPARE(row[13].toDouble(), 1.25);
 
     const QStringList curves = csvLines(lossCurvesCsv(lossCurves(r)));
     QCOMPARE(curves.size(), 1 + 2 * 3);

@@ -78,13 +78,14 @@ QString configTableCsv(const srdd::aqn::ComparisonResult& result) {
 
 QString testTableCsv(const srdd::aqn::ComparisonResult& result) {
   QString csv = csvRecord({"a", "b", "mean_difference", "welch_t", "welch_df", "welch_p", "paired_t", "paired_df",
-                           "paired_p", "student_t", "student_df", "student_p", "cohens_d", "error"});
+                           "paired_p", "student_t", "student_df", "student_p", "cohens_d", "paired_dz", "error"});
   for (const auto& t : result.tests) {
     QStringList row{QString::fromStdString(t.a), QString::fromStdString(t.b), full(t.meanDifference)};
     const bool defined = t.error.empty();
     for (const auto* test : {&t.welch, &t.paired, &t.student})
       row << (defined ? testFields(*test) : QStringList{QString(), QString(), QString()});
-    row << (defined ? full(t.cohensD) : QString()) << QString::fromStdString(t.error);
+    row << (defined ? full(t.cohensD) : QString()) << (defined ? full(t.pairedDz) : QString())
+        << QString::fromStdString(t.error);
     csv += csvRecord(row);
   }
   return csv;

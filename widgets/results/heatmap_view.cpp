@@ -173,7 +173,9 @@ QString HeatmapView::tooltipAt(const QPoint& pixel) const {
   const HeatmapGrid& g = m_figure.grid;
   const double raw = g.raw[static_cast<size_t>(r)][static_cast<size_t>(c)];
   const int layer = g.rowLayers[static_cast<size_t>(r)];
-  const QString where = layer < 0 ? QStringLiteral("lm_head") : tr("Layer %1").arg(layer);
+  QString where = layer < 0 ? QStringLiteral("lm_head") : tr("Layer %1").arg(layer);
+  const int row = m_data->rowOfLayer(layer);
+  if (row >= 0 && !m_data->verdict(row).quantized) where += tr(" (not quantized)");
   QStringList lines;
   if (m_kind == Kind::Metrics) {
     const QString key = g.columns[c];

@@ -1,5 +1,7 @@
 #include "results/metric_catalog.h"
 
+#include <srdd/scan_rules.h>
+
 #include <QCoreApplication>
 
 #include <cmath>
@@ -31,11 +33,12 @@ const std::vector<Entry>& entries() {
       {"dc_gain_mean", "DC gain (mean)", "", Better::NearOne, kNaN, kNaN, "≈ 1", false},
       {"discrete_rate", "Discrete rate", "", Better::Lower, 0, 0, "≈ 0", true},
       {"edge_pileup", "Edge pile-up", "", Better::Lower, kNaN, 2, "≈ 1; > 2 means clipping at the range edge", false},
-      {"sqnr_db", "Output SQNR", "dB", Better::Higher, 20, kNaN, "≥ 20 dB (low_sqnr rule)", false},
-      {"deadzone_ratio", "Deadzone", "", Better::Lower, kNaN, 0.05, "≤ 5 % (high_deadzone rule)", true},
-      {"clipping_ratio", "Clipping", "", Better::Lower, kNaN, 0.01, "≤ 1 % (high_clipping rule)", true},
+      // The research rules' bounds for these four come from core's rule table (withResearchRule).
+      {"sqnr_db", "Output SQNR", "dB", Better::Higher, kNaN, kNaN, "", false},
+      {"deadzone_ratio", "Deadzone", "", Better::Lower, kNaN, kNaN, "", true},
+      {"clipping_ratio", "Clipping", "", Better::Lower, kNaN, kNaN, "", true},
       {"global_max_level_ratio", "Max-level ratio", "", Better::Lower, kNaN, kNaN, "", true},
-      {"relative_error", "Relative error", "", Better::Lower, kNaN, 0.1, "≤ 0.1 (high_rel_error rule)", false},
+      {"relative_error", "Relative error", "", Better::Lower, kNaN, kNaN, "", false},
       {"mean_abs_error", "Mean |error|", "", Better::Lower, kNaN, kNaN, "", false},
       {"max_abs_error", "Max |error|", "", Better::Lower, kNaN, kNaN, "", false},
       {"norm", "Output norm", "", Better::Neutral, kNaN, kNaN, "", false},
@@ -60,13 +63,28 @@ const std::vector<Entry>& entries() {
   };
   return e;
 }
+
+// A metric the research (absolute) rules judge on the BF16 output: the rule's default threshold bounds its
+// healthy range. Under the default floor rules it is context, not a rule.
+MetricInfo withResearchRule(MetricInfo info) {
+  const srdd::ThresholdRule* rule =
+      srdd::thresholdRuleFor(srdd::RuleSet::Absolute, srdd::RuleSection::Bf16, info.key.toStdString());
+  if (!rule) return info;
+  const double thr = srdd::RuleThresholds().get(rule->threshold);
+  (rule->below ? info.healthyLow : info.healthyHigh) = thr;
+  const QString value = info.percent ? QString::number(100 * thr, 'g', 4) + " %"
+                                     : QString::number(thr, 'g', 4) + (info.unit.isEmpty() ? "" : " " + info.unit);
+  info.healthy = QCoreApplication::translate("srdd_gui", "%1 %2 (%3, research rules)")
+                     .arg(QString::fromUtf8(rule->below ? "≥" : "≤"), value, QString::fromLatin1(rule->name));
+  return info;
+}
 }  // namespace
 
 MetricInfo metricInfo(const QString& key) {
   for (const auto& e : entries())
     if (key == QLatin1String(e.key))
-      return {key, QString::fromUtf8(e.name), QString::fromUtf8(e.unit), e.better, e.low, e.high,
-              QString::fromUtf8(e.healthy), e.percent};
+      return withResearchRule({key, QString::fromUtf8(e.name), QString::fromUtf8(e.unit), e.better, e.low, e.high,
+                               QString::fromUtf8(e.healthy), e.percent});
   // The anomaly ranking names paired ratios "<metric>_ratio" (gain_ratio, kurtosis_ratio).
   if (key.endsWith(QLatin1String("_ratio")) && metricOrder().contains(key.chopped(6))) {
     MetricInfo info = metricInfo(key.chopped(6));

@@ -159,6 +159,7 @@ QString MetricCompareView::tooltipAt(const QPoint& pixel) const {
   }
   const srdd::LayerVerdict& v = m_data->verdict(m_data->rowOfLayer(layer));
   if (!v.flags.empty()) lines << tr("flags: %1").arg(ruleNames(v).join(QStringLiteral(", ")));
+  if (!v.quantized) lines << tr("not quantized: the plan leaves this layer in BF16 (not scored)");
   return lines.join('\n');
 }
 

@@ -3,6 +3,7 @@
 #include "results/metric_catalog.h"
 
 #include <QColor>
+#include <algorithm>
 #include <QFont>
 
 namespace srdd_gui {
@@ -44,7 +45,12 @@ double RankedLayerModel::number(int row, int column) const {
   const srdd::LayerVerdict& v = m_data->verdict(row);
   switch (column) {
     case LayerColumn: return m_data->layer(row).layer;
-    case ProblematicColumn: return v.problematic ? 1 : 0;
+    case RankColumn: {
+      const auto& ranking = m_data->ranking();
+      const auto it = std::find(ranking.begin(), ranking.end(), m_data->layer(row).layer);
+      return it == ranking.end() ? kNaN : static_cast<double>(it - ranking.begin() + 1);
+    }
+    case ProblematicColumn: return !v.quantized ? -1 : v.problematic ? 1 : 0;  // not quantized sorts last
     case AnomalyColumn: return v.anomalyScore;
     case Bf16Column: return m_data->value(row, m_metric, Side::Bf16);
     case QuantizedColumn: return m_data->value(row, m_metric, Side::Quantized);
@@ -63,7 +69,8 @@ QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
       switch (col) {
         case LayerColumn: return layer;
-        case ProblematicColumn: return l.problematic ? tr("problematic") : tr("ok");
+        case RankColumn: return std::isfinite(v) ? QString::number(v) : QString();
+        case ProblematicColumn: return !l.quantized ? tr("not quantized") : l.problematic ? tr("problematic") : tr("ok");
         case AnomalyColumn: return std::isfinite(v) ? QString::number(v, 'f', 2) : QString();
         case AnomalyMetricColumn: return metricInfo(QString::fromStdString(l.anomalyMetric)).name;
         case Bf16Column:
@@ -75,6 +82,7 @@ QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
     case SortRole:
       if (col == AnomalyMetricColumn) return QString::fromStdString(l.anomalyMetric);
       if (col == FlagsColumn) return static_cast<int>(l.flags.size());
+      if (col == RankColumn && !std::isfinite(v)) return 1e9;  // unranked (not quantized) after the ranked
       return std::isfinite(v) ? QVariant(v) : QVariant();
     case LayerRole: return layer;
     case Qt::ToolTipRole:
@@ -87,7 +95,11 @@ QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
       }
       if ((col == Bf16Column || col == QuantizedColumn || col == RatioColumn) && std::isfinite(v))
         return QString::number(v, 'g', 10);
-      if (col == AnomalyColumn) return tr("largest robust z-score (worse direction) across layers");
+      if (col == ProblematicColumn && !l.quantized)
+        return tr("the quantization plan leaves this layer in BF16: not scored, flagged or ranked");
+      if (col == AnomalyColumn) return tr("largest robust z-score (worse direction) across layers: explains a rank");
+      if (col == RankColumn)
+        return tr("the scan's ranking: single-layer harm (KL when only this layer is quantized) first");
       break;
     case Qt::ForegroundRole:
       if (col == ProblematicColumn && l.problematic) return QColor(0xd0, 0x30, 0x30);
@@ -115,6 +127,7 @@ QVariant RankedLayerModel::headerData(int section, Qt::Orientation orientation, 
   if (role == Qt::DisplayRole) {
     switch (section) {
       case LayerColumn: return tr("Layer");
+      case RankColumn: return tr("Rank");
       case ProblematicColumn: return tr("Status");
       case AnomalyColumn: return tr("Anomaly");
       case AnomalyMetricColumn: return tr("Driven by");

@@ -14,6 +14,7 @@ class RankedLayerModel : public QAbstractTableModel {
  public:
   enum Column {
     LayerColumn,
+    RankColumn,  // position in the engine's ranking (verdict.ranking: single-layer harm first), 1 = most harmful
     ProblematicColumn,
     AnomalyColumn,
     AnomalyMetricColumn,

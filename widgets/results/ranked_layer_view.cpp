@@ -66,7 +66,7 @@ RankedLayerView::RankedLayerView(LayerSelection* selection, QWidget* parent)
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
   m_table->setSortingEnabled(true);
-  m_table->sortByColumn(RankedLayerModel::AnomalyColumn, Qt::DescendingOrder);
+  m_table->sortByColumn(RankedLayerModel::RankColumn, Qt::AscendingOrder);  // the engine's ranking (#19.8)
   m_table->setAlternatingRowColors(true);
   m_table->setWordWrap(false);
   m_table->verticalHeader()->hide();

@@ -189,23 +189,16 @@ const srdd::WeightFidelityRow* ScanData::weight(int layer, const QString& module
 }
 
 double ScanData::threshold(const QString& metric, Side side) const {
-  const auto& t = member(m_result.parameters, "thresholds");
-  auto get = [&](const char* key) {
-    const auto& v = member(t, key);
-    return v.is_number() ? v.get<double>() : kNaN;
-  };
-  if (side == Side::Bf16 || side == Side::Quantized) {
-    if (metric == "sqnr_db") return get("sqnr_db");
-    if (metric == "deadzone_ratio") return get("deadzone");
-    if (metric == "clipping_ratio") return get("clipping");
-    if (metric == "relative_error") return get("relative_error");
-  } else if (side == Side::Ratio) {
-    if (metric == "gain") return get("gain_ratio");
-    if (metric == "kurtosis") return get("kurtosis_ratio");
-  } else if (metric == "instability") {
-    return get("instability_increase");
+  if (side == Side::Quantized) return kNaN;  // no rule reads the quantized variant's own metrics
+  const srdd::RuleSection section = side == Side::Bf16    ? srdd::RuleSection::Bf16
+                                    : side == Side::Ratio ? srdd::RuleSection::Ratio
+                                                          : srdd::RuleSection::Difference;
+  try {
+    const srdd::ThresholdRule* rule = srdd::thresholdRuleFor(m_result.ruleSet(), section, metric.toStdString());
+    return rule ? m_result.thresholds().get(rule->threshold) : kNaN;
+  } catch (const srdd::Error&) {  // the reader already judged these parameters; unreachable for a read file
+    return kNaN;
   }
-  return kNaN;
 }
 
 QString ScanData::modelPath() const { return str(member(m_result.provenance, "model"), "path"); }

@@ -33,8 +33,9 @@ void ScanReportView::setOutcome(const ScanOutcomePtr& outcome) {
   const QString quant = QString::fromStdString(scan.value("parameters", nlohmann::json::object()).value("quantization_description", ""));
   const QString strategy = QString::fromStdString(rec.value("strategy", "?"));
   const int problematic = static_cast<int>(verdict.value("problematic_layers", nlohmann::json::array()).size());
-  const int layers = static_cast<int>(scan.value("layers", nlohmann::json::array()).size());
-  m_summary->setText(tr("<b>%1</b> \u00b7 %2 on %3 \u00b7 %4 of %5 layers problematic \u00b7 recommendation: <b>%6</b> "
+  int layers = 0;  // the ones the plan quantizes: only those are scored
+  for (const auto& l : scan.value("layers", nlohmann::json::array())) layers += l.value("layer_quantized", true) ? 1 : 0;
+  m_summary->setText(tr("<b>%1</b> \u00b7 %2 on %3 \u00b7 %4 of %5 quantized layers problematic \u00b7 recommendation: <b>%6</b> "
                         "\u00b7 %7 s")
                          .arg(model.toHtmlEscaped(), quant.toHtmlEscaped(),
                               QString::fromStdString(scan.value("provenance", nlohmann::json::object()).value("device", "?")))

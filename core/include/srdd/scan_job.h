@@ -100,15 +100,10 @@ class ScanJob {
                      const CancelToken* cancel = nullptr);
   bool hasModelFor(const ScanRequest& request) const;  // whether run() would reuse the loaded model
   int modelLoads() const;                              // models loaded so far
-  void releaseModel();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// One run with a throw-away ScanJob.
-nlohmann::json runScanRequest(const ScanRequest& request, const ProgressCallback& progress = {},
-                              const CancelToken* cancel = nullptr);
 
 }  // namespace srdd

@@ -60,6 +60,10 @@ struct ScanResult {
   // With ScanOptions::profile: wall seconds per stage, in first-run order (not serialized).
   std::vector<std::pair<std::string, double>> profile;
   std::vector<LayerMetrics> ruleInputs() const;  // the numbers judgeLayers reads
+  // The rule set and thresholds the verdict is judged with (parameters.rules, parameters.thresholds; files
+  // written before the floor rules: absolute). srdd::Error for an unknown rule set or threshold.
+  RuleSet ruleSet() const;
+  RuleThresholds thresholds() const;
 };
 
 // Serialization (scan_io.cpp). Every file is written atomically.

@@ -45,10 +45,33 @@ struct RuleThresholds {
   static RuleThresholds fromJson(const nlohmann::json& j);
   // Sets one threshold by its JSON/CLI name (gain_ratio, kurtosis_ratio, instability_increase, sqnr_db,
   // deadzone, clipping, relative_error, mixed_precision_sqnr_db, targeted_fraction, reconsider_fraction,
-  // anomaly_z, kurtosis_min, excess_sqnr_db, excess_deadzone, excess_clipping, excess_relative_error, outlier_min_fraction,
-// max_target_fraction); srdd::Error naming an unknown one.
+  // anomaly_z, kurtosis_min, excess_sqnr_db, excess_deadzone, excess_clipping, excess_relative_error,
+  // outlier_min_fraction, max_target_fraction); srdd::Error naming an unknown one.
   void set(const std::string& name, double value);
+  double get(const std::string& name) const;  // the same names; srdd::Error naming an unknown one
+  static std::vector<std::string> names();    // every name set() takes, sorted
 };
+
+// Where a threshold rule's number comes from in a scan result's layer: the bf16 section (the research
+// scanner's offline fidelity of the BF16 layer output), the paired ratio or difference, or the worst
+// quantized tensor's excess over its floor (quantized_tensors).
+enum class RuleSection { Bf16, Ratio, Difference, FloorExcess };
+
+// One threshold rule: the one map from a scan metric to its rule, threshold and direction. judgeLayers
+// applies these; front ends read them to draw and explain thresholds.
+struct ThresholdRule {
+  const char* name;       // the flag's rule name, e.g. "gain_drop"
+  const char* input;      // the LayerMetrics key it reads, e.g. "gain_ratio"
+  RuleSection section;    // where that number comes from ...
+  const char* metric;     // ... and the scan metric there, e.g. "gain" (FloorExcess: the fidelity metric)
+  const char* threshold;  // its RuleThresholds name, e.g. "gain_ratio"
+  bool below;             // fires when value < threshold (else value > threshold)
+  bool floorRules;        // applied by the floor rules (kurtosis_drop there also scales its threshold)
+  bool absoluteRules;     // applied by the absolute (research) rules
+};
+const std::vector<ThresholdRule>& thresholdRules();
+// The rule of that rule set that reads `metric` from `section`, or nullptr.
+const ThresholdRule* thresholdRuleFor(RuleSet rules, RuleSection section, const std::string& metric);
 
 // The per-layer numbers the rules read. Missing keys mean "scan not run": their rules do not fire.
 // Keys: gain_ratio, kurtosis_ratio, instability_increase, sqnr_db, deadzone_ratio, clipping_ratio,

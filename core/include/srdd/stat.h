@@ -5,7 +5,8 @@
 
 namespace srdd {
 
-// A metric over prompts: mean, sample std, and the 95 % Student-t interval mean ± t(0.975, n-1)·s/√n.
+// A metric over prompts: mean, sample std, and the 95 % Student-t interval mean ± t(0.975, n-1)·s/√n
+// (stats::studentTQuantile, srdd/statistics.h).
 // Non-finite values are left out of every statistic (n counts the finite ones); with n < 2 the
 // interval is [mean, mean]; with n == 0 everything is NaN.
 struct Stat {
@@ -16,9 +17,6 @@ struct Stat {
   static Stat fromJson(const nlohmann::json& j);
 };
 Stat summarize(std::vector<double> values);
-
-// Two-sided 95 % quantile t(0.975, df) of Student's t (exact table to df 30, then a Cornish-Fisher series).
-double tQuantile975(int df);
 
 double median(std::vector<double> v);  // NaN for an empty vector; mean of the two middles when even
 // §2.0 robust z: med = median(v), MAD = median|v - med|, MADeff = max(MAD, max(0.01·|med|, 1e-6)),
