@@ -1,6 +1,8 @@
 // The engine's thread count follows the CPUs the process may use (taskset, cgroups) and the usual
 // environment variables, in the documented order, and is recorded in a scan's provenance.
+#include <QMap>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include "test_support.h"
@@ -49,6 +51,39 @@ class TestRuntimeThreads : public QObject {
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY2(f.readAll().contains("\"threads\": 1"), "provenance.threads missing");
+  }
+  // The same scan (every scan kind) with 1, 2 and 3 engine threads writes the same bytes, apart from
+  // provenance.threads (the thread count itself). provenance.created_utc is pinned by --timestamp; the
+  // scan JSON holds no wall times unless --profile is given.
+  void scanIsByteIdenticalAcrossThreadCounts() {
+    QTemporaryDir dir;
+    QMap<int, QByteArray> text;
+    for (int threads : {1, 2, 3}) {
+      const QString out = dir.filePath(QString("r%1.json").arg(threads));
+      QProcess p;
+      QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+      e.insert("SRDD_THREADS", QString::number(threads));
+      p.setProcessEnvironment(e);
+      p.start(srdd_test::cliPath(), {"scan", srdd_test::demoModelDir(), "--scans", "all", "--quiet", "--no-report",
+                                     "--timestamp", "2026-12-03T12:00:00Z", "--out", out});
+      QVERIFY(p.waitForFinished(600000));
+      QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+      QFile f(out);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      text[threads] = f.readAll();
+      QVERIFY(text[threads].contains(QString("\n  \"threads\": %1").arg(threads).toUtf8()));
+    }
+    for (int threads : {2, 3}) {
+      QByteArray same = text[threads];
+      same.replace(QString("\n  \"threads\": %1").arg(threads).toUtf8(), "\n  \"threads\": 1");
+      if (same == text[1]) continue;
+      int at = 0;
+      while (at < same.size() && same[at] == text[1][at]) ++at;
+      QFAIL(qPrintable(QString("SRDD_THREADS=%1 differs from 1 at byte %2: ...%3... vs ...%4...")
+                           .arg(threads)
+                           .arg(at)
+                           .arg(QString(same.mid(std::max(0, at - 80), 120)), QString(text[1].mid(std::max(0, at - 80), 120)))));
+    }
   }
 };
 

@@ -22,6 +22,22 @@ struct CliRun {
 };
 CliRun runCli(const QStringList& args);
 
+// A tmpfs mounted at DIR for the object's lifetime (mount(2); the tests run as root here and in CI), e.g.
+// "size=64k" to have a full filesystem at hand, or read-only. error() says why it could not be mounted
+// (no CAP_SYS_ADMIN): the caller then QSKIPs with it. fill() writes a file until the filesystem is full.
+class TmpfsMount {
+ public:
+  TmpfsMount(const QString& dir, const QString& options, bool readOnly);
+  ~TmpfsMount();
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+  QString error() const { return m_error; }
+  void fill(const QString& name = QStringLiteral("filler")) const;
+
+ private:
+  QString m_dir, m_error;
+};
+
 // The message of the srdd::Error that F throws, or an empty string when it throws none.
 QString errorOf(const std::function<void()>& f);
 }  // namespace srdd_test
