@@ -35,7 +35,7 @@ struct Case {
 void addTensor(const std::string& model, const std::string& name, int64_t n) {
   auto st = Safetensors::read(model + "/model.safetensors");
   const int64_t begin = static_cast<int64_t>(st.data.size());
-  st.header[name] = {{"dtype", "BF16"}, {"shape", {n}}, {"data_offsets", {begin, begin + 2 * n}}};
+  st.header[name] = {{"dtype", "BF16"}, {"shape", json::array({n})}, {"data_offsets", {begin, begin + 2 * n}}};
   st.data.append(static_cast<size_t>(2 * n), '\0');
   st.write(model + "/model.safetensors");
 }

@@ -19,13 +19,6 @@ QStringList aqnArgs(const QString& out) {
           "--batch",  "2", "--eval-tokens", "128", "--eval-seq", "64", "--timestamp", "2026-12-03T12:00:00Z", "--quiet",
           "--out",    out};
 }
-QByteArray readAll(const QString& path) {
-  QFile f(path);
-  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-QStringList entries(const QString& dir) {
-  return QDir(dir).entryList(QDir::Files | QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
-}
 void writeAll(const QString& path, const QByteArray& bytes) {
   QFile f(path);
   QVERIFY(f.open(QIODevice::WriteOnly));
@@ -55,7 +48,7 @@ class TestOutputFaults : public QObject {
     if (!mount.error().isEmpty()) QSKIP(qPrintable(mount.error()));
     EXPECT_ONE_LINE_FAILURE(srdd_test::runCli(scanArgs(ro + "/r.json")),
                             (QStringList{ro + "/r.json", "cannot create a temporary file", "Read-only file system"}));
-    QCOMPARE(entries(ro), QStringList());
+    QCOMPARE(srdd_test::entryNames(ro), QStringList());
   }
 
   void scanToFullFilesystemKeepsTheOldFile() {
@@ -66,8 +59,8 @@ class TestOutputFaults : public QObject {
     mount.fill();
     EXPECT_ONE_LINE_FAILURE(srdd_test::runCli(scanArgs(full + "/r.json")),
                             (QStringList{full + "/r.json", "write failed", "No space left on device"}));
-    QCOMPARE(readAll(full + "/r.json"), QByteArray("{\"old\": true}\n"));
-    QCOMPARE(entries(full), (QStringList{"filler", "r.json"}));  // no temporary file left
+    QCOMPARE(srdd_test::fileBytes(full + "/r.json"), QByteArray("{\"old\": true}\n"));
+    QCOMPARE(srdd_test::entryNames(full), (QStringList{"filler", "r.json"}));  // no temporary file left
   }
 
   void aqnToReadOnlyFilesystem() {
@@ -76,7 +69,7 @@ class TestOutputFaults : public QObject {
     if (!mount.error().isEmpty()) QSKIP(qPrintable(mount.error()));
     EXPECT_ONE_LINE_FAILURE(srdd_test::runCli(aqnArgs(ro + "/run")),
                             (QStringList{ro + "/run", "cannot create the run directory", "Read-only file system"}));
-    QCOMPARE(entries(ro), QStringList());
+    QCOMPARE(srdd_test::entryNames(ro), QStringList());
   }
 
   // The disk fills while the runs are done: comparison.json cannot be written. The runs stay, no partial
@@ -87,20 +80,20 @@ class TestOutputFaults : public QObject {
     if (!mount.error().isEmpty()) QSKIP(qPrintable(mount.error()));
     const auto first = srdd_test::runCli(aqnArgs(run));
     QVERIFY2(first.code == 0, qPrintable(first.err));
-    const QByteArray result = readAll(run + "/runs/baseline-seed0/result.json");
+    const QByteArray result = srdd_test::fileBytes(run + "/runs/baseline-seed0/result.json");
     QVERIFY(QFile::remove(run + "/comparison.json"));
     mount.fill();
     EXPECT_ONE_LINE_FAILURE(srdd_test::runCli(aqnArgs(run)),
                             (QStringList{run + "/comparison.json", "write failed", "No space left on device"}));
-    QCOMPARE(entries(run), (QStringList{".srdd-aqn.lock", "config.json", "runs"}));
-    QCOMPARE(entries(run + "/runs/baseline-seed0"), (QStringList{"metrics.jsonl", "result.json"}));
-    QCOMPARE(readAll(run + "/runs/baseline-seed0/result.json"), result);
+    QCOMPARE(srdd_test::entryNames(run), (QStringList{".srdd-aqn.lock", "config.json", "runs"}));
+    QCOMPARE(srdd_test::entryNames(run + "/runs/baseline-seed0"), (QStringList{"metrics.jsonl", "result.json"}));
+    QCOMPARE(srdd_test::fileBytes(run + "/runs/baseline-seed0/result.json"), result);
 
     QVERIFY(QFile::remove(full + "/filler"));
     const auto resumed = srdd_test::runCli(aqnArgs(run));
     QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
-    QVERIFY(readAll(run + "/comparison.json").startsWith("{"));
-    QCOMPARE(readAll(run + "/runs/baseline-seed0/result.json"), result);  // read back, not rerun
+    QVERIFY(srdd_test::fileBytes(run + "/comparison.json").startsWith("{"));
+    QCOMPARE(srdd_test::fileBytes(run + "/runs/baseline-seed0/result.json"), result);  // read back, not rerun
   }
 
   void aqnToFullFilesystem() {
@@ -110,7 +103,7 @@ class TestOutputFaults : public QObject {
     mount.fill();
     EXPECT_ONE_LINE_FAILURE(srdd_test::runCli(aqnArgs(full + "/run")),
                             (QStringList{full + "/run/config.json", "write failed", "No space left on device"}));
-    QCOMPARE(entries(full + "/run"), QStringList{".srdd-aqn.lock"});
+    QCOMPARE(srdd_test::entryNames(full + "/run"), QStringList{".srdd-aqn.lock"});
   }
 };
 

@@ -68,7 +68,7 @@ const std::vector<Case>& cases() {
        [](auto& d) { writeFile(d + "/r.json", std::string("\x89PNG\r\n\x1a\n", 8)); }, "r.json", "not valid JSON"},
       {"session: binary", Path::Session, "s.srdd-session",
        [](auto& d) { writeFile(d + "/s.srdd-session", std::string("\x00\x01\xff\xfe", 4)); }, "s.srdd-session",
-       "not valid JSON"},
+       "not a JSON file"},
       {"session: other format", Path::Session, "s.srdd-session",
        [](auto& d) { writeFile(d + "/s.srdd-session", "{\"format\": \"photoshop\", \"schema_version\": 1}"); },
        "s.srdd-session", "not an SRDD Studio session"},

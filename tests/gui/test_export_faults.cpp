@@ -17,13 +17,6 @@
 using srdd_gui::ScanData;
 
 namespace {
-QStringList entries(const QString& dir) {
-  return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
-}
-QByteArray readAll(const QString& path) {
-  QFile f(path);
-  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 const QByteArray kOld = "layer,value\r\n0,1\r\n";
 }  // namespace
 
@@ -38,7 +31,7 @@ class TestExportFaults : public QObject {
     if (!mount.error().isEmpty()) QSKIP(qPrintable(mount.error()));
     const QString e = srdd_test::errorOf([&] { srdd_gui::exportCsv(ro + "/table.csv", QString::fromUtf8(kOld)); });
     QVERIFY2(e.contains(ro + "/table.csv") && e.contains("Read-only file system") && !e.contains('\n'), qPrintable(e));
-    QCOMPARE(entries(ro), QStringList());
+    QCOMPARE(srdd_test::entryNames(ro), QStringList());
   }
 
   void dataToFullFilesystemKeepsTheOldFile() {
@@ -51,8 +44,8 @@ class TestExportFaults : public QObject {
     QVERIFY2(e.contains(full + "/table.csv") && e.contains("No space left on device") && !e.contains('\n'), qPrintable(e));
     e = srdd_test::errorOf([&] { srdd_gui::exportJson(full + "/table.json", QJsonDocument(QJsonObject{{"a", 1}})); });
     QVERIFY2(e.contains(full + "/table.json") && e.contains("No space left on device"), qPrintable(e));
-    QCOMPARE(readAll(full + "/table.csv"), kOld);
-    QCOMPARE(entries(full), (QStringList{"filler", "table.csv"}));
+    QCOMPARE(srdd_test::fileBytes(full + "/table.csv"), kOld);
+    QCOMPARE(srdd_test::entryNames(full), (QStringList{"filler", "table.csv"}));
   }
 
   // "Export all figures" stops at the first file that cannot be written, naming it; no partial file.
@@ -64,7 +57,7 @@ class TestExportFaults : public QObject {
     const ScanData data = ScanData::fromJson(results_test::handMadeScan(), "hand-made.json");
     const QString e = srdd_test::errorOf([&] { srdd_gui::exportScanFigures(data, full, srdd_gui::ExportOptions()); });
     QVERIFY2(e.startsWith(full + "/") && e.contains("No space left on device") && !e.contains('\n'), qPrintable(e));
-    QCOMPARE(entries(full), QStringList{"filler"});
+    QCOMPARE(srdd_test::entryNames(full), QStringList{"filler"});
   }
 };
 

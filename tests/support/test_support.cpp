@@ -3,6 +3,7 @@
 #include <srdd/error.h>
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QtGlobal>
 
@@ -32,6 +33,14 @@ CliRun runCli(const QStringList& args) {
   return {normal ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
           QString::fromUtf8(p.readAllStandardError())};
 }
+QStringList entryNames(const QString& dir) {
+  return QDir(dir).entryList(QDir::Files | QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
+}
+QByteArray fileBytes(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 TmpfsMount::TmpfsMount(const QString& dir, const QString& options, bool readOnly) : m_dir(dir) {
   QDir().mkpath(dir);
   const std::string d = dir.toStdString(), o = options.toStdString();
