@@ -5,6 +5,7 @@
 #include "histograms/histogram_panel.h"
 #include "model_loader.h"
 #include "model_summary_view.h"
+#include "open_error_dialog.h"
 #include "recent_models.h"
 #include "results/results_panel.h"
 #include "scan/model_directory_field.h"
@@ -323,6 +324,7 @@ void MainWindow::onLoaded(const srdd::ModelSummary& summary) {
 void MainWindow::onFailed(const QString& directory, const QString& message) {
   // A model shown before stays shown; the error says which load failed.
   showError(message);
+  showOpenErrorDialog(this, tr("Cannot Open Model"), message);
   if (!m_summary) {
     m_hint->setText(tr("Could not open %1.\n\nUse File \u2192 Open Model\u2026 or drop a model folder here.")
                         .arg(QDir::toNativeSeparators(directory)));

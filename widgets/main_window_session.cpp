@@ -4,6 +4,7 @@
 
 #include "aqn/aqn_results_view.h"
 #include "aqn/aqn_workspace.h"
+#include "open_error_dialog.h"
 #include "results/heatmap_view.h"
 #include "results/layer_selection.h"
 #include "results/results_panel.h"
@@ -35,7 +36,7 @@ nlohmann::json parseJson(const QByteArray& bytes, const QString& source) {
   try {
     return nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size());
   } catch (const nlohmann::json::exception& e) {
-    throw srdd::Error(QDir::toNativeSeparators(source).toStdString() + ": not valid JSON (" + e.what() + ")");
+    throw srdd::Error(QDir::toNativeSeparators(source).toStdString() + ": not valid JSON (" + srdd::jsonErrorText(e) + ")");
   }
 }
 
@@ -93,6 +94,7 @@ bool MainWindow::openSession(const QString& path) {
     if (!scan.is_null()) data = ScanData::fromJson(scan, s.scanResultPath.isEmpty() ? path : s.scanResultPath);
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));
+    showOpenErrorDialog(this, tr("Cannot Open Session"), QString::fromStdString(e.what()));
     return false;
   }
 
@@ -134,6 +136,7 @@ bool MainWindow::openScanResults(const QString& path) {
     showScan(readJsonFile(path), path);
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));
+    showOpenErrorDialog(this, tr("Cannot Open Scan Results"), QString::fromStdString(e.what()));
     return false;
   }
   m_errorPanel->hide();

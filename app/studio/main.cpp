@@ -3,6 +3,7 @@
 //   srdd-studio --export RESULTS.json --out DIR [--format pdf|svg|png] [--width-pt 252] [--font-pt 8] [--dpi 300]
 #include "aqn/aqn_workspace.h"
 #include "engine/engine_dialog.h"
+#include "export/atomic_write.h"
 #include "headless_export.h"
 #include "main_window.h"
 #include "results/layer_selection.h"
@@ -11,6 +12,8 @@
 #include "session/session.h"
 #include "studio_app.h"
 #include "targets/target_set.h"
+
+#include <srdd/error.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -65,8 +68,15 @@ double numberOption(const QCommandLineParser& parser, const QCommandLineOption& 
 void shoot(srdd_gui::MainWindow* window, const QString& file) {
   // Let the layout settle after the views were filled.
   QTimer::singleShot(300, window, [window, file] {
-    const bool saved = window->grab().save(file, "PNG");
-    if (!saved) std::fprintf(stderr, "srdd-studio: %s: cannot write the screenshot\n", qPrintable(file));
+    bool saved = true;
+    try {
+      srdd_gui::writeFileAtomically(file, [&](QIODevice* out) {
+        if (!window->grab().save(out, "PNG")) throw srdd::Error(file.toStdString() + ": cannot encode the screenshot");
+      });
+    } catch (const srdd::Error& e) {
+      std::fprintf(stderr, "srdd-studio: %s\n", e.what());
+      saved = false;
+    }
     const QString error = window->errorMessage();
     if (!error.isEmpty()) std::fprintf(stderr, "srdd-studio: %s\n", qPrintable(error));
     QCoreApplication::exit(saved && error.isEmpty() ? 0 : 1);

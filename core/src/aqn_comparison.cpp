@@ -7,6 +7,7 @@
 #include "srdd/aqn_rundir.h"
 #include "srdd/aqn_train.h"
 #include "srdd/error.h"
+#include "srdd/fault_point.h"
 #include "srdd/quantized_forward.h"
 #include "srdd/runtime.h"
 #include "srdd/safetensors.h"
@@ -91,6 +92,7 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
     config["schedule"] = s.noise.schedule.toJson();
     config["schedule"]["sigma_per_step"] = r.sigmaPerStep;
   }
+  const rundir::Lock lock(runDir);  // held until the comparison is written
   rundir::prepare(runDir, config, force);
 
   long missing = 0;
@@ -115,6 +117,7 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
     }
   }
   computeStatistics(r, specs);
+  faultPoint("aqn.comparison");
   writeFileAtomically((fs::path(runDir) / "comparison.json").string(), r.toJson().dump(2) + "\n");
   return r;
 }

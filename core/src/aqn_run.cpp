@@ -5,6 +5,7 @@
 #include "srdd/aqn_train.h"
 #include "srdd/error.h"
 #include "srdd/evaluation.h"
+#include "srdd/fault_point.h"
 #include "srdd/quantized_forward.h"
 #include "srdd/sha256.h"
 #include "srdd/tokenizer.h"
@@ -62,6 +63,7 @@ class TrainingRunner : public Runner {
       r.sigma.push_back(t.sigma);
       r.gradNorm.push_back(t.gradNorm);
       metrics.push_back({{"step", step}, {"loss", t.loss}, {"sigma", t.sigma}, {"lr", t.lr}, {"grad_norm", t.gradNorm}});
+      faultPoint("aqn.step");
       progress.done();
     }
     progress.begin(label + " evaluation");

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "srdd/error.h"
+#include "srdd/fault_point.h"
 #include "srdd/safetensors.h"
 
 namespace fs = std::filesystem;
@@ -40,6 +41,12 @@ void removeStaleTemporaries(const fs::path& dir) {
       if (it->is_regular_file() && std::regex_match(it->path().filename().string(), temp)) fs::remove(it->path(), ec);
 }
 
+bool isEmptyButLock(const fs::path& dir) {
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename() != kLockFileName) return false;
+  return true;
+}
+
 std::string firstDifference(const nlohmann::json& before, const nlohmann::json& now) {
   const auto patch = nlohmann::json::diff(before, now);
   if (patch.empty()) return "";
@@ -62,15 +69,20 @@ std::string runPath(const std::string& dir, const std::string& config, int seedI
   return (fs::path(dir) / "runs" / runName(config, seedIndex)).string();
 }
 
-void prepare(const std::string& dir, const nlohmann::json& config, bool force) {
+void createDirectory(const std::string& dir) {
   std::error_code ec;
   if (fs::exists(dir) && !fs::is_directory(dir)) throw Error(dir + ": exists and is not a directory");
   fs::create_directories(dir, ec);
   if (ec) throw Error(dir + ": cannot create the run directory (" + ec.message() + ")");
+}
+
+void prepare(const std::string& dir, const nlohmann::json& config, bool force) {
+  std::error_code ec;
+  createDirectory(dir);
   const std::string configPath = (fs::path(dir) / "config.json").string();
   removeStaleTemporaries(dir);
   // Never adopt (or, with --force, clean) a directory that this code did not make.
-  if (!fs::exists(configPath) && !fs::is_empty(dir))
+  if (!fs::exists(configPath) && !isEmptyButLock(dir))
     throw Error(dir + ": is not empty and holds no AQN config.json; choose a new or empty run directory");
   if (fs::exists(configPath)) {
     const auto existing = readJsonFile(configPath);
@@ -110,12 +122,11 @@ std::optional<RunResult> readFinished(const std::string& dir, const std::string&
 
 void writeRun(const std::string& dir, const RunResult& r, const std::vector<nlohmann::json>& metrics) {
   const fs::path path = runPath(dir, r.config, r.seedIndex);
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) throw Error(path.string() + ": cannot create the run directory (" + ec.message() + ")");
+  createDirectory(path.string());
   std::string lines;
   for (const auto& m : metrics) lines += m.dump() + "\n";
   writeFileAtomically((path / "metrics.jsonl").string(), lines);
+  faultPoint("aqn.run-files");
   writeFileAtomically((path / "result.json").string(), r.toJson().dump(2) + "\n");
 }
 

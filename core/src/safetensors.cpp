@@ -14,6 +14,7 @@
 #include <torch/version.h>
 
 #include "srdd/error.h"
+#include "srdd/fault_point.h"
 
 #define SRDD_TORCH_HAS_FLOAT8 (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
 
@@ -328,6 +329,7 @@ void AtomicFileWriter::commit() {
     throw Error(sysError("close failed", path_));
   }
   fd_ = -1;
+  faultPoint("atomic.before-rename");
   if (std::rename(tempPath_.c_str(), path_.c_str()) != 0) throw Error(sysError("cannot rename the temporary file onto", path_));
   committed_ = true;
   const auto slash = path_.rfind('/');

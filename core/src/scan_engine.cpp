@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "srdd/error.h"
+#include "srdd/fixed_order_sum.h"
 #include "srdd/model.h"
 #include "srdd/runtime.h"
 #include "srdd/scan.h"
@@ -254,7 +255,7 @@ class Engine {
         if (fidelity) terms.push_back(fidelityTerms(x, opt_.plan.spec));
         if (drift) {  // how far the quantized model's hidden state has drifted from the BF16 one
           at::Tensor ref = promptValues(outputs[0][static_cast<size_t>(i)], b, len).to(at::kDouble);
-          terms.push_back(at::stack({ref.pow(2).sum(), (x.to(at::kDouble) - ref).pow(2).sum()}));
+          terms.push_back(at::stack({fixedOrderSum(ref.pow(2)), fixedOrderSum((x.to(at::kDouble) - ref).pow(2))}));
         }
       }
       if (!terms.empty()) {
@@ -365,7 +366,7 @@ class Engine {
         at::Tensor med = s.median();  // lower median, as torch.median
         // The threshold as the host path computed it: fp64 product, compared in fp32.
         at::Tensor below = s.lt(med.to(at::kDouble) * opt_.discreteFactor).sum().to(at::kDouble);
-        terms.push_back(at::cat({at::quantile(g, q).to(at::kDouble), g.to(at::kDouble).mean().view({1}),
+        terms.push_back(at::cat({at::quantile(g, q).to(at::kDouble), fixedOrderMean(g).view({1}),
                                  med.to(at::kDouble).view({1}), below.view({1})}));
       }
       const std::vector<double> t = hostValues(at::cat(terms));

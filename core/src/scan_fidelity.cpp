@@ -1,5 +1,7 @@
 #include "srdd/scan_fidelity.h"
 
+#include "srdd/fixed_order_sum.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -45,9 +47,11 @@ at::Tensor fidelityTerms(const at::Tensor& x, const QuantSpec& spec, const at::T
   at::Tensor xd = x.detach().to(at::kDouble), qd = xq.detach().to(at::kDouble);
   at::Tensor e = qd - xd, ae = e.abs(), ax = xd.abs(), aq = qd.abs();
   const double maxNormal = mxTraits(spec.element).maxNormal;
-  return at::stack({xd.pow(2).sum(), e.pow(2).sum(), (xd.ne(0) & qd.eq(0)).sum().to(at::kDouble),
+  // The counts are exact integers (any order gives the same); the sums are fixed-order (thread-count free).
+  return at::stack({fixedOrderSum(xd.pow(2)), fixedOrderSum(e.pow(2)), (xd.ne(0) & qd.eq(0)).sum().to(at::kDouble),
                     ax.gt(blockScaleUnits(x, spec).to(at::kDouble) * maxNormal).sum().to(at::kDouble),
-                    aq.ge(aq.max() * 0.99).sum().to(at::kDouble), (ae / (ax + 1e-10)).mean(), ae.mean(), ae.max()});
+                    aq.ge(aq.max() * 0.99).sum().to(at::kDouble), fixedOrderMean(ae / (ax + 1e-10)),
+                    fixedOrderMean(ae), ae.max()});
 }
 
 Fidelity fidelityFromTerms(const double* t, int64_t numel) {

@@ -1,5 +1,7 @@
 #include "srdd/scan_stats.h"
 
+#include "srdd/fixed_order_sum.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -83,9 +85,9 @@ std::vector<double> robustZ(const std::vector<double>& v) {
 double excessKurtosis(const at::Tensor& x) {
   at::Tensor d = x.detach().reshape({-1}).to(at::kDouble);
   if (d.numel() == 0) return kNaN;
-  d = d - d.mean();
-  const double m2 = d.pow(2).mean().item<double>();
-  const double m4 = d.pow(4).mean().item<double>();
+  d = d - fixedOrderMean(d);
+  const double m2 = fixedOrderMean(d.pow(2)).item<double>();
+  const double m4 = fixedOrderMean(d.pow(4)).item<double>();
   return m2 > 0 ? m4 / (m2 * m2) - 3.0 : kNaN;
 }
 
@@ -99,11 +101,11 @@ std::vector<double> toVector(const at::Tensor& t) {
 at::Tensor maskedKurtosisTensor(const at::Tensor& x, const at::Tensor& mask) {
   at::Tensor d = x.detach().to(at::kDouble);
   at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);  // [B, T, 1]
-  at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));
-  at::Tensor mean = (d * m).sum({1, 2}) / count;
+  at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));  // exact: a sum of 0/1
+  at::Tensor mean = fixedOrderRowSums(d * m) / count;
   at::Tensor c = (d - mean.view({-1, 1, 1})) * m;
   at::Tensor c2 = c * c;
-  at::Tensor m2 = c2.sum({1, 2}) / count, m4 = (c2 * c2).sum({1, 2}) / count;
+  at::Tensor m2 = fixedOrderRowSums(c2) / count, m4 = fixedOrderRowSums(c2 * c2) / count;
   return at::where(m2 > 0, m4 / (m2 * m2) - 3.0, at::full_like(m2, kNaN));
 }
 
@@ -115,9 +117,9 @@ at::Tensor maskedStdTensor(const at::Tensor& x, const at::Tensor& mask, bool unb
   at::Tensor d = x.detach().to(at::kDouble);
   at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);
   at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));
-  at::Tensor mean = (d * m).sum({1, 2}) / count;
+  at::Tensor mean = fixedOrderRowSums(d * m) / count;
   at::Tensor c = (d - mean.view({-1, 1, 1})) * m;
-  at::Tensor var = (c * c).sum({1, 2}) / (unbiased ? count - 1 : count);
+  at::Tensor var = fixedOrderRowSums(c * c) / (unbiased ? count - 1 : count);
   return at::where(var > 0, var, at::zeros_like(var)).sqrt();  // NaN -> 0 like std::max(0.0, var)
 }
 

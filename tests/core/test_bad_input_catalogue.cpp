@@ -1,5 +1,5 @@
 // The bad-input catalogue (docs/reliability.md): one row per fault, each made from a copy of the demo model
-// or as a real file. Every row runs the real `srdd` under an 8 GB address-space limit and a time limit and
+// or as a real file. Every row runs the real `srdd` under a 4 GB address-space limit and a time limit and
 // must end with exit code 1 and one stderr line that names the file and the problem: no signal, no hang,
 // no allocation from an unchecked size.
 #include <nlohmann/json.hpp>
@@ -9,13 +9,11 @@
 #include <QtTest/QtTest>
 
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 
+#include "bad_input_files.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -23,33 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-void writeFile(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
-// model.safetensors split into its JSON header and data area, and written back (header padded to 8 bytes).
-struct Safetensors {
-  json header;
-  std::string data;
-  static Safetensors read(const std::string& path) {
-    const std::string b = readFile(path);
-    uint64_t n = 0;
-    std::memcpy(&n, b.data(), 8);
-    return {json::parse(b.substr(8, n)), b.substr(8 + n)};
-  }
-  void write(const std::string& path) const {
-    std::string h = header.dump();
-    h.append((8 - h.size() % 8) % 8, ' ');
-    uint64_t n = h.size();
-    writeFile(path, std::string(reinterpret_cast<const char*>(&n), 8) + h + data);
-  }
-};
+using namespace bad_input;
 
 struct Case {
   const char* name;
@@ -59,27 +31,19 @@ struct Case {
   const char* problem;   // what the message must say
 };
 
-void editHeader(const std::string& model, const std::function<void(json&)>& edit) {
+// Appends a BF16 tensor of N elements to the data area, listed in the header under NAME.
+void addTensor(const std::string& model, const std::string& name, int64_t n) {
   auto st = Safetensors::read(model + "/model.safetensors");
-  edit(st.header);
+  const int64_t begin = static_cast<int64_t>(st.data.size());
+  st.header[name] = {{"dtype", "BF16"}, {"shape", json::array({n})}, {"data_offsets", {begin, begin + 2 * n}}};
+  st.data.append(static_cast<size_t>(2 * n), '\0');
   st.write(model + "/model.safetensors");
 }
-void editJson(const std::string& path, const std::function<void(json&)>& edit) {
-  json j = json::parse(readFile(path));
-  edit(j);
-  writeFile(path, j.dump(1));
-}
-void truncateTo(const std::string& path, int64_t size) {
-  const std::string b = readFile(path);
-  writeFile(path, b.substr(0, size < 0 ? b.size() + size : size));
-}
-// Overwrites one bf16 element of a tensor with the given bit pattern (0x7fc0 = NaN, 0x7f80 = +Inf).
-void setBf16(const std::string& model, const std::string& tensor, int64_t index, uint16_t bits) {
-  auto st = Safetensors::read(model + "/model.safetensors");
-  const int64_t at = st.header[tensor]["data_offsets"][0].get<int64_t>() + 2 * index;
-  std::memcpy(&st.data[at], &bits, 2);
-  st.write(model + "/model.safetensors");
-}
+// The address-space limit every row runs under: a few GB, so that an allocation sized from an unchecked
+// number in a file fails the row (as a signal or a bad_alloc message) instead of passing unnoticed.
+constexpr long long kAddressSpaceLimit = 4000000000LL;
+
+int64_t fileSize(const std::string& path) { return static_cast<int64_t>(fs::file_size(path)); }
 
 const std::string kDown = "model.layers.0.mlp.down_proj.weight";
 const std::string kO = "model.layers.2.self_attn.o_proj.weight";
@@ -100,14 +64,21 @@ const std::vector<Case>& catalogue() {
        "model.safetensors", "is beyond the end of the file"},
       {"truncated inside the data", [](auto& m, auto&) { truncateTo(m + "/model.safetensors", -1000); }, info,
        "model.safetensors", "is beyond the data area"},
+      {"truncated to 0 bytes", [](auto& m, auto&) { truncateTo(m + "/model.safetensors", 0); }, info,
+       "model.safetensors", "too short for the 8-byte safetensors header length"},
+      {"truncated after the header length", [](auto& m, auto&) { truncateTo(m + "/model.safetensors", 8); }, info,
+       "model.safetensors", "is beyond the end of the file"},
+      {"truncated at half the data",
+       [](auto& m, auto&) { truncateTo(m + "/model.safetensors", fileSize(m + "/model.safetensors") / 2); }, info,
+       "model.safetensors", "is beyond the data area"},
+      {"truncated by one byte", [](auto& m, auto&) { truncateTo(m + "/model.safetensors", -1); }, info,
+       "model.safetensors", "is beyond the data area"},
       {"header length huge",
-       [](auto& m, auto&) {
-         std::string b = readFile(m + "/model.safetensors");
-         const uint64_t huge = uint64_t(1) << 62;
-         std::memcpy(&b[0], &huge, 8);
-         writeFile(m + "/model.safetensors", b);
-       },
-       info, "model.safetensors", "header length 4611686018427387904 is beyond the end of the file"},
+       [](auto& m, auto&) { setHeaderLength(m + "/model.safetensors", uint64_t(1) << 62); }, info,
+       "model.safetensors", "header length 4611686018427387904 is beyond the end of the file"},
+      {"header length just past the end",
+       [](auto& m, auto&) { setHeaderLength(m + "/model.safetensors", fs::file_size(m + "/model.safetensors") - 7); },
+       info, "model.safetensors", "is beyond the end of the file"},
       {"offsets out of range",
        [](auto& m, auto&) { editHeader(m, [](json& h) { h[kDown]["data_offsets"] = {0, 1000000000000LL}; }); }, info,
        "model.safetensors", "is beyond the data area"},
@@ -132,6 +103,11 @@ const std::vector<Case>& catalogue() {
        forward, "model.safetensors", "down_proj"},
       {"missing tensor", [](auto& m, auto&) { editHeader(m, [](json& h) { h.erase(kDown); }); }, forward,
        "model.safetensors", "missing tensor 'model.layers.0.mlp.down_proj.weight'"},
+      {"extra tensor", [](auto& m, auto&) { addTensor(m, "model.layers.0.mlp.extra_proj.weight", 4); }, forward,
+       "model.safetensors", "unexpected tensor 'model.layers.0.mlp.extra_proj.weight'"},
+      {"extra layer beyond num_hidden_layers",
+       [](auto& m, auto&) { addTensor(m, "model.layers.6.input_layernorm.weight", 192); }, forward,
+       "model.safetensors", "unexpected tensor 'model.layers.6.input_layernorm.weight'"},
       {"NaN weight", [](auto& m, auto&) { setBf16(m, kO, 7, 0x7fc0); }, scan, "model.safetensors",
        "tensor 'model.layers.2.self_attn.o_proj.weight' holds 1 NaN and 0 infinite values (first at flat index 7)"},
       {"Inf weight", [](auto& m, auto&) { setBf16(m, kO, 0, 0x7f80); }, forward, "model.safetensors",
@@ -144,6 +120,12 @@ const std::vector<Case>& catalogue() {
       {"config hidden_size 10^9",
        [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c["hidden_size"] = 1000000002; }); }, forward,
        "config.json", "parameter count overflows 64 bits"},
+      {"config 10^6 layers",
+       [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c["num_hidden_layers"] = 1000000; }); }, info,
+       "config.json", "num_hidden_layers"},
+      {"config negative intermediate_size",
+       [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c["intermediate_size"] = -512; }); }, info,
+       "config.json", "\"intermediate_size\" must be positive"},
       {"config 0 layers",
        [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c["num_hidden_layers"] = 0; }); }, info,
        "config.json", "\"num_hidden_layers\" must be positive"},
@@ -204,7 +186,7 @@ class TestBadInputCatalogue : public QObject {
 
     QProcess p;
     p.setWorkingDirectory(dir.path());
-    p.start("prlimit", QStringList{"--as=8000000000", "--", srdd_test::cliPath()} +
+    p.start("prlimit", QStringList{QString("--as=%1").arg(kAddressSpaceLimit), "--", srdd_test::cliPath()} +
                            c.args(QString::fromStdString(model), dir.path()));
     QVERIFY2(p.waitForFinished(180000), "srdd hung (no exit within 180 s)");
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);  // no signal (abort, segfault, OOM kill)

@@ -1,6 +1,8 @@
 // The engine's thread count follows the CPUs the process may use (taskset, cgroups) and the usual
 // environment variables, in the documented order, and is recorded in a scan's provenance.
+#include <QMap>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include "test_support.h"
@@ -49,6 +51,50 @@ class TestRuntimeThreads : public QObject {
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY2(f.readAll().contains("\"threads\": 1"), "provenance.threads missing");
+  }
+  // The same scan (every scan kind) with 1 and 2 engine threads writes the same bytes, apart from
+  // provenance.threads (the thread count itself). provenance.created_utc is pinned by --timestamp; the
+  // scan JSON holds no wall times unless --profile is given. Two prompts of 260 words keep it short while
+  // every per-prompt reduction (T x hidden > 32768 elements) and every weight matrix is large enough for
+  // LibTorch to split it between threads.
+  void scanIsByteIdenticalAcrossThreadCounts() {
+    QTemporaryDir dir;
+    const QStringList words = QString("the of quantization layer model noise scale block error weight signal gain drift "
+                                      "token prompt value").split(' ');
+    QFile prompts(dir.filePath("prompts.txt"));
+    QVERIFY(prompts.open(QIODevice::WriteOnly));
+    for (int line = 0; line < 2; ++line) {
+      QStringList text;
+      for (int i = 0; i < 260; ++i) text << words[(i * 7 + line * 3 + i / 5) % words.size()];
+      prompts.write(text.join(' ').toUtf8() + "\n");
+    }
+    prompts.close();
+    QMap<int, QByteArray> text;
+    for (int threads : {1, 2}) {
+      const QString out = dir.filePath(QString("r%1.json").arg(threads));
+      QProcess p;
+      QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+      e.insert("SRDD_THREADS", QString::number(threads));
+      e.insert("OMP_WAIT_POLICY", "PASSIVE");  // no spinning threads on a busy CI machine (does not change numbers)
+      p.setProcessEnvironment(e);
+      p.start(srdd_test::cliPath(), {"scan", srdd_test::demoModelDir(), "--scans", "all", "--prompts",
+                                     prompts.fileName(), "--quiet", "--no-report", "--timestamp",
+                                     "2026-12-03T12:00:00Z", "--out", out});
+      QVERIFY(p.waitForFinished(600000));
+      QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+      QFile f(out);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      text[threads] = f.readAll();
+      QVERIFY(text[threads].contains(QString("\n  \"threads\": %1").arg(threads).toUtf8()));
+    }
+    QByteArray same = text[2];
+    same.replace("\n  \"threads\": 2", "\n  \"threads\": 1");
+    int at = 0;
+    while (at < same.size() && at < text[1].size() && same[at] == text[1][at]) ++at;
+    QVERIFY2(same == text[1], qPrintable(QString("SRDD_THREADS=2 differs from 1 at byte %1: ...%2... vs ...%3...")
+                                             .arg(at)
+                                             .arg(QString(same.mid(std::max(0, at - 80), 120)),
+                                                  QString(text[1].mid(std::max(0, at - 80), 120)))));
   }
 };
 

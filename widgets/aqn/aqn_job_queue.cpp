@@ -1,11 +1,11 @@
 #include "aqn/aqn_job_queue.h"
 
+#include <srdd/atomic_file.h>
 #include <srdd/error.h>
 
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <exception>
@@ -203,11 +203,7 @@ void AqnJobQueue::finish(AqnJob& job, const nlohmann::json& body) {
       const QString path = QDir(local).filePath(rel);
       if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         throw srdd::Error(path.toStdString() + ": cannot create the folder for the local copy");
-      QSaveFile out(path);
-      const std::string& text = it->get_ref<const std::string&>();
-      if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) != qint64(text.size()) ||
-          !out.commit())
-        throw srdd::Error(path.toStdString() + ": cannot write the local copy (" + out.errorString().toStdString() + ")");
+      srdd::writeFileAtomically(path.toStdString(), it->get_ref<const std::string&>());
     }
     job.localDirectory = local;
   }

@@ -4,6 +4,7 @@
 #include "aqn/aqn_job_queue.h"
 #include "aqn/aqn_progress_delegate.h"
 #include "aqn/aqn_results_view.h"
+#include "open_error_dialog.h"
 
 #include <srdd/error.h>
 
@@ -158,6 +159,7 @@ bool AqnWorkspace::openRunDirectory(const QString& dir) {
     m_results->openRunDirectory(dir);
   } catch (const srdd::Error& e) {
     setStatus(QString::fromStdString(e.what()), true);
+    showOpenErrorDialog(this, tr("Cannot Open AQN Run"), QString::fromStdString(e.what()));
     return false;
   }
   m_shownJob = 0;

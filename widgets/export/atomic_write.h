@@ -1,7 +1,7 @@
 #pragma once
-// Atomic file writes for everything the GUI saves (figures, data, sessions): the content goes to a temporary
-// file in the target's directory, is synced, then renamed over the target (QSaveFile). A failure leaves the
-// old file untouched and no temporary file behind.
+// Atomic file writes for everything the GUI saves (figures, data, sessions, local copies of engine runs):
+// the content is made in memory, then written by srdd::writeFileAtomically (temporary file in the target's
+// directory, fsync, rename, directory fsync). A failure leaves the old file untouched and no temporary behind.
 #include <QByteArray>
 #include <QString>
 

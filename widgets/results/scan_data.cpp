@@ -69,7 +69,7 @@ ScanData ScanData::fromJsonBytes(const QByteArray& bytes, const QString& source)
   try {
     j = nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size());
   } catch (const nlohmann::json::exception& e) {
-    throw srdd::Error(source.toStdString() + ": not valid JSON (" + e.what() + ")");
+    throw srdd::Error(source.toStdString() + ": not valid JSON (" + srdd::jsonErrorText(e) + ")");
   }
   return fromJson(j, source);
 }
