@@ -34,11 +34,13 @@ srdd::QuantSpec specOf(const std::string& format, const std::optional<std::strin
 }
 
 at::ScalarType scalarTypeOf(const py::array& a) {
-  if (a.dtype().is(py::dtype::of<float>())) return at::kFloat;
-  if (a.dtype().is(py::dtype::of<double>())) return at::kDouble;
-  if (a.dtype().is(py::dtype("float16"))) return at::kHalf;
-  throw py::type_error("quantize(): expected a float16, float32 or float64 array, got " +
-                       std::string(py::str(a.dtype())));
+  const py::dtype d = a.dtype();
+  if (d.kind() == 'f' && d.attr("isnative").cast<bool>()) {
+    if (d.itemsize() == 2) return at::kHalf;
+    if (d.itemsize() == 4) return at::kFloat;
+    if (d.itemsize() == 8) return at::kDouble;
+  }
+  throw py::type_error("quantize(): expected a float16, float32 or float64 array, got " + std::string(py::str(d)));
 }
 
 // A CPU tensor that owns a copy of the array's elements (C order).
