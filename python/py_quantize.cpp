@@ -2,6 +2,7 @@
 // QuantSpec that `srdd quantize` builds from the same options.
 #include <ATen/ATen.h>
 #include <pybind11/numpy.h>
+#include <pybind11/stl.h>
 
 #include <cstring>
 #include <optional>
@@ -40,7 +41,7 @@ at::ScalarType scalarTypeOf(const py::array& a) {
     if (d.itemsize() == 4) return at::kFloat;
     if (d.itemsize() == 8) return at::kDouble;
   }
-  throw py::type_error("quantize(): expected a float16, float32 or float64 array, got " + std::string(py::str(d)));
+  throw py::type_error("quantize(): expected a float16, float32 or float64 array, got " + d.attr("name").cast<std::string>());
 }
 
 // A CPU tensor that owns a copy of the array's elements (C order).

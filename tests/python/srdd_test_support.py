@@ -8,6 +8,9 @@ import subprocess
 import numpy as np
 
 TIMESTAMP = "2026-01-01T00:00:00Z"
+# One engine thread for the tool and the module alike (read by srdd::initRuntime): on a busy 2-core box more
+# threads are slower, and a scan's provenance.threads must be the same in both for the documents to compare.
+os.environ.setdefault("SRDD_THREADS", "1")
 
 
 def env(name):

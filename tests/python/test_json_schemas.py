@@ -20,18 +20,25 @@ def add(schema, what, document):
     FILES.setdefault(schema, []).append((what, document))
 
 
+TMP = tempfile.TemporaryDirectory(prefix="srdd-schemas-")
+
+
+def tearDownModule():
+    TMP.cleanup()
+
+
 def setUpModule():
-    tmp = tempfile.mkdtemp(prefix="srdd-schemas-")
+    tmp = TMP.name
     scan = ["scan", demo_model(), "--quiet", "--no-report", "--timestamp", TIMESTAMP, "--prompts", "builtin:srdd"]
     variants = {
         # every scan: quantized_tensors, harm, histogram, dcgain and discrete metrics; sensitivity on held-out text
-        "all scans": ["--scans", "all", "--max-tokens", "12", "--sensitivity-windows", "2", "--sensitivity-tokens", "24"],
+        "all scans": ["--scans", "all", "--max-tokens", "8", "--sensitivity-windows", "1", "--sensitivity-tokens", "16"],
         # absolute rules (ranking without anomaly fields), stochastic rounding (spec.seed), w4a4 with lm_head
         "absolute w4a4 stochastic": ["--scans", "gain,kurtosis,fidelity", "--max-tokens", "8", "--rules", "absolute",
                                      "--rounding", "stochastic", "--mode", "w4a4", "--lm-head", "--layers", "1-3"],
         "reference nvfp4 residual": ["--scans", "gain,fidelity", "--max-tokens", "8", "--format", "nvfp4", "--mode",
                                      "residual"],
-        "reference numerics": ["--scans", "gain", "--max-tokens", "8", "--reference"],
+        "reference numerics": ["--scans", "gain", "--max-tokens", "8", "--reference", "--rounding", "away"],
         # through an engine process: provenance.engine
         "engine process": ["--scans", "gain", "--max-tokens", "8", "--engine",
                            f"{os.environ['SRDD_CLI']} serve --stdio --direct"],

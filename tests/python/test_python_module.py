@@ -205,7 +205,7 @@ class QuantizeTest(unittest.TestCase):
                 self.assertBits(got, want, f"{name} {row}")
                 self.assertBits(srdd.quantize(x32.astype(np.float64), **options), want, f"{name} {row} float64")
                 detail = srdd.quantize_detail(x32, **options)
-                self.assertEqual(detail["scale_bytes"].tolist(), [byte], f"{name} {row}")
+                self.assertEqual(detail["scale_bytes"].tolist(), [[byte]], f"{name} {row}")  # grid: 1 row, 1 block
                 self.assertBits(detail["dequantized"], want, f"{name} {row} detail")
         self.assertFalse(np.signbit(srdd.quantize(np.float32([0.25] * 31 + [6]))[0]))
         self.assertTrue(np.signbit(srdd.quantize(np.float32([-0.25] * 31 + [6]))[0]))  # -0.25 -> -0
@@ -216,7 +216,7 @@ class QuantizeTest(unittest.TestCase):
         self.assertEqual(d["codes"].tolist(), [7, 15, 6, 14, 6, 14, 4, 12, 4, 12, 2, 10, 2, 10, 0, 8,
                                                7, 6, 0, 1, 5, 2, 0, 8, 5, 6, 3, 1, 0, 8, 4, 4])
         self.assertEqual(d["codes"].dtype, np.uint8)
-        self.assertEqual(d["scale_values"].tolist(), [1.0])
+        self.assertEqual(d["scale_values"].tolist(), [[1.0]])
         self.assertEqual(d["scale_encoding"], "e8m0")
 
     def test_same_bits_as_the_cli(self):
