@@ -13,6 +13,7 @@
 
 #include <torch/version.h>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 
 #define SRDD_TORCH_HAS_FLOAT8 (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
@@ -76,6 +77,7 @@ nlohmann::json parseHeader(const std::string& text, const std::string& path) {
     }
     return true;
   };
+  checkJsonFileDepth(text, path + ": safetensors header");
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(text, callback);

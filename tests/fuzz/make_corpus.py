@@ -4,7 +4,7 @@
 Run from the repository root:  python3 tests/fuzz/make_corpus.py --scan SCAN.json --aqn RUNDIR
 SCAN.json and RUNDIR are outputs of the real `srdd` on the demo model (the commands are in
 docs/reliability-fuzzing.md); without them the scan_result and aqn_rundir seeds are left as they are.
-Only seed-* files are rewritten: regression inputs (crash-*, deep-*, ...) are kept. Big files are shrunk so
+Only seed-* and regress-deep-* files are rewritten; other regression inputs (regress-*) are kept. Big files are shrunk so
 that the corpora stay small (the fuzzers' time goes into mutating, not into parsing megabytes).
 """
 import argparse
@@ -165,6 +165,29 @@ def aqn_seeds(rundir):
     write("aqn_rundir", "result", result[0].read_bytes())
 
 
+DEEP = 100000  # nesting levels: enough to overflow an 8 MB stack in nlohmann::json's recursive copy and dump
+
+
+def nested(depth=DEEP):
+    return "[" * depth + "]" * depth
+
+
+def deep_nesting_regressions():
+    """The first fuzzing finding: 100000-deep JSON overflowed the stack where a reader copied or printed a value."""
+    write_regress("model_config", "deep-nesting", '{"architectures": %s}' % nested())
+    write_regress("tokenizer", "deep-nesting", '{"normalizer": %s}' % nested())
+    write_regress("scan_result", "deep-nesting", '{"schema": "srdd-scan/1", "provenance": %s}' % nested())
+    write_regress("aqn_rundir", "deep-nesting", '{"schema": "srdd-aqn-config/1", "settings": %s}' % nested())
+    header = ('{"t": {"dtype": %s, "shape": [1], "data_offsets": [0, 1]}}' % nested()).encode()
+    write_regress("safetensors", "deep-nesting", struct.pack("<Q", len(header)) + header + b"\0")
+
+
+def write_regress(harness, name, data):
+    d = OUT / harness
+    d.mkdir(parents=True, exist_ok=True)
+    (d / ("regress-" + name)).write_bytes(data.encode() if isinstance(data, str) else data)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scan", help="a srdd-scan/1 file of the demo model")
@@ -175,6 +198,7 @@ def main():
     tokenizer_seeds()
     session_seeds()
     frames_seeds()
+    deep_nesting_regressions()
     if args.scan:
         scan_seeds(args.scan)
     if args.aqn:
