@@ -22,7 +22,7 @@ part() { printf '== %s: %d s\n' "$1" "$(($(date +%s) - $2))"; }
 
 bash "$root/packaging/install-deps.sh"
 t=$(date +%s)
-cmake -S "$root" --preset asan >/dev/null
+(cd "$root" && cmake --preset asan >/dev/null)
 targets=(srdd "${tests[@]}")
 for h in "${harnesses[@]}"; do targets+=("fuzz_$h"); done
 cmake --build "$build" --parallel "$(nproc)" $(printf -- '--target %s ' "${targets[@]}")
