@@ -48,7 +48,7 @@ for h in "${harnesses[@]}"; do
   mkdir -p "$work/corpus-$h"
   # New inputs go to the scratch corpus; the committed one is only read. Memory stays bounded: no input may
   # make one allocation over 512 MB or the process over 2 GB.
-  "$build/tests/fuzz/fuzz_$h" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=30 \
+  "$build/tests/fuzz/fuzz_$h" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=30 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$work/$h-" "$work/corpus-$h" "$root/tests/fuzz/corpus/$h" \
     2>"$work/fuzz-$h.log" || { tail -50 "$work/fuzz-$h.log"; echo "fuzz_$h found a crash (input above)"; exit 1; }
   grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE' "$work/fuzz-$h.log" | tr '\n' ' '
