@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Sets everything up (dependencies, build) and runs the whole test suite.
+# Sets everything up (dependencies, build) and runs the whole test suite, then the sanitizer build's tests,
+# demo runs and fuzzing (packaging/run-sanitized.sh; SRDD_SANITIZED_TESTS=0 skips that part).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SRDD_BUILD_DIR:-$root/build}"
+start=$(date +%s)
 bash "$root/packaging/build.sh"
-cd "$build"
-ctest --no-tests=error --output-on-failure
+(cd "$build" && ctest --no-tests=error --output-on-failure)
+printf '== normal build and tests: %d s\n' "$(($(date +%s) - start))"
+if [ "${SRDD_SANITIZED_TESTS:-1}" != 0 ]; then
+  bash "$root/packaging/run-sanitized.sh"
+fi
+printf '== all of run-tests.sh: %d s\n' "$(($(date +%s) - start))"

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "srdd/aqn.h"
+#include "json_depth.h"
 #include "srdd/error.h"
 
 namespace srdd::aqn {
@@ -298,9 +299,12 @@ ComparisonResult comparisonFromJson(const nlohmann::json& j) {
 ComparisonResult readComparison(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  checkJsonFileDepth(text.str(), path);
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": is not valid JSON");
   }

@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 #include "srdd/fault_point.h"
 #include "srdd/safetensors.h"
@@ -21,8 +22,11 @@ const char* kConfigSchema = "srdd-aqn-config/1";
 nlohmann::json readJsonFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  checkJsonFileDepth(text.str(), path);
   try {
-    return nlohmann::json::parse(in);
+    return nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": is not valid JSON");
   }

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 
 namespace fs = std::filesystem;
@@ -53,9 +54,11 @@ std::string readText(const fs::path& path) {
 // model.safetensors.index.json: {"metadata": {...}, "weight_map": {tensor name: shard file name}}.
 std::map<std::string, std::string> readWeightMap(const fs::path& indexPath) {
   const std::string src = indexPath.string();
+  const std::string text = readText(indexPath);
+  checkJsonFileDepth(text, src);
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(readText(indexPath));
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw Error(src + ": index is not valid JSON (" + jsonErrorText(e) + ")");
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 
 namespace srdd::engine {
@@ -20,28 +21,6 @@ uint64_t getBigEndian(const char* p, int bytes) {
   uint64_t v = 0;
   for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
-}
-
-// Whether the JSON text nests arrays/objects deeper than maxDepth (checked before parsing, so that a
-// header of a million '[' cannot exhaust anything).
-bool tooDeep(const char* p, size_t n, int maxDepth) {
-  int depth = 0;
-  bool inString = false, escaped = false;
-  for (size_t i = 0; i < n; ++i) {
-    const char c = p[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > maxDepth) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
 }
 
 // The first bytes of unexpected input, printable, for the error message (e.g. a shell's banner).
@@ -117,7 +96,8 @@ std::optional<Frame> FrameDecoder::next() {
          std::to_string(limits_.maxPayloadBytes));
   if (available - kFramePrefixBytes < headerBytes + payloadBytes) return std::nullopt;
   const char* h = p + kFramePrefixBytes;
-  if (tooDeep(h, headerBytes, limits_.maxJsonDepth))
+  // Checked before parsing, so that a header of a million '[' cannot exhaust anything.
+  if (jsonNestsDeeperThan(h, headerBytes, limits_.maxJsonDepth))
     fail("malformed frame: header nests deeper than " + std::to_string(limits_.maxJsonDepth) + " levels");
   Frame frame;
   frame.header = nlohmann::json::parse(h, h + headerBytes, nullptr, false);
@@ -171,7 +151,7 @@ Event eventFromFrame(const Frame& frame) {
   e.job = job->get<uint64_t>();
   e.seq = seq->get<uint64_t>();
   if (h.value("body_in_payload", false)) {
-    if (tooDeep(frame.payload.data(), frame.payload.size(), FrameLimits().maxJsonDepth))
+    if (jsonNestsDeeperThan(frame.payload, FrameLimits().maxJsonDepth))
       throw Error("malformed event: its JSON body nests too deeply");
     e.body = nlohmann::json::parse(frame.payload, nullptr, false);
     if (e.body.is_discarded()) throw Error("malformed event: its payload is not the JSON body it claims to be");

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 
 namespace srdd {
@@ -123,9 +124,11 @@ ModelConfig ModelConfig::fromFile(const std::string& path) {
   if (!in) throw Error(path + ": cannot open config file");
   std::stringstream ss;
   ss << in.rdbuf();
+  const std::string text = ss.str();
+  checkJsonFileDepth(text, path);
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(ss.str());
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": config is not valid JSON (" + jsonErrorText(e) + ")");
   }

@@ -13,6 +13,7 @@
 
 #include <torch/version.h>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 #include "srdd/fault_point.h"
 
@@ -77,6 +78,7 @@ nlohmann::json parseHeader(const std::string& text, const std::string& path) {
     }
     return true;
   };
+  checkJsonFileDepth(text, path + ": safetensors header");
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(text, callback);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan.h"
@@ -167,11 +168,14 @@ RuleThresholds ScanResult::thresholds() const {
 }
 
 ScanResult readScanResult(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open the scan result");
+  std::stringstream text;
+  text << in.rdbuf();
+  checkJsonFileDepth(text.str(), path);
   nlohmann::json j;
   try {
-    in >> j;
+    j = nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": not valid JSON (" + jsonErrorText(e) + ")");
   }

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_depth.h"
 #include "srdd/error.h"
 #include "tokenizer_parts.h"
 
@@ -196,6 +197,7 @@ void parseAddedTokens(const json& list, Tokenizer::Impl& impl) {
 }  // namespace
 
 std::shared_ptr<Tokenizer::Impl> parseTokenizerJson(const std::string& jsonText) {
+  checkJsonFileDepth(jsonText, "");  // fromFile adds the path
   json j;
   try {
     j = json::parse(jsonText);
