@@ -13,6 +13,14 @@ scratch="$(mktemp -d "${TMPDIR:-/tmp}/srdd-package.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 fail() { echo "package_deb: FAIL: $*" >&2; exit 1; }
 step() { echo "package_deb: $*"; }
+# The Debian package that ships library $1 (merged /usr: dpkg may know it under /lib or /usr/lib).
+owner() {
+  local p
+  for p in "$1" "$(readlink -f "$1")" "${1/#\/usr\/lib\//\/lib\/}" "${1/#\/lib\//\/usr\/lib\/}"; do
+    dpkg -S "$p" 2> /dev/null | head -1 | cut -d: -f1 | grep . && return 0
+  done
+  return 1
+}
 
 step "cpack"
 (cd "$build" && cpack -G DEB -B "$scratch/out") > "$scratch/cpack.log" 2>&1 || { cat "$scratch/cpack.log"; fail "cpack"; }
@@ -27,8 +35,11 @@ step "files of $(basename "$runtime_deb") and $(basename "$dev_deb")"
 for f in bin/srdd bin/srdd-studio share/srdd/demo-model/config.json share/srdd/demo-model/model.safetensors \
   share/srdd/demo-model/tokenizer.json share/applications/org.srdd.Studio.desktop \
   share/metainfo/org.srdd.Studio.metainfo.xml share/icons/hicolor/scalable/apps/srdd-studio.svg \
-  include/srdd/engine.h lib/*/libsrdd_core.a lib/*/cmake/srdd/srddConfig.cmake lib/*/cmake/srdd/srddTargets.cmake; do
-  compgen -G "$usr/$f" > /dev/null || fail "no /usr/$f in the packages"
+  include/srdd/engine.h include/srdd/hf_hub.h; do
+  [ -f "$usr/$f" ] || fail "no /usr/$f in the packages"
+done
+for f in libsrdd_core.a cmake/srdd/srddConfig.cmake cmake/srdd/srddTargets.cmake; do  # lib/ or lib/<multiarch>/
+  compgen -G "$usr/lib/$f" > /dev/null || compgen -G "$usr/lib/*/$f" > /dev/null || fail "no /usr/lib/.../$f in the packages"
 done
 for f in "$src"/resources/demo-model/*; do
   cmp -s "$f" "$usr/share/srdd/demo-model/$(basename "$f")" || fail "installed demo model: $(basename "$f") differs from the source tree's"
@@ -49,8 +60,7 @@ for exe in "$usr/bin/srdd" "$usr/bin/srdd-studio"; do
   # Each directly needed library's Debian package must be a dependency (libc6 included).
   for lib in $(objdump -p "$exe" | awk '/NEEDED/ {print $2}'); do
     path="$(ldd "$exe" | awk -v l="$lib" '$1 == l {print $3}')"
-    pkg="$(dpkg -S "$(readlink -f "$path")" 2> /dev/null | head -1 | cut -d: -f1)"
-    [ -n "$pkg" ] || fail "$lib ($path) belongs to no Debian package"
+    pkg="$(owner "$path")" || fail "$lib ($path) belongs to no Debian package"
     grep -Eq "(^|, )$pkg( |,|$)" <<< "$depends" || fail "$(basename "$exe") needs $lib from $pkg, which Depends lacks"
   done
 done

@@ -181,6 +181,15 @@ class TestHfHub : public QObject {
     const auto j = nlohmann::json::parse(ok.out.toStdString());
     QCOMPARE(j.at("directory").get<std::string>(), (m_repo / "snapshots" / kMain).string());
     QCOMPARE(j.at("num_layers").get<int>(), 6);
+    // A scan through the id reads the symlinked tokenizer and weights; its provenance names the snapshot.
+    const QString out = m_tmp.filePath("scan.json");
+    const auto scan = srdd_test::runCli({"scan", "org/tiny@pr/1", "--scans", "gain", "--prompts", "builtin:srdd",
+                                         "--max-tokens", "8", "--quiet", "--no-report", "--out", out});
+    QVERIFY2(scan.code == 0, qPrintable(scan.err));
+    std::ifstream in(out.toStdString());
+    const auto result = nlohmann::json::parse(in);
+    QCOMPARE(result.at("provenance").at("model").at("path").get<std::string>(), (m_repo / "snapshots" / kOld).string());
+    QCOMPARE(result.at("layers").size(), size_t(6));
     const auto bad = srdd_test::runCli({"info", "org/tiny@v9"});
     QVERIFY(bad.code != 0);
     QVERIFY2(bad.err.contains("no snapshot for revision 'v9'"), qPrintable(bad.err));
