@@ -10,6 +10,7 @@ packages=(
   openssh-server openssh-client ccache
   pybind11-dev python3-dev python3-numpy python3-jsonschema
   clang libclang-rt-14-dev libomp-dev  # the sanitizer and libFuzzer build (packaging/run-sanitized.sh)
+  librsvg2-bin desktop-file-utils appstream
 )
 missing=()
 for p in "${packages[@]}"; do

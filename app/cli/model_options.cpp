@@ -1,12 +1,13 @@
 #include "model_options.h"
 
-#include "srdd/runtime.h"
+#include "srdd/hf_hub.h"
 
 namespace srdd_cli {
 
+// MODEL is a directory or a Hugging Face id in the local hub cache; none given: the bundled demo model.
 std::string modelDirectory(const Options& options, size_t positionalIndex) {
-  if (options.positional().size() > positionalIndex) return options.positional()[positionalIndex];
-  return srdd::defaultModelDirectory();
+  const auto& given = options.positional();
+  return srdd::resolveModelDirectory(given.size() > positionalIndex ? given[positionalIndex] : "");
 }
 
 srdd::LoadOptions loadOptions(const Options& options) {

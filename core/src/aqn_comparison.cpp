@@ -8,6 +8,7 @@
 #include "srdd/aqn_train.h"
 #include "srdd/error.h"
 #include "srdd/fault_point.h"
+#include "srdd/hf_hub.h"
 #include "srdd/quantized_forward.h"
 #include "srdd/runtime.h"
 #include "srdd/safetensors.h"
@@ -26,7 +27,7 @@ std::string absolute(const std::string& path) { return fs::absolute(path).lexica
 // working directory and a resumed run can be checked against it.
 ComparisonSettings resolveSettings(const ComparisonSettings& in) {
   ComparisonSettings s = in;
-  if (s.modelDirectory.empty()) s.modelDirectory = defaultModelDirectory();
+  s.modelDirectory = resolveModelDirectory(s.modelDirectory);
   if (!fs::is_directory(s.modelDirectory)) throw Error(s.modelDirectory + ": no such model directory");
   s.modelDirectory = fs::canonical(s.modelDirectory).string();
   s.device = normalizeDeviceName(s.device);

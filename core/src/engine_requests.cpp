@@ -13,6 +13,7 @@
 #include "srdd/engine.h"
 #include "srdd/error.h"
 #include "srdd/evaluation.h"
+#include "srdd/hf_hub.h"
 #include "srdd/model.h"
 #include "srdd/model_summary.h"
 #include "srdd/runtime.h"
@@ -64,7 +65,7 @@ std::string readWholeFile(const fs::path& p) {
 Json runScan(const Json& r, JobContext& ctx) {
   if (!r.contains("request")) throw Error("scan request: no 'request' (a ScanRequest JSON)");
   ScanRequest request = ScanRequest::fromJson(r.at("request"));
-  if (request.modelDir.empty()) request.modelDir = defaultModelDirectory();  // this host's demo model
+  request.modelDir = resolveModelDirectory(request.modelDir);  // "": this host's demo model
   if (ctx.log) ctx.log("scan of " + request.modelDir + " on " + request.device + ": " + request.quantizationDescription());
   if (!ctx.scanJob) throw Error("scan request: internal error: the job queue gave no scan job");
   return ctx.scanJob->run(request, ctx.progress, ctx.cancel);
@@ -98,8 +99,7 @@ Json runAqn(const Json& r, JobContext& ctx) {
 }
 
 Json runEval(const Json& r, JobContext& ctx) {
-  std::string dir = field<std::string>(r, "model", "");
-  if (dir.empty()) dir = defaultModelDirectory();
+  const std::string dir = resolveModelDirectory(field<std::string>(r, "model", ""));
   std::string textPath = field<std::string>(r, "text", "");
   if (textPath.empty()) textPath = defaultModelDirectory() + "/heldout.txt";
   std::string tokPath = field<std::string>(r, "tokenizer", "");
@@ -132,9 +132,9 @@ Json runEval(const Json& r, JobContext& ctx) {
 }
 
 Json runInfo(const Json& r) {
-  const std::string dir = field<std::string>(r, "model", "");
-  if (dir.empty()) throw Error("info request: no 'model' directory");
-  return modelSummaryToJson(summarizeModel(dir));
+  const std::string model = field<std::string>(r, "model", "");
+  if (model.empty()) throw Error("info request: no 'model' directory");
+  return modelSummaryToJson(summarizeModel(resolveModelDirectory(model)));
 }
 
 bool isModelDirectory(const fs::path& p) {
@@ -177,35 +177,12 @@ Json listDirectory(const Json& r) {
           {"entries", entries}};
 }
 
-// $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub (huggingface_hub's rules).
-std::string hfCacheDirectory() {
-  if (const char* c = std::getenv("HF_HUB_CACHE"); c && *c) return c;
-  if (const char* h = std::getenv("HF_HOME"); h && *h) return std::string(h) + "/hub";
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/huggingface/hub";
-  return homeDirectory() + "/.cache/huggingface/hub";
-}
-
-// Every snapshot of a models--ORG--NAME repository that holds a config.json.
+// Every snapshot in the Hugging Face cache that holds a config.json.
 Json listHfCache() {
-  const fs::path cache = hfCacheDirectory();
+  const std::string cache = hfHubCacheDirectory();
   Json models = Json::array();
-  std::error_code ec;
-  if (fs::is_directory(cache, ec)) {
-    std::vector<fs::path> repos;
-    for (const auto& e : fs::directory_iterator(cache, fs::directory_options::skip_permission_denied, ec))
-      if (e.path().filename().string().rfind("models--", 0) == 0) repos.push_back(e.path());
-    std::sort(repos.begin(), repos.end());
-    for (const auto& repo : repos) {
-      std::string name = repo.filename().string().substr(8);
-      for (size_t p; (p = name.find("--")) != std::string::npos;) name.replace(p, 2, "/");
-      std::error_code ec2;
-      if (!fs::is_directory(repo / "snapshots", ec2)) continue;
-      for (const auto& snap : fs::directory_iterator(repo / "snapshots", ec2))
-        if (isModelDirectory(snap.path()))
-          models.push_back({{"repo", name}, {"revision", snap.path().filename().string()}, {"path", snap.path().string()}});
-    }
-  }
-  return {{"cache_dir", cache.string()}, {"models", models}};
+  for (const auto& s : listHubSnapshots(cache)) models.push_back({{"repo", s.repo}, {"revision", s.revision}, {"path", s.path}});
+  return {{"cache_dir", cache}, {"models", models}};
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 #include <map>
 
 #include "srdd/error.h"
+#include "srdd/hf_hub.h"
 #include "srdd/model.h"
 #include "srdd/mx_quant.h"
-#include "srdd/runtime.h"
 #include "srdd/scan.h"
 #include "srdd/tokenizer.h"
 
@@ -248,7 +248,7 @@ TensorHistograms computeHistograms(const HistogramRequest& r) {
     throw Error("histograms: tensor must be weight or activation (got '" + r.tensor + "')");
   const QuantSpec spec = specOf(r.format, r.block);
   const LinearKind kind = moduleKind(r.module);
-  const std::string dir = r.modelDir.empty() ? defaultModelDirectory() : r.modelDir;
+  const std::string dir = resolveModelDirectory(r.modelDir);
   auto model = Model::load(dir, {"cpu", r.dtype});
   if (r.layer < 0 || r.layer >= model->numLayers())
     throw Error("histograms: layer " + std::to_string(r.layer) + " is out of range (the model has " +

@@ -55,13 +55,6 @@ std::string normalizeDeviceName(const std::string& name) {
   throw Error("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
 }
 
-std::string defaultModelDirectory() {
-  if (const char* s = std::getenv("SRDD_DEMO_MODEL"); s && *s) return s;
-  return std::string(SRDD_SOURCE_DIR) + "/resources/demo-model";
-}
-
-std::string sourceDirectory() { return SRDD_SOURCE_DIR; }
-
 std::string utcTimestamp() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};

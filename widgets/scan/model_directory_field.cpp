@@ -31,7 +31,7 @@ QString modelDirectoryFromDrop(const QMimeData* mime) {
 ModelDirectoryField::ModelDirectoryField(QWidget* parent) : QWidget(parent), m_edit(new QLineEdit), m_recent(new QToolButton) {
   setAcceptDrops(true);
   m_edit->setObjectName("modelDirectory");
-  m_edit->setPlaceholderText(tr("Model folder (config.json, *.safetensors)"));
+  m_edit->setPlaceholderText(tr("Model folder, or a Hugging Face id (ORG/NAME) in the local cache"));
   m_edit->setClearButtonEnabled(true);
   m_edit->setAcceptDrops(false);  // folder drops go to this field, not into the text
   auto* browse = new QToolButton;

@@ -16,7 +16,9 @@ void initRuntime();
 // Parses "cpu", "cuda", "cuda:N"; throws srdd::Error naming the value when unknown or unavailable.
 // Returned as a string-free description for headers that must stay torch-free.
 std::string normalizeDeviceName(const std::string& name);
-// The bundled demo model: $SRDD_DEMO_MODEL if set, else resources/demo-model of the source tree.
+// The bundled demo model: $SRDD_DEMO_MODEL if set, else share/srdd/demo-model of the installation this
+// program runs from (found from its own path, so an unpacked package works anywhere), else
+// resources/demo-model of the source tree it was built from. (data_paths.cpp, torch-free)
 std::string defaultModelDirectory();
 // The source tree this binary was built from (what `srdd engine install` copies to a GPU host).
 std::string sourceDirectory();
