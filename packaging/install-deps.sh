@@ -8,6 +8,7 @@ packages=(
   libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   xvfb xauth imagemagick poppler-utils libgl1-mesa-dev fonts-dejavu-core
   openssh-server openssh-client ccache
+  libcli11-dev help2man
 )
 missing=()
 for p in "${packages[@]}"; do
