@@ -144,7 +144,7 @@ CLI::Option* Declare::flag(const std::string& name, const std::string& help) {
 
 CLI::Option* Declare::positional(const std::string& name, const std::string& help, bool required, CompletionHint hint,
                                  bool many) {
-  auto* o = app_.add_option(name, help);
+  auto* o = app_.add_option(name, help)->type_name("");
   if (many) o->expected(1, CLI::detail::expected_max_vector_size);
   if (required) o->required();
   if (hint.kind != CompletionHint::Kind::None) hints()[o] = std::move(hint);

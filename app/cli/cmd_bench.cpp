@@ -25,7 +25,7 @@ Runner define(CLI::App& app) {
     (*runners)[sub] = b.define(*sub);
   }
   app.require_subcommand(1);
-  return [&app, runners] {
+  return [runners] {
     for (const auto& [sub, run] : *runners)
       if (sub->parsed()) return run();
     return 2;  // not reached: CLI11 requires one benchmark

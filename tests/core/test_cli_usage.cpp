@@ -80,6 +80,20 @@ class TestCliUsage : public QObject {
     QVERIFY(!QFileInfo::exists(path("never")));  // a usage error does no work
   }
 
+  // A value that starts with '-' is the option's value, as before CLI11 ("--ssh-options '-F cfg'").
+  void dashLeadingValues() {
+    const QString tok = srdd_test::demoModelDir();
+    const auto spaced = runCli({"tokenize", "--tokenizer", tok, "--text", "-hello", "--json"});
+    QVERIFY2(spaced.code == 0, qPrintable(spaced.err));
+    const auto glued = runCli({"tokenize", "--tokenizer", tok, "--text=-hello", "--json"});
+    QCOMPARE(spaced.out, glued.out);
+    QVERIFY(nlohmann::json::parse(spaced.out.toStdString()).at("ids").size() >= 2);
+    const auto q = runCli({"quantize", "--values", "-6 5", "--json"});
+    QVERIFY2(q.code == 0, qPrintable(q.err));
+    QCOMPARE(nlohmann::json::parse(q.out.toStdString()).at("input"), nlohmann::json({-6.0, 5.0}));
+    expectUsageError({"scan", "--out", "--json"}, "option --out needs a value");  // an option name is no value
+  }
+
   // No command: the list of commands on stdout, exit 2; a failing command: exit 1 and one "error:" line.
   void otherExitCodes() {
     const auto none = runCli({});
