@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
                 "srdd");
   root.formatter(makeHelpFormatter());
   root.set_help_flag("-h,--help", "print this help and exit");
-  root.set_help_all_flag("--help-all", "print the help of every command");
+  root.set_help_all_flag("--help-all", "print the help with the options of every (sub)command");
   root.add_flag("-V,--version", "print the version, the build and the engine thread count");
   root.allow_extras();
   root.require_subcommand(0, 1);
@@ -182,7 +182,12 @@ int main(int argc, char** argv) {
   help->add_option("COMMAND", "a command");
   runners[help] = [&root, help] {
     const auto name = help->get_option("COMMAND")->results();
-    const CLI::App* target = name.empty() ? &root : root.get_subcommand_ptr(name.front()).get();
+    const CLI::App* target = &root;
+    if (!name.empty()) {
+      const auto found = root.get_subcommands([&](const CLI::App* s) { return s->get_name() == name.front(); });
+      if (found.empty()) throw UsageError("unknown command '" + name.front() + "'");
+      target = found.front();
+    }
     std::cout << target->help(name.empty() ? "srdd" : "srdd " + name.front());
     return kExitOk;
   };
