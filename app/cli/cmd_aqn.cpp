@@ -1,12 +1,14 @@
 // `srdd aqn`: AQN training runs compared across layer sets (baseline, global, targeted, healthy,
 // custom), N seeds each, with statistics; resumable run directory. docs/aqn.md.
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "command.h"
 #include "engine_cli.h"
+#include "exit_codes.h"
+#include "interrupt.h"
 #include "model_options.h"
 #include "scan_cli.h"
 #include "srdd/aqn.h"
@@ -17,9 +19,6 @@
 #include "srdd/scan.h"
 
 namespace {
-
-srdd::CancelToken gCancel;
-extern "C" void onInterrupt(int) { gCancel.cancel(); }
 
 std::vector<std::string> splitList(const std::string& text, char sep) {
   std::vector<std::string> items;
@@ -56,12 +55,10 @@ std::vector<int> targetsFromScan(const std::string& path) {
   return layers;
 }
 
-srdd::aqn::Schedule schedule(const srdd_cli::Options& opt, const srdd::aqn::Schedule& preset) {
+srdd::aqn::Schedule schedule(const srdd_cli::Parsed& opt, const srdd::aqn::Schedule& preset) {
   srdd::aqn::Schedule s = preset;
   const double start = opt.number("--sigma-start", s.sigmaStart), end = opt.number("--sigma-end", s.sigmaEnd);
   if (opt.value("--qerl-stages")) {
-    if (opt.value("--sigma-levels") || opt.value("--warmup-fraction"))
-      throw srdd::Error("--qerl-stages sets the levels and the warm-up; do not combine it with --sigma-levels or --warmup-fraction");
     s = srdd::aqn::Schedule::qerl(start, end, static_cast<int>(opt.integer("--qerl-stages", 10)));
   } else {
     s.sigmaStart = start;
@@ -73,7 +70,7 @@ srdd::aqn::Schedule schedule(const srdd_cli::Options& opt, const srdd::aqn::Sche
   return s;
 }
 
-srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
+srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Parsed& opt) {
   srdd::aqn::ComparisonSettings s;
   s.modelDirectory = srdd_cli::modelDirectory(opt);
   // Layer lists ("all-but 3") resolve against the model's layer count, read from its config.json (-1 when it
@@ -87,7 +84,6 @@ srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
   s.device = lo.device;
   s.dtype = lo.dtype;
   s.protocol = srdd::aqn::parseProtocol(opt.value("--protocol", "training"));
-  if (opt.value("--targets") && opt.value("--targets-from")) throw srdd::Error("--targets and --targets-from exclude each other");
   if (auto t = opt.value("--targets")) s.targets = srdd::parseLayerList(*t, numLayers, "--targets");
   if (auto f = opt.value("--targets-from")) s.targets = targetsFromScan(*f);
   if (auto c = opt.value("--custom")) {
@@ -105,9 +101,7 @@ srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
     for (const auto& [name, layers] : s.custom) s.configs.push_back(name);
   }
   s.seeds = static_cast<int>(opt.integer("--seeds", s.seeds));
-  const long long base = opt.integer("--seed", 42);
-  if (base < 0) throw srdd::Error("--seed must be >= 0");
-  s.baseSeed = static_cast<uint64_t>(base);
+  s.baseSeed = static_cast<uint64_t>(opt.integer("--seed", 42));
   const auto preset = srdd::aqn::noisePreset(opt.value("--preset", "default"));
   s.noise.target = srdd::aqn::parseNoiseTarget(opt.value("--noise-target", srdd::aqn::noiseTargetName(preset.target)));
   s.noise.scale = srdd::aqn::parseNoiseScale(opt.value("--noise-scale", srdd::aqn::noiseScaleName(preset.scale)));
@@ -140,8 +134,8 @@ srdd::aqn::ComparisonSettings settingsFrom(const srdd_cli::Options& opt) {
 
 // The comparison on an engine: the run directory stays on the engine's host (--out), and a copy of its
 // files, comparison.json gaining provenance.engine, is written here (--copy-to, default the same path).
-int runAqnOnEngine(const srdd_cli::Options& opt, srdd::aqn::ComparisonSettings settings) {
-  if (opt.positional().empty()) settings.modelDirectory.clear();  // the engine host's demo model
+int runAqnOnEngine(const srdd_cli::Parsed& opt, srdd::aqn::ComparisonSettings settings) {
+  if (!opt.given("MODEL")) settings.modelDirectory.clear();  // the engine host's demo model
   const std::string out = opt.value("--out", "srdd-aqn"), copy = opt.value("--copy-to", out);
   auto engine = srdd_cli::connectEngine(*opt.value("--engine"));
   const nlohmann::json request = {{"type", "aqn"}, {"settings", settings.toJson()}, {"run_dir", out},
@@ -152,7 +146,7 @@ int runAqnOnEngine(const srdd_cli::Options& opt, srdd::aqn::ComparisonSettings s
   } catch (const srdd::Cancelled&) {
     std::cerr << "srdd aqn: cancelled; finished runs are kept in " << out << " on " << engine.engine->describe()
               << " (run the same command again to resume)\n";
-    return 130;
+    return srdd_cli::kExitInterrupted;
   }
   nlohmann::json comparison = body.at("comparison");
   comparison["provenance"]["engine"] = srdd_cli::engineProvenance(engine);
@@ -173,32 +167,20 @@ int runAqnOnEngine(const srdd_cli::Options& opt, srdd::aqn::ComparisonSettings s
   return 0;
 }
 
-int runAqn(const srdd_cli::Args& args) {
-  auto values = srdd_cli::quantValueOptions();
-  values.insert({"--device", "--dtype", "--targets", "--targets-from", "--configs", "--custom", "--seeds", "--seed",
-                 "--protocol", "--steps", "--batch", "--seq", "--lr", "--lr-warmup", "--weight-decay", "--grad-clip",
-                 "--trainable", "--train", "--eval", "--eval-seq", "--eval-tokens", "--eval-batch", "--noise-target",
-                 "--noise-scale", "--preset", "--sigma-start", "--sigma-end", "--sigma-levels", "--warmup-fraction",
-                 "--qerl-stages", "--gamma", "--prompts", "--max-tokens", "--out", "--timestamp", "--engine", "--copy-to"});
-  auto flags = srdd_cli::quantFlagOptions();
-  flags.insert({"--force", "--quiet", "--json", "--no-quant-train"});
-  srdd_cli::Options opt(args, values, flags);
-  if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "' (one MODEL at most)");
+int runAqn(const srdd_cli::Parsed& opt) {
   const auto settings = settingsFrom(opt);
   if (opt.value("--engine")) return runAqnOnEngine(opt, settings);
-  if (opt.value("--copy-to")) throw srdd::Error("--copy-to needs --engine");
   const std::string out = opt.value("--out", "srdd-aqn");
-  std::signal(SIGINT, onInterrupt);
-  std::signal(SIGTERM, onInterrupt);
+  const srdd::CancelToken* cancel = srdd_cli::cancelOnInterrupt();
   srdd::aqn::ComparisonResult result;
   try {
     result = srdd::aqn::runComparison(settings, out,
                                       opt.flag("--quiet") ? srdd::ProgressCallback() : srdd_cli::stderrProgress(),
-                                      &gCancel, opt.flag("--force"), opt.value("--timestamp", ""));
+                                      cancel, opt.flag("--force"), opt.value("--timestamp", ""));
   } catch (const srdd::Cancelled&) {
     std::cerr << "srdd aqn: cancelled; finished runs are kept in " << out
               << " (run the same command again to resume)\n";
-    return 130;
+    return srdd_cli::kExitInterrupted;
   }
   if (opt.flag("--json")) {
     std::cout << result.toJson().dump(2) << "\n";
@@ -209,50 +191,84 @@ int runAqn(const srdd_cli::Args& args) {
   return 0;
 }
 
-std::string usage() {
-  return std::string("Usage: srdd aqn [MODEL] [--targets 3,7,12] [--configs baseline,global,targeted,healthy] [OPTIONS] --out RUNDIR\n"
-    "AQN (QeRL adaptive quantization noise) training runs, compared across layer sets with N seeds each.\n"
-    "Re-running the same command on the same RUNDIR resumes: finished runs are kept. See docs/aqn.md.\n"
-    "  MODEL            Hugging Face model directory (default: the bundled demo model)\n"
-    "  --device DEV     cpu, cuda or cuda:N (default cpu);  --dtype T: auto (checkpoint's, default), bf16, fp16, fp32\n"
-    "  --out RUNDIR     run directory (default srdd-aqn); --force discards a RUNDIR made with other settings\n"
-    "  --protocol P     training (default) or reference: the research scripts' inference-time activation\n"
-    "                   noise gamma*|h| before MXFP4 at every layer output, 5 prompts, no training (NOT AQN training)\n"
-    "Configurations:\n"
-    "  --targets LIST   target layers, e.g. 3,7,12, 0-2,5 or all-but 4\n"
-    "  --targets-from SCAN.json  the scan's recommended AQN target set (recommendation.aqn_layers); refused\n"
-    "                   when it is empty or every layer\n"
-    "  --configs LIST   baseline (no noise), global (all layers), targeted, healthy (all but the targets),\n"
-    "                   bf16-aqn (all layers, trained without fake quantization: the BF16 + AQN arm), or\n"
-    "                   custom names (default baseline,global,targeted,healthy and the custom ones)\n"
-    "  --custom DEFS    NAME=LAYERS[;NAME=LAYERS...], e.g. \"early=0-2;late=4,5\"\n"
-    "  --seeds N        runs per configuration, the same seeds in each (default 5); --seed S: first seed (42)\n"
-    "Noise:\n"
-    "  --preset P       default (the values below) or qerl (QeRL-faithful: both RMSNorm weights, absolute sigma,\n"
-    "                   10 stages, 1e-2 -> 5e-4); the options below override the preset's values\n"
-    "  --noise-target T norms (both RMSNorm weights of a layer, QeRL; default) or linears (its 7 linear weights)\n"
-    "  --noise-scale S  absolute (sigma, QeRL; default), relative (sigma*|w|) or relative-rms (sigma*rms(w))\n"
-    "  --sigma-start X  (0.05)  --sigma-end X (0.0005)  --sigma-levels N (9)  --warmup-fraction F (0.1)\n"
-    "  --qerl-stages N  QeRL's num_stages: N-1 levels after a warm-up of 1/N (10 = the defaults above)\n"
-    "Training:\n"
-    "  --steps N (24)  --batch N (4)  --seq N (64)  --lr X (5e-5)  --lr-warmup N (0)  --weight-decay X (0)\n"
-    "  --grad-clip X   max gradient norm, 0 = off (1.0)\n"
-    "  --trainable T    all (default), norms, or comma-separated regexes of parameter names\n"
-    "  --train FILE     training text (.txt whole file, .jsonl \"text\" per line; default MODEL/aqn-train.txt)\n"
-    "  --eval FILE      held-out text (default MODEL/heldout.txt);  --eval-seq N (256)  --eval-tokens N (4096, 0 = all)\n"
-    "  --eval-batch N   held-out windows per forward (8)\n"
-    "  --no-quant-train train with the plain forward (the evaluation still reports both)\n"
-    "Quantization (training forward with a straight-through estimator, and the quantized evaluation):\n") +
-         srdd_cli::kQuantOptionsUsage +
-    "Reference protocol:\n"
-    "  --gamma X (0.01)  --prompts P (builtin:experiment)  --max-tokens N (64)\n"
-    "Output:\n"
-    "  --json           print comparison.json instead of the table;  --quiet: no progress on stderr\n"
-    "  --timestamp T    pin provenance.created_utc\n" +
-    srdd_cli::kEngineOptionUsage +
-    "  --copy-to DIR    with --engine: where the local copy of the run files goes (default: the --out path)\n";
+srdd_cli::Runner define(CLI::App& app) {
+  using Kind = srdd_cli::CompletionHint::Kind;
+  srdd_cli::Declare d(app);
+  srdd_cli::declareModelOptions(d);
+  d.directory("--out", "--out RUNDIR", "run directory (default srdd-aqn)");
+  d.flag("--force", "discard a RUNDIR made with other settings");
+  d.choice("--protocol", "--protocol P",
+           "training (default) or reference: the research scripts' inference-time activation noise\n"
+           "gamma*|h| before MXFP4 at every layer output, 5 prompts, no training (NOT AQN training)",
+           [](const std::string& v) { srdd::aqn::parseProtocol(v); }, {"training", "reference"});
+  d.group("Configurations");
+  auto* targets = d.text("--targets", "--targets LIST", "target layers, e.g. 3,7,12, 0-2,5 or \"all-but 4\"");
+  d.file("--targets-from", "--targets-from SCAN.json",
+         "the scan's recommended AQN target set (recommendation.aqn_layers); refused\nwhen it is empty or every layer")
+      ->excludes(targets);
+  d.text("--configs", "--configs LIST",
+         "baseline (no noise), global (all layers), targeted, healthy (all but the targets),\n"
+         "bf16-aqn (all layers, trained without fake quantization: the BF16 + AQN arm), or\n"
+         "custom names (default baseline,global,targeted,healthy and the custom ones)",
+         {Kind::Words, {"baseline", "global", "targeted", "healthy", "bf16-aqn"}});
+  d.text("--custom", "--custom DEFS", "NAME=LAYERS[;NAME=LAYERS...], e.g. \"early=0-2;late=4,5\"");
+  d.integer("--seeds", "--seeds N", "runs per configuration, the same seeds in each (default 5)", 1);
+  d.integer("--seed", "--seed S", "first seed (default 42)", 0);
+  d.group("Noise");
+  d.choice("--preset", "--preset P",
+           "default (the values below) or qerl (QeRL-faithful: both RMSNorm weights, absolute sigma,\n"
+           "10 stages, 1e-2 -> 5e-4); the options below override the preset's values",
+           [](const std::string& v) { srdd::aqn::noisePreset(v); }, srdd::aqn::noisePresetNames());
+  d.choice("--noise-target", "--noise-target T",
+           "norms (both RMSNorm weights of a layer, QeRL; default) or linears (its 7 linear weights)",
+           [](const std::string& v) { srdd::aqn::parseNoiseTarget(v); }, {"norms", "linears"});
+  d.choice("--noise-scale", "--noise-scale S",
+           "absolute (sigma, QeRL; default), relative (sigma*|w|) or relative-rms (sigma*rms(w))",
+           [](const std::string& v) { srdd::aqn::parseNoiseScale(v); }, {"absolute", "relative", "relative-rms"});
+  d.number("--sigma-start", "--sigma-start X", "first noise level (default 0.05)");
+  d.number("--sigma-end", "--sigma-end X", "last noise level (default 0.0005)");
+  auto* levels = d.integer("--sigma-levels", "--sigma-levels N", "noise levels (default 9)");
+  auto* warmup = d.number("--warmup-fraction", "--warmup-fraction F", "share of the steps without noise first (default 0.1)");
+  d.integer("--qerl-stages", "--qerl-stages N",
+            "QeRL's num_stages: N-1 levels after a warm-up of 1/N (10 = the defaults above)")
+      ->excludes(levels)
+      ->excludes(warmup);
+  d.group("Training");
+  d.integer("--steps", "--steps N", "training steps (default 24)", 1);
+  d.integer("--batch", "--batch N", "sequences per step (default 4)", 1);
+  d.integer("--seq", "--seq N", "tokens per sequence (default 64)", 2);
+  d.number("--lr", "--lr X", "learning rate (default 5e-5)", 0);
+  d.integer("--lr-warmup", "--lr-warmup N", "linear learning-rate warm-up steps (default 0)", 0);
+  d.number("--weight-decay", "--weight-decay X", "AdamW weight decay (default 0)", 0);
+  d.number("--grad-clip", "--grad-clip X", "max gradient norm, 0 = off (default 1.0)", 0);
+  d.text("--trainable", "--trainable T", "all (default), norms, or comma-separated regexes of parameter names");
+  d.file("--train", "--train FILE", "training text (.txt whole file, .jsonl \"text\" per line; default MODEL/aqn-train.txt)");
+  d.file("--eval", "--eval FILE", "held-out text (default MODEL/heldout.txt)");
+  d.integer("--eval-seq", "--eval-seq N", "held-out window length (default 256)", 2);
+  d.integer("--eval-tokens", "--eval-tokens N", "held-out tokens scored (default 4096, 0 = all)", 0);
+  d.integer("--eval-batch", "--eval-batch N", "held-out windows per forward (default 8)", 1);
+  d.flag("--no-quant-train", "train with the plain forward (the evaluation still reports both)");
+  d.group("Quantization (training forward with a straight-through estimator, and the quantized evaluation)");
+  srdd_cli::declareQuantOptions(d);
+  d.group("Reference protocol");
+  d.number("--gamma", "--gamma X", "activation noise scale (default 0.01)", 0);
+  d.text("--prompts", "--prompts P", "prompt set (default builtin:experiment)", {Kind::File, {}});
+  d.integer("--max-tokens", "--max-tokens N", "tokens per prompt (default 64)", 1);
+  d.group("Output");
+  d.flag("--json", "print comparison.json instead of the table");
+  d.flag("--quiet", "no progress on stderr");
+  d.text("--timestamp", "--timestamp T", "pin provenance.created_utc");
+  srdd_cli::declareEngineOption(d);
+  d.directory("--copy-to", "--copy-to DIR", "with --engine: where the local copy of the run files goes (default: the --out path)")
+      ->needs(app.get_option("--engine"));
+  return [&app] { return runAqn(srdd_cli::Parsed(app)); };
 }
 
 }  // namespace
 
-static srdd_cli::Registrar reg({"aqn", "AQN training runs compared across layer sets, with statistics", usage(), runAqn});
+static srdd_cli::Registrar reg(
+    {"aqn", "AQN training runs compared across layer sets, with statistics",
+     "srdd aqn [MODEL] [--targets 3,7,12] [--configs baseline,global,targeted,healthy] [OPTIONS] --out RUNDIR",
+     "AQN (QeRL adaptive quantization noise) training runs, compared across layer sets with N seeds each. Re-running the "
+     "same command on the same RUNDIR resumes: finished runs are kept. See docs/aqn.md.",
+     define});

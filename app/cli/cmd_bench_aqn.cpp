@@ -23,17 +23,14 @@ struct Variant {
   bool quantize, noise;
 };
 
-int runBenchAqn(const srdd_cli::Args& args) {
-  srdd_cli::Options opt(args, {"--device", "--dtype", "--batch", "--seq", "--steps", "--warmup", "--trainable", "--sigma"},
-                        {"--json"});
+int runBenchAqn(const srdd_cli::Parsed& opt) {
   auto model = srdd_cli::loadModel(opt);
   const int batch = static_cast<int>(opt.integer("--batch", 4));
   const int seq = static_cast<int>(opt.integer("--seq", 512));
   const int steps = static_cast<int>(opt.integer("--steps", 9));
   const int warmup = static_cast<int>(opt.integer("--warmup", 2));
   const double sigma = opt.number("--sigma", 0.01);
-  if (batch < 1 || seq < 2 || steps < 1 || warmup < 0) throw srdd::Error("--batch, --steps >= 1, --seq >= 2, --warmup >= 0");
-  if (!(sigma > 0)) throw srdd::Error("--sigma must be > 0");
+  if (!(sigma > 0)) throw srdd_cli::UsageError("option --sigma must be > 0");
   const bool json = opt.flag("--json");
   const at::Device device = model->device();
   const int cudaIndex = device.is_cuda() ? device.index() : -1;
@@ -105,14 +102,20 @@ int runBenchAqn(const srdd_cli::Args& args) {
   return 0;
 }
 
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  srdd_cli::declareModelOptions(d);
+  d.integer("--batch", "--batch N", "sequences per step (default 4)", 1);
+  d.integer("--seq", "--seq N", "tokens per sequence (default 512)", 2);
+  d.integer("--steps", "--steps N", "timed training steps per variant, the median is reported (default 9)", 1);
+  d.integer("--warmup", "--warmup N", "untimed steps first (default 2)", 0);
+  d.text("--trainable", "--trainable T", "all (default), norms, or regexes of parameter names");
+  d.number("--sigma", "--sigma X", "constant AQN sigma on every layer's RMSNorm weights (default 0.01)", 0);
+  d.flag("--json", "print JSON");
+  return [&app] { return runBenchAqn(srdd_cli::Parsed(app)); };
+}
+
 srdd_cli::BenchRegistrar reg({"aqn", "training tokens/s and peak GPU memory: bf16 step vs W4A16-MXFP4 + AQN step",
-                              std::string("Usage: srdd bench aqn [MODEL] [--batch 4] [--seq 512] [--steps 9]\n") +
-                                  srdd_cli::kModelOptionsUsage +
-                                  "  --steps N        timed training steps per variant, the median is reported (default 9)\n"
-                                  "  --warmup N       untimed steps first (default 2)\n"
-                                  "  --trainable T    all (default), norms, or regexes of parameter names\n"
-                                  "  --sigma X        constant AQN sigma on every layer's RMSNorm weights (default 0.01)\n"
-                                  "  --json           print JSON\n",
-                              runBenchAqn});
+                              "srdd bench aqn [MODEL] [--batch 4] [--seq 512] [--steps 9]", "", define});
 
 }  // namespace

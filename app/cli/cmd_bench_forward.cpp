@@ -36,14 +36,12 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-int runBenchForward(const srdd_cli::Args& args) {
-  srdd_cli::Options opt(args, {"--device", "--dtype", "--batches", "--seqs", "--repeats", "--warmup"}, {"--json"});
+int runBenchForward(const srdd_cli::Parsed& opt) {
   auto model = srdd_cli::loadModel(opt);
   const auto batches = parseList(opt.value("--batches", "1,8,32"), "--batches");
   const auto seqs = parseList(opt.value("--seqs", "16,128,512"), "--seqs");
   const int repeats = static_cast<int>(opt.integer("--repeats", 5));
   const int warmup = static_cast<int>(opt.integer("--warmup", 2));
-  if (repeats < 1 || warmup < 0) throw srdd::Error("--repeats must be >= 1 and --warmup >= 0");
   c10::NoGradGuard noGrad;
   at::manual_seed(0);
   nlohmann::json rows = nlohmann::json::array();
@@ -82,11 +80,17 @@ int runBenchForward(const srdd_cli::Args& args) {
   return 0;
 }
 
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  srdd_cli::declareModelOptions(d);
+  d.text("--batches", "--batches LIST", "batch sizes (default 1,8,32)");
+  d.text("--seqs", "--seqs LIST", "sequence lengths (default 16,128,512)");
+  d.integer("--repeats", "--repeats N", "timed runs per cell, median reported (default 5)", 1);
+  d.integer("--warmup", "--warmup N", "untimed runs first (default 2)", 0);
+  d.flag("--json", "print JSON");
+  return [&app] { return runBenchForward(srdd_cli::Parsed(app)); };
+}
+
 srdd_cli::BenchRegistrar reg({"forward", "ms per forward and tokens/s over batch x sequence length",
-                              std::string("Usage: srdd bench forward [MODEL] [--batches 1,8,32] [--seqs 16,128,512]\n") +
-                                  srdd_cli::kModelOptionsUsage +
-                                  "  --repeats N      timed runs per cell, median reported (default 5)\n"
-                                  "  --warmup N       untimed runs first (default 2)\n"
-                                  "  --json           print JSON\n",
-                              runBenchForward});
+                              "srdd bench forward [MODEL] [--batches 1,8,32] [--seqs 16,128,512]", "", define});
 }  // namespace

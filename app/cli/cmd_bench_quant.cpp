@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bench.h"
-#include "options.h"
+#include "cli_options.h"
+#include "model_options.h"
+#include "scan_cli.h"
 #include "srdd/error.h"
 #include "srdd/mx_quant.h"
 #include "srdd/runtime.h"
@@ -145,25 +147,22 @@ nlohmann::json modelCase(const srdd::QuantSpec& spec, const std::string& device,
   return r;
 }
 
-int runQuantBench(const Args& args) {
-  Options o(args, {"--device", "--format", "--scale", "--rounding", "--block", "--seed", "--dtype", "--max-elements",
-                   "--min-elements", "--max-composed"},
-            {"--json", "--no-composed", "--model-case", "--no-model-case", "--no-check"});
+int runQuantBench(const Parsed& o) {
   const std::string device = srdd::normalizeDeviceName(o.value("--device", "cpu"));
   srdd::QuantSpec spec = srdd::parseQuantSpec(o.value("--format", "mxfp4"));
   if (auto s = o.value("--scale")) spec.scale = srdd::parseScaleRule(*s);
   if (auto r = o.value("--rounding")) spec.rounding = srdd::parseRounding(*r);
   if (auto b = o.value("--block")) spec.block = srdd::parseBlockShape(*b, &spec.blockSize);
+  spec.reference = o.flag("--reference");
   spec.seed = uint64_t(o.integer("--seed", 0));
   spec.validate();
   const std::string dtName = o.value("--dtype", "float32");
-  at::ScalarType dt = dtName == "float32" ? at::kFloat : dtName == "bfloat16" ? at::kBFloat16 : dtName == "float16" ? at::kHalf : at::kByte;
-  if (dt == at::kByte) throw srdd::Error("option --dtype: '" + dtName + "' is not one of float32, bfloat16, float16");
+  const at::ScalarType dt = dtName == "float32" ? at::kFloat : dtName == "bfloat16" ? at::kBFloat16 : at::kHalf;
   const bool cuda = device != "cpu";
   const long long maxEl = o.integer("--max-elements", cuda ? (1ll << 30) : (1ll << 26));
   const long long minEl = o.integer("--min-elements", 1ll << 20);
   const long long maxComposed = o.integer("--max-composed", cuda ? (1ll << 28) : (1ll << 24));
-  if (minEl < 1 || maxEl < minEl) throw srdd::Error("options --min-elements/--max-elements: need 1 <= min <= max");
+  if (maxEl < minEl) throw UsageError("options --min-elements/--max-elements: need min <= max");
   const bool composed = !o.flag("--no-composed") && spec.rounding != srdd::Rounding::Stochastic;
   const bool model = cuda ? !o.flag("--no-model-case") : o.flag("--model-case");
   const bool json = o.flag("--json");
@@ -225,17 +224,31 @@ int runQuantBench(const Args& args) {
   return 0;
 }
 
-const BenchRegistrar registrar({"quant", "fused fake-quantizer GB/s vs device copy vs composed ATen ops",
-                                "srdd bench quant [--device cpu|cuda] [--format mxfp4] [--scale floor|rceil]\n"
-                                "    [--rounding rne|away|stochastic] [--seed N] [--block 1x32|32x32]\n"
-                                "    [--dtype float32|bfloat16|float16] [--min-elements N] [--max-elements N]\n"
-                                "    [--max-composed N] [--no-composed] [--model-case|--no-model-case] [--no-check] [--json]\n"
-                                "  Sizes grow x4 from --min-elements (1M) to --max-elements (64M on CPU, 1G on CUDA).\n"
-                                "  GB/s counts bytes read + written; 'fused' allocates its output, 'fused-into' reuses one\n"
-                                "  (fakeQuantizeInto). The composed path runs up to --max-composed (16M on CPU, 256M on CUDA).\n"
-                                "  The Qwen2.5-1.5B case (196 bf16 linear weights back to back) runs by default on CUDA only.\n"
-                                "  On CUDA the kernels are first compared bit for bit with the CPU kernels (--no-check skips).",
-                                runQuantBench});
+Runner define(CLI::App& app) {
+  Declare d(app);
+  declareDeviceOption(d);
+  declareQuantizerOptions(d);
+  d.integer("--seed", "--seed N", "seed of stochastic rounding (default 0)", 0);
+  d.choice("--dtype", "--dtype T", "float32 (default), bfloat16 or float16", {"float32", "bfloat16", "float16"});
+  d.integer("--min-elements", "--min-elements N", "smallest tensor (default 1M); sizes grow x4", 1);
+  d.integer("--max-elements", "--max-elements N", "largest tensor (default 64M on CPU, 1G on CUDA)", 1);
+  d.integer("--max-composed", "--max-composed N", "the composed path runs up to N elements (16M on CPU, 256M on CUDA)", 1);
+  d.flag("--no-composed", "skip the composed-ATen path");
+  auto* modelCase = d.flag("--model-case", "time the Qwen2.5-1.5B case (196 bf16 linear weights; default on CUDA only)");
+  d.flag("--no-model-case", "skip the Qwen2.5-1.5B case")->excludes(modelCase);
+  d.flag("--no-check", "on CUDA: skip the bit-for-bit comparison with the CPU kernels");
+  d.flag("--json", "print JSON");
+  return [&app] { return runQuantBench(Parsed(app)); };
+}
+
+const BenchRegistrar registrar(
+    {"quant", "fused fake-quantizer GB/s vs device copy vs composed ATen ops",
+     "srdd bench quant [--device cpu|cuda] [--format mxfp4] [--scale floor|rceil] [--rounding rne|away|stochastic]\n"
+     "    [--seed N] [--block 1x32|32x32] [--dtype float32|bfloat16|float16] [--min-elements N] [--max-elements N]\n"
+     "    [--max-composed N] [--no-composed] [--model-case|--no-model-case] [--no-check] [--json]",
+     "GB/s counts bytes read + written; 'fused' allocates its output, 'fused-into' reuses one (fakeQuantizeInto). On "
+     "CUDA the kernels are first compared bit for bit with the CPU kernels (--no-check skips).",
+     define});
 
 }  // namespace
 }  // namespace srdd_cli

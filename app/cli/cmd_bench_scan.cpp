@@ -81,13 +81,7 @@ class PartTimer {
   std::vector<std::pair<std::string, double>> scanStages_;
 };
 
-int runBenchScan(const srdd_cli::Args& args) {
-  auto values = srdd_cli::quantValueOptions();
-  values.insert({"--device", "--dtype"});
-  auto flags = srdd_cli::quantFlagOptions();
-  flags.insert("--profile");
-  values.insert("--repeat");
-  srdd_cli::Options opt(args, values, flags);
+int runBenchScan(const srdd_cli::Parsed& opt) {
   const bool profile = opt.flag("--profile");
   const std::string dir = srdd_cli::modelDirectory(opt);
 
@@ -173,7 +167,6 @@ int runBenchScan(const srdd_cli::Args& args) {
     return std::vector<double>{local.total(), exp.total(), scn.total()};
   };
   const int repeat = static_cast<int>(opt.integer("--repeat", 3));
-  if (repeat < 1) throw srdd::Error("bench scan: --repeat must be at least 1");
   std::vector<std::vector<double>> times(3);
   std::vector<double> cold;
   for (int r = 0; r <= repeat; ++r) {
@@ -196,11 +189,16 @@ int runBenchScan(const srdd_cli::Args& args) {
   return 0;
 }
 
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  d.flag("--profile", "per-part and per-stage wall times on stderr (first and last run)");
+  d.integer("--repeat", "--repeat N", "timed runs after the first one (default 3); the median is reported", 1);
+  srdd_cli::declareModelOptions(d);
+  srdd_cli::declareQuantOptions(d);
+  return [&app] { return runBenchScan(srdd_cli::Parsed(app)); };
+}
+
 srdd_cli::BenchRegistrar reg({"scan", "wall time of the research scripts' three scan protocols",
-                              std::string("Usage: srdd bench scan [MODEL] [--profile] [--repeat N]\n"
-                                          "  --profile        per-part and per-stage wall times on stderr (first and last run)\n"
-                                          "  --repeat N       timed runs after the first one (default 3); the median is reported\n") + srdd_cli::kModelOptionsUsage +
-                                  srdd_cli::kQuantOptionsUsage,
-                              runBenchScan});
+                              "srdd bench scan [MODEL] [--profile] [--repeat N]", "", define});
 
 }  // namespace

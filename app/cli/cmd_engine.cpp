@@ -3,7 +3,8 @@
 #include <iostream>
 
 #include "command.h"
-#include "options.h"
+#include "cli_options.h"
+#include "help_format.h"
 #include "srdd/engine.h"
 #include "srdd/engine_install.h"
 #include "srdd/engine_ssh.h"
@@ -12,29 +13,14 @@
 
 namespace {
 
-const char* kUsage =
-    "Usage: srdd engine install [OPTIONS] HOST...\n"
-    "       srdd engine hello --engine CMD\n"
-    "install: copies this version's source (git archive of HEAD, else a tarball of the tree) to each HOST over\n"
-    "ssh, unpacks it and runs packaging/build-gpu.sh there, streaming the build log. Then prints the --engine\n"
-    "command line that uses the new build.\n"
-    "  --user U           ssh user;  --port P: ssh port\n"
-    "  --wrapper CMD      run inside this on the host, e.g. \"docker exec -i CONTAINER\"\n"
-    "  --ssh-options STR  extra ssh arguments, split like a shell (e.g. \"-i ~/.ssh/gpu -J bastion\")\n"
-    "  --remote-dir DIR   where the source goes on the host (default srdd-VERSION in the remote home)\n"
-    "  --build-command C  run in the remote directory instead of packaging/build-gpu.sh\n"
-    "  --source DIR       the tree to copy (default: the one this srdd was built from)\n"
-    "hello: prints the engine's handshake as JSON (engine and protocol versions, LibTorch, devices, host).";
-
-int install(const srdd_cli::Options& opt) {
-  if (opt.positional().size() < 2) throw srdd::Error("engine install: no HOST");
+int install(const srdd_cli::Parsed& opt) {
   srdd::engine::InstallOptions io;
   io.sourceDir = opt.value("--source", srdd::sourceDirectory());
   io.remoteDir = opt.value("--remote-dir", "");
   io.buildCommand = opt.value("--build-command", io.buildCommand);
-  for (size_t i = 1; i < opt.positional().size(); ++i) {
+  for (const std::string& host : opt.values("HOST")) {
     srdd::engine::SshTarget t;
-    t.host = opt.positional()[i];
+    t.host = host;
     t.user = opt.value("--user", "");
     t.port = static_cast<int>(opt.integer("--port", 0));
     t.wrapper = opt.value("--wrapper", "");
@@ -48,22 +34,39 @@ int install(const srdd_cli::Options& opt) {
   return 0;
 }
 
-int hello(const srdd_cli::Options& opt) {
-  auto engine = srdd::engine::makeEngine(opt.required("--engine"));
+int hello(const srdd_cli::Parsed& opt) {
+  auto engine = srdd::engine::makeEngine(*opt.value("--engine"));
   std::cout << engine->hello().dump(2) << "\n";
   return 0;
 }
 
-int run(const srdd_cli::Args& args) {
-  const srdd_cli::Options opt(args, {"--user", "--port", "--wrapper", "--ssh-options", "--remote-dir", "--build-command",
-                                     "--source", "--engine"},
-                              {});
-  const std::string action = opt.positional(0, "an action (install or hello)");
-  if (action == "install") return install(opt);
-  if (action == "hello") return hello(opt);
-  throw srdd::Error("engine: unknown action '" + action + "' (install or hello)");
+srdd_cli::Runner define(CLI::App& app) {
+  CLI::App* installApp = srdd_cli::addSubcommand(
+      app, "install", "build this version on GPU hosts over ssh", "srdd engine install [OPTIONS] HOST...",
+      "Copies this version's source (git archive of HEAD, else a tarball of the tree) to each HOST over ssh, unpacks it "
+      "and runs packaging/build-gpu.sh there, streaming the build log. Then prints the --engine command line that uses "
+      "the new build.");
+  srdd_cli::Declare i(*installApp);
+  i.positional("HOST", "the hosts to install on", true, {}, /*many=*/true);
+  i.text("--user", "--user U", "ssh user");
+  i.integer("--port", "--port P", "ssh port", 1, 65535);
+  i.text("--wrapper", "--wrapper CMD", "run inside this on the host, e.g. \"docker exec -i CONTAINER\"");
+  i.text("--ssh-options", "--ssh-options STR", "extra ssh arguments, split like a shell (e.g. \"-i ~/.ssh/gpu -J bastion\")");
+  i.text("--remote-dir", "--remote-dir DIR", "where the source goes on the host (default srdd-VERSION in the remote home)");
+  i.text("--build-command", "--build-command C", "run in the remote directory instead of packaging/build-gpu.sh");
+  i.directory("--source", "--source DIR", "the tree to copy (default: the one this srdd was built from)");
+  CLI::App* helloApp = srdd_cli::addSubcommand(
+      app, "hello", "print an engine's handshake as JSON", "srdd engine hello --engine CMD",
+      "Prints the engine's handshake as JSON (engine and protocol versions, LibTorch, devices, host).");
+  srdd_cli::Declare h(*helloApp);
+  h.text("--engine", "--engine CMD", "the engine's command line, e.g. \"ssh gpu1 srdd serve --stdio\" (required)")->required();
+  app.require_subcommand(1);
+  return [installApp, helloApp] {
+    return installApp->parsed() ? install(srdd_cli::Parsed(*installApp)) : hello(srdd_cli::Parsed(*helloApp));
+  };
 }
 
-const srdd_cli::Registrar reg({"engine", "install the engine on a GPU host over ssh; show an engine's handshake", kUsage, run});
+const srdd_cli::Registrar reg({"engine", "install the engine on a GPU host over ssh; show an engine's handshake",
+                               "srdd engine install [OPTIONS] HOST...\nsrdd engine hello --engine CMD", "", define});
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "engine_cli.h"
+#include "command.h"
 #include "model_options.h"
 #include "srdd/error.h"
 #include "srdd/evaluation.h"
@@ -24,10 +25,10 @@ void print(const nlohmann::json& j, bool json) {
 }
 
 // Paths are on the engine's host; no MODEL or --text: the engine host's demo model and held-out text.
-int runEvalOnEngine(const srdd_cli::Options& opt) {
+int runEvalOnEngine(const srdd_cli::Parsed& opt) {
   auto engine = srdd_cli::connectEngine(*opt.value("--engine"));
   const nlohmann::json request = {{"type", "eval"},
-                                  {"model", opt.positional().empty() ? "" : opt.positional()[0]},
+                                  {"model", opt.value("MODEL", "")},
                                   {"text", opt.value("--text", "")},
                                   {"device", opt.value("--device", "cpu")},
                                   {"dtype", opt.value("--dtype", "bf16")},
@@ -41,9 +42,7 @@ int runEvalOnEngine(const srdd_cli::Options& opt) {
   return 0;
 }
 
-int runEval(const srdd_cli::Args& args) {
-  srdd_cli::Options opt(args, {"--text", "--device", "--dtype", "--max-tokens", "--batch", "--tokenizer", "--engine"},
-                        {"--json", "--per-line"});
+int runEval(const srdd_cli::Parsed& opt) {
   if (opt.value("--engine")) return runEvalOnEngine(opt);
   const std::string dir = srdd_cli::modelDirectory(opt);
   const std::string textPath = opt.value("--text", srdd::defaultModelDirectory() + "/heldout.txt");
@@ -66,14 +65,20 @@ int runEval(const srdd_cli::Args& args) {
   return 0;
 }
 
-srdd_cli::Registrar reg({"eval", "loss and perplexity of a model over a text file",
-                         std::string("Usage: srdd eval [MODEL] [--text FILE] [--json]\n") + srdd_cli::kModelOptionsUsage +
-                             "  --text FILE      text to score (.jsonl: one {\"text\":...} per line); default: the\n"
-                             "                   demo model's held-out text\n"
-                             "  --per-line       treat each non-empty line as its own text\n"
-                             "  --max-tokens N   window length in tokens (default 256)\n"
-                             "  --batch N        windows per forward (default 8)\n"
-                             "  --tokenizer F    tokenizer.json (default MODEL/tokenizer.json)\n"
-                             "  --json           print JSON\n" + srdd_cli::kEngineOptionUsage,
-                         runEval});
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  srdd_cli::declareModelOptions(d);
+  d.file("--text", "--text FILE",
+         "text to score (.jsonl: one {\"text\":...} per line); default: the demo model's held-out text");
+  d.flag("--per-line", "treat each non-empty line as its own text");
+  d.integer("--max-tokens", "--max-tokens N", "window length in tokens (default 256)", 1);
+  d.integer("--batch", "--batch N", "windows per forward (default 8)", 1);
+  d.file("--tokenizer", "--tokenizer F", "tokenizer.json (default MODEL/tokenizer.json)");
+  d.flag("--json", "print JSON");
+  srdd_cli::declareEngineOption(d);
+  return [&app] { return runEval(srdd_cli::Parsed(app)); };
+}
+
+srdd_cli::Registrar reg({"eval", "loss and perplexity of a model over a text file", "srdd eval [MODEL] [--text FILE] [--json]",
+                         "", define});
 }  // namespace

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "command.h"
 #include "model_options.h"
 #include "srdd/error.h"
 
@@ -25,10 +26,9 @@ std::vector<int64_t> parseIds(const std::string& text) {
   return ids;
 }
 
-int runForward(const srdd_cli::Args& args) {
-  srdd_cli::Options opt(args, {"--ids", "--device", "--dtype", "--top"}, {"--json"});
+int runForward(const srdd_cli::Parsed& opt) {
   auto model = srdd_cli::loadModel(opt);
-  auto ids = parseIds(opt.required("--ids"));
+  auto ids = parseIds(*opt.value("--ids"));
   const int64_t vocab = model->config().vocabSize;
   for (auto id : ids)
     if (id < 0 || id >= vocab)
@@ -67,11 +67,15 @@ int runForward(const srdd_cli::Args& args) {
   return 0;
 }
 
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  srdd_cli::declareModelOptions(d);
+  d.text("--ids", "--ids IDS", "space-separated token ids (required)")->required();
+  d.flag("--json", "print JSON: last_token_logits, layer_output_rms, top_ids");
+  d.integer("--top", "--top K", "how many top next tokens to list (default 10)", 1);
+  return [&app] { return runForward(srdd_cli::Parsed(app)); };
+}
+
 srdd_cli::Registrar reg({"forward", "run one forward pass over token ids; last-token logits and layer RMS",
-                         std::string("Usage: srdd forward [MODEL] --ids \"1 2 3\" [--json] [--top K]\n") +
-                             srdd_cli::kModelOptionsUsage +
-                             "  --ids IDS        space-separated token ids\n"
-                             "  --json           print JSON: last_token_logits, layer_output_rms, top_ids\n"
-                             "  --top K          how many top next tokens to list (default 10)\n",
-                         runForward});
+                         "srdd forward [MODEL] --ids \"1 2 3\" [--json] [--top K]", "", define});
 }  // namespace

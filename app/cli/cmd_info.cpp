@@ -7,23 +7,12 @@
 
 #include "command.h"
 #include "engine_cli.h"
-#include "options.h"
+#include "cli_options.h"
 #include "srdd/error.h"
 #include "model_options.h"
 #include "srdd/model_summary.h"
 
 namespace {
-
-const char* kUsage =
-    "Usage: srdd info [MODEL] [--json]\n"
-    "\n"
-    "Validates the Hugging Face model directory MODEL (config.json + safetensors; default: the bundled demo\n"
-    "model) and prints its architecture,\n"
-    "sizes, parameter count, dtypes, bytes on disk, the memory its weights need in bf16 and fp32, and the\n"
-    "parameters of each layer.\n"
-    "\n"
-    "  --json          print the same as one JSON object\n"
-    "  --engine CMD    describe MODEL on the host of this engine (see `srdd scan --help`)";
 
 std::string humanBytes(double bytes) {
   char buf[32];
@@ -65,9 +54,7 @@ void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dt
   for (const auto& r : s.rows) std::printf("%-18s%16lld  %s\n", r.name.c_str(), static_cast<long long>(r.parameters), r.dtype.c_str());
 }
 
-int run(const srdd_cli::Args& args) {
-  const srdd_cli::Options opt(args, {"--engine"}, {"--json"});
-  if (opt.positional().size() > 1) throw srdd::Error("unexpected argument '" + opt.positional()[1] + "'");
+int run(const srdd_cli::Parsed& opt) {
   const std::string dir = srdd_cli::modelDirectory(opt);
   std::optional<srdd_cli::ConnectedEngine> engine;
   if (auto spec = opt.value("--engine")) engine = srdd_cli::connectEngine(*spec);
@@ -88,6 +75,19 @@ int run(const srdd_cli::Args& args) {
   return 0;
 }
 
-const srdd_cli::Registrar registrar({"info", "describe a model directory: architecture, sizes, parameters, memory", kUsage, run});
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  srdd_cli::declareModelArgument(d);
+  d.flag("--json", "print the same as one JSON object");
+  srdd_cli::declareEngineOption(d);
+  return [&app] { return run(srdd_cli::Parsed(app)); };
+}
+
+const srdd_cli::Registrar registrar(
+    {"info", "describe a model directory: architecture, sizes, parameters, memory", "srdd info [MODEL] [--json]",
+     "Validates the Hugging Face model directory MODEL (config.json + safetensors; default: the bundled demo model) and "
+     "prints its architecture, sizes, parameter count, dtypes, bytes on disk, the memory its weights need in bf16 and "
+     "fp32, and the parameters of each layer. With --engine, MODEL is described on the engine's host.",
+     define});
 
 }  // namespace

@@ -10,7 +10,8 @@
 #include <sstream>
 
 #include "command.h"
-#include "options.h"
+#include "cli_options.h"
+#include "scan_cli.h"
 #include "srdd/error.h"
 #include "srdd/mx_quant.h"
 
@@ -54,9 +55,7 @@ nlohmann::json number(float v) {  // JSON has no NaN/Inf: write those as strings
   return double(v);
 }
 
-int runQuantize(const Args& args) {
-  Options o(args, {"--format", "--scale", "--rounding", "--seed", "--block", "--values", "--shape"},
-            {"--reference", "--sr-half-bug", "--json"});
+int runQuantize(const Parsed& o) {
   srdd::QuantSpec spec = srdd::parseQuantSpec(o.value("--format", "mxfp4"));
   if (auto s = o.value("--scale")) spec.scale = srdd::parseScaleRule(*s);
   spec.reference = o.flag("--reference");
@@ -66,7 +65,7 @@ int runQuantize(const Args& args) {
   if (auto b = o.value("--block")) spec.block = srdd::parseBlockShape(*b, &spec.blockSize);
   spec.seed = uint64_t(o.integer("--seed", 0));
   spec.validate();
-  const std::vector<float> values = parseValues(o.required("--values"));
+  const std::vector<float> values = parseValues(*o.value("--values"));
   at::Tensor x = at::tensor(at::ArrayRef<float>(values), at::kFloat);
   if (auto s = o.value("--shape")) x = x.reshape(parseShape(*s, values.size()));
 
@@ -105,17 +104,25 @@ int runQuantize(const Args& args) {
   return 0;
 }
 
-const Registrar registrar({"quantize", "Fake-quantize values given on the command line and show scales and codes",
-                           "Usage: srdd quantize --values \"v1 v2 ...\" [--format mxfp4|mxfp6-e2m3|mxfp6-e3m2|mxfp8-e4m3|"
-                           "mxfp8-e5m2|nvfp4]\n"
-                           "    [--scale floor|rceil] [--rounding rne|away|stochastic] [--seed N] [--block 1x32|32x32]\n"
-                           "    [--shape \"R C\"] [--reference [--sr-half-bug]] [--json]\n"
-                           "  Values are separated by spaces or commas (nan, inf accepted). Blocks run along the last\n"
-                           "  axis of --shape (default: one row). Prints each block's scale (E8M0 byte and value;\n"
-                           "  E4M3 bits for nvfp4), each element's code and the dequantized values.\n"
-                           "  --reference: the research scripts' MXFP4 numerics (flat blocks, ties away; see\n"
-                           "  docs/quantization.md); --sr-half-bug reproduces their x0.5 stochastic-rounding bug.",
-                           runQuantize});
+Runner define(CLI::App& app) {
+  Declare d(app);
+  d.text("--values", "--values \"V1 V2 ...\"", "the values, separated by spaces or commas (nan, inf accepted; required)")
+      ->required();
+  declareQuantizerOptions(d);
+  d.flag("--sr-half-bug", "with --reference: reproduce the scripts' x0.5 stochastic-rounding bug");
+  d.integer("--seed", "--seed N", "seed of stochastic rounding (default 0)", 0);
+  d.text("--shape", "--shape \"R C\"", "the values' shape; blocks run along the last axis (default: one row)");
+  d.flag("--json", "print JSON: input, dequantized, codes, scales");
+  return [&app] { return runQuantize(Parsed(app)); };
+}
+
+const Registrar registrar(
+    {"quantize", "Fake-quantize values given on the command line and show scales and codes",
+     "srdd quantize --values \"v1 v2 ...\" [--format F] [--scale floor|rceil] [--rounding rne|away|stochastic]\n"
+     "    [--seed N] [--block 1x32|32x32] [--shape \"R C\"] [--reference [--sr-half-bug]] [--json]",
+     "Prints each block's scale (E8M0 byte and value; E4M3 bits for nvfp4), each element's code and the dequantized "
+     "values. --reference: the research scripts' MXFP4 numerics (flat blocks, ties away; see docs/quantization.md).",
+     define});
 
 }  // namespace
 }  // namespace srdd_cli

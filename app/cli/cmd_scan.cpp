@@ -7,6 +7,9 @@
 #include <map>
 
 #include "engine_cli.h"
+#include "exit_codes.h"
+#include "interrupt.h"
+#include "command.h"
 #include "model_options.h"
 #include "scan_cli.h"
 #include "srdd/error.h"
@@ -24,7 +27,7 @@ std::string thresholdOption(std::string name) {
 }
 
 // --timestamp, else SOURCE_DATE_EPOCH (reproducible-builds convention), else now (empty).
-std::string pinnedTimestamp(const srdd_cli::Options& opt) {
+std::string pinnedTimestamp(const srdd_cli::Parsed& opt) {
   if (auto t = opt.value("--timestamp")) return *t;
   if (const char* e = std::getenv("SOURCE_DATE_EPOCH")) {
     char* end = nullptr;
@@ -41,7 +44,7 @@ std::string pinnedTimestamp(const srdd_cli::Options& opt) {
 }
 
 // The --threshold-NAME options given, by rule name (gain_ratio, ...).
-std::map<std::string, double> thresholdOverrides(const srdd_cli::Options& opt) {
+std::map<std::string, double> thresholdOverrides(const srdd_cli::Parsed& opt) {
   std::map<std::string, double> overrides;
   for (const auto& name : srdd::RuleThresholds::names()) {
     const std::string o = "--threshold-" + thresholdOption(name);
@@ -52,11 +55,9 @@ std::map<std::string, double> thresholdOverrides(const srdd_cli::Options& opt) {
 
 // The scan the options describe, as a request for an engine (paths are on the engine's host; no MODEL:
 // the engine's demo model).
-srdd::ScanRequest scanRequest(const srdd_cli::Options& opt) {
-  if (opt.value("--tokenizer") || opt.flag("--profile"))
-    throw srdd::Error("--tokenizer and --profile are not available with --engine");
+srdd::ScanRequest scanRequest(const srdd_cli::Parsed& opt) {
   srdd::ScanRequest r;
-  r.modelDir = opt.positional().empty() ? "" : opt.positional()[0];
+  r.modelDir = opt.value("MODEL", "");
   r.device = opt.value("--device", "cpu");
   r.dtype = opt.value("--dtype", "bf16");
   r.seed = static_cast<uint64_t>(opt.integer("--seed", 42));
@@ -89,17 +90,22 @@ srdd::ScanRequest scanRequest(const srdd_cli::Options& opt) {
   return r;
 }
 
-// The local files of a scan that ran on an engine (results JSON, CSV, legacy layouts) and the report.
-void writeScanOutputs(const srdd_cli::Options& opt, const nlohmann::json& result, const std::string& out) {
+// The local files of a scan (results JSON, CSV, legacy layouts), then on stdout the results JSON (--json)
+// or the report (unless --no-report). `result` is the results document as written to --out.
+void writeScanOutputs(const srdd_cli::Parsed& opt, const nlohmann::json& result, const srdd::ScanResult& parsed,
+                      const std::string& out) {
   srdd::writeScanJsonFile(result, out);
-  const auto parsed = srdd::scanResultFromJson(result);
   if (auto csv = opt.value("--csv")) srdd::writeScanCsv(parsed, *csv);
   if (auto f = opt.value("--legacy-experiment")) srdd::writeFileAtomically(*f, srdd::legacyExperimentJson(parsed).dump(2) + "\n");
   if (auto f = opt.value("--legacy-scanner")) srdd::writeFileAtomically(*f, srdd::legacyScannerJson(parsed).dump(2) + "\n");
-  if (!opt.flag("--no-report")) std::cout << srdd::formatScanReport(parsed);
+  if (opt.flag("--json")) {
+    std::cout << srdd::scanJsonText(result);
+  } else if (!opt.flag("--no-report")) {
+    std::cout << srdd::formatScanReport(parsed);
+  }
 }
 
-int runScanOnEngine(const srdd_cli::Options& opt) {
+int runScanOnEngine(const srdd_cli::Parsed& opt) {
   const srdd::ScanRequest request = scanRequest(opt);
   const std::string out = opt.value("--out", "srdd-scan.json");
   const auto start = std::chrono::steady_clock::now();
@@ -108,27 +114,18 @@ int runScanOnEngine(const srdd_cli::Options& opt) {
   try {
     result = srdd_cli::runEngineJob(engine, {{"type", "scan"}, {"request", request.toJson()}}, opt.flag("--quiet")).body;
   } catch (const srdd::Cancelled&) {
-    std::cerr << "srdd scan: cancelled\n";
-    return 130;
+    std::cerr << "srdd scan: cancelled; nothing was written\n";
+    return srdd_cli::kExitInterrupted;
   }
   result["provenance"]["engine"] = srdd_cli::engineProvenance(engine);
-  writeScanOutputs(opt, result, out);
+  writeScanOutputs(opt, result, srdd::scanResultFromJson(result), out);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "scan finished in " << srdd::formatSeconds(secs) << " on " << engine.engine->describe() << " ("
             << engine.hello.value("hostname", "?") << "); results: " << out << "\n";
   return 0;
 }
 
-int runScanCommand(const srdd_cli::Args& args) {
-  auto values = srdd_cli::quantValueOptions();
-  values.insert({"--scans", "--prompts", "--max-tokens", "--trials", "--gain-draws", "--noise-scale", "--seed", "--device",
-                 "--dtype", "--out", "--csv", "--legacy-experiment", "--legacy-scanner", "--batch", "--timestamp",
-                 "--tokenizer", "--dc-shift", "--engine", "--rules", "--sensitivity-text", "--sensitivity-windows",
-                 "--sensitivity-tokens"});
-  for (const auto& name : srdd::RuleThresholds::names()) values.insert("--threshold-" + thresholdOption(name));
-  auto flags = srdd_cli::quantFlagOptions();
-  flags.insert({"--quiet", "--no-report", "--profile"});
-  srdd_cli::Options opt(args, values, flags);
+int runScanCommand(const srdd_cli::Parsed& opt) {
   if (opt.value("--engine")) return runScanOnEngine(opt);
   const std::string dir = srdd_cli::modelDirectory(opt);
 
@@ -164,14 +161,17 @@ int runScanCommand(const srdd_cli::Args& args) {
   const auto start = std::chrono::steady_clock::now();
   auto model = srdd_cli::loadModel(opt);
   const double loadSecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  auto result = srdd::runScan(*model, prompts, so, opt.flag("--quiet") ? srdd::ProgressCallback() : srdd_cli::stderrProgress(),
-                              nullptr, created);
-  srdd::writeScanJson(result, out);
-  if (auto csv = opt.value("--csv")) srdd::writeScanCsv(result, *csv);
-  if (auto f = opt.value("--legacy-experiment")) srdd::writeFileAtomically(*f, srdd::legacyExperimentJson(result).dump(2) + "\n");
-  if (auto f = opt.value("--legacy-scanner")) srdd::writeFileAtomically(*f, srdd::legacyScannerJson(result).dump(2) + "\n");
+  const srdd::CancelToken* cancel = srdd_cli::cancelOnInterrupt();
+  const auto progress = opt.flag("--quiet") ? srdd::ProgressCallback() : srdd_cli::stderrProgress();
+  srdd::ScanResult result;
+  try {
+    result = srdd::runScan(*model, prompts, so, progress, cancel, created);
+  } catch (const srdd::Cancelled&) {
+    std::cerr << "srdd scan: cancelled; nothing was written\n";
+    return srdd_cli::kExitInterrupted;
+  }
+  writeScanOutputs(opt, srdd::scanResultToJson(result), result, out);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!opt.flag("--no-report")) std::cout << srdd::formatScanReport(result);
   if (so.profile) {
     auto times = result.profile;
     times.insert(times.begin(), {"model load", loadSecs});
@@ -181,41 +181,57 @@ int runScanCommand(const srdd_cli::Args& args) {
   return 0;
 }
 
-std::string usage() {
-  std::string u =
-      std::string("Usage: srdd scan [MODEL] [OPTIONS]\n") + srdd_cli::kModelOptionsUsage + srdd_cli::kQuantOptionsUsage +
-      "  --scans LIST     gain,kurtosis,instability,dcgain,discrete,histogram,fidelity,weights,sensitivity,\n"
-      "                   all or default (= all but dcgain, discrete, histogram)\n"
-      "  --prompts P      file (one prompt per line, or .jsonl with \"text\") or builtin:srdd|experiment|scanner\n"
-      "                   (default: MODEL/prompts.txt if present, else builtin:scanner)\n"
-      "  --max-tokens N   tokens kept per prompt (default 64)\n"
-      "  --trials N       identical forwards for the instability scan (default 3)\n"
-      "  --gain-draws N   noise draws averaged by the gain scan (default 1)\n"
-      "  --noise-scale S  gain-scan noise relative to the layer input's std (default 0.1)\n"
-      "  --dc-shift V     constant added by the dcgain/discrete scans (default 50)\n"
-      "  --seed N         seed of the noise and of stochastic rounding (default 42)\n"
-      "  --rules R        floor (default: excess over the format's noise floor, robust z across layers, ranking by\n"
-      "                   single-layer harm) or absolute (the research scripts' fixed thresholds; also 'reference')\n"
-      "  --sensitivity-text F  text for the sensitivity scan's KL and loss at every position (default\n"
-      "                   MODEL/heldout.txt if present, else 'prompts' = the prompt set)\n"
-      "  --sensitivity-windows N  windows taken from that text (default 32)\n"
-      "  --sensitivity-tokens T   tokens per window (default 128)\n"
-      "  --batch N        prompts per forward (default 64)\n"
-      "  --out FILE       results JSON, schema srdd-scan/1 (default srdd-scan.json)\n"
-      "  --csv FILE       also write a long-format CSV\n"
-      "  --legacy-experiment FILE   srdd_mxfp4_experiment.py JSON layout\n"
-      "  --legacy-scanner FILE      srdd_quant_scanner.py JSON layout\n"
-      "  --timestamp T    pin provenance.created_utc (else $SOURCE_DATE_EPOCH, else now)\n"
-      "  --quiet          no progress on stderr;  --no-report: no table on stdout\n"
-      "  --profile        print wall time per stage to stderr (synchronizes the device after each)\n"
-      "  --threshold-NAME V  rule thresholds:";
-  for (const auto& name : srdd::RuleThresholds::names()) u += " " + thresholdOption(name);
-  u += "\n";
-  u += srdd_cli::kEngineOptionUsage;
-  return u;
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  srdd_cli::declareModelOptions(d);
+  d.group("Quantization");
+  srdd_cli::declareQuantOptions(d);
+  d.group("Scans");
+  d.text("--scans", "--scans LIST",
+         "gain,kurtosis,instability,dcgain,discrete,histogram,fidelity,weights,sensitivity,\n"
+         "all or default (= all but dcgain, discrete, histogram)");
+  d.text("--prompts", "--prompts P",
+         "file (one prompt per line, or .jsonl with \"text\") or builtin:srdd|experiment|scanner\n"
+         "(default: MODEL/prompts.txt if present, else builtin:scanner)",
+         {srdd_cli::CompletionHint::Kind::File, {}});
+  d.integer("--max-tokens", "--max-tokens N", "tokens kept per prompt (default 64)", 1);
+  d.integer("--trials", "--trials N", "identical forwards for the instability scan (default 3)", 1);
+  d.integer("--gain-draws", "--gain-draws N", "noise draws averaged by the gain scan (default 1)", 1);
+  d.number("--noise-scale", "--noise-scale S", "gain-scan noise relative to the layer input's std (default 0.1)", 0);
+  d.number("--dc-shift", "--dc-shift V", "constant added by the dcgain/discrete scans (default 50)");
+  d.integer("--seed", "--seed N", "seed of the noise and of stochastic rounding (default 42)", 0);
+  d.choice("--rules", "--rules R",
+           "floor (default: excess over the format's noise floor, robust z across layers, ranking by\n"
+           "single-layer harm) or absolute (the research scripts' fixed thresholds; also 'reference')",
+           [](const std::string& v) { srdd::parseRuleSet(v); }, {"floor", "absolute", "reference"});
+  d.file("--sensitivity-text", "--sensitivity-text F",
+         "text for the sensitivity scan's KL and loss at every position (default\n"
+         "MODEL/heldout.txt if present, else 'prompts' = the prompt set)");
+  d.integer("--sensitivity-windows", "--sensitivity-windows N", "windows taken from that text (default 32)", 1);
+  d.integer("--sensitivity-tokens", "--sensitivity-tokens T", "tokens per window (default 128)", 2);
+  d.integer("--batch", "--batch N", "prompts per forward (default 64)", 1);
+  auto* tokenizer = d.file("--tokenizer", "--tokenizer F", "tokenizer.json (default MODEL/tokenizer.json)");
+  d.group("Output");
+  d.file("--out", "--out FILE", "results JSON, schema srdd-scan/1 (default srdd-scan.json)");
+  d.file("--csv", "--csv FILE", "also write a long-format CSV");
+  d.file("--legacy-experiment", "--legacy-experiment FILE", "srdd_mxfp4_experiment.py JSON layout");
+  d.file("--legacy-scanner", "--legacy-scanner FILE", "srdd_quant_scanner.py JSON layout");
+  d.text("--timestamp", "--timestamp T", "pin provenance.created_utc (else $SOURCE_DATE_EPOCH, else now)");
+  d.flag("--json", "print the results JSON (the --out document) on stdout instead of the table");
+  d.flag("--quiet", "no progress on stderr");
+  d.flag("--no-report", "no table on stdout");
+  auto* profile = d.flag("--profile", "print wall time per stage to stderr (synchronizes the device after each)");
+  srdd_cli::declareEngineOption(d);
+  app.get_option("--engine")->excludes(tokenizer)->excludes(profile);
+  d.group("Rule thresholds (docs/scans.md)");
+  for (const auto& threshold : srdd::RuleThresholds::names()) {
+    const std::string name = "--threshold-" + thresholdOption(threshold);
+    d.number(name, name + " V", "override the rule threshold " + threshold);
+  }
+  return [&app] { return runScanCommand(srdd_cli::Parsed(app)); };
 }
 
-srdd_cli::Registrar reg({"scan", "SRDD scans in BF16 and quantized, per layer, with flags and a recommendation", usage(),
-                         runScanCommand});
+srdd_cli::Registrar reg({"scan", "SRDD scans in BF16 and quantized, per layer, with flags and a recommendation",
+                         "srdd scan [MODEL] [OPTIONS]", "", define});
 
 }  // namespace

@@ -6,25 +6,11 @@
 #include <sstream>
 
 #include "command.h"
-#include "options.h"
+#include "cli_options.h"
 #include "srdd/error.h"
 #include "srdd/tokenizer.h"
 
 namespace {
-
-const char* kUsage =
-    "Usage: srdd tokenize --tokenizer FILE (--text TEXT | --file PATH) [--json]\n"
-    "       srdd tokenize --tokenizer FILE --decode \"ID ID ...\" [--skip-special] [--json]\n"
-    "\n"
-    "Encodes text with a Hugging Face byte-level BPE tokenizer.json (as tokenizers' encode with\n"
-    "add_special_tokens=False) and prints the ids separated by spaces, or decodes ids to text.\n"
-    "\n"
-    "  --tokenizer FILE  tokenizer.json, or a model directory that holds one\n"
-    "  --text TEXT       the text to encode (UTF-8)\n"
-    "  --file PATH       encode the contents of this file instead\n"
-    "  --decode IDS      decode these ids (separated by spaces or commas)\n"
-    "  --skip-special    with --decode: leave out special tokens\n"
-    "  --json            print {\"ids\": [...], \"tokens\": [...]} (encode) or {\"text\": ...} (decode)";
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -57,12 +43,11 @@ std::vector<int64_t> parseIds(const std::string& text) {
   return ids;
 }
 
-int run(const srdd_cli::Args& args) {
-  srdd_cli::Options opt(args, {"--tokenizer", "--text", "--file", "--decode"}, {"--json", "--skip-special"});
-  std::string path = opt.required("--tokenizer");
+int run(const srdd_cli::Parsed& opt) {
+  std::string path = *opt.value("--tokenizer");
   if (std::filesystem::is_directory(path)) path = (std::filesystem::path(path) / "tokenizer.json").string();
-  const int modes = opt.value("--text").has_value() + opt.value("--file").has_value() + opt.value("--decode").has_value();
-  if (modes != 1) throw srdd::Error("give exactly one of --text, --file or --decode");
+  const int modes = opt.given("--text") + opt.given("--file") + opt.given("--decode");
+  if (modes != 1) throw srdd_cli::UsageError("give exactly one of --text, --file or --decode");
   const auto tokenizer = srdd::Tokenizer::fromFile(path);
   const bool json = opt.flag("--json");
 
@@ -95,6 +80,23 @@ int run(const srdd_cli::Args& args) {
   return 0;
 }
 
-const srdd_cli::Registrar reg({"tokenize", "encode text to token ids or decode ids (tokenizer.json)", kUsage, run});
+srdd_cli::Runner define(CLI::App& app) {
+  srdd_cli::Declare d(app);
+  d.file("--tokenizer", "--tokenizer FILE", "tokenizer.json, or a model directory that holds one (required)")->required();
+  d.text("--text", "--text TEXT", "the text to encode (UTF-8)");
+  d.file("--file", "--file PATH", "encode the contents of this file instead");
+  d.text("--decode", "--decode IDS", "decode these ids (separated by spaces or commas)");
+  d.flag("--skip-special", "with --decode: leave out special tokens");
+  d.flag("--json", "print {\"ids\": [...], \"tokens\": [...]} (encode) or {\"text\": ...} (decode)");
+  return [&app] { return run(srdd_cli::Parsed(app)); };
+}
+
+const srdd_cli::Registrar reg(
+    {"tokenize", "encode text to token ids or decode ids (tokenizer.json)",
+     "srdd tokenize --tokenizer FILE (--text TEXT | --file PATH) [--json]\n"
+     "srdd tokenize --tokenizer FILE --decode \"ID ID ...\" [--skip-special] [--json]",
+     "Encodes text with a Hugging Face byte-level BPE tokenizer.json (as tokenizers' encode with "
+     "add_special_tokens=False) and prints the ids separated by spaces, or decodes ids to text.",
+     define});
 
 }  // namespace

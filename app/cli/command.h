@@ -1,20 +1,25 @@
 #pragma once
-// Subcommands of the `srdd` tool register themselves here, one file per subcommand
-// (cmd_<name>.cpp), so that adding one never touches another.
+// Subcommands of the `srdd` tool register themselves here, one file per subcommand (cmd_<name>.cpp), so
+// that adding one never touches another. Each declares its options on its CLI11 subcommand (cli_options.h)
+// and returns the function that runs it once the command line has parsed.
 #include <functional>
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace srdd_cli {
 
-using Args = std::vector<std::string>;  // arguments after the subcommand name
+using Runner = std::function<int()>;  // returns the exit code (exit_codes.h); throws srdd::Error on failure
 
 struct Command {
   std::string name;
-  std::string summary;                   // one line for `srdd --help`
-  std::string usage;                     // full text for `srdd NAME --help`
-  std::function<int(const Args&)> run;   // returns the process exit code; throw srdd::Error on failure
-  bool handlesOwnHelp = false;           // true: --help is passed to run() instead of printing usage
+  std::string summary;                         // one line for `srdd --help` (and the man page's NAME)
+  std::string synopsis;                        // the "Usage:" lines of `srdd NAME --help`, without "Usage: "
+  std::string about;                           // a paragraph under the summary in `srdd NAME --help` (optional)
+  std::function<Runner(CLI::App&)> define;     // declares the options on the subcommand
 };
 
 std::vector<Command>& registry();

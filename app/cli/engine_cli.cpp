@@ -1,16 +1,17 @@
 #include "engine_cli.h"
 
-#include <csignal>
-
+#include "interrupt.h"
 #include "scan_cli.h"
 #include "srdd/error.h"
 
 namespace srdd_cli {
 
-namespace {
-srdd::CancelToken gInterrupted;
-extern "C" void onEngineInterrupt(int) { gInterrupted.cancel(); }
-}  // namespace
+void declareEngineOption(Declare& d) {
+  d.text("--engine", "--engine CMD",
+         "run the job on this engine: a command line that speaks the engine protocol, e.g. \"srdd serve --stdio\" "
+         "or \"ssh gpu1 srdd serve --stdio\" (paths are on the engine's host; results are written here, with "
+         "provenance.engine naming the engine and host)");
+}
 
 ConnectedEngine connectEngine(const std::string& spec) {
   ConnectedEngine c;
@@ -20,8 +21,7 @@ ConnectedEngine connectEngine(const std::string& spec) {
 }
 
 srdd::engine::Event runEngineJob(ConnectedEngine& engine, const nlohmann::json& request, bool quiet) {
-  std::signal(SIGINT, onEngineInterrupt);
-  std::signal(SIGTERM, onEngineInterrupt);
+  const srdd::CancelToken* cancel = cancelOnInterrupt();
   const auto progress = quiet ? srdd::ProgressCallback() : stderrProgress();
   return srdd::engine::runJob(
       *engine.engine, request,
@@ -29,7 +29,7 @@ srdd::engine::Event runEngineJob(ConnectedEngine& engine, const nlohmann::json& 
         if (e.type == "progress" && progress) progress(srdd::engine::progressFromJson(e.body));
         if (e.type == "log" && !quiet) std::fprintf(stderr, "engine: %s\n", e.body.value("line", "").c_str());
       },
-      &gInterrupted);
+      cancel);
 }
 
 nlohmann::json engineProvenance(const ConnectedEngine& engine) {

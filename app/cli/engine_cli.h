@@ -5,14 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli_options.h"
 #include "srdd/engine.h"
 
 namespace srdd_cli {
 
-inline const char* kEngineOptionUsage =
-    "  --engine CMD     run the job on this engine: a command line that speaks the engine protocol, e.g.\n"
-    "                   \"srdd serve --stdio\" or \"ssh gpu1 srdd serve --stdio\" (paths are on the engine's host;\n"
-    "                   results are written here, with provenance.engine naming the engine and host)\n";
+void declareEngineOption(Declare& d);  // --engine CMD
 
 struct ConnectedEngine {
   std::unique_ptr<srdd::engine::Engine> engine;

@@ -4,18 +4,19 @@
 #include <memory>
 #include <string>
 
-#include "options.h"
+#include "cli_options.h"
 #include "srdd/model.h"
 
 namespace srdd_cli {
 
-inline const char* kModelOptionsUsage =
-    "  MODEL            Hugging Face model directory (default: the bundled demo model)\n"
-    "  --device DEV     cpu, cuda or cuda:N (default cpu)\n"
-    "  --dtype T        auto (the checkpoint's dtype, default), bf16, fp16 or fp32\n";
+// Declares MODEL (optional positional), --device and --dtype.
+void declareModelOptions(Declare& d);
+void declareModelArgument(Declare& d);  // MODEL alone
+void declareDeviceOption(Declare& d);  // --device alone (cpu, cuda, cuda:N or auto)
+void declareDtypeOption(Declare& d);   // --dtype alone (auto, bf16, fp16 or fp32)
 
-std::string modelDirectory(const Options& options, size_t positionalIndex = 0);
-srdd::LoadOptions loadOptions(const Options& options);
-std::shared_ptr<srdd::Model> loadModel(const Options& options, size_t positionalIndex = 0);
+std::string modelDirectory(const Parsed& options);  // MODEL, else the demo model
+srdd::LoadOptions loadOptions(const Parsed& options);
+std::shared_ptr<srdd::Model> loadModel(const Parsed& options);
 
 }  // namespace srdd_cli

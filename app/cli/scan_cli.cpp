@@ -11,12 +11,32 @@
 
 namespace srdd_cli {
 
-std::set<std::string> quantValueOptions() {
-  return {"--format", "--scale", "--rounding", "--block", "--mode", "--layers", "--all-but"};
+void declareQuantizerOptions(Declare& d) {
+  d.choice("--format", "--format F", "mxfp4 (default), mxfp6-e2m3, mxfp6-e3m2, mxfp8-e4m3, mxfp8-e5m2, nvfp4",
+           [](const std::string& v) { srdd::parseQuantSpec(v); }, srdd::quantFormatNames());
+  d.choice("--scale", "--scale R", "floor (OCP, default) or rceil", [](const std::string& v) { srdd::parseScaleRule(v); },
+           {"floor", "rceil"});
+  d.choice("--rounding", "--rounding R", "rne (default), away or stochastic",
+           [](const std::string& v) { srdd::parseRounding(v); }, {"rne", "away", "stochastic"});
+  d.choice("--block", "--block B", "1x32 (default) or 32x32 tiles", [](const std::string& v) {
+    int size = 0;
+    srdd::parseBlockShape(v, &size);
+  }, {"1x32", "32x32"});
+  d.flag("--reference", "the research scripts' MXFP4 numerics (flat blocks, ties away)");
 }
-std::set<std::string> quantFlagOptions() { return {"--reference", "--lm-head", "--embeddings"}; }
 
-srdd::QuantizationPlan quantPlan(const Options& opt, uint64_t seed) {
+void declareQuantOptions(Declare& d) {
+  declareQuantizerOptions(d);
+  d.choice("--mode", "--mode M", "w4a16 (default), w16a4, w4a4 or residual (each layer's output)",
+           [](const std::string& v) { srdd::parseQuantMode(v); }, {"w4a16", "w16a4", "w4a4", "residual"});
+  auto* layers = d.text("--layers", "--layers LIST",
+                        "quantize only these layers: 0,3,5, 0-5, all (default) or \"all-but 3,7\"");
+  d.text("--all-but", "--all-but LIST", "the same as --layers \"all-but LIST\"")->excludes(layers);
+  d.flag("--lm-head", "also quantize lm_head (w* modes)");
+  d.flag("--embeddings", "also quantize the embedding table (w4a16, w4a4)");
+}
+
+srdd::QuantizationPlan quantPlan(const Parsed& opt, uint64_t seed) {
   srdd::QuantizationPlan plan;
   plan.spec = srdd::parseQuantSpec(opt.value("--format", "mxfp4"));
   if (auto s = opt.value("--scale")) plan.spec.scale = srdd::parseScaleRule(*s);
@@ -25,7 +45,6 @@ srdd::QuantizationPlan quantPlan(const Options& opt, uint64_t seed) {
   plan.spec.reference = opt.flag("--reference");
   plan.spec.seed = seed;
   plan.mode = srdd::parseQuantMode(opt.value("--mode", "w4a16"));
-  if (opt.value("--layers") && opt.value("--all-but")) throw srdd::Error("--layers and --all-but exclude each other");
   if (auto l = opt.value("--layers")) {
     const auto sel = srdd::parseLayerSelection(*l, "--layers");
     plan.layers = sel.listed;

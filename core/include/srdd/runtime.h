@@ -13,7 +13,7 @@ ThreadChoice defaultThreadCount();
 int affinityCpuCount();
 // Sets LibTorch's intra-op thread count to defaultThreadCount(). Safe to call more than once.
 void initRuntime();
-// Parses "cpu", "cuda", "cuda:N"; throws srdd::Error naming the value when unknown or unavailable.
+// Parses "cpu", "cuda", "cuda:N" and "auto" (cuda:0 when a GPU is visible, else cpu); throws srdd::Error naming the value when unknown or unavailable.
 // Returned as a string-free description for headers that must stay torch-free.
 std::string normalizeDeviceName(const std::string& name);
 // The bundled demo model: $SRDD_DEMO_MODEL if set, else share/srdd/demo-model of the installation this
