@@ -176,9 +176,14 @@ class MainWindow : public QMainWindow {
   bool sameModel(const QString& a, const QString& b) const;
   void clearWork(int numLayers);  // results, report, target set and its tags, for a new model
   void setWorkModel(const QString& dir, bool found);
-  // The model for results of MODEL (SOURCE names the file): MODEL, a located replacement, or empty with
-  // *found false (show the results only); nullopt when the user cancelled.
-  std::optional<QString> chooseResultsModel(const QString& model, const QString& source, bool* found);
+  // The model for results of MODEL (SOURCE names the file), after asking where needed; nullopt when the user
+  // cancelled.
+  struct ResultsModel {
+    QString dir;        // MODEL, or the directory the user located it in
+    bool found = true;  // false: not on this computer, the results are shown on their own
+    bool load = false;  // open it (the user chose it instead of the open model, or located it)
+  };
+  std::optional<ResultsModel> chooseResultsModel(const QString& model, const QString& source);
   QString locateModel(const QString& missing);  // a file dialog, or the engine host's model picker
   void relocateWorkModel();  // the AQN page's "Locate…"
   bool confirmQuitDuringAqn();

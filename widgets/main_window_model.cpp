@@ -23,6 +23,8 @@
 #include <QPushButton>
 #include <QScopedValueRollback>
 
+#include <algorithm>
+
 namespace srdd_gui {
 
 namespace {
@@ -80,10 +82,9 @@ void MainWindow::setWorkModel(const QString& dir, bool found) {
   m_aqn->setModelDirectory(dir, found);
 }
 
-std::optional<QString> MainWindow::chooseResultsModel(const QString& model, const QString& source, bool* found) {
-  *found = true;
+std::optional<MainWindow::ResultsModel> MainWindow::chooseResultsModel(const QString& model, const QString& source) {
   const QString open = m_summary ? QString::fromStdString(m_summary->directory) : QString();
-  if (model.isEmpty() || (!open.isEmpty() && sameModel(model, open))) return model;
+  if (model.isEmpty() || (!open.isEmpty() && sameModel(model, open))) return ResultsModel{model};
   // Only an in-process engine reads models from this computer; an engine host's paths are checked there.
   if (m_engine->isInProcess() && !QFileInfo(model).isDir()) {
     QMessageBox box(QMessageBox::Warning, tr("Model Not Found"),
@@ -94,20 +95,18 @@ std::optional<QString> MainWindow::chooseResultsModel(const QString& model, cons
                                .arg(native(source)));
     QPushButton* locate = box.addButton(tr("Locate Model\u2026"), QMessageBox::AcceptRole);
     locate->setObjectName(QStringLiteral("locateModel"));
-    box.addButton(tr("Show Results Only"), QMessageBox::AcceptRole)->setObjectName(QStringLiteral("resultsOnly"));
+    QPushButton* only = box.addButton(tr("Show Results Only"), QMessageBox::AcceptRole);
+    only->setObjectName(QStringLiteral("resultsOnly"));
     box.addButton(QMessageBox::Cancel);
     box.setDefaultButton(locate);
     box.exec();
-    if (box.clickedButton() == locate) {
-      const QString dir = locateModel(model);
-      if (dir.isEmpty()) return std::nullopt;
-      return dir;
-    }
-    if (box.buttonRole(box.clickedButton()) != QMessageBox::AcceptRole) return std::nullopt;
-    *found = false;
-    return model;
+    if (box.clickedButton() == only) return ResultsModel{model, false, false};
+    if (box.clickedButton() != locate) return std::nullopt;
+    const QString dir = locateModel(model);
+    if (dir.isEmpty()) return std::nullopt;
+    return ResultsModel{dir, true, true};
   }
-  if (open.isEmpty()) return model;
+  if (open.isEmpty()) return ResultsModel{model};  // nothing open that they could be confused with
   QMessageBox box(QMessageBox::Question, tr("Results of Another Model"),
                   tr("These results are for %1, but %2 is open.").arg(native(model), native(open)), QMessageBox::NoButton,
                   this);
@@ -119,7 +118,7 @@ std::optional<QString> MainWindow::chooseResultsModel(const QString& model, cons
   box.setDefaultButton(openIts);
   box.exec();
   if (box.clickedButton() != openIts) return std::nullopt;
-  return model;
+  return ResultsModel{model, true, true};
 }
 
 // The chosen directory must hold a model (config.json) where the engine reads it; on an engine host the

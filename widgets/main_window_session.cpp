@@ -140,18 +140,15 @@ bool MainWindow::openScanResults(const QString& path) {
     return false;
   }
   if (!maybeSaveWork()) return false;
-  bool found = true;
-  const std::optional<QString> model = chooseResultsModel(data->modelPath(), path, &found);
+  const std::optional<ResultsModel> model = chooseResultsModel(data->modelPath(), path);
   if (!model) return false;
   m_errorPanel->hide();
-  const bool otherModel = !m_workModel.isEmpty() && !sameModel(*model, m_workModel);
-  const bool load = found && !model->isEmpty() && !(m_summary && sameModel(*model, QString::fromStdString(m_summary->directory)));
-  if (otherModel) clearWork(data->numLayers());
-  showStoredScan(*data, std::move(scan), *model);
-  if (!model->isEmpty()) setWorkModel(*model, found);
-  if (load) {
-    m_setup->setModelDirectory(*model);
-    loadModel(*model);
+  if (!m_workModel.isEmpty() && !sameModel(model->dir, m_workModel)) clearWork(data->numLayers());
+  showStoredScan(*data, std::move(scan), model->dir);
+  if (!model->dir.isEmpty()) setWorkModel(model->dir, model->found);
+  if (model->load) {
+    m_setup->setModelDirectory(model->dir);
+    loadModel(model->dir);
   }
   m_scanUnsaved = false;  // it is in a file
   markModified();
