@@ -106,7 +106,9 @@ std::optional<MainWindow::ResultsModel> MainWindow::chooseResultsModel(const QSt
     if (dir.isEmpty()) return std::nullopt;
     return ResultsModel{dir, true, true};
   }
-  if (open.isEmpty()) return ResultsModel{model};  // nothing open that they could be confused with
+  // Nothing open that they could be confused with. An engine host's model is opened, as that is how this
+  // computer learns whether it is there (a failed load marks it missing, see onFailed).
+  if (open.isEmpty()) return ResultsModel{model, true, !m_engine->isInProcess()};
   QMessageBox box(QMessageBox::Question, tr("Results of Another Model"),
                   tr("These results are for %1, but %2 is open.").arg(native(model), native(open)), QMessageBox::NoButton,
                   this);

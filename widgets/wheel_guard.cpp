@@ -26,7 +26,8 @@ void WheelGuard::install(QCoreApplication* app) {
 }
 
 bool WheelGuard::eventFilter(QObject* watched, QEvent* event) {
-  if (!isGuarded(watched)) return false;
+  // Every event of the application passes here: the type test comes first, as it is the cheapest.
+  if ((event->type() != QEvent::Wheel && event->type() != QEvent::Polish) || !isGuarded(watched)) return false;
   auto* widget = static_cast<QWidget*>(watched);
   if (event->type() == QEvent::Polish && widget->focusPolicy() == Qt::WheelFocus) {
     widget->setFocusPolicy(Qt::StrongFocus);

@@ -3,10 +3,10 @@
 // polling timer acts on it once it is the active modal widget with the expected object name.
 #include <QAbstractButton>
 #include <QApplication>
+#include <QMessageBox>
+#include <QPixmap>
 #include <QScreen>
 #include <QTest>
-#include <QMessageBox>
-#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 
