@@ -65,6 +65,15 @@ void writeJson(const QString& path, const nlohmann::json& j) {
   f.write(QByteArray::fromStdString(j.dump(2)));
 }
 
+// Picks PATH in a file dialog and accepts it.
+std::function<void(QWidget*)> chooseInFileDialog(const QString& path) {
+  return [path](QWidget* dialog) {
+    auto* fd = static_cast<QFileDialog*>(dialog);
+    fd->selectFile(path);
+    fd->accept();
+  };
+}
+
 QPushButton* button(const QWidget* in, const char* name) {
   auto* b = in->findChild<QPushButton*>(QLatin1String(name));
   if (!b) qFatal("no button %s", name);
@@ -261,11 +270,7 @@ class TestModelWork : public QObject {
     // Locate… : a file dialog; the chosen directory becomes the model of the results and of the dialog.
     Answer located;
     answerNext("locateModelDialog",
-               [this](QWidget* dialog) {
-                 auto* fd = static_cast<QFileDialog*>(dialog);
-                 fd->selectFile(m_modelA);
-                 fd->accept();
-               },
+               chooseInFileDialog(m_modelA),
                &located);
     locate->click();
     QVERIFY(located.seen);
@@ -289,11 +294,7 @@ class TestModelWork : public QObject {
     Answer question, located;
     answerNext("missingModelQuestion", click("locateModel"), &question);
     answerNext("locateModelDialog",
-               [this](QWidget* dialog) {
-                 auto* fd = static_cast<QFileDialog*>(dialog);
-                 fd->selectFile(m_modelA);
-                 fd->accept();
-               },
+               chooseInFileDialog(m_modelA),
                &located);
     QVERIFY(w.openScanResults(m_scanMissing));
     QVERIFY(question.seen && located.seen);
