@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "aqn/aqn_job_queue.h"
 #include "aqn/aqn_workspace.h"
 #include "formatting.h"
 #include "histograms/histogram_panel.h"
@@ -116,6 +117,7 @@ MainWindow::MainWindow(QWidget* parent)
           [this] { m_runAction->setEnabled(m_setup->validationError().isEmpty()); });
   m_runAction->setEnabled(m_setup->validationError().isEmpty());
   connectScanRunner();
+  connect(m_aqn, &AqnWorkspace::locateModelRequested, this, &MainWindow::relocateWorkModel);
 
   const QSize preferred(1560, 960);
   resize(screen() ? preferred.boundedTo(screen()->availableSize() * 0.95) : preferred);
@@ -248,11 +250,15 @@ bool MainWindow::isScanning() const { return m_runner->isBusy(); }
 
 void MainWindow::onScanFinished(const ScanOutcomePtr& outcome) {
   try {
-    const QString source = tr("the scan of %1").arg(QString::fromStdString(outcome->request.modelDir));
-    applyScan(ScanData::fromJson(outcome->scan, source), outcome);
+    const QString model = QString::fromStdString(outcome->request.modelDir);
+    const ScanData data = ScanData::fromJson(outcome->scan, tr("the scan of %1").arg(model));
+    if (!m_workModel.isEmpty() && !sameModel(model, m_workModel)) clearWork(data.numLayers());
+    applyScan(data, outcome);
+    setWorkModel(model, true);
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));
   }
+  m_scanUnsaved = true;
   markModified();
   const std::string strategy =
       outcome->scan.value("verdict", nlohmann::json::object())
@@ -271,6 +277,7 @@ void MainWindow::saveScanResults() {
   if (file.isEmpty()) return;
   try {
     srdd::writeScanJsonFile(m_lastScan->scan, file.toStdString());
+    m_scanUnsaved = false;
     setStatus(tr("Saved %1").arg(QDir::toNativeSeparators(file)));
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));
@@ -284,7 +291,7 @@ void MainWindow::chooseModel() {
   if (!dir.isEmpty()) openModel(dir);
 }
 
-void MainWindow::openModel(const QString& directory) {
+void MainWindow::loadModel(const QString& directory) {
   m_loadingDir = QDir::toNativeSeparators(directory);
   setStatus(tr("Loading %1\u2026").arg(m_loadingDir));
   if (!m_summary) m_hint->setText(tr("Loading %1\u2026").arg(m_loadingDir));
@@ -308,10 +315,18 @@ void MainWindow::onLoaded(const srdd::ModelSummary& summary) {
   m_view->setSummary(summary);
   m_stack->setCurrentWidget(m_view);
   const QString dir = QString::fromStdString(summary.directory);
+  const int numLayers = static_cast<int>(summary.numLayers);
   m_setup->setModelDirectory(dir);
-  m_aqn->setModelDirectory(dir);
-  m_aqn->setNumLayers(static_cast<int>(summary.numLayers));
-  sizeTargetSet(static_cast<int>(summary.numLayers));
+  // What was built for another model does not carry over (openModel asked before unsaved work was lost).
+  if (!m_workModel.isEmpty() && !sameModel(dir, m_workModel)) clearWork(numLayers);
+  setWorkModel(dir, true);
+  m_aqn->setNumLayers(numLayers);
+  sizeTargetSet(numLayers);
+  if (m_results->scanData() && m_results->scanData()->numLayers() > 0 && m_results->scanData()->numLayers() != numLayers)
+    showError(tr("%1 has %2 layers, but the results shown are of a model with %3 layers")
+                  .arg(QDir::toNativeSeparators(dir))
+                  .arg(numLayers)
+                  .arg(m_results->scanData()->numLayers()));
   updateTitle();
   setStatus(tr("Loaded %1: %2, %3 layers, %4 parameters")
                 .arg(QDir::toNativeSeparators(dir), QString::fromStdString(summary.architecture))
@@ -322,9 +337,11 @@ void MainWindow::onLoaded(const srdd::ModelSummary& summary) {
 }
 
 void MainWindow::onFailed(const QString& directory, const QString& message) {
-  // A model shown before stays shown; the error says which load failed.
+  // A model shown before stays shown; the error says which load failed. Results whose model an engine host
+  // could not open leave the AQN page saying so (and offering to locate it) instead of using another model.
   showError(message);
   showOpenErrorDialog(this, tr("Cannot Open Model"), message);
+  if (!m_engine->isInProcess() && m_lastScan && sameModel(directory, m_workModel)) m_aqn->setModelDirectory(m_workModel, false);
   if (!m_summary) {
     m_hint->setText(tr("Could not open %1.\n\nUse File \u2192 Open Model\u2026 or drop a model folder here.")
                         .arg(QDir::toNativeSeparators(directory)));
@@ -338,8 +355,20 @@ void MainWindow::setStatus(const QString& text) {
   m_statusLabel->setToolTip(text);
 }
 
+// An active AQN run is cancelled first and the window closes once it has stopped between two training steps,
+// so its run directory holds only finished runs and resumes later.
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (!maybeSaveSession()) return event->ignore();
+  if (m_closeWhenIdle && m_aqn->queue()->isBusy()) return event->ignore();  // still stopping
+  if (!m_closeWhenIdle) {
+    if (!confirmQuitDuringAqn() || !maybeSaveWork()) return event->ignore();
+    if (m_aqn->queue()->isBusy()) {
+      m_closeWhenIdle = true;
+      m_aqn->cancelAll();
+      setStatus(tr("Stopping the AQN run before quitting…"));
+      connect(m_aqn->queue(), &AqnJobQueue::idle, this, &QWidget::close, Qt::QueuedConnection);
+      return event->ignore();
+    }
+  }
   QSettings settings;
   settings.setValue(kGeometryKey, saveGeometry());
   settings.setValue(kStateKey, saveState());
@@ -362,7 +391,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
   const QList<QUrl> urls = event->mimeData()->urls();
   const QFileInfo file(urls.isEmpty() ? QString() : urls.first().toLocalFile());
   if (file.isFile() && file.suffix() == QLatin1String(Session::kFileSuffix)) {
-    if (maybeSaveSession()) openSession(file.absoluteFilePath());
+    if (maybeSaveWork()) openSession(file.absoluteFilePath());
   } else if (file.isFile() && file.suffix() == QLatin1String("json") && !QFileInfo::exists(dir + "/config.json")) {
     openScanResults(file.absoluteFilePath());
   } else {

@@ -53,18 +53,22 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  // Starts loading DIRECTORY; a load already running is superseded (its result is ignored).
+  // Starts loading DIRECTORY; a load already running is superseded (its result is ignored). Results, target
+  // set and AQN settings belong to their model: opening another one first asks about unsaved work
+  // (Save/Discard/Cancel; Cancel keeps everything and loads nothing), and once it has loaded they are cleared.
   void openModel(const QString& directory);
+  // The model the shown results, the target set and the AQN settings belong to; empty before any.
+  QString workModel() const { return m_workModel; }
+  bool hasUnsavedScan() const { return m_scanUnsaved; }  // a finished scan not yet in a file
   // Starts a scan with the Scan Setup panel's settings, superseding a running one. Returns the job id,
   // or 0 when the settings are invalid (the error panel then says why).
   quint64 runScan();
   void cancelScan();
 
-  // Shows the srdd-scan/1 document SCAN (SOURCE names it in messages): the Results page and report, the
-  // target set sized to the scanned model, its problematic layers and top-K metrics, the AQN model.
-  // Throws srdd::Error when the results views cannot read it (nothing changes then).
-  void showScan(const nlohmann::json& scan, const QString& source);
-  // Opens a srdd-scan/1 JSON file (`srdd scan --out`); false when it cannot be read (the error panel says why).
+  // Opens a srdd-scan/1 JSON file (`srdd scan --out`); false when it cannot be read (the error panel says why)
+  // or the user cancelled. Asks before unsaved work is lost; results of a model other than the open one offer
+  // to open their model; results whose model is not on this computer (in-process engine) offer to locate it,
+  // or to show the results only (the AQN page then says the model is missing instead of using another one).
   bool openScanResults(const QString& path);
 
   // Sessions: the model, the scan (embedded, so the file is self-contained), selection, target set, view
@@ -127,7 +131,7 @@ class MainWindow : public QMainWindow {
   void scanShown();  // the Results page shows a new scan (finished, opened or restored)
 
  protected:
-  void closeEvent(QCloseEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;  // asks about an active AQN run, then about unsaved work
   void showEvent(QShowEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
@@ -153,6 +157,8 @@ class MainWindow : public QMainWindow {
   // main_window_results.cpp
   void connectTargets();
   void applyScan(const ScanData& data, const ScanOutcomePtr& outcome);
+  // Shows SCAN read from a file or session (DATA is its parsed form), as results of the model MODELDIR.
+  void showStoredScan(const ScanData& data, nlohmann::json scan, const QString& modelDir);
   void sizeTargetSet(int numLayers);
   void markModified();
   void setSessionPath(const QString& path);
@@ -163,7 +169,24 @@ class MainWindow : public QMainWindow {
   void chooseSessionToOpen();
   bool chooseSessionToSave();
   void chooseScanResults();
-  bool maybeSaveSession();  // asks before a modified target set is lost; false: the user cancelled
+  // main_window_model.cpp
+  void loadModel(const QString& directory);  // openModel without the question
+  // Asks before an unsaved scan or an edited target set / session is lost; false: the user cancelled.
+  bool maybeSaveWork();
+  bool sameModel(const QString& a, const QString& b) const;
+  void clearWork(int numLayers);  // results, report, target set and its tags, for a new model
+  void setWorkModel(const QString& dir, bool found);
+  // The model for results of MODEL (SOURCE names the file), after asking where needed; nullopt when the user
+  // cancelled.
+  struct ResultsModel {
+    QString dir;        // MODEL, or the directory the user located it in
+    bool found = true;  // false: not on this computer, the results are shown on their own
+    bool load = false;  // open it (the user chose it instead of the open model, or located it)
+  };
+  std::optional<ResultsModel> chooseResultsModel(const QString& model, const QString& source);
+  QString locateModel(const QString& missing);  // a file dialog, or the engine host's model picker
+  void relocateWorkModel();  // the AQN page's "Locate…"
+  bool confirmQuitDuringAqn();
   // main_window_engine.cpp
   void createEngineMenu(QMenu* menu);
   void createEngineStatus();
@@ -203,6 +226,9 @@ class MainWindow : public QMainWindow {
   QList<QAction*> m_needScan;  // enabled only while a scan is shown
   QString m_loadingDir;
   QString m_sessionPath;
+  QString m_workModel;
+  bool m_scanUnsaved = false;
+  bool m_closeWhenIdle = false;   // quitting waits for the cancelled AQN run to stop
   bool m_restoring = false;       // a session is being applied: its changes are not modifications
   bool m_layoutRestored = false;  // from the settings, or set up at the first show
   std::optional<srdd::ModelSummary> m_summary;

@@ -78,12 +78,11 @@ void MainWindow::connectTargets() {
   m_copyTargetsMenu->setEnabled(false);
 }
 
-void MainWindow::showScan(const nlohmann::json& scan, const QString& source) {
-  const ScanData data = ScanData::fromJson(scan, source);  // throws before anything changes
+void MainWindow::showStoredScan(const ScanData& data, nlohmann::json scan, const QString& modelDir) {
   auto outcome = std::make_shared<ScanOutcome>();
-  outcome->scan = scan;
-  outcome->request.modelDir = data.modelPath().toStdString();
-  outcome->report = QString::fromStdString(srdd::scanReportText(scan));
+  outcome->scan = std::move(scan);
+  outcome->request.modelDir = modelDir.toStdString();
+  outcome->report = QString::fromStdString(srdd::scanReportText(outcome->scan));
   applyScan(data, outcome);
 }
 
@@ -96,7 +95,6 @@ void MainWindow::applyScan(const ScanData& data, const ScanOutcomePtr& outcome) 
   m_targetPanel->setProblematicLayers(QList<int>(data.problematicLayers().begin(), data.problematicLayers().end()));
   m_targetPanel->setMetrics(targetMetrics(data, numLayers));
   m_targetPanel->setCurrentSelection(m_results->layerSelection()->selected());
-  if (QFileInfo(data.modelPath()).isDir()) m_aqn->setModelDirectory(data.modelPath());
   m_aqn->setNumLayers(numLayers);
   showPage(ResultsPage);
   updateTitle();
@@ -126,7 +124,8 @@ void MainWindow::updateTitle() {
   QStringList parts;
   if (!m_sessionPath.isEmpty()) parts << QFileInfo(m_sessionPath).fileName();
   QString model;
-  if (m_summary) model = QFileInfo(QString::fromStdString(m_summary->directory)).fileName();
+  if (!m_workModel.isEmpty()) model = QFileInfo(m_workModel).fileName();
+  else if (m_summary) model = QFileInfo(QString::fromStdString(m_summary->directory)).fileName();
   else if (const ScanData* d = m_results->scanData()) model = d->modelName();
   if (!model.isEmpty()) parts << model;
   parts << tr("SRDD Studio");

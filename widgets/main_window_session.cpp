@@ -21,7 +21,6 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QMenu>
-#include <QMessageBox>
 #include <QTabWidget>
 
 namespace srdd_gui {
@@ -78,6 +77,7 @@ bool MainWindow::saveSession(const QString& path) {
     return false;
   }
   setSessionPath(path);
+  m_scanUnsaved = false;
   recentSessions().add(path);
   setStatus(tr("Saved session %1").arg(QDir::toNativeSeparators(m_sessionPath)));
   return true;
@@ -100,16 +100,16 @@ bool MainWindow::openSession(const QString& path) {
 
   m_restoring = true;
   m_errorPanel->hide();
-  if (!s.modelDir.isEmpty() && !(m_summary && QDir(QString::fromStdString(m_summary->directory)) == QDir(s.modelDir))) {
+  m_scanUnsaved = false;
+  const QString model = !s.modelDir.isEmpty() ? s.modelDir : data ? data->modelPath() : QString();
+  // The session's work belongs to its model: set before the model loads, so that loading keeps it.
+  if (!model.isEmpty()) setWorkModel(model, !m_engine->isInProcess() || QFileInfo(model).isDir());
+  if (!s.modelDir.isEmpty() && !(m_summary && sameModel(QString::fromStdString(m_summary->directory), s.modelDir))) {
     m_setup->setModelDirectory(s.modelDir);
-    openModel(s.modelDir);  // in the background; a model that is gone shows its error, the rest still opens
+    loadModel(s.modelDir);  // in the background; a model that is gone shows its error, the rest still opens
   }
   if (data) {
-    auto outcome = std::make_shared<ScanOutcome>();
-    outcome->scan = std::move(scan);
-    outcome->request.modelDir = data->modelPath().toStdString();
-    outcome->report = QString::fromStdString(srdd::scanReportText(outcome->scan));
-    applyScan(*data, outcome);
+    showStoredScan(*data, std::move(scan), model.isEmpty() ? data->modelPath() : model);
   } else {
     m_lastScan.reset();
     m_results->clear();
@@ -132,14 +132,28 @@ bool MainWindow::openSession(const QString& path) {
 }
 
 bool MainWindow::openScanResults(const QString& path) {
-  try {
-    showScan(readJsonFile(path), path);
+  nlohmann::json scan;
+  std::optional<ScanData> data;
+  try {  // everything that can fail, before anything is asked or changes
+    scan = readJsonFile(path);
+    data = ScanData::fromJson(scan, path);
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));
     showOpenErrorDialog(this, tr("Cannot Open Scan Results"), QString::fromStdString(e.what()));
     return false;
   }
+  if (!maybeSaveWork()) return false;
+  const std::optional<ResultsModel> model = chooseResultsModel(data->modelPath(), path);
+  if (!model) return false;
   m_errorPanel->hide();
+  if (!m_workModel.isEmpty() && !sameModel(model->dir, m_workModel)) clearWork(data->numLayers());
+  showStoredScan(*data, std::move(scan), model->dir);
+  if (!model->dir.isEmpty()) setWorkModel(model->dir, model->found);
+  if (model->load) {
+    m_setup->setModelDirectory(model->dir);
+    loadModel(model->dir);
+  }
+  m_scanUnsaved = false;  // it is in a file
   markModified();
   setStatus(tr("Opened scan results %1").arg(QDir::toNativeSeparators(path)));
   return true;
@@ -152,7 +166,7 @@ void MainWindow::chooseScanResults() {
 }
 
 void MainWindow::chooseSessionToOpen() {
-  if (!maybeSaveSession()) return;
+  if (!maybeSaveWork()) return;
   const QString start = m_sessionPath.isEmpty() ? QDir::homePath() : QFileInfo(m_sessionPath).absolutePath();
   const QString file = QFileDialog::getOpenFileName(this, tr("Open Session"), start, sessionFilter());
   if (!file.isEmpty()) openSession(file);
@@ -170,24 +184,13 @@ bool MainWindow::chooseSessionToSave() {
   return saveSession(file);
 }
 
-// Unsaved work worth a question: a target set, or changes to a session that has a file.
-bool MainWindow::maybeSaveSession() {
-  if (!isWindowModified() || (m_targets->isEmpty() && m_sessionPath.isEmpty())) return true;
-  const auto answer =
-      QMessageBox::question(this, tr("Unsaved Session"), tr("The target set or selection has changed. Save the session first?"),
-                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-  if (answer == QMessageBox::Cancel) return false;
-  if (answer == QMessageBox::Discard) return true;
-  return m_sessionPath.isEmpty() ? chooseSessionToSave() : saveSession(m_sessionPath);
-}
-
 void MainWindow::rebuildRecentSessionsMenu() {
   m_recentSessionsMenu->clear();
   const QStringList recent = recentSessions().list();
   for (const QString& file : recent) {
     QAction* a = m_recentSessionsMenu->addAction(QDir::toNativeSeparators(file));
     connect(a, &QAction::triggered, this, [this, file] {
-      if (maybeSaveSession()) openSession(file);
+      if (maybeSaveWork()) openSession(file);
     });
   }
   if (!recent.isEmpty()) m_recentSessionsMenu->addSeparator();

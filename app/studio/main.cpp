@@ -12,6 +12,7 @@
 #include "session/session.h"
 #include "studio_app.h"
 #include "targets/target_set.h"
+#include "wheel_guard.h"
 
 #include <srdd/error.h>
 
@@ -204,6 +205,7 @@ int main(int argc, char** argv) {
   const QStringList args = parser.positionalArguments();
   if (args.size() > 1) usageError(QStringLiteral("expected at most one MODEL_DIR, got %1").arg(args.size()));
   QApplication::setWindowIcon(srdd_gui::applicationIcon());
+  srdd_gui::WheelGuard::install(app.get());
   srdd_gui::MainWindow window;
   if (parser.isSet(engine))
     window.connectEngine(parser.value(engine));

@@ -11,6 +11,7 @@
 #include "aqn/aqn_results_view.h"
 #include "aqn/aqn_table_models.h"
 #include "aqn/aqn_workspace.h"
+#include "aqn_tiny.h"
 #include "test_support.h"
 
 #include <qcustomplot.h>
@@ -28,32 +29,12 @@
 
 using namespace srdd_gui;
 namespace aqn = srdd::aqn;
+using aqn_test::readAll;
+using aqn_test::tiny;
 
 namespace {
 
 constexpr int kRunTimeoutMs = 540000;
-
-// 2 configurations × 2 seeds × STEPS steps on the demo model, with a small held-out set.
-aqn::ComparisonSettings tiny(int steps) {
-  aqn::ComparisonSettings s;
-  s.modelDirectory = srdd_test::demoModelDir().toStdString();
-  s.configs = {"baseline", "targeted"};
-  s.targets = {2, 4};
-  s.seeds = 2;
-  s.train.steps = steps;
-  s.train.batchSize = 2;
-  s.train.seqLength = 32;
-  s.noise.schedule.levels = 2;
-  s.noise.schedule.warmupFraction = 0;
-  s.data.evalSeqLength = 64;
-  s.data.evalTokens = 256;
-  return s;
-}
-
-QByteArray readAll(const QString& path) {
-  QFile f(path);
-  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 }  // namespace
 

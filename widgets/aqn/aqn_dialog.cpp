@@ -167,8 +167,19 @@ QGroupBox* AqnDialog::comparisonGroup() {
   auto* box = new QGroupBox(tr("Comparison"));
   auto* form = newForm(box);
   m_model = new QLabel;
+  m_model->setObjectName(QStringLiteral("modelLabel"));
   m_model->setWordWrap(true);
-  form->addRow(tr("Model:"), m_model);
+  m_locate = new QPushButton(tr("Locate\u2026"));
+  m_locate->setObjectName(QStringLiteral("locateModel"));
+  m_locate->setToolTip(tr("Point to the model directory of these results"));
+  m_locate->hide();
+  connect(m_locate, &QPushButton::clicked, this, &AqnDialog::locateModelRequested);
+  auto* modelRow = new QWidget;
+  auto* modelLayout = new QHBoxLayout(modelRow);
+  modelLayout->setContentsMargins(0, 0, 0, 0);
+  modelLayout->addWidget(m_model, 1);
+  modelLayout->addWidget(m_locate);
+  form->addRow(tr("Model:"), modelRow);
   m_protocol = comboBox("protocol", {QStringLiteral("training"), QStringLiteral("reference")});
   m_protocol->setItemData(0, tr("AQN training runs (fine-tuning with scheduled noise)"), Qt::ToolTipRole);
   m_protocol->setItemData(1, tr("The research scripts' quick protocol: inference-time activation noise, NOT AQN "
@@ -403,9 +414,15 @@ aqn::ComparisonSettings AqnDialog::settings() const {
   return s;
 }
 
-void AqnDialog::setModelDirectory(const QString& dir) {
+void AqnDialog::setModelDirectory(const QString& dir, bool found) {
   m_base.modelDirectory = dir.toStdString();
-  m_model->setText(dir.isEmpty() ? tr("bundled demo model") : QDir::toNativeSeparators(dir));
+  m_modelFound = found || dir.isEmpty();
+  m_model->setText(dir.isEmpty() ? tr("bundled demo model")
+                   : m_modelFound ? QDir::toNativeSeparators(dir)
+                                  : tr("%1 (not found)").arg(QDir::toNativeSeparators(dir)));
+  m_model->setStyleSheet(m_modelFound ? QString() : QStringLiteral("QLabel { color: #c0392b; }"));
+  m_locate->setVisible(!m_modelFound);
+  revalidate();
 }
 
 void AqnDialog::setNumLayers(int numLayers) {
@@ -438,6 +455,9 @@ void AqnDialog::revalidate() {
   m_reference->setEnabled(!training);
   QString message;
   try {
+    if (!m_modelFound)
+      throw srdd::Error("the model of these results, " + m_base.modelDirectory + ", is " +
+                        (m_remote ? "not on the engine's host" : "not on this computer") + "; use Locate… to point to it");
     const aqn::ComparisonSettings s = settings();
     s.validate(m_numLayers);
     const std::pair<std::string, const char*> files[] = {{s.data.trainPath, "training text"},

@@ -15,6 +15,7 @@ class QFormLayout;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace srdd_gui {
@@ -28,7 +29,9 @@ class AqnDialog : public QDialog {
   void setSettings(const srdd::aqn::ComparisonSettings& s);
   // The settings as edited. Throws srdd::Error naming the field when an editor does not parse.
   srdd::aqn::ComparisonSettings settings() const;
-  void setModelDirectory(const QString& dir);  // empty: the bundled demo model
+  // Empty: the bundled demo model. FOUND false: DIR is where the results say their model was, but it is not
+  // there; the dialog says so, refuses to run (never another model instead) and offers "Locate…".
+  void setModelDirectory(const QString& dir, bool found = true);
   void setNumLayers(int numLayers);            // -1: unknown (no layer-range checks)
   void setTargets(const QList<int>& layers);   // prefills the targets field
   void setRunDirectory(const QString& dir);
@@ -45,6 +48,7 @@ class AqnDialog : public QDialog {
 
  Q_SIGNALS:
   void validityChanged(bool valid);
+  void locateModelRequested();  // "Locate…" next to a missing model
 
  private:
   QLineEdit* lineEdit(const char* name, const QString& placeholder = {});
@@ -65,11 +69,13 @@ class AqnDialog : public QDialog {
   srdd::aqn::ComparisonSettings m_base;
   int m_numLayers = -1;
   bool m_remote = false;
+  bool m_modelFound = true;
   bool m_filling = false;  // setSettings is filling the editors
   QString m_message;
   std::vector<double> m_sigma;
 
   QLabel* m_model;
+  QPushButton* m_locate;
   QComboBox *m_protocol, *m_device, *m_dtype, *m_noiseTarget, *m_noiseScale;
   QCheckBox* m_config[5];  // baseline, global, targeted, healthy, bf16-aqn
   QLineEdit *m_custom, *m_targets, *m_baseSeed;

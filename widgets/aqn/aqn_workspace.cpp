@@ -2,8 +2,11 @@
 
 #include "aqn/aqn_dialog.h"
 #include "aqn/aqn_job_queue.h"
+#include "aqn/aqn_partial_run_panel.h"
 #include "aqn/aqn_progress_delegate.h"
 #include "aqn/aqn_results_view.h"
+#include "aqn/aqn_run_directory.h"
+#include "model_path.h"
 #include "open_error_dialog.h"
 
 #include <srdd/error.h>
@@ -22,6 +25,8 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace srdd_gui {
 
@@ -43,6 +48,18 @@ AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
   m_cancel->setToolTip(tr("Stop the selected job; its finished runs stay in the run directory and resume later"));
   connect(m_cancel, &QPushButton::clicked, this, [this] { m_queue->cancel(selectedJob()); });
   connect(m_remove, &QPushButton::clicked, this, [this] { m_queue->remove(selectedJob()); });
+  m_resume = new QPushButton(tr("Resume job"));
+  m_resume->setObjectName(QStringLiteral("resumeJob"));
+  m_resume->setToolTip(tr("Queue the stopped job again: its finished runs are kept, the rest is trained"));
+  connect(m_resume, &QPushButton::clicked, this, [this] {
+    const AqnJob* j = m_queue->job(selectedJob());
+    if (!j) return;
+    try {
+      enqueue(j->settings, j->runDirectory);
+    } catch (const srdd::Error& e) {
+      setStatus(QString::fromStdString(e.what()), true);
+    }
+  });
 
   m_queueView = new QTableView;
   m_queueView->setObjectName(QStringLiteral("aqnQueue"));
@@ -66,12 +83,21 @@ AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
   m_status->setObjectName(QStringLiteral("aqnStatus"));
   m_status->setWordWrap(true);
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_partial = new AqnPartialRunPanel;
+  connect(m_partial, &AqnPartialRunPanel::resumeRequested, this, [this] {
+    try {
+      resumeRunDirectory();
+    } catch (const srdd::Error& e) {
+      setStatus(QString::fromStdString(e.what()), true);
+    }
+  });
 
   auto* bar = new QHBoxLayout;
   bar->addWidget(runButton);
   bar->addWidget(openButton);
   bar->addStretch();
   bar->addWidget(m_cancel);
+  bar->addWidget(m_resume);
   bar->addWidget(m_remove);
   auto* queueBox = new QWidget;
   auto* queueLayout = new QVBoxLayout(queueBox);
@@ -79,6 +105,7 @@ AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
   queueLayout->addLayout(bar);
   queueLayout->addWidget(m_queueView, 1);
   queueLayout->addWidget(m_status);
+  queueLayout->addWidget(m_partial);
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(queueBox);
   split->addWidget(m_results);
@@ -114,7 +141,50 @@ AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
 
 AqnWorkspace::~AqnWorkspace() = default;
 
-void AqnWorkspace::setModelDirectory(const QString& dir) { m_modelDir = dir; }
+namespace {
+
+namespace aqn = srdd::aqn;
+
+// What carries over to a model without settings of its own: everything but its layer sets and data files.
+aqn::ComparisonSettings withoutModelParts(aqn::ComparisonSettings s) {
+  s.modelDirectory.clear();
+  s.targets.clear();
+  for (const auto& [name, layers] : s.custom) s.configs.erase(std::remove(s.configs.begin(), s.configs.end(), name), s.configs.end());
+  s.custom.clear();
+  s.data.trainPath.clear();
+  s.data.evalPath.clear();
+  return s;
+}
+
+}  // namespace
+
+void AqnWorkspace::setModelDirectory(const QString& dir, bool found) {
+  const bool local = m_queue->client()->isInProcess();
+  m_modelFound = found;
+  if (sameModelPath(dir, m_modelDir, local)) return;
+  if (m_lastSettings) m_settingsByModel.insert(m_modelDir, *m_lastSettings);
+  const auto stashed = m_settingsByModel.constFind(dir);
+  if (stashed != m_settingsByModel.cend()) m_lastSettings = *stashed;
+  else if (m_lastSettings) m_lastSettings = withoutModelParts(*m_lastSettings);
+  m_modelDir = dir;
+  const srdd::aqn::ComparisonResult* shown = m_results->result();
+  if (shown && !sameModelPath(QString::fromStdString(shown->settings.modelDirectory), dir, local)) {
+    m_results->clear();
+    m_partial->hide();
+    m_partialSettings.reset();
+    m_shownJob = 0;
+    m_queueView->clearSelection();
+  }
+}
+
+void AqnWorkspace::relocateModel(const QString& dir) {
+  if (m_lastSettings) m_lastSettings->modelDirectory = dir.toStdString();
+  m_modelDir = dir;
+  m_modelFound = true;
+  if (m_dialog) m_dialog->setModelDirectory(dir, true);
+}
+
+AqnDialog* AqnWorkspace::runDialog() const { return m_dialog; }
 void AqnWorkspace::setNumLayers(int numLayers) { m_numLayers = numLayers; }
 void AqnWorkspace::setTargets(const QList<int>& layers) { m_targets = layers; }
 void AqnWorkspace::setRunRoot(const QString& dir) { m_runRoot = dir; }
@@ -131,11 +201,13 @@ AqnDialog* AqnWorkspace::showRunDialog() {
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setWindowModality(Qt::WindowModal);
   if (m_lastSettings) dialog->setSettings(*m_lastSettings);
-  dialog->setModelDirectory(m_modelDir);
+  dialog->setModelDirectory(m_modelDir, m_modelFound);
   dialog->setNumLayers(m_numLayers);
   dialog->setTargets(m_targets);
   dialog->setRemoteEngine(!m_queue->client()->isInProcess());
   dialog->setRunDirectory(newRunDirectory());
+  connect(dialog, &AqnDialog::locateModelRequested, this, &AqnWorkspace::locateModelRequested);
+  m_dialog = dialog;
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
     try {
       enqueue(dialog->settings(), dialog->runDirectory(), dialog->force());
@@ -155,18 +227,50 @@ quint64 AqnWorkspace::enqueue(const srdd::aqn::ComparisonSettings& settings, con
 }
 
 bool AqnWorkspace::openRunDirectory(const QString& dir) {
+  AqnRunDirectory run;
   try {
-    m_results->openRunDirectory(dir);
+    run = readAqnRunDirectory(dir);
   } catch (const srdd::Error& e) {
     setStatus(QString::fromStdString(e.what()), true);
     showOpenErrorDialog(this, tr("Cannot Open AQN Run"), QString::fromStdString(e.what()));
     return false;
   }
+  m_results->setResult(run.result, run.path);
   m_shownJob = 0;
   m_queueView->clearSelection();
-  setStatus(tr("Showing %1").arg(QDir::toNativeSeparators(m_results->runDirectory())));
+  if (run.isComplete()) {
+    m_partial->hide();
+    m_partialSettings.reset();
+    setStatus(tr("Showing %1").arg(QDir::toNativeSeparators(run.path)));
+  } else {
+    m_partial->setRunDirectory(run);
+    m_partialSettings = run.result.settings;
+    const bool local = m_queue->client()->isInProcess();
+    // A directory on this computer resumes only with the in-process engine; a stopped job of an engine
+    // host resumes from the queue ("Resume job").
+    m_partial->setResumeEnabled(local, local ? QString() : tr("This directory is on this computer, but the engine runs "
+                                                               "on another host"));
+    setStatus(tr("Showing the %1 finished runs of %2 (%3 missing)")
+                  .arg(run.finished.size())
+                  .arg(QDir::toNativeSeparators(run.path))
+                  .arg(run.missing.size()));
+  }
   Q_EMIT resultShown(0);
   return true;
+}
+
+quint64 AqnWorkspace::resumeRunDirectory() {
+  if (!m_partialSettings || m_partial->isHidden()) return 0;
+  const quint64 id = enqueue(*m_partialSettings, m_results->runDirectory());
+  m_partial->setResumeEnabled(false);
+  selectJob(id);
+  return id;
+}
+
+void AqnWorkspace::cancelAll() {
+  for (int row = 0; row < m_queue->rowCount(); ++row)
+    if (m_queue->jobAt(row).state == AqnJobState::Queued) m_queue->cancel(m_queue->jobAt(row).id);
+  if (m_queue->isBusy()) m_queue->cancel(m_queue->runningJob());
 }
 
 void AqnWorkspace::chooseRunDirectory() {
@@ -178,6 +282,8 @@ void AqnWorkspace::showJob(quint64 id) {
   const AqnJob* j = m_queue->job(id);
   if (!j || !j->result || m_shownJob == id) return;
   m_results->setResult(*j->result, j->localDirectory.isEmpty() ? j->runDirectory : j->localDirectory);
+  m_partial->hide();
+  m_partialSettings.reset();
   m_shownJob = id;
   Q_EMIT resultShown(id);
 }
@@ -201,6 +307,7 @@ void AqnWorkspace::updateButtons() {
   const AqnJob* j = m_queue->job(selectedJob());
   m_cancel->setEnabled(j && (j->state == AqnJobState::Queued || j->state == AqnJobState::Running));
   m_remove->setEnabled(j && !j->isActive());
+  m_resume->setEnabled(j && j->state == AqnJobState::Cancelled);
 }
 
 void AqnWorkspace::setStatus(const QString& text, bool error) {
