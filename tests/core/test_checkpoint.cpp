@@ -286,7 +286,7 @@ class TestCheckpoint : public QObject {
         {with("rope_theta", -1.0), "\"rope_theta\" must be a finite positive number"},
         {with("rms_norm_eps", 0.0), "\"rms_norm_eps\" must be a finite positive number"},
         {with("architectures", {"GPT2LMHeadModel"}),
-         "unknown architecture 'GPT2LMHeadModel' (supported: Qwen2ForCausalLM, LlamaForCausalLM, MistralForCausalLM)"},
+         "unknown architecture 'GPT2LMHeadModel' (supported: Qwen2ForCausalLM, Qwen3ForCausalLM, LlamaForCausalLM, MistralForCausalLM)"},
         {with("architectures", "Qwen2ForCausalLM"), "\"architectures\" must be a non-empty list of strings"},
         {with("model_type", "llama"), "model_type 'llama' does not match architecture Qwen2ForCausalLM"},
         {with("rope_scaling", {{"type", "yarn"}, {"factor", 4.0}}), "unsupported \"rope_scaling\" type 'yarn'"},
