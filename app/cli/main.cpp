@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <map>
@@ -112,6 +113,8 @@ void printVersion(bool withThreads) {
   if (withThreads) {
     const auto threads = srdd::defaultThreadCount();
     std::cout << "engine threads: " << threads.threads << " (" << threads.source << ")\n";
+    const char* wait = std::getenv("OMP_WAIT_POLICY");  // srdd sets PASSIVE itself when it runs >1 thread
+    std::cout << "OpenMP wait policy: " << (wait ? wait : "unset (one thread)") << "\n";
   }
 }
 
@@ -155,6 +158,7 @@ int runSelected(CLI::App& root, const std::map<const CLI::App*, Runner>& runners
 }  // namespace
 
 int main(int argc, char** argv) {
+  srdd::preferPassiveOpenMpWaiting(argv);
   exitOnInterrupt();
   CLI::App root("SRDD Studio engine: load Hugging Face Qwen2 checkpoints, fake-quantize them, and run per-layer "
                 "diagnostics.",

@@ -15,6 +15,7 @@
 #include "wheel_guard.h"
 
 #include <srdd/error.h>
+#include <srdd/runtime.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -122,6 +123,7 @@ void showPage(srdd_gui::MainWindow* window, const QString& page) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  srdd::preferPassiveOpenMpWaiting(argv);
   std::unique_ptr<QCoreApplication> app = createApplication(argc, argv);
   srdd_gui::setApplicationIdentity();
 

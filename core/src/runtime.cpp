@@ -4,6 +4,7 @@
 #include <ATen/Context.h>
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -39,6 +40,12 @@ ThreadChoice defaultThreadCount() {
   for (const char* name : {"SRDD_THREADS", "OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK"})
     if (int n = positiveEnv(name)) return {n, name};
   return {affinityCpuCount(), "cpu affinity"};
+}
+
+void preferPassiveOpenMpWaiting(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || defaultThreadCount().threads < 2) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);  // only returns on failure: then run on as we are
 }
 
 void initRuntime() {

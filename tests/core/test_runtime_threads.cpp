@@ -8,19 +8,20 @@
 #include "test_support.h"
 
 namespace {
-// `srdd --version` started under `taskset -c CPUS` with ENV added; returns its "engine threads" line.
-QString threadsLine(const QString& cpus, const QStringList& env = {}) {
+// `srdd --version` started under `taskset -c CPUS` with ENV added; returns its line that starts with PREFIX.
+QString versionLine(const QString& cpus, const QStringList& env, const QString& prefix) {
   QProcess p;
   QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-  for (const char* name : {"SRDD_THREADS", "OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK"}) e.remove(name);
+  for (const char* name : {"SRDD_THREADS", "OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK", "OMP_WAIT_POLICY"}) e.remove(name);
   for (const QString& kv : env) e.insert(kv.section('=', 0, 0), kv.section('=', 1));
   p.setProcessEnvironment(e);
   p.start("taskset", {"-c", cpus, srdd_test::cliPath(), "--version"});
   if (!p.waitForFinished(60000) || p.exitCode() != 0) return "failed: " + p.readAllStandardError();
   for (const QString& line : QString(p.readAllStandardOutput()).split('\n'))
-    if (line.startsWith("engine threads:")) return line;
-  return "no engine threads line";
+    if (line.startsWith(prefix)) return line;
+  return "no line starting with " + prefix;
 }
+QString threadsLine(const QString& cpus, const QStringList& env = {}) { return versionLine(cpus, env, "engine threads:"); }
 }  // namespace
 
 class TestRuntimeThreads : public QObject {
@@ -36,6 +37,14 @@ class TestRuntimeThreads : public QObject {
     QCOMPARE(threadsLine("0", {"OMP_NUM_THREADS=3", "SRDD_THREADS=5"}), QString("engine threads: 5 (SRDD_THREADS)"));
     // A value that is not a positive integer is ignored, not misread as 0 or a huge count.
     QCOMPARE(threadsLine("0", {"SRDD_THREADS=two", "OMP_NUM_THREADS=-4"}), QString("engine threads: 1 (cpu affinity)"));
+  }
+  // More than one thread: srdd re-executes itself with passive OpenMP waiting (spinning threads made a 2-thread
+  // scan 3x slower than a 1-thread one on a busy machine); a policy the user chose is kept.
+  void openMpWaitsPassivelyWithSeveralThreads() {
+    QCOMPARE(versionLine("0", {"SRDD_THREADS=2"}, "OpenMP"), QString("OpenMP wait policy: PASSIVE"));
+    QCOMPARE(versionLine("0", {"SRDD_THREADS=1"}, "OpenMP"), QString("OpenMP wait policy: unset (one thread)"));
+    QCOMPARE(versionLine("0", {"SRDD_THREADS=2", "OMP_WAIT_POLICY=ACTIVE"}, "OpenMP"), QString("OpenMP wait policy: ACTIVE"));
+    QCOMPARE(versionLine("0", {"SRDD_THREADS=2"}, "engine threads:"), QString("engine threads: 2 (SRDD_THREADS)"));
   }
   void scanRecordsThreads() {
     QTemporaryDir dir;
