@@ -2,7 +2,6 @@
 quantize() equals the hand-derived MXFP4 vectors of tests/core/test_mx_vectors.cpp and `srdd quantize --json`,
 read_aqn_run() equals the run directory's files; progress, Ctrl-C and errors behave as documented."""
 import json
-import math
 import os
 import signal
 import tempfile
