@@ -4,7 +4,6 @@ process), AQN run directories (training and reference protocol) — each must va
 rejected. Session files are checked by tests/gui/test_session_schema.cpp, which writes them with the GUI."""
 import copy
 import glob
-import json
 import os
 import tempfile
 import unittest
