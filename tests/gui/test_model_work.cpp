@@ -17,8 +17,9 @@
 #include "targets/target_set_panel.h"
 #include "test_results_fixture.h"
 
-#include <srdd/scan.h>
+#include <srdd/scan_job.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -70,7 +71,7 @@ std::function<void(QWidget*)> chooseInFileDialog(const QString& path) {
   return [path](QWidget* dialog) {
     auto* fd = static_cast<QFileDialog*>(dialog);
     fd->selectFile(path);
-    fd->accept();
+    static_cast<QDialog*>(fd)->accept();  // QFileDialog::accept is protected; QDialog's is public
   };
 }
 

@@ -45,8 +45,8 @@ AqnPartialRunPanel::AqnPartialRunPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void AqnPartialRunPanel::setRunDirectory(const AqnRunDirectory& dir) {
-  m_headline->setText(tr("<b>Partial run directory</b> %1: %2 of %3 runs finished, %4 missing. The tables and "
-                         "curves below cover the finished runs only.")
+  m_headline->setText(tr("<b>Partial run directory</b> %1: %2 of %3 runs finished, %4 missing. The curves "
+                         "below cover the finished runs; the tables, the configurations with two or more of them.")
                           .arg(QDir::toNativeSeparators(dir.path).toHtmlEscaped())
                           .arg(dir.finished.size())
                           .arg(dir.expectedRuns())

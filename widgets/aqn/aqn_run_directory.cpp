@@ -50,20 +50,26 @@ AqnRunDirectory readPartial(const QString& dir, const QString& configPath) {
   std::vector<aqn::ConfigSpec> specs;
   const std::string path = dir.toStdString();
   for (const std::string& name : r.settings.configs) {
-    bool any = false;
+    int done = 0;
     for (int k = 0; k < r.settings.seeds; ++k) {
       const QString run = QString::fromStdString(aqn::rundir::runName(name, k));
-      if (auto done = aqn::rundir::readFinished(path, name, k)) {
-        if (!any) specs.push_back({name, done->noiseLayers, name != "bf16-aqn" && r.settings.train.quantizeTraining});
-        any = true;
-        r.runs.push_back(std::move(*done));
+      if (auto finished = aqn::rundir::readFinished(path, name, k)) {
+        if (++done == 2)  // a configuration's statistics need two seeds
+          specs.push_back({name, finished->noiseLayers, name != "bf16-aqn" && r.settings.train.quantizeTraining});
+        r.runs.push_back(std::move(*finished));
         out.finished << run;
       } else {
         out.missing << run;
       }
     }
   }
-  aqn::computeStatistics(r, specs);
+  try {
+    aqn::computeStatistics(r, specs);
+  } catch (const srdd::Error&) {
+    // Too few runs for the tests: the finished runs are still shown, without statistics.
+    r.configs.clear();
+    r.tests.clear();
+  }
   return out;
 }
 
