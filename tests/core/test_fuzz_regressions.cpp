@@ -5,10 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "srdd/aqn.h"
 #include "srdd/aqn_rundir.h"
+#include "srdd/engine_frames.h"
 #include "srdd/model_config.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan_result.h"
@@ -66,6 +68,19 @@ class TestFuzzRegressions : public QObject {
   void deeplyNestedSafetensorsHeader() {
     const std::string file = regressionInput("safetensors", "deep-nesting");
     verifyNamesFileAndFault(srdd_test::errorOf([&] { srdd::SafetensorsFile::open(file); }), file);
+  }
+  // An event header whose "body_in_payload" was not a boolean escaped eventFromFrame as nlohmann's type_error
+  // (the process engine then reported "[json.exception.type_error.302] ..."). Found by review, confirmed by
+  // the frames harness (its first byte is the harness's chunk size).
+  void bodyInPayloadThatIsNotABoolean() {
+    std::ifstream in(regressionInput("engine_frames", "body-in-payload-not-bool"), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    srdd::engine::FrameDecoder decoder;
+    decoder.feed(bytes.substr(1));
+    const auto frame = decoder.next();
+    QVERIFY(frame.has_value());
+    QCOMPARE(srdd_test::errorOf([&] { srdd::engine::eventFromFrame(*frame); }),
+             QString("malformed event: \"body_in_payload\" is not true or false"));
   }
   // The limit leaves real files alone: 128 levels reach the field checks, 129 do not.
   void nestingLimitIsExactly128Levels() {
