@@ -1,6 +1,8 @@
 // Findings of the fuzz harnesses (tests/fuzz, docs/reliability-fuzzing.md), each a named case on the committed
 // input that found it (tests/fuzz/corpus/<harness>/regress-*): the reader must end with one srdd::Error that
 // names the file and the fault. The corpus replay tests (fuzz_replay_*) only check that nothing crashes.
+#include <ATen/ATen.h>
+
 #include <QtTest/QtTest>
 
 #include <filesystem>
@@ -81,6 +83,16 @@ class TestFuzzRegressions : public QObject {
     QVERIFY(frame.has_value());
     QCOMPARE(srdd_test::errorOf([&] { srdd::engine::eventFromFrame(*frame); }),
              QString("malformed event: \"body_in_payload\" is not true or false"));
+  }
+  // UBSan: an empty tensor at an offset that is not a multiple of its element size took the copy path, and
+  // memcpy(nullptr, p, 0) is undefined (at::empty of zero elements has no storage). Only the sanitizer build
+  // can see this one; here the case checks that the tensor still reads back.
+  void emptyTensorAtAnUnalignedOffset() {
+    const auto file = srdd::SafetensorsFile::open(regressionInput("safetensors", "empty-unaligned-tensor"));
+    const at::Tensor t = file->tensor("empty");
+    QCOMPARE(t.scalar_type(), at::kFloat);
+    QCOMPARE(t.sizes().vec(), (std::vector<int64_t>{0, 5}));
+    QCOMPARE(file->tensor("a").item<uint8_t>(), uint8_t{7});
   }
   // The limit leaves real files alone: 128 levels reach the field checks, 129 do not.
   void nestingLimitIsExactly128Levels() {

@@ -4,7 +4,7 @@
 Run from the repository root:  python3 tests/fuzz/make_corpus.py --scan SCAN.json --aqn RUNDIR
 SCAN.json and RUNDIR are outputs of the real `srdd` on the demo model (the commands are in
 docs/reliability-fuzzing.md); without them the scan_result and aqn_rundir seeds are left as they are.
-Only seed-* and regress-deep-* files are rewritten; other regression inputs (regress-*) are kept. Big files are shrunk so
+Seeds (seed-*) and the regression inputs made here are rewritten; other regress-* files are kept. Big files are shrunk so
 that the corpora stay small (the fuzzers' time goes into mutating, not into parsing megabytes).
 """
 import argparse
@@ -182,6 +182,12 @@ def deep_nesting_regressions():
     write_regress("safetensors", "deep-nesting", struct.pack("<Q", len(header)) + header + b"\0")
 
 
+def empty_unaligned_regression():
+    """UBSan: an empty tensor at an odd offset took the aligned-copy path, memcpy(nullptr, p, 0)."""
+    write_regress("safetensors", "empty-unaligned-tensor",
+                  safetensors([("a", "U8", [1], b"\x07"), ("empty", "F32", [0, 5], b"")]))
+
+
 def write_regress(harness, name, data):
     d = OUT / harness
     d.mkdir(parents=True, exist_ok=True)
@@ -199,6 +205,7 @@ def main():
     session_seeds()
     frames_seeds()
     deep_nesting_regressions()
+    empty_unaligned_regression()
     if args.scan:
         scan_seeds(args.scan)
     if args.aqn:
