@@ -44,14 +44,14 @@ trap 'rm -rf "$work"' EXIT
 part "demo scan and AQN under the sanitizers" "$t"
 
 t=$(date +%s)
+mkdir -p "$build/fuzz-artifacts"  # a crashing input stays here (the scratch corpora are removed at exit)
 for h in "${harnesses[@]}"; do
   mkdir -p "$work/corpus-$h"
   # New inputs go to the scratch corpus; the committed one is only read. Memory stays bounded: no input may
   # make one allocation over 512 MB or the process over 2 GB.
   "$build/tests/fuzz/fuzz_$h" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=30 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$work/$h-" "$work/corpus-$h" "$root/tests/fuzz/corpus/$h" \
-    2>"$work/fuzz-$h.log" || { tail -50 "$work/fuzz-$h.log"; echo "fuzz_$h found a crash (input above)"; exit 1; }
-  grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE' "$work/fuzz-$h.log" | tr '\n' ' '
-  echo "(fuzz_$h)"
+    -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$h-" "$work/corpus-$h" "$root/tests/fuzz/corpus/$h" \
+    2>"$work/fuzz-$h.log" || { tail -50 "$work/fuzz-$h.log"; echo "fuzz_$h found a crash: $build/fuzz-artifacts/"; exit 1; }
+  echo "fuzz_$h: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/fuzz-$h.log" | tr -s '[:space:]' ' ' || true)"
 done
 part "fuzzing (${fuzz_seconds} s per harness)" "$t"

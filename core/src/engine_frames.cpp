@@ -150,7 +150,10 @@ Event eventFromFrame(const Frame& frame) {
   e.type = type->get<std::string>();
   e.job = job->get<uint64_t>();
   e.seq = seq->get<uint64_t>();
-  if (h.value("body_in_payload", false)) {
+  const auto inPayload = h.find("body_in_payload");
+  if (inPayload != h.end() && !inPayload->is_boolean())
+    throw Error("malformed event: \"body_in_payload\" is not true or false");
+  if (inPayload != h.end() && inPayload->get<bool>()) {
     if (jsonNestsDeeperThan(frame.payload, FrameLimits().maxJsonDepth))
       throw Error("malformed event: its JSON body nests too deeply");
     e.body = nlohmann::json::parse(frame.payload, nullptr, false);

@@ -287,7 +287,8 @@ at::Tensor SafetensorsFile::tensor(const std::string& name) const {
   const size_t elemSize = safetensorsElementSize(e->dtype);
   if (reinterpret_cast<uintptr_t>(ptr) % elemSize != 0) {
     at::Tensor copy = at::empty(e->shape, options);
-    std::memcpy(copy.data_ptr(), ptr, e->end - e->begin);
+    // An empty tensor has no storage (data_ptr() is null), and memcpy to null is undefined even for 0 bytes.
+    if (e->end > e->begin) std::memcpy(copy.data_ptr(), ptr, e->end - e->begin);
     return copy;
   }
   std::shared_ptr<Mapping> keepAlive = mapping_;

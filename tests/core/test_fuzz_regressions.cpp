@@ -1,14 +1,18 @@
 // Findings of the fuzz harnesses (tests/fuzz, docs/reliability-fuzzing.md), each a named case on the committed
 // input that found it (tests/fuzz/corpus/<harness>/regress-*): the reader must end with one srdd::Error that
 // names the file and the fault. The corpus replay tests (fuzz_replay_*) only check that nothing crashes.
+#include <ATen/ATen.h>
+
 #include <QtTest/QtTest>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "srdd/aqn.h"
 #include "srdd/aqn_rundir.h"
+#include "srdd/engine_frames.h"
 #include "srdd/model_config.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan_result.h"
@@ -66,6 +70,29 @@ class TestFuzzRegressions : public QObject {
   void deeplyNestedSafetensorsHeader() {
     const std::string file = regressionInput("safetensors", "deep-nesting");
     verifyNamesFileAndFault(srdd_test::errorOf([&] { srdd::SafetensorsFile::open(file); }), file);
+  }
+  // An event header whose "body_in_payload" was not a boolean escaped eventFromFrame as nlohmann's type_error
+  // (the process engine then reported "[json.exception.type_error.302] ..."). Found by review, confirmed by
+  // the frames harness (its first byte is the harness's chunk size).
+  void bodyInPayloadThatIsNotABoolean() {
+    std::ifstream in(regressionInput("engine_frames", "body-in-payload-not-bool"), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    srdd::engine::FrameDecoder decoder;
+    decoder.feed(bytes.substr(1));
+    const auto frame = decoder.next();
+    QVERIFY(frame.has_value());
+    QCOMPARE(srdd_test::errorOf([&] { srdd::engine::eventFromFrame(*frame); }),
+             QString("malformed event: \"body_in_payload\" is not true or false"));
+  }
+  // UBSan: an empty tensor at an offset that is not a multiple of its element size took the copy path, and
+  // memcpy(nullptr, p, 0) is undefined (at::empty of zero elements has no storage). Only the sanitizer build
+  // can see this one; here the case checks that the tensor still reads back.
+  void emptyTensorAtAnUnalignedOffset() {
+    const auto file = srdd::SafetensorsFile::open(regressionInput("safetensors", "empty-unaligned-tensor"));
+    const at::Tensor t = file->tensor("empty");
+    QCOMPARE(t.scalar_type(), at::kFloat);
+    QCOMPARE(t.sizes().vec(), (std::vector<int64_t>{0, 5}));
+    QCOMPARE(file->tensor("a").item<uint8_t>(), uint8_t{7});
   }
   // The limit leaves real files alone: 128 levels reach the field checks, 129 do not.
   void nestingLimitIsExactly128Levels() {

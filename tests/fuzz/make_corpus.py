@@ -3,8 +3,8 @@
 
 Run from the repository root:  python3 tests/fuzz/make_corpus.py --scan SCAN.json --aqn RUNDIR
 SCAN.json and RUNDIR are outputs of the real `srdd` on the demo model (the commands are in
-docs/reliability-fuzzing.md); without them the scan_result and aqn_rundir seeds are left as they are.
-Only seed-* and regress-deep-* files are rewritten; other regression inputs (regress-*) are kept. Big files are shrunk so
+docs/reliability-fuzzing.md); without them the scan_result and aqn_rundir seeds are only the hand-made ones.
+Seeds (seed-*) and the regression inputs made here are rewritten; other regress-* files are kept. Big files are shrunk so
 that the corpora stay small (the fuzzers' time goes into mutating, not into parsing megabytes).
 """
 import argparse
@@ -146,8 +146,53 @@ def frames_seeds():
     write("engine_frames", "banner", b"\x3f" + b"Welcome to host\n" + hello)
 
 
+def stat(mean, n=3):
+    return {"mean": mean, "std": 0.1, "ci95": [mean - 0.1, mean + 0.1], "n": n, "values": [mean] * n}
+
+
+def handmade_scan_seeds():
+    """Results files written from the fields scanResultFromJson reads (real ones: --scan)."""
+    layer = lambda i: {"layer": i, "bf16": {"gain": stat(1.0), "kurtosis": stat(3.2), "sqnr_db": stat(30.0)},
+                       "quantized": {"gain": stat(0.8), "kurtosis": stat(2.9), "sqnr_db": stat(12.0)},
+                       "ratio": {"gain": 0.8}, "difference": {"gain": -0.2},
+                       "sensitivity": {"kl_single": stat(0.01 * (i + 1))}, "weights": {"sqnr_db": 18.5},
+                       "layer_quantized": True,
+                       "quantized_tensors": [{"module": "q_proj", "role": "weight", "metrics": {"sqnr_db": 17.0},
+                                              "floor": {"sqnr_db": 16.5}}],
+                       "harm": {"kl_single_median": 0.01, "top1_single": 0.97, "tokens": 64}}
+    doc = {"schema": "srdd-scan/1",
+           "provenance": {"model": {"path": "resources/demo-model", "num_layers": 2}, "created_utc": "2026-12-03T00:00:00Z"},
+           "parameters": {"rules": "absolute", "thresholds": {}, "quantization": {"spec": {"format": "mxfp4"}}},
+           "prompts": {"source": "builtin:scanner", "max_tokens": 32, "count": 2, "texts": ["Hello", "caf\u00e9"],
+                       "token_ids": [[1, 2], [3]]},
+           "end_to_end": {"loss_bf16": stat(2.5), "loss_quantized": stat(2.7), "kl": stat(0.05)},
+           "layers": [layer(0), layer(1)],
+           "weights": [{"layer": 0, "module": "q_proj", "shape": [192, 192], "metrics": {"sqnr_db": 18.0}},
+                       {"layer": -1, "module": "lm_head", "shape": [4096, 192], "metrics": {}}]}
+    write("scan_result", "handmade-two-layers", json.dumps(doc, indent=1))
+    floor = dict(doc, parameters=dict(doc["parameters"], rules="floor", thresholds={"sqnr_db": 10.0}))
+    write("scan_result", "handmade-floor-rules", json.dumps(floor, separators=(",", ":")))
+
+
+def handmade_aqn_seeds():
+    """AQN run-directory files written from the fields their readers take (real ones: --aqn)."""
+    run = lambda config, k: {"schema": "srdd-aqn-run/1", "config": config, "seed_index": k, "seed": 42 + k,
+                             "noise_layers": [1, 4] if config == "targeted" else [], "eval_loss_quantized": 3.1 + k / 10,
+                             "eval_loss_bf16": None, "seconds": 1.5, "train_loss": [3.4, 3.2], "sigma": [0.05, 0.0005],
+                             "grad_norm": [1.0, 0.9]}
+    write("aqn_rundir", "handmade-result", json.dumps(run("baseline", 0), indent=2))
+    settings = {"model": "", "protocol": "training", "targets": "1,4", "configs": ["baseline", "targeted"], "seeds": 2}
+    write("aqn_rundir", "handmade-config", json.dumps({"schema": "srdd-aqn-config/1", "settings": settings,
+                                                         "model_files": {"config.json": "0123abcd"}, "data_files": {}}))
+    comparison = {"schema": "srdd-aqn/1", "provenance": {}, "settings": settings,
+                  "initial": {"eval_loss_quantized": 3.3, "eval_loss_bf16": 3.0},
+                  "runs": [run(c, k) for c in ("baseline", "targeted") for k in (0, 1)],
+                  "configs": [{"name": "baseline", "noise_layers": []}, {"name": "targeted", "noise_layers": [1, 4]}],
+                  "schedule": {"sigma_per_step": [0.05, 0.0005]}}
+    write("aqn_rundir", "handmade-comparison", json.dumps(comparison, indent=1))
+
+
 def scan_seeds(scan_path):
-    clear_seeds("scan_result")
     raw = Path(scan_path).read_text()
     write("scan_result", "demo-gain", raw)
     j = json.loads(raw)
@@ -157,7 +202,6 @@ def scan_seeds(scan_path):
 
 
 def aqn_seeds(rundir):
-    clear_seeds("aqn_rundir")
     rundir = Path(rundir)
     write("aqn_rundir", "config", (rundir / "config.json").read_bytes())
     write("aqn_rundir", "comparison", (rundir / "comparison.json").read_bytes())
@@ -182,6 +226,12 @@ def deep_nesting_regressions():
     write_regress("safetensors", "deep-nesting", struct.pack("<Q", len(header)) + header + b"\0")
 
 
+def empty_unaligned_regression():
+    """UBSan: an empty tensor at an odd offset took the aligned-copy path, memcpy(nullptr, p, 0)."""
+    write_regress("safetensors", "empty-unaligned-tensor",
+                  safetensors([("a", "U8", [1], b"\x07"), ("empty", "F32", [0, 5], b"")]))
+
+
 def write_regress(harness, name, data):
     d = OUT / harness
     d.mkdir(parents=True, exist_ok=True)
@@ -198,7 +248,12 @@ def main():
     tokenizer_seeds()
     session_seeds()
     frames_seeds()
+    clear_seeds("scan_result")
+    handmade_scan_seeds()
+    clear_seeds("aqn_rundir")
+    handmade_aqn_seeds()
     deep_nesting_regressions()
+    empty_unaligned_regression()
     if args.scan:
         scan_seeds(args.scan)
     if args.aqn:
