@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets everything up (dependencies, build) and runs the whole test suite, then the sanitizer build's tests,
-# demo runs and fuzzing (packaging/run-sanitized.sh; SRDD_SANITIZED_TESTS=0 skips that part).
+# Sets everything up (dependencies, build) and runs the whole test suite; with SRDD_SANITIZED_TESTS=1 also the
+# sanitizer build's tests, demo runs and fuzzing (packaging/run-sanitized.sh). That part is off by default until
+# it has run end to end once on the 2-core CI machine (its build alone is estimated at 15-25 min there).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SRDD_BUILD_DIR:-$root/build}"
@@ -8,7 +9,7 @@ start=$(date +%s)
 bash "$root/packaging/build.sh"
 (cd "$build" && ctest --no-tests=error --output-on-failure)
 printf '== normal build and tests: %d s\n' "$(($(date +%s) - start))"
-if [ "${SRDD_SANITIZED_TESTS:-1}" != 0 ]; then
+if [ "${SRDD_SANITIZED_TESTS:-0}" != 0 ]; then
   bash "$root/packaging/run-sanitized.sh"
 fi
 printf '== all of run-tests.sh: %d s\n' "$(($(date +%s) - start))"
