@@ -50,7 +50,8 @@ Declare& Declare::group(const std::string& heading) {
 
 CLI::Option* Declare::finish(CLI::Option* o, const std::string& meta, CompletionHint hint) {
   o->group(group_)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  if (!meta.empty()) o->option_text(meta);
+  // meta is how the option reads in the help, "--seed N"; CLI11 prints the name itself, then this text.
+  if (!meta.empty()) o->option_text(meta.rfind(o->get_name(), 0) == 0 ? meta.substr(o->get_name().size() + 1) : meta);
   if (hint.kind != CompletionHint::Kind::None) hints()[o] = std::move(hint);
   return o;
 }

@@ -53,7 +53,7 @@ void describeApp(const CLI::App* app, const std::string& path, std::ostream& arm
     if (hidden(o)) continue;
     for (const auto& w : optionWords(o)) {
       options.push_back(w);
-      if (o->get_type_size() != 0) values << "    \"" << path << " " << w << "\") " << reply(srdd_cli::completionHint(o)) << "; return ;;\n";
+      if (o->get_items_expected_max() > 0) values << "    \"" << path << " " << w << "\") " << reply(srdd_cli::completionHint(o)) << "; return ;;\n";
     }
   }
   const auto children = app->get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); });

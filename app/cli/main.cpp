@@ -85,29 +85,6 @@ int reportExtras(const CLI::App* app) {
   return usageError(app, "unexpected argument '" + first + "'");
 }
 
-// "--ssh-options '-F cfg'", "--text -hello": a value that starts with '-' would read to CLI11 as an option, so it
-// is glued to its option ("--ssh-options=-F cfg"), as the option takes it, unless it is itself an option name
-// of the command (then the option's value is missing: "--out --json" stays a usage error).
-std::vector<std::string> glueDashValues(const CLI::App& root, int argc, char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  std::vector<std::string> out = {args[0]};
-  const CLI::App* current = &root;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const auto subs = current->get_subcommands([&](const CLI::App* s) { return s->get_name() == a; });
-    if (!subs.empty()) {
-      current = subs.front();
-      out.push_back(a);
-      continue;
-    }
-    const CLI::Option* o = a.rfind("--", 0) == 0 && a.find('=') == std::string::npos ? current->get_option_no_throw(a) : nullptr;
-    const bool glue = o && o->get_type_size() != 0 && i + 1 < args.size() && args[i + 1].size() > 1 &&
-                      args[i + 1][0] == '-' && !current->get_option_no_throw(args[i + 1].substr(0, args[i + 1].find('=')));
-    out.push_back(glue ? a + "=" + args[++i] : a);
-  }
-  return out;
-}
-
 void printVersion(bool withThreads) {
   std::cout << srdd::buildDescription() << "\n";
   if (withThreads) {
@@ -195,11 +172,8 @@ int main(int argc, char** argv) {
     std::cout << target->help(name.empty() ? "srdd" : "srdd " + name.front());
     return kExitOk;
   };
-  std::vector<std::string> args = glueDashValues(root, argc, argv);
-  std::vector<char*> glued;
-  for (auto& a : args) glued.push_back(a.data());
   try {
-    root.parse(static_cast<int>(glued.size()), glued.data());
+    root.parse(argc, argv);  // an option's value is the next argument, even "-F cfg" (CLI11 always takes it)
   } catch (const CLI::CallForHelp& e) {
     return root.exit(e);  // the help of the subcommand that asked
   } catch (const CLI::CallForAllHelp& e) {
