@@ -117,8 +117,7 @@ elapsed_s, eta_s}. Ctrl-C (KeyboardInterrupt) cancels the scan.)");
              const py::kwargs& options) { return runCancellable(job, requestOf(model, device, options), progress); },
           py::arg("model") = py::none(), py::arg("device") = "cpu", py::kw_only(), py::arg("progress") = py::none(),
           "As srdd.scan(), reusing the loaded model when model, device, dtype and the model files are unchanged.")
-      .def_property_readonly("model_loads", &srdd::ScanJob::modelLoads, "Models loaded so far.")
-      .def("release_model", &srdd::ScanJob::releaseModel, py::call_guard<py::gil_scoped_release>());
+      .def_property_readonly("model_loads", &srdd::ScanJob::modelLoads, "Models loaded so far (del the Scanner to free one).");
 
   m.def(
       "report", [](const py::object& doc) { return srdd::scanReportText(fromPython(doc, "report()")); },
