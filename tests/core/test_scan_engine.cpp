@@ -77,6 +77,27 @@ class TestScanEngine : public QObject {
     QCOMPARE(r.layers[0].bf16.at("gain").n, static_cast<int>(d.prompts.tokens.size()));  // all prompts aggregated
   }
 
+  // The output variance (recorded with the kurtosis) by construction: a zeroed layer has none, a layer that
+  // passes its input through has exactly its predecessor's, per prompt.
+  void varianceOfDeadAndIdentityLayers() {
+    auto d = demo();
+    FaultHooks fault;
+    srdd::ScanOptions o;
+    o.scans = {srdd::ScanKind::Kurtosis};
+    o.extraHooks = &fault;
+    auto r = srdd::runScan(*d.model, d.prompts, o);
+    for (int v = 0; v < 2; ++v) {
+      const auto& side = [&](int layer) -> const srdd::Stat& {
+        const auto& l = r.layers[static_cast<size_t>(layer)];
+        return (v ? l.quantized : l.bf16).at("variance");
+      };
+      QCOMPARE(side(2).mean, 0.0);
+      QCOMPARE(side(4).values, side(3).values);
+      QVERIFY(side(1).mean > 0);
+      QCOMPARE(side(1).n, static_cast<int>(d.prompts.tokens.size()));
+    }
+  }
+
   void instabilityZeroWhenDeterministicPositiveWithStochasticActivations() {
     auto d = demo();
     srdd::ScanOptions o;
