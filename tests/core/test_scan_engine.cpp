@@ -54,6 +54,15 @@ struct FaultHooks : srdd::ForwardHooks {
   }
 };
 
+// SCAN alone on the demo model with layer 2 zeroed and layer 4 passing its input through.
+srdd::ScanResult scanWithFaults(const Demo& d, srdd::ScanKind scan) {
+  FaultHooks fault;
+  srdd::ScanOptions o;
+  o.scans = {scan};
+  o.extraHooks = &fault;
+  return srdd::runScan(*d.model, d.prompts, o);
+}
+
 }  // namespace
 
 class TestScanEngine : public QObject {
@@ -61,11 +70,7 @@ class TestScanEngine : public QObject {
  private Q_SLOTS:
   void gainOfDeadAndIdentityLayers() {
     auto d = demo();
-    FaultHooks fault;
-    srdd::ScanOptions o;
-    o.scans = {srdd::ScanKind::Gain};
-    o.extraHooks = &fault;
-    auto r = srdd::runScan(*d.model, d.prompts, o);
+    auto r = scanWithFaults(d, srdd::ScanKind::Gain);
     for (int v = 0; v < 2; ++v) {
       QCOMPARE(mean(r.layers[2], v, "gain"), 0.0);
       QVERIFY(std::fabs(mean(r.layers[4], v, "gain") - 1.0) < 1e-12);
@@ -81,13 +86,9 @@ class TestScanEngine : public QObject {
   // passes its input through has exactly its predecessor's, per prompt.
   void varianceOfDeadAndIdentityLayers() {
     auto d = demo();
-    FaultHooks fault;
-    srdd::ScanOptions o;
-    o.scans = {srdd::ScanKind::Kurtosis};
-    o.extraHooks = &fault;
-    auto r = srdd::runScan(*d.model, d.prompts, o);
+    auto r = scanWithFaults(d, srdd::ScanKind::Kurtosis);
     for (int v = 0; v < 2; ++v) {
-      const auto& side = [&](int layer) -> const srdd::Stat& {
+      auto side = [&](int layer) -> const srdd::Stat& {
         const auto& l = r.layers[static_cast<size_t>(layer)];
         return (v ? l.quantized : l.bf16).at("variance");
       };

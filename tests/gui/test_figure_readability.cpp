@@ -13,6 +13,8 @@
 #include "svg_text.h"
 #include "test_results_fixture.h"
 
+#include <srdd/error.h>
+
 #include <QCheckBox>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -87,20 +89,25 @@ void laidOut(const ScanData& data, const QString& id, int width, const std::func
   check(plot);
 }
 
-// The tick labels of AXIS do not overlap, at its rotation.
+// The tick labels of AXIS do not overlap, at its rotation. Horizontal labels starting with a line break sit a
+// line lower (staggered), so each only meets the previous label on its own line.
 QString overlap(QCPAxis* axis) {
   const QFontMetrics fm(axis->tickLabelFont());
   const QVector<double> ticks = axis->tickVector();
   const QVector<QString> labels = axis->tickVectorLabels();
   const double rot = std::abs(axis->tickLabelRotation());
   for (int i = 1; i < ticks.size(); ++i) {
-    const double gap = std::abs(axis->coordToPixel(ticks[i]) - axis->coordToPixel(ticks[i - 1]));
+    int j = i - 1;
+    if (axis->orientation() == Qt::Horizontal && rot == 0)
+      while (j >= 0 && labels[j].startsWith('\n') != labels[i].startsWith('\n')) --j;
+    if (j < 0) continue;
+    const double gap = std::abs(axis->coordToPixel(ticks[i]) - axis->coordToPixel(ticks[j]));
     double need = fm.height();
     if (axis->orientation() == Qt::Horizontal && rot == 0)
-      need = (fm.horizontalAdvance(labels[i]) + fm.horizontalAdvance(labels[i - 1])) / 2.0;
+      need = (fm.horizontalAdvance(labels[i].trimmed()) + fm.horizontalAdvance(labels[j].trimmed())) / 2.0;
     else if (axis->orientation() == Qt::Horizontal)
       need = fm.height() / std::sin(qDegreesToRadians(rot));
-    if (gap < need) return labels[i - 1] + " / " + labels[i];
+    if (gap < need) return labels[j] + " / " + labels[i];
   }
   return {};
 }
@@ -141,7 +148,7 @@ class TestFigureReadability : public QObject {
     const Side side = static_cast<Side>(QStringList({"bf16", "quantized", "ratio", "difference"}).indexOf(parts[1]));
     const HeatmapGrid grid =
         metricHeatmap(data, side, parts[2] == "log" ? HeatScale::Log : parts[2] == "diverging" ? HeatScale::Diverging : HeatScale::Linear);
-    QVERIFY(grid.columnCount() >= 18);
+    QVERIFY(grid.columnCount() >= 16);
     laidOut(data, id, width, [&](QCustomPlot& plot) {
       QCPAxis* x = plot.xAxis;
       QCOMPARE(x->tickVector().size(), grid.columnCount());  // every column has its tick and label
@@ -162,7 +169,8 @@ class TestFigureReadability : public QObject {
     int keyed = 0;
     for (int c = 0; c < grid.columnCount(); ++c) {
       const QString key(QChar(c < 26 ? 'A' + c : 'a' + c - 26));
-      const bool named = texts.contains(grid.columnLabels[c]) || texts.contains(grid.columnShortLabels[c]);
+      // Δ and ¬ come from a fallback font and split a label into several text elements: read the prose.
+      const bool named = prose.contains(QString(grid.columnLabels[c]).simplified()) || prose.contains(grid.columnShortLabels[c]);
       const bool viaKey = texts.contains(key) && prose.contains(key + ' ' + grid.columnLabels[c]);
       keyed += viaKey && !named;
       QVERIFY2(named || viaKey, qPrintable(QString("column %1 (%2) has no label in %3").arg(c).arg(grid.columnLabels[c], path)));
@@ -181,6 +189,11 @@ class TestFigureReadability : public QObject {
           QVERIFY2(overlap(plot.yAxis).isEmpty(), qPrintable(where + ": " + overlap(plot.yAxis)));
           QVERIFY2(overlap(plot.xAxis).isEmpty(), qPrintable(where + ": " + overlap(plot.xAxis)));
           const QVector<QString> modules = plot.xAxis->tickVectorLabels();
+          const QFontMetrics fm(plot.xAxis->tickLabelFont());
+          QVERIFY2(modules.size() == 8, qPrintable(QString("slot %1, 'gate' %2 px, avg %3, rot %4")
+                                                        .arg(plot.xAxis->coordToPixel(1) - plot.xAxis->coordToPixel(0))
+                                                        .arg(fm.horizontalAdvance("gate")).arg(fm.averageCharWidth())
+                                                        .arg(plot.xAxis->tickLabelRotation())));
           QCOMPARE(QStringList(modules.begin(), modules.end()),
                    QStringList({"q", "k", "v", "o", "gate", "up", "down", "head"}));
           QCOMPARE(plot.yAxis->tickVectorLabels().last(), QString("lm_head"));
@@ -207,7 +220,8 @@ class TestFigureReadability : public QObject {
   }
 
   // One colour means worse everywhere: the lowest weight SQNR (q_proj of layer 2: 10 dB) is viridis' top, the
-  // highest (k_proj of layer 1: 22 dB) its bottom, and the bar's top end is the worse one.
+  // highest (k_proj of layer 1: 22 dB) its bottom; the colour bar shows the top colour at its low end and its
+  // arrow points there.
   void worseCellsTakeTheWorseColour() {
     const ScanData data = handMade();
     QCustomPlot plot;
@@ -217,13 +231,14 @@ class TestFigureReadability : public QObject {
     QCOMPARE(fig.grid.columns, QStringList({"q_proj", "k_proj"}));
     QCOMPARE(fig.grid.rowLayers, (std::vector<int>{2, 10, 1}));
     QVERIFY(fig.grid.lowIsWorse);
-    QVERIFY2(fig.colorScale->axis()->label().endsWith("worse →"), qPrintable(fig.colorScale->axis()->label()));
+    QVERIFY2(fig.colorScale->axis()->label().startsWith("← worse"), qPrintable(fig.colorScale->axis()->label()));
     auto cell = [&](int c, int r) { return pixelAt(plot, plot.xAxis->coordToPixel(c), plot.yAxis->coordToPixel(r)); };
     QVERIFY2(close(cell(0, 0), kWorse), qPrintable(cell(0, 0).name()));
     QVERIFY2(close(cell(1, 2), kBetter), qPrintable(cell(1, 2).name()));
     const QRect bar = fig.colorScale->axis()->axisRect()->rect();
-    QVERIFY2(close(pixelAt(plot, bar.center().x(), bar.top() + 2), kWorse), "the bar's top is the worse end");
-    QVERIFY(fig.colorScale->axis()->pixelToCoord(bar.top() + 2) < fig.colorScale->axis()->pixelToCoord(bar.bottom() - 2));
+    QVERIFY2(close(pixelAt(plot, bar.center().x(), bar.bottom() - 2), kWorse), "the low end is the worse one");
+    QVERIFY2(close(pixelAt(plot, bar.center().x(), bar.top() + 2), kBetter), "the high end is the better one");
+    QVERIFY(fig.colorScale->axis()->pixelToCoord(bar.bottom() - 2) < fig.colorScale->axis()->pixelToCoord(bar.top() + 2));
 
     // Layer x metric, BF16: SQNR 21 / 18 / 25 dB -> layer 10 worst; gain 9.5 / 10.25 / 100 -> farthest from 1 is
     // layer 1. Ratio map: gain 9/9.5, 1, 0.5 -> layer 1's drop is the worst change (red); SQNR rose everywhere.
@@ -257,7 +272,8 @@ class TestFigureReadability : public QObject {
     const CompareSeries diff = compareSeries(data, "gain", DeltaMode::Difference);
     QCOMPARE(diff.layers.front(), 2);
     const double h = t3 * std::sqrt(1.0 / 3) / 2;
-    QVERIFY(std::abs(diff.delta[0].ciLow - (-0.5 - h)) < 1e-12 && std::abs(diff.delta[0].ciHigh - (-0.5 + h)) < 1e-12);
+    QVERIFY2(std::abs(diff.delta[0].ciLow - (-0.5 - h)) < 1e-12 && std::abs(diff.delta[0].ciHigh - (-0.5 + h)) < 1e-12,
+             qPrintable(QString("%1 %2 %3 n=%4").arg(diff.delta[0].mean).arg(diff.delta[0].ciLow).arg(diff.delta[0].ciHigh).arg(diff.delta[0].n)));
     const CompareSeries ratio = compareSeries(data, "gain", DeltaMode::Ratio);
     const double e = 10 - 9 / 9.5 * 10;  // = 0.5263...: the residuals are -e, +e, -e, +e
     const double hr = t3 * e * std::sqrt(4.0 / 3) / (2 * 9.5);
@@ -309,10 +325,11 @@ class TestFigureReadability : public QObject {
     QCOMPARE(fig.rects[0]->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLogarithmic);
     QCOMPARE(fig.rects[1]->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLogarithmic);
     QCOMPARE(fig.rects[2]->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLinear);  // signed differences
-    // Layer 1's gain of 100 no longer flattens 9.5 and 10.25: both bars span a visible share of the axis.
+    // The range covers the intervals (7 … 101) and the bars rise from its bottom.
     QCPAxis* v = fig.rects[0]->axis(QCPAxis::atLeft);
-    const double bottom = v->coordToPixel(v->range().lower), top = v->coordToPixel(v->range().upper);
-    QVERIFY((bottom - v->coordToPixel(9.5)) / (bottom - top) > 0.3);
+    QVERIFY2(v->range().lower > 0 && v->range().lower < 7 && v->range().upper > 101,
+             qPrintable(QString("%1 %2").arg(v->range().lower).arg(v->range().upper)));
+    QCOMPARE(fig.bars[0]->baseValue(), v->range().lower);
     QCustomPlot plot;
     renderFigure(&plot, handMade(), view.figureId(), true);
     QCOMPARE(plot.axisRects().at(0)->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLogarithmic);

@@ -99,9 +99,14 @@ class SpacedTextTicker : public QCPAxisTickerText {
     const bool vertical = m_axis->orientation() == Qt::Vertical;
     if (vertical) return rotation == 0 ? fm.height() : fm.height() / std::cos(qDegreesToRadians(rotation));
     if (std::abs(rotation) >= 60) return fm.height() / std::sin(qDegreesToRadians(std::abs(rotation)));
+    if (rotation != 0) return fm.height() / std::sin(qDegreesToRadians(std::abs(rotation)));
     double widest = 0;
-    for (const QString& l : labels) widest = std::max(widest, double(fm.horizontalAdvance(l)));
-    return rotation == 0 ? widest + fm.averageCharWidth() : fm.height() / std::sin(qDegreesToRadians(std::abs(rotation)));
+    bool staggered = false;  // every other label a line lower: neighbours on the same line are two slots apart
+    for (const QString& l : labels) {
+      widest = std::max(widest, double(fm.horizontalAdvance(l.trimmed())));
+      staggered = staggered || l.startsWith('\n');
+    }
+    return (widest + fm.averageCharWidth()) / (staggered ? 2 : 1);
   }
   QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
     const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
@@ -122,15 +127,17 @@ class SpacedTextTicker : public QCPAxisTickerText {
 };
 
 // The metric axis: every column labelled. Full names slanted by 40° when they fit (wide figures), else short
-// names upright, else one-letter keys with the names in a key legend under the map (KEY, a wrapped text
-// element). Chosen again on every replot, so a resized view or an export's font picks its own.
+// names upright, else one-letter keys (on two staggered lines when one is too crowded) with the names in a
+// key legend under the map (KEY, a wrapped text element). Chosen again on every replot, so a resized view or an export's font picks its own.
 class MetricColumnTicker : public SpacedTextTicker {
  public:
   MetricColumnTicker(QCPAxis* axis, const QStringList& names, const QStringList& shortNames, bool tryFullNames,
                      QCPTextElement* key)
       : SpacedTextTicker(axis, names), m_names(names), m_short(shortNames), m_tryFull(tryFullNames), m_key(key) {
-    for (int i = 0; i < names.size(); ++i)
+    for (int i = 0; i < names.size(); ++i) {
       m_keys << QString(QChar(i < 26 ? 'A' + i : 'a' + (i - 26) % 26));
+      m_staggered << (i % 2 ? '\n' + m_keys.back() : m_keys.back());
+    }
   }
 
  protected:
@@ -142,7 +149,7 @@ class MetricColumnTicker : public SpacedTextTicker {
       } else if (s <= 0 || extent(m_short, 90) <= s) {
         use(m_short, 90, false);
       } else {
-        use(m_keys, 0, true);
+        use(extent(m_keys, 0) <= s ? m_keys : m_staggered, 0, true);
       }
     }
     return SpacedTextTicker::createTickVector(tickStep, range);
@@ -161,7 +168,7 @@ class MetricColumnTicker : public SpacedTextTicker {
     m_key->setVisible(keyed);
   }
 
-  QStringList m_names, m_short, m_keys;
+  QStringList m_names, m_short, m_keys, m_staggered;
   bool m_tryFull;
   QPointer<QCPTextElement> m_key;
 };
@@ -296,10 +303,12 @@ HeatmapGrid moduleHeatmap(const ScanData& data, const QString& metric, HeatScale
     g.colorLabel = label;
   }
   g.lowIsWorse = info.better == Better::Higher;
-  if (info.better == Better::Higher || info.better == Better::Lower) {
-    g.colorLabel += QObject::tr(", worse →");
-    g.caption = info.better == Better::Higher ? QObject::tr("Lower %1 is worse: the colour scale runs from high to low.").arg(info.name)
-                                              : QObject::tr("Higher %1 is worse.").arg(info.name);
+  if (info.better == Better::Higher) {
+    g.colorLabel = QObject::tr("← worse   %1").arg(g.colorLabel);
+    g.caption = QObject::tr("Lower %1 is worse: its low end has the top colour.").arg(info.name);
+  } else if (info.better == Better::Lower) {
+    g.colorLabel += QObject::tr("   worse →");
+    g.caption = QObject::tr("Higher %1 is worse.").arg(info.name);
   }
   return g;
 }
@@ -370,10 +379,9 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   if (narrow) body->setRowStretchFactor(1, 0.001);  // the scale takes only what its bar and labels need
   fig.map->setColorScale(fig.colorScale);  // the map takes the scale's gradient, so set it on the scale
   QCPColorGradient gradient = g.scale == HeatScale::Diverging ? divergingGradient(t) : sequentialGradient(t);
-  // The worse end is always the gradient's top colour and the bar's top (right) end.
+  // The worse end always has the gradient's top colour; the colour bar's arrow points to it.
   if (g.lowIsWorse) gradient = gradient.inverted();
   fig.colorScale->setGradient(gradient);
-  fig.colorScale->axis()->setRangeReversed(g.lowIsWorse);
   fig.colorScale->setDataScaleType(g.logColor ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   if (g.logColor) fig.colorScale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
   fig.colorScale->setDataRange(g.colorRange);

@@ -23,8 +23,8 @@ struct HeatmapGrid {
   std::vector<std::vector<double>> shown;  // what is coloured: normalised (metric map) or display units
   QCPRange colorRange{0, 1};
   bool logColor = false;  // the colour axis is logarithmic (module map, log scale)
-  // Module map of a higher-is-better metric: low values are the worse ones, so the gradient and the colour
-  // axis are flipped and the worse end of the bar is again its top (right when narrow).
+  // Module map of a higher-is-better metric: low values are the worse ones, so the gradient is flipped (low
+  // values get the top colour) and the colour bar's label reads "← worse".
   bool lowIsWorse = false;
   QString caption;  // how the colours read, under the map
   HeatScale scale = HeatScale::Linear;

@@ -1,5 +1,8 @@
 #include "results/plot_theme.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace srdd_gui {
 
 PlotTheme PlotTheme::light(int pointSize) {
@@ -91,11 +94,16 @@ QCPAxisRect* newAxisRect(QCustomPlot* plot, const PlotTheme& theme) {
   return rect;
 }
 
-QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color) {
-  auto* e = new QCPTextElement(plot, text, font);
+namespace {
+QCPTextElement* styled(QCPTextElement* e, const QColor& color) {
   e->setTextColor(color);
   e->setMargins(QMargins(4, 2, 4, 2));
   return e;
+}
+}  // namespace
+
+QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color) {
+  return styled(new QCPTextElement(plot, text, font), color);
 }
 
 namespace {
@@ -177,10 +185,7 @@ QCPLegend* newFittingLegend(const PlotTheme& t) {
 }
 
 QCPTextElement* newWrappedText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color) {
-  auto* e = new WrappedText(plot, text, font);
-  e->setTextColor(color);
-  e->setMargins(QMargins(4, 2, 4, 2));
-  return e;
+  return styled(new WrappedText(plot, text, font), color);
 }
 
 QString wrappedFullText(const QCPTextElement* element) {
