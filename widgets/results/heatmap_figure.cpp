@@ -106,7 +106,7 @@ class SpacedTextTicker : public QCPAxisTickerText {
       widest = std::max(widest, double(fm.horizontalAdvance(l.trimmed())));
       staggered = staggered || l.startsWith('\n');
     }
-    return (widest + fm.averageCharWidth()) / (staggered ? 2 : 1);
+    return (widest + 2) / (staggered ? 2 : 1);  // two units apart at least
   }
   QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
     const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
@@ -237,7 +237,7 @@ HeatmapGrid metricHeatmap(const ScanData& data, Side side, HeatScale scale) {
                               "(higher-is-better metrics flipped; gain: distance from 1).");
       break;
     case HeatScale::Diverging:
-      g.colorLabel = QObject::tr("better ← no change → worse");
+      g.colorLabel = QObject::tr("← better   worse →");
       g.caption = centre == 1.0 ? QObject::tr("Colour: ratio − 1 per metric column, scaled to its largest change; "
                                               "red = changed for the worse (a drop, for higher-is-better metrics, gain and kurtosis).")
                                 : QObject::tr("Colour: value per metric column, scaled to its largest magnitude; red = worse "
