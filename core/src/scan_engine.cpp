@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "srdd/error.h"
+#include "srdd/eta.h"
 #include "srdd/fixed_order_sum.h"
 #include "srdd/model.h"
 #include "srdd/runtime.h"
@@ -140,7 +141,16 @@ std::vector<double> diff(const std::vector<double>& a, const std::vector<double>
 class Engine {
  public:
   Engine(const Model& m, const PromptSet& p, const ScanOptions& o, const ProgressCallback& cb, const CancelToken* c)
-      : model_(m), prompts_(p), opt_(o), L_(m.numLayers()), tracker_(cb, c, 0, m.numLayers()), cancelHooks_(tracker_),
+      : model_(m), prompts_(p), opt_(o), L_(m.numLayers()),
+        tracker_(
+            [this, cb](const ProgressInfo& info) {
+              if (!cb) return;
+              ProgressInfo withEta = info;
+              withEta.etaS = eta_.remaining(now());
+              cb(withEta);
+            },
+            c, 0, m.numLayers()),
+        cancelHooks_(tracker_),
         base_(&cancelHooks_, o.extraHooks), qh_(o.plan), probe_(qh_, o.seed), chainQ_(&base_, &probe_),
         prof_(o.profile, m.device()) {
     acc_[0].resize(static_cast<size_t>(L_));
@@ -153,17 +163,13 @@ class Engine {
   ScanResult run() {
     const size_t P = prompts_.tokens.size(), bs = static_cast<size_t>(opt_.batchSize);
     const long chunks = static_cast<long>((P + bs - 1) / bs);
-    long perVariant = 1 + L_ + (has(ScanKind::Instability) ? 1 : 0) + (has(ScanKind::Gain) ? L_ : 0) +
-                      (has(ScanKind::DcGain) || has(ScanKind::Discrete) ? L_ : 0);
     const auto& sensSeqs = opt_.sensitivitySequences.empty() ? prompts_.tokens : opt_.sensitivitySequences;
     // The sensitivity pass keeps BF16 log-probabilities of every position ([B, T, vocab] fp32, twice), so its
     // batches are capped: 8 x 128 tokens x 151936 (Qwen2.5) is 1.2 GB.
     const size_t sbs = std::min<size_t>(bs, 8);
     const long sensChunks = static_cast<long>((sensSeqs.size() + sbs - 1) / sbs);
-    long selected = 0;
-    for (int i = 0; i < L_; ++i) selected += opt_.plan.selects(i) ? 1 : 0;
-    tracker_.setTotal(chunks * 2 * perVariant + (has(ScanKind::Sensitivity) ? sensChunks * (1 + 2 * selected) : 0) +
-                      (has(ScanKind::Weights) ? L_ : 0));
+    planProgress(chunks, tokenCount(prompts_.tokens) / static_cast<double>(chunks), sensChunks,
+                 tokenCount(sensSeqs) / static_cast<double>(std::max(1L, sensChunks)));
     for (size_t start = 0, c = 0; start < P; start += bs, ++c) {
       std::vector<std::vector<int64_t>> seqs(prompts_.tokens.begin() + static_cast<long>(start),
                                              prompts_.tokens.begin() + static_cast<long>(std::min(P, start + bs)));
@@ -185,12 +191,54 @@ class Engine {
 
  private:
   bool has(ScanKind k) const { return opt_.scans.count(k) > 0; }
+  static double tokenCount(const std::vector<std::vector<int64_t>>& seqs) {
+    double n = 0;
+    for (const auto& s : seqs) n += static_cast<double>(s.size());
+    return n;
+  }
+
+  // The ETA's plan: every stage's units, each costing roughly so many decoder-layer passes over a chunk of
+  // prompts (the head counts as vocab x hidden over one layer's weights). The tracker measures each stage's
+  // real speed once it runs; the costs only rank stages that have not started yet.
+  void planProgress(long chunks, double chunkTokens, long sensChunks, double sensTokens) {
+    const ModelConfig& cfg = model_.config();
+    const double h = static_cast<double>(cfg.hiddenSize), qDim = static_cast<double>(cfg.numHeads * cfg.headDim),
+                 kvDim = static_cast<double>(cfg.numKvHeads * cfg.headDim);
+    const double layerWeights = 2 * h * qDim + 2 * h * kvDim + 3 * h * static_cast<double>(cfg.intermediateSize);
+    const double head = layerWeights > 0 ? static_cast<double>(cfg.vocabSize) * h / layerWeights : 1.0;
+    for (int v = 0; v < 2; ++v) {
+      eta_.plan(stage("forward", v), chunks, L_ + head);
+      eta_.plan(stage("activations", v), chunks * L_, 0.2);
+      if (has(ScanKind::Instability)) eta_.plan(stage("instability", v), chunks, opt_.instabilityTrials * L_);
+      if (has(ScanKind::Gain)) eta_.plan(stage("gain", v), chunks * L_, 1 + opt_.gainDraws);
+      if (has(ScanKind::DcGain) || has(ScanKind::Discrete)) eta_.plan(stage("dc shift", v), chunks * L_, 3);
+    }
+    if (has(ScanKind::Sensitivity)) {
+      const double tokens = chunkTokens > 0 ? sensTokens / chunkTokens : 1.0;
+      long selected = 0;
+      double depth = 0;  // layers run per unit, summed over the selected layers
+      for (int i = 0; i < L_; ++i)
+        if (opt_.plan.selects(i)) {
+          ++selected;
+          depth += L_ - i;
+        }
+      const double perUnit = tokens * (selected ? depth / static_cast<double>(selected) + head : head);
+      eta_.plan("sensitivity: reference forwards", sensChunks, tokens * (2 * L_ + head));
+      eta_.plan("sensitivity: one layer", sensChunks * selected, perUnit);
+      eta_.plan("sensitivity: all layers but one", sensChunks * selected, perUnit);
+    }
+    if (has(ScanKind::Weights)) eta_.plan("weights", L_, 0.2);
+    tracker_.setTotal(eta_.plannedUnits());
+  }
+  static double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
   void begin(const std::string& stage, int layer = -1) {
+    eta_.begin(stage, now());
     tracker_.begin(stage, layer);
     prof_.begin(stage);
   }
   void done() {
     prof_.end();
+    eta_.done(now());
     tracker_.done();
   }
   ForwardHooks* hooks(int v) { return v ? &chainQ_ : &base_; }
@@ -244,7 +292,11 @@ class Engine {
       Series& a = acc_[v][static_cast<size_t>(i)];
       std::vector<at::Tensor> terms;  // per prompt: fidelity terms, then drift signal and error energies
       if (has(ScanKind::Kurtosis)) {
-        append(a["kurtosis"], hostValues(maskedKurtosisTensor(out, mask)));
+        // The output's variance comes with its kurtosis (the research plan's per-layer "variance" plot).
+        const std::vector<double> kv = hostValues(at::cat({maskedKurtosisTensor(out, mask), maskedStdTensor(out, mask, true).square()}));
+        const auto half = kv.begin() + static_cast<long>(batch.size());
+        a["kurtosis"].insert(a["kurtosis"].end(), kv.begin(), half);
+        a["variance"].insert(a["variance"].end(), half, kv.end());
         for (auto n : batch.lengths) a["tokens"].push_back(static_cast<double>(n));
       }
       for (int64_t b = 0; b < batch.size(); ++b) {
@@ -501,6 +553,7 @@ class Engine {
   const PromptSet& prompts_;
   const ScanOptions& opt_;
   const int L_;
+  EtaEstimator eta_;  // the reported ETA (the tracker's own is an average over all units so far)
   ProgressTracker tracker_;
   CancelCheckHooks cancelHooks_;
   ChainedHooks base_;  // cancel check, then the caller's extra hooks

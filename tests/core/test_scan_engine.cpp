@@ -54,6 +54,15 @@ struct FaultHooks : srdd::ForwardHooks {
   }
 };
 
+// SCAN alone on the demo model with layer 2 zeroed and layer 4 passing its input through.
+srdd::ScanResult scanWithFaults(const Demo& d, srdd::ScanKind scan) {
+  FaultHooks fault;
+  srdd::ScanOptions o;
+  o.scans = {scan};
+  o.extraHooks = &fault;
+  return srdd::runScan(*d.model, d.prompts, o);
+}
+
 }  // namespace
 
 class TestScanEngine : public QObject {
@@ -61,11 +70,7 @@ class TestScanEngine : public QObject {
  private Q_SLOTS:
   void gainOfDeadAndIdentityLayers() {
     auto d = demo();
-    FaultHooks fault;
-    srdd::ScanOptions o;
-    o.scans = {srdd::ScanKind::Gain};
-    o.extraHooks = &fault;
-    auto r = srdd::runScan(*d.model, d.prompts, o);
+    auto r = scanWithFaults(d, srdd::ScanKind::Gain);
     for (int v = 0; v < 2; ++v) {
       QCOMPARE(mean(r.layers[2], v, "gain"), 0.0);
       QVERIFY(std::fabs(mean(r.layers[4], v, "gain") - 1.0) < 1e-12);
@@ -75,6 +80,23 @@ class TestScanEngine : public QObject {
       }
     }
     QCOMPARE(r.layers[0].bf16.at("gain").n, static_cast<int>(d.prompts.tokens.size()));  // all prompts aggregated
+  }
+
+  // The output variance (recorded with the kurtosis) by construction: a zeroed layer has none, a layer that
+  // passes its input through has exactly its predecessor's, per prompt.
+  void varianceOfDeadAndIdentityLayers() {
+    auto d = demo();
+    auto r = scanWithFaults(d, srdd::ScanKind::Kurtosis);
+    for (int v = 0; v < 2; ++v) {
+      auto side = [&](int layer) -> const srdd::Stat& {
+        const auto& l = r.layers[static_cast<size_t>(layer)];
+        return (v ? l.quantized : l.bf16).at("variance");
+      };
+      QCOMPARE(side(2).mean, 0.0);
+      QCOMPARE(side(4).values, side(3).values);
+      QVERIFY(side(1).mean > 0);
+      QCOMPARE(side(1).n, static_cast<int>(d.prompts.tokens.size()));
+    }
   }
 
   void instabilityZeroWhenDeterministicPositiveWithStochasticActivations() {

@@ -9,6 +9,9 @@
 #include "aqn/aqn_results_view.h"
 #include "aqn/aqn_table_models.h"
 #include "export/export_options.h"
+#include "export/figure_export.h"
+#include "export/paper_theme.h"
+#include "svg_text.h"
 #include "test_support.h"
 
 #include <qcustomplot.h>
@@ -280,6 +283,83 @@ class TestAqnResults : public QObject {
     QFile csv(dir.filePath("aqn-configs.csv"));
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QCOMPARE(QString::fromUtf8(csv.readAll()), configTableCsv(handResult()));
+  }
+
+  // Issue #19 (5): every AQN figure exported at single- and double-column width with a small and a large font,
+  // as SVG/PDF/PNG, with its legend, axis names and caption whole in the file's own text (no "baseline (n").
+  void exportsEveryFigureUncut() {
+    QTemporaryDir dir;
+    AqnResultsView view;
+    auto r = handResult();
+    r.sigmaPerStep = {0.05, 0.01, 0.002};
+    view.setResult(r, dir.path());
+    for (double width : {252.0, 516.0})
+      for (double font : {8.0, 11.0}) {
+        ExportOptions o;
+        o.format = ExportOptions::Svg;
+        o.widthPt = width;
+        o.fontPt = font;
+        const QString sub = dir.filePath(QString("w%1-f%2").arg(width).arg(font));
+        const QStringList files = view.exportFigures(sub, o);
+        QVERIFY2(files.contains(sub + "/aqn-loss-curves.svg") && files.contains(sub + "/aqn-final-loss.svg") &&
+                     files.contains(sub + "/aqn-sigma-schedule.svg") && files.contains(sub + "/aqn-loss-curves.csv"),
+                 qPrintable(files.join(", ")));
+        const QString where = QString(" at %1 pt, %2 pt text").arg(width).arg(font);
+        const QStringList curves = svg_test::svgTexts(sub + "/aqn-loss-curves.svg");
+        for (const char* entry : {"baseline (n = 3)", "targeted (n = 3)", "Training step", "Training loss"})
+          QVERIFY2(curves.contains(entry), qPrintable(entry + where + ": " + curves.join('|')));
+        QVERIFY2(svg_test::svgProse(sub + "/aqn-loss-curves.svg").contains("line: mean over seeds; band: min–max over seeds"),
+                 qPrintable(where));
+        const QStringList finalTexts = svg_test::svgTexts(sub + "/aqn-final-loss.svg");
+        for (const char* entry : {"baseline", "targeted", "Final loss per configuration"})
+          QVERIFY2(finalTexts.contains(entry), qPrintable(entry + where + ": " + finalTexts.join('|')));
+        QVERIFY2(svg_test::svgProse(sub + "/aqn-final-loss.svg").contains("error bars: 95 % CI (Student t)"), qPrintable(where));
+        // σ comes from a fallback font, so it is a text element of its own: read the prose.
+        QVERIFY2(svg_test::svgProse(sub + "/aqn-sigma-schedule.svg").contains("σ schedule: AQN noise per training step"),
+                 qPrintable(where));
+      }
+    for (auto format : {ExportOptions::Pdf, ExportOptions::Png}) {
+      ExportOptions o;
+      o.format = format;
+      o.widthPt = 516;
+      const QString path = dir.filePath("final." + o.extension());
+      view.exportFigure(AqnResultsView::Figure::FinalLoss, path, o);
+      QVERIFY(QFileInfo(path).size() > 1000);
+    }
+    if (const QString shots = qEnvironmentVariable("SRDD_SCREENSHOT_DIR"); !shots.isEmpty())
+      for (double width : {252.0, 516.0})
+        for (auto format : {ExportOptions::Pdf, ExportOptions::Svg, ExportOptions::Png}) {
+          ExportOptions o;
+          o.format = format;
+          o.widthPt = width;
+          view.exportFigures(QString("%1/aqn-%2").arg(shots).arg(width), o);
+        }
+  }
+
+  // The loss legend fits the figure: at 252 pt with 11 pt text its entries wrap onto lines inside the plot.
+  void lossLegendFitsTheWidth() {
+    QCustomPlot plot;
+    plot.resize(252, 189);
+    plot.setViewport(plot.rect());
+    auto r = handResult();
+    r.settings.configs = {"baseline", "global", "targeted", "healthy"};
+    for (const char* c : {"global", "healthy"})
+      for (int k = 0; k < 3; ++k) r.runs.push_back(run(c, k, {4, 3, 2}, 2.1, 2.0));
+    renderLossCurves(&plot, lossCurves(r), AqnBand::MinMax, PlotTheme::light());
+    QFont big(QStringLiteral("DejaVu Sans"));
+    big.setPointSizeF(11 * 72.0 / layoutTextDpi());
+    const PaperThemeScope paper(&plot, big);
+    plot.replot();
+    QCPLegend* legend = nullptr;
+    for (QCPLayoutElement* e : plot.plotLayout()->elements(true))
+      if (auto* l = qobject_cast<QCPLegend*>(e)) legend = l;
+    QVERIFY(legend);
+    QCOMPARE(legend->itemCount(), 4);
+    for (int i = 0; i < legend->itemCount(); ++i) {
+      const QRect item = legend->item(i)->outerRect();
+      QVERIFY2(plot.viewport().contains(item), qPrintable(QString("entry %1 at %2,%3 %4x%5").arg(i).arg(item.x()).arg(item.y()).arg(item.width()).arg(item.height())));
+    }
+    QVERIFY(legend->rowCount() >= 2);
   }
 
   void emptyViewAndReferenceNote() {

@@ -279,7 +279,8 @@ void TestResultsData::handMadeVerdictFollowsTheRules() {
 
 void TestResultsData::metricHeatmapNormalisesPerColumn() {
   const ScanData d = handMade();
-  // Quantized gain 9, 10.25, 50 -> (v − 9)/41; drift 30, 29, 28 -> 1, 0.5, 0.
+  // Columns are oriented so that 1 is the worse end. Quantized gain 9, 10.25, 50 (closer to 1 is better):
+  // |v − 1| = 8, 9.25, 49 -> (o − 8)/41; drift SQNR 30, 29, 28 (higher is better) -> 0, 0.5, 1.
   HeatmapGrid g = metricHeatmap(d, Side::Quantized, HeatScale::Linear);
   const int gain = g.columns.indexOf("gain"), drift = g.columns.indexOf("drift_sqnr_db");
   QVERIFY(gain >= 0 && drift >= 0);
@@ -289,18 +290,20 @@ void TestResultsData::metricHeatmapNormalisesPerColumn() {
   QCOMPARE(g.shown[1][gain], 1.25 / 41);
   QCOMPARE(g.shown[2][gain], 1.0);
   QCOMPARE(g.shown[1][drift], 0.5);
+  QCOMPARE(g.shown[2][drift], 1.0);
   QCOMPARE(g.raw[2][gain], 50.0);
-  // Ratios 9/9.5, 1, 0.5 diverge around 1: (v − 1)/max|v − 1| = (−1/19)/0.5, 0, −1.
+  // Ratios 9/9.5, 1, 0.5 diverge around 1, a drop of gain being worse: −(v − 1)/max|v − 1| = (1/19)/0.5, 0, 1.
   g = metricHeatmap(d, Side::Ratio, HeatScale::Diverging);
   QCOMPARE(g.columns, QStringList({"gain", "sqnr_db"}));
-  QCOMPARE(g.shown[0][0], -2.0 / 19);
+  QCOMPARE(g.shown[0][0], 2.0 / 19);
   QCOMPARE(g.shown[1][0], 0.0);
-  QCOMPARE(g.shown[2][0], -1.0);
+  QCOMPARE(g.shown[2][0], 1.0);
   QCOMPARE(g.colorRange.lower, -1.0);
-  // Differences diverge around 0: −0.5, 0, −50 -> 0.01, 0, −1; sqnr difference is 1 everywhere -> 1.
+  // Differences diverge around 0: gain −0.5, 0, −50 -> 0.01, 0, 1; the SQNR difference is +1 everywhere, an
+  // improvement -> −1.
   g = metricHeatmap(d, Side::Difference, HeatScale::Diverging);
-  QCOMPARE(g.shown[0][0], -0.01);
-  QCOMPARE(g.shown[0][1], 1.0);
+  QCOMPARE(g.shown[0][0], 0.01);
+  QCOMPARE(g.shown[0][1], -1.0);
   // Log: log10 of BF16 gain 9.5, 10.25, 100.
   g = metricHeatmap(d, Side::Bf16, HeatScale::Log);
   const double lo = std::log10(9.5), hi = 2.0;

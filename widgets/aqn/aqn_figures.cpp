@@ -49,6 +49,11 @@ void renderNote(QCustomPlot* plot, const QString& text, const PlotTheme& theme) 
   plot->plotLayout()->addElement(0, 0, newText(plot, text, theme.font, theme.muted));
 }
 
+bool aqnBuiltinConfig(const QString& config) {
+  return config == QLatin1String("baseline") || config == QLatin1String("global") || config == QLatin1String("targeted") ||
+         config == QLatin1String("healthy");
+}
+
 QColor aqnConfigColor(const QString& config, int customIndex, const PlotTheme& theme) {
   if (config == QLatin1String("baseline")) return theme.dark ? QColor(0xbb, 0xbb, 0xbb) : QColor(0x44, 0x44, 0x44);
   if (config == QLatin1String("global")) return theme.dark ? QColor(0x56, 0xb4, 0xe9) : QColor(0x00, 0x72, 0xb2);
@@ -70,25 +75,15 @@ void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves
   QCPAxisRect* rect = mainRect(plot, theme);
   plot->setAutoAddPlottableToLegend(false);  // a new legend becomes plot->legend; only the means go into it
   // The legend goes in a row under the axes (inside them it would hide curves), centred between two empty
-  // cells, up to 3 entries a line.
+  // cells, as many entries a line as fit.
   auto* legendRow = new QCPLayoutGrid;
   plot->plotLayout()->addElement(1, 0, legendRow);
-  auto* legend = new QCPLegend;
+  QCPLegend* legend = newFittingLegend(theme);
   legendRow->addElement(0, 0, new QCPLayoutElement(plot));
   legendRow->addElement(0, 1, legend);
   legendRow->addElement(0, 2, new QCPLayoutElement(plot));
   legendRow->setColumnStretchFactor(1, 0.001);
   legend->setLayer(QStringLiteral("legend"));
-  legend->setFont(theme.font);
-  legend->setTextColor(theme.foreground);
-  legend->setBrush(Qt::NoBrush);
-  legend->setBorderPen(Qt::NoPen);
-  legend->setIconSize(18, 8);
-  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  legend->setWrap(3);
-  legend->setRowSpacing(0);
-  legend->setColumnSpacing(12);
-  legend->setMargins(QMargins(4, 0, 4, 0));
 
   // Bands first, then every mean on top with its own marker, so that nearly equal curves stay visible.
   static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssDisc, QCPScatterStyle::ssSquare,
@@ -98,9 +93,7 @@ void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves
   int custom = 0, maxSteps = 0;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto& c : curves) {
-    const bool builtin = c.config == QLatin1String("baseline") || c.config == QLatin1String("global") ||
-                         c.config == QLatin1String("targeted") || c.config == QLatin1String("healthy");
-    colors.push_back(aqnConfigColor(c.config, builtin ? 0 : custom++, theme));
+    colors.push_back(aqnConfigColor(c.config, aqnBuiltinConfig(c.config) ? 0 : custom++, theme));
     QVector<double> low(c.mean.size()), high(c.mean.size());
     for (int i = 0; i < c.mean.size(); ++i) {
       low[i] = band == AqnBand::MinMax ? c.min[i] : c.mean[i] - c.sd[i];
@@ -137,8 +130,75 @@ void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves
   plot->yAxis->setLabel(QStringLiteral("Training loss"));
   addTitle(plot, QStringLiteral("Training loss per configuration"), theme);
   plot->plotLayout()->addElement(
-      3, 0, newText(plot, QStringLiteral("line: mean over seeds; %1").arg(bandLabel(band)), theme.smallFont(), theme.muted));
+      3, 0, newWrappedText(plot, QStringLiteral("line: mean over seeds; %1").arg(bandLabel(band)), theme.smallFont(), theme.muted));
   for (int row : {0, 2, 3}) plot->plotLayout()->setRowStretchFactor(row, 0.001);  // text rows keep their height
+}
+
+void renderFinalLoss(QCustomPlot* plot, const std::vector<srdd::aqn::ConfigSummary>& configs, const PlotTheme& theme) {
+  std::vector<const srdd::aqn::ConfigSummary*> shown;
+  for (const auto& c : configs)
+    if (c.quantized.n > 0) shown.push_back(&c);
+  if (shown.empty()) {
+    renderNote(plot, QStringLiteral("No finished runs"), theme);
+    return;
+  }
+  resetPlot(plot);
+  QCPAxisRect* rect = mainRect(plot, theme);
+  QSharedPointer<QCPAxisTickerText> names(new QCPAxisTickerText);
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  int custom = 0, maxSeeds = 0;
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const auto& c = *shown[i];
+    const QString name = QString::fromStdString(c.name);
+    const double x = static_cast<double>(i + 1);
+    names->addTick(x, name);
+    const QColor color = aqnConfigColor(name, aqnBuiltinConfig(name) ? 0 : custom++, theme);
+    // The seeds as small dots beside the mean, spread evenly so that equal losses stay apart.
+    QVector<double> sx, sy;
+    const int n = static_cast<int>(c.lossesQuantized.size());
+    for (int k = 0; k < n; ++k) {
+      sx << x + 0.22 + (n > 1 ? 0.12 * k / (n - 1) : 0.0);
+      sy << c.lossesQuantized[static_cast<size_t>(k)];
+      lo = std::min(lo, sy.back());
+      hi = std::max(hi, sy.back());
+    }
+    maxSeeds = std::max(maxSeeds, n);
+    QCPGraph* seeds = lineGraph(rect, sx, sy);
+    seeds->setLineStyle(QCPGraph::lsNone);
+    seeds->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::NoBrush, 4));
+    QCPGraph* mean = lineGraph(rect, {x}, {c.quantized.mean});
+    mean->setLineStyle(QCPGraph::lsNone);
+    mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 7));
+    auto* ci = new QCPErrorBars(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    ci->setDataPlottable(mean);
+    const bool interval = std::isfinite(c.quantized.ciLow) && std::isfinite(c.quantized.ciHigh);
+    ci->setData(QVector<double>{interval ? c.quantized.mean - c.quantized.ciLow : 0.0},
+                QVector<double>{interval ? c.quantized.ciHigh - c.quantized.mean : 0.0});
+    ci->setPen(QPen(color, 1.5));
+    ci->setWhiskerWidth(8);
+    for (double v : {c.quantized.mean, c.quantized.ciLow, c.quantized.ciHigh})
+      if (std::isfinite(v)) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+  }
+  plot->xAxis->setTicker(names);
+  plot->xAxis->setSubTicks(false);
+  plot->xAxis->grid()->setVisible(false);
+  plot->xAxis->setRange(0.5, static_cast<double>(shown.size()) + 0.7);
+  const double pad = (hi > lo ? hi - lo : std::max(1e-3, std::fabs(hi) * 0.01)) * 0.08;
+  plot->yAxis->setRange(lo - pad, hi + pad);
+  plot->yAxis->setLabel(QStringLiteral("Final held-out loss (quantized)"));
+  addTitle(plot, QStringLiteral("Final loss per configuration"), theme);
+  plot->plotLayout()->addElement(
+      2, 0, newWrappedText(plot, QStringLiteral("Disc: mean over %1 seeds; error bars: 95 % CI (Student t); circles: single seeds.").arg(maxSeeds),
+                           theme.smallFont(), theme.muted));
+  for (int row : {0, 2}) plot->plotLayout()->setRowStretchFactor(row, 0.001);
+}
+
+void renderSigmaFigure(QCustomPlot* plot, const std::vector<double>& sigma, const PlotTheme& theme) {
+  renderSigmaSchedule(plot, sigma, true, theme, QStringLiteral("No σ schedule stored"));
+  if (!sigma.empty()) addTitle(plot, QStringLiteral("σ schedule: AQN noise per training step"), theme);
 }
 
 void renderSigmaSchedule(QCustomPlot* plot, const std::vector<double>& sigma, bool logY, const PlotTheme& theme,

@@ -3,7 +3,9 @@
 #include "aqn/aqn_figures.h"
 #include "aqn/aqn_format.h"
 #include "aqn/aqn_table_models.h"
+#include "export/batch_export.h"
 #include "export/data_export.h"
+#include "export/export_dialog.h"
 #include "export/figure_export.h"
 
 #include <srdd/error.h>
@@ -15,7 +17,10 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
+#include <QMenu>
 #include <QRegularExpression>
 #include <QMessageBox>
 #include <QPushButton>
@@ -85,9 +90,17 @@ AqnResultsView::AqnResultsView(QWidget* parent)
           [this](int i) { setBand(i == 0 ? AqnBand::MinMax : AqnBand::PlusMinusSd); });
   m_exportFigure = new QPushButton(tr("Export figure…"));
   m_exportData = new QPushButton(tr("Export data…"));
-  m_exportFigure->setToolTip(tr("The loss curves as PDF, SVG or PNG"));
+  m_exportFigure->setObjectName(QStringLiteral("exportFigure"));
+  m_exportFigure->setToolTip(tr("The loss curves, the final loss per configuration or the σ schedule as PDF, SVG or PNG, "
+                                "at single- or double-column width and a chosen font size"));
   m_exportData->setToolTip(tr("Both tables and the loss curves as CSV, and everything as JSON"));
-  connect(m_exportFigure, &QPushButton::clicked, this, &AqnResultsView::chooseFigureFile);
+  auto* figureMenu = new QMenu(m_exportFigure);
+  figureMenu->addAction(tr("Training loss curves…"), this, [this] { chooseFigureFile(Figure::LossCurves); });
+  figureMenu->addAction(tr("Final loss per configuration (95 % CI)…"), this, [this] { chooseFigureFile(Figure::FinalLoss); });
+  figureMenu->addAction(tr("σ schedule…"), this, [this] { chooseFigureFile(Figure::SigmaSchedule); });
+  figureMenu->addSeparator();
+  figureMenu->addAction(tr("All figures to a folder…"), this, &AqnResultsView::chooseFigureFolder);
+  m_exportFigure->setMenu(figureMenu);
   connect(m_exportData, &QPushButton::clicked, this, &AqnResultsView::chooseDataFile);
 
   m_configView = tableView(m_configModel, this);
@@ -226,17 +239,64 @@ QString AqnResultsView::describe() const {
   return parts.join(QStringLiteral(" · "));
 }
 
-void AqnResultsView::exportLossFigure(const QString& path, const ExportOptions& options) const {
-  if (!m_result) throw srdd::Error(path.toStdString() + ": no AQN comparison to export");
+QString AqnResultsView::figureId(Figure figure) {
+  switch (figure) {
+    case Figure::LossCurves: return QStringLiteral("aqn-loss-curves");
+    case Figure::FinalLoss: return QStringLiteral("aqn-final-loss");
+    case Figure::SigmaSchedule: return QStringLiteral("aqn-sigma-schedule");
+  }
+  return {};
+}
+
+FigureRenderer AqnResultsView::renderer(Figure figure) const {
+  switch (figure) {
+    case Figure::LossCurves: {
+      const auto curves = m_curves;
+      const AqnBand band = m_band;
+      return [curves, band](QCustomPlot* plot) { renderLossCurves(plot, curves, band, PlotTheme::light()); };
+    }
+    case Figure::FinalLoss: {
+      const auto configs = m_result->configs;
+      return [configs](QCustomPlot* plot) { renderFinalLoss(plot, configs, PlotTheme::light()); };
+    }
+    case Figure::SigmaSchedule: {
+      const auto sigma = m_result->sigmaPerStep;
+      return [sigma](QCustomPlot* plot) { renderSigmaFigure(plot, sigma, PlotTheme::light()); };
+    }
+  }
+  return {};
+}
+
+ExportOptions AqnResultsView::figureOptions(Figure figure, const ExportOptions& options) const {
+  static const char* const titles[] = {"AQN training loss", "AQN final loss per configuration", "AQN σ schedule"};
   ExportOptions o = options;
-  if (!o.metadata.contains(QStringLiteral("Title"))) o.metadata[QStringLiteral("Title")] = tr("AQN training loss");
+  if (!o.metadata.contains(QStringLiteral("Title"))) o.metadata[QStringLiteral("Title")] = tr(titles[static_cast<int>(figure)]);
   o.metadata[QStringLiteral("Comparison")] = describe();
-  o.metadata[QStringLiteral("Band")] = bandLabel(m_band);
+  if (figure == Figure::LossCurves) o.metadata[QStringLiteral("Band")] = bandLabel(m_band);
   if (!m_runDir.isEmpty()) o.metadata[QStringLiteral("Run directory")] = m_runDir;
-  const auto curves = m_curves;
-  const AqnBand band = m_band;
-  exportFigure(path, [curves, band](QCustomPlot* plot) { renderLossCurves(plot, curves, band, PlotTheme::light()); },
-               o);
+  return o;
+}
+
+void AqnResultsView::exportFigure(Figure figure, const QString& path, const ExportOptions& options) const {
+  if (!m_result) throw srdd::Error(path.toStdString() + ": no AQN comparison to export");
+  srdd_gui::exportFigure(path, renderer(figure), figureOptions(figure, options));
+}
+
+QStringList AqnResultsView::exportFigures(const QString& dir, const ExportOptions& options) const {
+  if (!m_result) throw srdd::Error(dir.toStdString() + ": no AQN comparison to export");
+  QJsonArray sigma;
+  for (double v : m_result->sigmaPerStep) sigma.append(v);
+  std::vector<BatchFigure> figures;
+  for (Figure f : {Figure::LossCurves, Figure::FinalLoss, Figure::SigmaSchedule}) {
+    BatchFigure b{figureId(f), renderer(f), {}, {}};
+    if (f == Figure::LossCurves) b.csv = lossCurvesCsv(m_curves);
+    if (f == Figure::FinalLoss) b.csv = configTableCsv(*m_result);
+    if (f == Figure::SigmaSchedule) b.json = QJsonDocument(QJsonObject{{"sigma_per_step", sigma}});
+    figures.push_back(b);
+  }
+  ExportOptions o = figureOptions(Figure::LossCurves, options);
+  if (!options.metadata.contains(QStringLiteral("Title"))) o.metadata.remove(QStringLiteral("Title"));  // exportAll: the id
+  return exportAll(dir, figures, o);
 }
 
 QStringList AqnResultsView::exportData(const QString& basePath) const {
@@ -250,15 +310,24 @@ QStringList AqnResultsView::exportData(const QString& basePath) const {
   return files;
 }
 
-void AqnResultsView::chooseFigureFile() {
-  const QString start = (m_runDir.isEmpty() ? QDir::homePath() : m_runDir) + QStringLiteral("/aqn-loss-curves.pdf");
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export loss curves"), start,
-                                                    tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
-  if (path.isEmpty()) return;
-  ExportOptions options;
-  if (const auto format = ExportOptions::formatFromName(QFileInfo(path).suffix())) options.format = *format;
+void AqnResultsView::chooseFigureFile(Figure figure) {
+  ExportDialog dialog(ExportDialog::Target::File, this);
+  const ExportOptions last = ExportDialog::lastOptions();
+  dialog.setPath((m_runDir.isEmpty() ? QDir::homePath() : m_runDir) + '/' + figureId(figure) + '.' + last.extension());
+  if (dialog.exec() != QDialog::Accepted) return;
   try {
-    exportLossFigure(path, options);
+    exportFigure(figure, dialog.path(), dialog.options());
+  } catch (const srdd::Error& e) {
+    QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
+  }
+}
+
+void AqnResultsView::chooseFigureFolder() {
+  ExportDialog dialog(ExportDialog::Target::Folder, this);
+  dialog.setPath((m_runDir.isEmpty() ? QDir::homePath() : m_runDir) + QStringLiteral("/figures"));
+  if (dialog.exec() != QDialog::Accepted) return;
+  try {
+    exportFigures(dialog.path(), dialog.options());
   } catch (const srdd::Error& e) {
     QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
   }

@@ -1,10 +1,12 @@
 #pragma once
 // Results of one AQN comparison: a summary line, the configuration table (final held-out loss: mean ± sd,
 // 95 % CI, BF16), the tests table (mean difference, Welch / paired / Student p, Cohen's d) and the training
-// loss curves (mean per step over seeds with a min–max or ±sd band per configuration). Exports the curves
-// as a figure (PDF/SVG/PNG through the export helpers) and the tables and curves as CSV and JSON.
+// loss curves (mean per step over seeds with a min–max or ±sd band per configuration). Exports its figures
+// (loss curves, final loss with 95 % intervals, σ schedule; PDF/SVG/PNG at a chosen width and font through the
+// export dialog and helpers) and the tables and curves as CSV and JSON.
 #include "aqn/aqn_results_data.h"
 #include "export/export_options.h"
+#include "export/figure_export.h"
 
 #include <srdd/aqn.h>
 
@@ -46,14 +48,23 @@ class AqnResultsView : public QWidget {
   QCustomPlot* sigmaPlot() const { return m_sigmaPlot; }
   QString primaryAnswer() const;  // "SRDD-guided AQN lower loss than Global AQN, p < 0.05? yes — ..." as shown  // σ per step of the runs
 
-  // The loss-curve figure in the paper theme; OPTIONS.format decides the file type. Throws srdd::Error.
-  void exportLossFigure(const QString& path, const ExportOptions& options) const;
+  enum class Figure { LossCurves, FinalLoss, SigmaSchedule };
+  static QString figureId(Figure figure);  // "aqn-loss-curves", "aqn-final-loss", "aqn-sigma-schedule"
+  // One figure in the paper theme at OPTIONS' size and font; OPTIONS.format decides the file type.
+  // Throws srdd::Error.
+  void exportFigure(Figure figure, const QString& path, const ExportOptions& options) const;
+  void exportLossFigure(const QString& path, const ExportOptions& options) const { exportFigure(Figure::LossCurves, path, options); }
+  // Every figure into DIR as <id>.<ext> with its data as <id>.csv / .json; returns the files written.
+  QStringList exportFigures(const QString& dir, const ExportOptions& options) const;
   // BASE-configs.csv, BASE-tests.csv, BASE-loss-curves.csv and BASE.json; returns the files written.
   QStringList exportData(const QString& basePath) const;
 
  private:
   void redraw();
-  void chooseFigureFile();
+  void chooseFigureFile(Figure figure);
+  void chooseFigureFolder();
+  ExportOptions figureOptions(Figure figure, const ExportOptions& options) const;
+  FigureRenderer renderer(Figure figure) const;
   void chooseDataFile();
   QString describe() const;
 

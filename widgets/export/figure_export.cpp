@@ -12,6 +12,7 @@
 #include <QGuiApplication>
 #include <QImageWriter>
 #include <QPdfWriter>
+#include <QPicture>
 #include <QScreen>
 #include <QSvgGenerator>
 
@@ -143,6 +144,13 @@ void exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& opt
   const Metadata meta = metadataFor(path, options);
 
   const PaperThemeScope paper(plot, font);
+  // Drawing lays the plot out once, and category tick labels are spaced from the layout before it: a throwaway
+  // pass at the page size and export font gives the real pass that layout to start from.
+  {
+    QPicture scratch;
+    QCPPainter painter(&scratch);
+    plot->toPainter(&painter, w, h);
+  }
   switch (options.format) {
     case ExportOptions::Pdf: writePdf(plot, path, w, h, textDpi, meta); break;
     case ExportOptions::Svg: writeSvg(plot, path, w, h, textDpi, meta); break;

@@ -26,7 +26,31 @@ struct Span {
   }
 };
 
-void addValues(Span& span, const std::vector<Stat>& stats, double scale) {
+// The positive values only, padded by a ratio: the range of a logarithmic axis.
+struct LogSpan {
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  void add(double v) {
+    if (!(v > 0) || !std::isfinite(v)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  QCPRange padded() const {
+    if (!(hi > 0)) return {0.1, 10};
+    const double pad = std::pow(std::max(hi / lo, 10.0), 0.06);
+    return {lo / pad, hi * pad};
+  }
+};
+
+// One value axis: linear, or logarithmic over the positive values.
+struct ValueSpan {
+  bool log = false;
+  Span linear;
+  LogSpan positive;
+  void add(double v) { log ? positive.add(v) : linear.add(v); }
+  QCPRange padded() const { return log ? positive.padded() : linear.padded(); }
+};
+
+void addValues(ValueSpan& span, const std::vector<Stat>& stats, double scale) {
   for (const auto& s : stats) {
     span.add(s.mean * scale);
     if (hasCi(s)) {
@@ -36,13 +60,16 @@ void addValues(Span& span, const std::vector<Stat>& stats, double scale) {
   }
 }
 
+// Bars from BASE; on a logarithmic value axis values <= 0 have none.
 QCPBars* addBars(QCPAxisRect* rect, const std::vector<int>& layers, const std::vector<double>& values,
                  const QColor& color, double base) {
   auto* bars = new QCPBars(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+  const bool log = rect->axis(QCPAxis::atLeft)->scaleType() == QCPAxis::stLogarithmic;
   QVector<double> keys, vals;
   for (size_t i = 0; i < layers.size(); ++i) {
     keys << layers[i];
-    vals << (std::isfinite(values[i]) ? values[i] - base : std::numeric_limits<double>::quiet_NaN());
+    const bool drawn = std::isfinite(values[i]) && (!log || values[i] > 0);
+    vals << (drawn ? values[i] - base : std::numeric_limits<double>::quiet_NaN());
   }
   bars->setBaseValue(base);
   bars->setData(keys, vals, true);
@@ -54,14 +81,20 @@ QCPBars* addBars(QCPAxisRect* rect, const std::vector<int>& layers, const std::v
   return bars;
 }
 
-void addErrorBars(QCPBars* bars, const std::vector<Stat>& stats, double scale, const QColor& color) {
-  if (std::none_of(stats.begin(), stats.end(), [](const Stat& s) { return hasCi(s); })) return;
+bool anyCi(const std::vector<Stat>& stats) {
+  return std::any_of(stats.begin(), stats.end(), [](const Stat& s) { return hasCi(s) && s.ciHigh > s.ciLow; });
+}
+
+// 95 % intervals on BARS; on a logarithmic axis a lower end at or below FLOOR is cut there.
+void addErrorBars(QCPBars* bars, const std::vector<Stat>& stats, double scale, const QColor& color, double floor = -INFINITY) {
+  if (!anyCi(stats)) return;
   auto* err = new QCPErrorBars(bars->keyAxis(), bars->valueAxis());
   err->setDataPlottable(bars);
   QVector<double> minus, plus;
   for (const auto& s : stats) {
-    minus << (hasCi(s) && isValid(s) ? (s.mean - s.ciLow) * scale : 0.0);
-    plus << (hasCi(s) && isValid(s) ? (s.ciHigh - s.mean) * scale : 0.0);
+    const bool ok = hasCi(s) && isValid(s);
+    minus << (ok ? std::min(s.mean - s.ciLow, s.mean - floor / scale) * scale : 0.0);
+    plus << (ok ? (s.ciHigh - s.mean) * scale : 0.0);
   }
   err->setData(minus, plus);
   err->setPen(QPen(color, 1));
@@ -99,6 +132,35 @@ void placeLineLabel(QCPItemText* text) {
   text->setPositionAlignment(Qt::AlignRight | (upper ? Qt::AlignTop : Qt::AlignBottom));
 }
 
+void setLogAxis(QCPAxis* axis) {
+  axis->setScaleType(QCPAxis::stLogarithmic);
+  axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  axis->setNumberFormat(QStringLiteral("gb"));
+  axis->setNumberPrecision(3);
+}
+
+int promptCount(const CompareSeries& s) {
+  int n = 0;
+  for (const auto* stats : {&s.bf16, &s.quantized})
+    for (const Stat& st : *stats) n = std::max(n, st.n);
+  return n;
+}
+
+// What the bars and error bars are, under the figure.
+QString captionText(const CompareSeries& s, bool log) {
+  QStringList parts;
+  const bool intervals = anyCi(s.quantized) || anyCi(s.bf16);
+  if (intervals) {
+    parts << QObject::tr("Bars: mean over %1 prompts; error bars: 95 % CI (Student t)").arg(promptCount(s));
+    if (s.paired && anyCi(s.delta))
+      parts << (s.mode == DeltaMode::Ratio ? QObject::tr("ratio: 95 % CI by the delta method over the prompt pairs")
+                                           : QObject::tr("Δ: 95 % CI of the per-prompt differences"));
+  }
+  if (log) parts << (s.paired && s.mode == DeltaMode::Difference ? QObject::tr("log value axes (Δ linear; values ≤ 0 not drawn)")
+                                                                 : QObject::tr("log value axes (values ≤ 0 not drawn)"));
+  return parts.isEmpty() ? QString() : parts.join(QStringLiteral("; ")) + '.';
+}
+
 void styleKeyAxis(QCPAxis* axis, const std::vector<int>& layers, int maxTicks) {
   QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
   ticker->setTickStep(1.0);
@@ -117,6 +179,40 @@ QString thresholdLabel(const QString& metric, double thr) {
 }
 }  // namespace
 
+Stat pairedDeltaStat(const Stat& b, const Stat& q, double value, DeltaMode mode) {
+  Stat out = missingStat();
+  out.mean = value;
+  if (b.values.size() != q.values.size()) return out;
+  std::vector<double> bv, qv;
+  for (size_t i = 0; i < b.values.size(); ++i)
+    if (std::isfinite(b.values[i]) && std::isfinite(q.values[i])) {
+      bv.push_back(b.values[i]);
+      qv.push_back(q.values[i]);
+    }
+  const int n = static_cast<int>(bv.size());
+  if (n < 2 || !std::isfinite(value)) return out;
+  out.n = n;
+  if (mode == DeltaMode::Difference) {
+    std::vector<double> d;
+    for (int i = 0; i < n; ++i) d.push_back(qv[static_cast<size_t>(i)] - bv[static_cast<size_t>(i)]);
+    const Stat st = srdd::summarize(d);
+    out.stddev = st.stddev;
+    out.ciLow = value + (st.ciLow - st.mean);  // the interval around the scan's own difference
+    out.ciHigh = value + (st.ciHigh - st.mean);
+    return out;
+  }
+  double meanB = 0;
+  for (double v : bv) meanB += v / n;
+  if (!(meanB > 0)) return out;  // the engine reports 1 there: no ratio to bound
+  std::vector<double> e;
+  for (int i = 0; i < n; ++i) e.push_back(qv[static_cast<size_t>(i)] - value * bv[static_cast<size_t>(i)]);
+  const double se = srdd::summarize(e).stddev / (std::sqrt(static_cast<double>(n)) * meanB);
+  out.stddev = se * std::sqrt(static_cast<double>(n));
+  out.ciLow = value - srdd::tQuantile975(n - 1) * se;
+  out.ciHigh = value + srdd::tQuantile975(n - 1) * se;
+  return out;
+}
+
 CompareSeries compareSeries(const ScanData& data, const QString& metric, DeltaMode mode) {
   CompareSeries s;
   s.metric = metric;
@@ -127,7 +223,8 @@ CompareSeries compareSeries(const ScanData& data, const QString& metric, DeltaMo
     s.quantized.push_back(data.stat(row, metric, Side::Quantized));
     if (!s.paired) continue;
     s.bf16.push_back(data.stat(row, metric, Side::Bf16));
-    s.delta.push_back(data.value(row, metric, mode == DeltaMode::Ratio ? Side::Ratio : Side::Difference));
+    const double value = data.value(row, metric, mode == DeltaMode::Ratio ? Side::Ratio : Side::Difference);
+    s.delta.push_back(pairedDeltaStat(s.bf16.back(), s.quantized.back(), value, mode));
   }
   return s;
 }
@@ -140,7 +237,7 @@ QString compareTitle(const ScanData& data, const QString& metric, DeltaMode mode
 }
 
 CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const QString& metric, DeltaMode mode,
-                                 const PlotTheme& t) {
+                                 const PlotTheme& t, bool log) {
   resetPlot(plot);
   plot->setBackground(t.background);
   CompareFigure fig;
@@ -155,6 +252,12 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
   auto* panels = new QCPLayoutGrid;
   layout->addElement(2, 0, panels);
   layout->setRowSpacing(0);
+  if (const QString caption = captionText(s, log); !caption.isEmpty()) {
+    layout->addElement(3, 0, newWrappedText(plot, caption, t.smallFont(), t.muted));
+    layout->setRowStretchFactor(3, 0.001);
+  }
+  layout->setRowStretchFactor(0, 0.001);
+  layout->setRowStretchFactor(1, 0.001);
   auto* group = new QCPMarginGroup(plot);
   // Narrow (single-column) figures: BF16 | quantized on one row sharing the value axis, Δ below at full width.
   const bool narrow = isNarrowPlot(plot) && s.paired;
@@ -168,7 +271,7 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
   auto* leftGroup = narrow ? new QCPMarginGroup(plot) : nullptr;
   std::vector<QCPItemText*> lineLabels;
 
-  auto addPanel = [&](const QString& title, Side side) {
+  auto addPanel = [&](const QString& title, Side side, bool logAxis) {
     const int index = static_cast<int>(fig.rects.size());
     const bool below = narrow && index == 2;
     QCPLayoutGrid* grid = below ? bottom : top;
@@ -180,7 +283,8 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     if (!below) rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
     if (narrow && col == 0) rect->setMarginGroup(QCP::msLeft, leftGroup);
     styleKeyAxis(rect->axis(QCPAxis::atBottom), s.layers, narrow ? 4 : 8);
-    if (narrow) {  // short panels: two or three value ticks
+    if (logAxis) setLogAxis(rect->axis(QCPAxis::atLeft));
+    if (narrow && !logAxis) {  // short panels: two or three value ticks
       rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(2);
       rect->axis(QCPAxis::atLeft)->ticker()->setTickStepStrategy(QCPAxisTicker::tssMeetTickCount);
     }
@@ -194,9 +298,9 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     for (const auto& st : stats) v.push_back(st.mean * scale);
     return v;
   };
-  auto thresholdLine = [&](QCPAxisRect* rect, Side side, Span* span, double factor) {
+  auto thresholdLine = [&](QCPAxisRect* rect, Side side, ValueSpan* span, double factor) {
     const double thr = data.threshold(metric, side);
-    if (!std::isfinite(thr)) return;
+    if (!std::isfinite(thr) || (span->log && !(thr > 0))) return;
     span->add(thr * factor);
     // Narrow panels are too small for the label next to the bars; the value axis reads the line.
     const QString text = narrow ? QString() : thresholdLabel(metric, thr);
@@ -207,19 +311,20 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
   const MetricInfo info = metricInfo(metric);
   const QString label = !narrow ? metricLabel(metric) : info.percent ? QStringLiteral("%") : info.unit;
   if (s.paired) {
-    QCPAxisRect* rb = addPanel(QObject::tr("BF16"), Side::Bf16);
-    QCPAxisRect* rq = addPanel(q, Side::Quantized);
-    Span shared;
+    QCPAxisRect* rb = addPanel(QObject::tr("BF16"), Side::Bf16, log);
+    QCPAxisRect* rq = addPanel(q, Side::Quantized, log);
+    ValueSpan shared{log, {}, {}};
     addValues(shared, s.bf16, scale);
     addValues(shared, s.quantized, scale);
-    shared.add(0);
+    if (!log) shared.add(0);
     thresholdLine(rb, Side::Bf16, &shared, scale);
     thresholdLine(rq, Side::Quantized, &shared, scale);
+    const QCPRange range = shared.padded();
     for (auto [rect, stats, color] : {std::make_tuple(rb, &s.bf16, t.bf16), std::make_tuple(rq, &s.quantized, t.quantized)}) {
-      QCPBars* bars = addBars(rect, s.layers, scaled(*stats), color, 0);
-      addErrorBars(bars, *stats, scale, t.foreground);
+      rect->axis(QCPAxis::atLeft)->setRange(range);  // one value axis for both variants
+      QCPBars* bars = addBars(rect, s.layers, scaled(*stats), color, log ? range.lower : 0);
+      addErrorBars(bars, *stats, scale, t.foreground, log ? range.lower : -INFINITY);
       fig.bars.push_back(bars);
-      rect->axis(QCPAxis::atLeft)->setRange(shared.padded());  // one value axis for both variants
       rect->axis(QCPAxis::atLeft)->setLabel(label);
     }
     if (narrow) {  // the shared value axis is labelled once
@@ -228,31 +333,34 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     }
 
     const bool ratio = mode == DeltaMode::Ratio;
+    const bool logDelta = log && ratio;
     QCPAxisRect* rd = addPanel(ratio ? QObject::tr("ratio %1 / BF16").arg(q) : QObject::tr("Δ = %1 − BF16").arg(q),
-                               ratio ? Side::Ratio : Side::Difference);
+                               ratio ? Side::Ratio : Side::Difference, logDelta);
     const double base = ratio ? 1.0 : 0.0, dscale = ratio ? 1.0 : scale;
     std::vector<double> d;
-    Span span;
+    ValueSpan span{logDelta, {}, {}};
     span.add(base);
-    for (double v : s.delta) {
-      d.push_back(v * dscale);
-      span.add(v * dscale);
-    }
+    addValues(span, s.delta, dscale);
+    for (const Stat& v : s.delta) d.push_back(v.mean * dscale);
     thresholdLine(rd, ratio ? Side::Ratio : Side::Difference, &span, dscale);
     addHorizontalLine(rd, base, QPen(t.muted, 1, Qt::SolidLine), QString(), t);
-    fig.bars.push_back(addBars(rd, s.layers, d, t.delta, base));
-    rd->axis(QCPAxis::atLeft)->setRange(span.padded());
+    const QCPRange drange = span.padded();
+    rd->axis(QCPAxis::atLeft)->setRange(drange);
+    QCPBars* deltaBars = addBars(rd, s.layers, d, t.delta, base);
+    addErrorBars(deltaBars, s.delta, dscale, t.foreground, logDelta ? drange.lower : -INFINITY);
+    fig.bars.push_back(deltaBars);
     rd->axis(QCPAxis::atLeft)->setLabel(ratio ? QObject::tr("ratio") : narrow ? label : QObject::tr("Δ ") + label);
   } else {
-    QCPAxisRect* r = addPanel(metricInfo(metric).name, Side::Quantized);
-    Span span;
+    QCPAxisRect* r = addPanel(metricInfo(metric).name, Side::Quantized, log);
+    ValueSpan span{log, {}, {}};
     addValues(span, s.quantized, scale);
-    span.add(0);
+    if (!log) span.add(0);
     thresholdLine(r, Side::Quantized, &span, scale);
-    QCPBars* bars = addBars(r, s.layers, scaled(s.quantized), t.quantized, 0);
-    addErrorBars(bars, s.quantized, scale, t.foreground);
+    const QCPRange range = span.padded();
+    r->axis(QCPAxis::atLeft)->setRange(range);
+    QCPBars* bars = addBars(r, s.layers, scaled(s.quantized), t.quantized, log ? range.lower : 0);
+    addErrorBars(bars, s.quantized, scale, t.foreground, log ? range.lower : -INFINITY);
     fig.bars.push_back(bars);
-    r->axis(QCPAxis::atLeft)->setRange(span.padded());
     r->axis(QCPAxis::atLeft)->setLabel(label);
   }
   for (QCPItemText* text : lineLabels)

@@ -18,9 +18,13 @@ struct CompareSeries {
   DeltaMode mode = DeltaMode::Difference;
   std::vector<int> layers;
   std::vector<Stat> bf16, quantized;  // single metrics: quantized only
-  std::vector<double> delta;          // difference or ratio per layer (paired only)
+  // Difference or ratio per layer (paired only): the scan's value, with a 95 % interval from the per-prompt
+  // pairs: the t-interval of the differences q_i − b_i, or for the ratio R = mean q / mean b the delta
+  // method, R ± t(0.975, n−1) · sd(q_i − R·b_i) / (√n · mean b). No interval without per-prompt values.
+  std::vector<Stat> delta;
 };
 CompareSeries compareSeries(const ScanData& data, const QString& metric, DeltaMode mode);
+Stat pairedDeltaStat(const Stat& bf16, const Stat& quantized, double value, DeltaMode mode);
 
 struct CompareFigure {
   std::vector<QCPAxisRect*> rects;   // BF16, quantized, Δ/ratio (paired) or one rect
@@ -31,8 +35,10 @@ struct CompareFigure {
 
 QString compareTitle(const ScanData& data, const QString& metric, DeltaMode mode);
 // Fills PLOT (after resetPlot) with the figure; PLOT->xAxis/yAxis are set to the first panel's axes.
+// LOG: logarithmic value axes for the BF16, quantized and ratio panels (values ≤ 0 are not drawn there); the
+// difference panel stays linear. A caption names the error bars (95 % intervals) when there are any.
 CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const QString& metric, DeltaMode mode,
-                                 const PlotTheme& theme);
+                                 const PlotTheme& theme, bool log = false);
 // Layer under PIXEL in any panel (nearest bar within half a slot), -1 outside.
 int compareLayerAt(const CompareFigure& fig, const QPointF& pixel, int* panel = nullptr);
 

@@ -20,6 +20,7 @@ struct Request {
   Kind kind = Kind::Compare;
   QString metric;
   DeltaMode mode = DeltaMode::Difference;
+  bool log = false;  // compare: logarithmic value axes
   Side side = Side::Quantized;
   HeatScale scale = HeatScale::Linear;
 };
@@ -38,11 +39,13 @@ QString scaleKey(HeatScale s) { return kScales[static_cast<int>(s)]; }
 Request parse(const QString& id) {
   const QStringList p = id.split(':');
   Request r;
-  if (p.size() == 3 && p[0] == "compare") {
+  if ((p.size() == 3 || p.size() == 4) && p[0] == "compare") {
     r.kind = Kind::Compare;
     r.metric = p[1];
     if (p[2] != "difference" && p[2] != "ratio") badId(id, "the compare mode must be difference or ratio");
     r.mode = p[2] == "ratio" ? DeltaMode::Ratio : DeltaMode::Difference;
+    if (p.size() == 4 && p[3] != "log") badId(id, "the only compare option is log");
+    r.log = p.size() == 4;
   } else if (p.size() == 3 && (p[0] == "heatmap-metrics" || p[0] == "heatmap-modules")) {
     if (!kScales.contains(p[2])) badId(id, "the colour scale must be linear, log or diverging");
     r.scale = static_cast<HeatScale>(kScales.indexOf(p[2]));
@@ -87,8 +90,8 @@ QJsonObject statJson(const Stat& s) {
 }
 }  // namespace
 
-QString compareFigureId(const QString& metric, DeltaMode mode) {
-  return "compare:" + metric + (mode == DeltaMode::Ratio ? ":ratio" : ":difference");
+QString compareFigureId(const QString& metric, DeltaMode mode, bool log) {
+  return "compare:" + metric + (mode == DeltaMode::Ratio ? ":ratio" : ":difference") + (log ? ":log" : "");
 }
 QString metricHeatmapId(Side side, HeatScale scale) { return "heatmap-metrics:" + sideKey(side) + ":" + scaleKey(scale); }
 QString moduleHeatmapId(const QString& metric, HeatScale scale) { return "heatmap-modules:" + metric + ":" + scaleKey(scale); }
@@ -127,7 +130,7 @@ void renderFigure(QCustomPlot* plot, const ScanData& data, const QString& id, co
   const Request r = parse(id);
   checkAvailable(data, r, id);
   if (r.kind == Kind::Compare)
-    buildCompareFigure(plot, data, r.metric, r.mode, theme);
+    buildCompareFigure(plot, data, r.metric, r.mode, theme, r.log);
   else
     buildHeatmapFigure(plot, data, gridFor(data, r), theme);
   plot->replot();
@@ -143,7 +146,7 @@ QString figureCsv(const ScanData& data, const QString& id) {
     QStringList header = {"layer"};
     for (const QString& side : s.paired ? QStringList{"bf16", "quantized"} : QStringList{"quantized"})
       header << side + "_mean" << side + "_std" << side + "_ci95_low" << side + "_ci95_high" << side + "_n";
-    if (s.paired) header << deltaName;
+    if (s.paired) header << deltaName << deltaName + "_ci95_low" << deltaName + "_ci95_high";
     lines << header.join(',');
     for (size_t i = 0; i < s.layers.size(); ++i) {
       QStringList row = {QString::number(s.layers[i])};
@@ -153,7 +156,7 @@ QString figureCsv(const ScanData& data, const QString& id) {
       };
       if (s.paired) add(s.bf16[i]);
       add(s.quantized[i]);
-      if (s.paired) row << csvNumber(s.delta[i]);
+      if (s.paired) row << csvNumber(s.delta[i].mean) << csvNumber(s.delta[i].ciLow) << csvNumber(s.delta[i].ciHigh);
       lines << row.join(',');
     }
   } else {
@@ -187,7 +190,9 @@ QJsonDocument figureJson(const ScanData& data, const QString& id) {
       QJsonObject o{{"layer", s.layers[i]}, {"quantized", statJson(s.quantized[i])}};
       if (s.paired) {
         o["bf16"] = statJson(s.bf16[i]);
-        o[r.mode == DeltaMode::Ratio ? "ratio" : "difference"] = jsonNumber(s.delta[i]);
+        o[r.mode == DeltaMode::Ratio ? "ratio" : "difference"] = jsonNumber(s.delta[i].mean);
+        o[r.mode == DeltaMode::Ratio ? "ratio_ci95" : "difference_ci95"] =
+            QJsonArray{jsonNumber(s.delta[i].ciLow), jsonNumber(s.delta[i].ciHigh)};
       }
       layers.append(o);
     }

@@ -1,6 +1,6 @@
 #pragma once
 // The results figures by id, for export: list, render into a QCustomPlot, and the data behind each as CSV/JSON.
-// Ids: "compare:<metric>:difference|ratio", "heatmap-metrics:bf16|quantized|ratio|difference:linear|log|diverging",
+// Ids: "compare:<metric>:difference|ratio[:log]", "heatmap-metrics:bf16|quantized|ratio|difference:linear|log|diverging",
 // "heatmap-modules:<weight metric>:linear|log|diverging". The on-screen views use the same builders.
 #include "results/compare_figure.h"
 #include "results/heatmap_figure.h"
@@ -17,7 +17,7 @@ struct FigureSpec {
   QString fileStem;  // safe file name without extension, e.g. "compare-gain-difference"
 };
 
-QString compareFigureId(const QString& metric, DeltaMode mode);
+QString compareFigureId(const QString& metric, DeltaMode mode, bool log = false);
 QString metricHeatmapId(Side side, HeatScale scale);
 QString moduleHeatmapId(const QString& weightMetric, HeatScale scale);
 QString figureFileStem(const QString& id);

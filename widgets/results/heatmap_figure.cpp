@@ -2,6 +2,8 @@
 
 #include "results/metric_catalog.h"
 
+#include <QtMath>
+
 #include <algorithm>
 #include <cmath>
 
@@ -14,13 +16,35 @@ std::vector<std::vector<double>> table(size_t rows, size_t cols) {
   return std::vector<std::vector<double>>(rows, std::vector<double>(cols, kNaN));
 }
 
+// How a column's values turn into "larger is worse" (metricHeatmap).
+enum class Orientation { Plain, Flip, DistanceFromOne };
+
+Orientation orientation(const QString& key, bool change) {
+  const Better b = metricInfo(key).better;
+  if (change) return b == Better::Higher || b == Better::NearOne || key == QLatin1String("kurtosis") ? Orientation::Flip : Orientation::Plain;
+  if (b == Better::Higher) return Orientation::Flip;
+  return b == Better::NearOne ? Orientation::DistanceFromOne : Orientation::Plain;
+}
+
+bool hasDirection(const QString& key, bool change) {
+  return metricInfo(key).better != Better::Neutral || (change && key == QLatin1String("kurtosis"));
+}
+
 // Scales column C of IN into OUT as documented for metricHeatmap.
 void normaliseColumn(const std::vector<std::vector<double>>& in, std::vector<std::vector<double>>& out, size_t c,
-                     HeatScale scale, double centre) {
+                     HeatScale scale, double centre, Orientation o) {
   auto transformed = [&](double v) {
     if (!std::isfinite(v)) return kNaN;
-    if (scale == HeatScale::Log) return v > 0 ? std::log10(v) : kNaN;
-    return scale == HeatScale::Diverging ? v - centre : v;
+    if (scale == HeatScale::Log) {
+      if (!(v > 0)) return kNaN;
+      v = std::log10(v);
+      if (o == Orientation::DistanceFromOne) return std::abs(v);  // log10 1 = 0
+    } else if (scale == HeatScale::Diverging) {
+      v -= centre;
+    } else if (o == Orientation::DistanceFromOne) {
+      return std::abs(v - 1);
+    }
+    return o == Orientation::Flip ? -v : v;
   };
   double lo = std::numeric_limits<double>::infinity(), hi = -lo, amax = 0;
   for (const auto& row : in) {
@@ -53,43 +77,100 @@ QCPRange finiteRange(const std::vector<std::vector<double>>& t, bool positiveOnl
   return {lo, hi};
 }
 
-// Labels every STRIDE-th entry; a final non-layer row (lm_head) keeps its label in place of its neighbour's.
-QSharedPointer<QCPAxisTickerText> textTicker(const QStringList& labels, int stride = 1) {
-  std::vector<int> shown;
-  for (int i = 0; i < labels.size(); i += stride) shown.push_back(i);
-  bool numeric = false;
-  if (!labels.isEmpty()) labels.last().toInt(&numeric);
-  if (!shown.empty() && shown.back() != labels.size() - 1 && !numeric) shown.back() = static_cast<int>(labels.size() - 1);
-  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-  for (int i : shown) ticker->addTick(i, labels[i]);
-  return ticker;
-}
-
-// Text ticks of a category axis that keep every n-th label so that neighbours never overlap at the axis's
-// current pixel length and tick font (re-evaluated on every replot).
+// Text ticks of a category axis: every label when they fit at the axis's current pixel length and tick font
+// (re-evaluated on every replot), else every n-th. Horizontal labels need their width, vertical ones (a left
+// axis, or labels rotated by 60° or more) a line height. A last row that is no layer (lm_head) keeps its
+// label in place of its neighbour's.
 class SpacedTextTicker : public QCPAxisTickerText {
  public:
-  SpacedTextTicker(QCPAxis* axis, const QStringList& labels) : m_axis(axis) {
+  SpacedTextTicker(QCPAxis* axis, const QStringList& labels) : m_axis(axis) { setLabels(labels); }
+
+ protected:
+  void setLabels(const QStringList& labels) {
+    m_labels = labels;
+    mTicks.clear();
     for (int i = 0; i < labels.size(); ++i) addTick(i, labels[i]);
+  }
+  // Pixels between neighbouring categories.
+  double slot() const { return m_axis ? std::abs(m_axis->coordToPixel(1) - m_axis->coordToPixel(0)) : 0.0; }
+  // Room each label needs along the axis at ROTATION degrees (0: horizontal text).
+  double extent(const QStringList& labels, double rotation) const {
+    const QFontMetrics fm(m_axis->tickLabelFont());
+    const bool vertical = m_axis->orientation() == Qt::Vertical;
+    if (vertical) return rotation == 0 ? fm.height() : fm.height() / std::cos(qDegreesToRadians(rotation));
+    if (std::abs(rotation) >= 60) return fm.height() / std::sin(qDegreesToRadians(std::abs(rotation)));
+    if (rotation != 0) return fm.height() / std::sin(qDegreesToRadians(std::abs(rotation)));
+    double widest = 0;
+    bool staggered = false;  // every other label a line lower: neighbours on the same line are two slots apart
+    for (const QString& l : labels) {
+      widest = std::max(widest, double(fm.horizontalAdvance(l.trimmed())));
+      staggered = staggered || l.startsWith('\n');
+    }
+    return (widest + 2) / (staggered ? 2 : 1);  // two units apart at least
+  }
+  QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
+    const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
+    if (!m_axis || all.size() < 2) return all;
+    const double s = slot();
+    const double need = extent(m_labels, m_axis->tickLabelRotation());
+    const int stride = s > 0 ? std::max(1, static_cast<int>(std::ceil(need / s - 1e-9))) : 1;
+    QVector<double> shown;
+    for (int i = 0; i < all.size(); i += stride) shown << all[i];
+    bool numeric = false;
+    if (!m_labels.isEmpty()) m_labels.last().toInt(&numeric);
+    if (!numeric && !shown.isEmpty() && shown.back() != all.back()) shown.back() = all.back();
+    return shown;
+  }
+
+  QPointer<QCPAxis> m_axis;
+  QStringList m_labels;
+};
+
+// The metric axis: every column labelled. Full names slanted by 40° when they fit (wide figures), else short
+// names upright, else one-letter keys (on two staggered lines when one is too crowded) with the names in a
+// key legend under the map (KEY, a wrapped text element). Chosen again on every replot, so a resized view or an export's font picks its own.
+class MetricColumnTicker : public SpacedTextTicker {
+ public:
+  MetricColumnTicker(QCPAxis* axis, const QStringList& names, const QStringList& shortNames, bool tryFullNames,
+                     QCPTextElement* key)
+      : SpacedTextTicker(axis, names), m_names(names), m_short(shortNames), m_tryFull(tryFullNames), m_key(key) {
+    for (int i = 0; i < names.size(); ++i) {
+      m_keys << QString(QChar(i < 26 ? 'A' + i : 'a' + (i - 26) % 26));
+      m_staggered << (i % 2 ? '\n' + m_keys.back() : m_keys.back());
+    }
   }
 
  protected:
   QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
-    const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
-    if (!m_axis || all.size() < 2) return all;
-    const QFontMetrics fm(m_axis->tickLabelFont());
-    double extent = fm.height();  // vertical labels need one line of height
-    if (std::abs(m_axis->tickLabelRotation()) < 60)
-      for (double key : all) extent = std::max(extent, double(fm.horizontalAdvance(mTicks.value(key))) + fm.averageCharWidth());
-    const double slot = std::abs(m_axis->coordToPixel(1) - m_axis->coordToPixel(0));
-    const int stride = slot > 0 ? std::max(1, static_cast<int>(std::ceil(extent / slot))) : 1;
-    QVector<double> shown;
-    for (int i = 0; i < all.size(); i += stride) shown << all[i];
-    return shown;
+    if (m_axis) {
+      const double s = slot();
+      if (m_tryFull && s > 0 && extent(m_names, 40) <= s) {
+        use(m_names, 40, false);
+      } else if (s <= 0 || extent(m_short, 90) <= s) {
+        use(m_short, 90, false);
+      } else {
+        use(extent(m_keys, 0) <= s ? m_keys : m_staggered, 0, true);
+      }
+    }
+    return SpacedTextTicker::createTickVector(tickStep, range);
   }
 
  private:
-  QPointer<QCPAxis> m_axis;
+  void use(const QStringList& labels, double rotation, bool keyed) {
+    if (labels != m_labels) setLabels(labels);
+    m_axis->setTickLabelRotation(rotation);
+    if (!m_key) return;
+    QStringList entries;
+    if (keyed)
+      for (int i = 0; i < m_names.size(); ++i) entries << m_keys[i] + QChar(0x00a0) + QString(m_names[i]).replace(' ', QChar(0x00a0));
+    const QString text = entries.join(QStringLiteral("   "));
+    if (wrappedFullText(m_key) != text) setWrappedFullText(m_key, text);
+    m_key->setVisible(keyed);
+  }
+
+  QStringList m_names, m_short, m_keys, m_staggered;
+  bool m_tryFull;
+  QPointer<QCPTextElement> m_key;
 };
 }  // namespace
 
@@ -115,16 +196,21 @@ QString scaleName(HeatScale scale) {
 HeatmapGrid metricHeatmap(const ScanData& data, Side side, HeatScale scale) {
   HeatmapGrid g;
   g.scale = scale;
+  const bool change = side == Side::Ratio || side == Side::Difference;
   QStringList candidates = data.pairedMetrics();
   if (side == Side::Quantized) candidates += data.singleMetrics();
   candidates.removeAll(QStringLiteral("tokens"));  // a property of the prompts, not of the layer
   const size_t rows = static_cast<size_t>(data.layerCount());
+  bool anyUndirected = false;
   for (const QString& key : candidates) {
     bool any = false;
     for (size_t r = 0; r < rows && !any; ++r) any = std::isfinite(data.value(static_cast<int>(r), key, side));
     if (!any) continue;
+    const QString star = hasDirection(key, change) ? QString() : QStringLiteral(" *");
+    anyUndirected = anyUndirected || !star.isEmpty();
     g.columns << key;
-    g.columnLabels << metricInfo(key).name;
+    g.columnLabels << metricInfo(key).name + star;
+    g.columnShortLabels << metricShortName(key) + star;
   }
   for (int layer : data.layerIndices()) {
     g.rowLayers.push_back(layer);
@@ -134,22 +220,34 @@ HeatmapGrid metricHeatmap(const ScanData& data, Side side, HeatScale scale) {
   g.shown = table(rows, static_cast<size_t>(g.columns.size()));
   const double centre = side == Side::Ratio ? 1.0 : 0.0;
   for (size_t c = 0; c < static_cast<size_t>(g.columns.size()); ++c) {
-    for (size_t r = 0; r < rows; ++r) g.raw[r][c] = data.value(static_cast<int>(r), g.columns[static_cast<int>(c)], side);
-    normaliseColumn(g.raw, g.shown, c, scale, centre);
+    const QString& key = g.columns[static_cast<int>(c)];
+    for (size_t r = 0; r < rows; ++r) g.raw[r][c] = data.value(static_cast<int>(r), key, side);
+    normaliseColumn(g.raw, g.shown, c, scale, centre, orientation(key, change));
   }
   g.title = QObject::tr("Layer × metric: %1").arg(sideName(data, side));
   switch (scale) {
     case HeatScale::Linear:
-      g.colorLabel = QObject::tr("per metric, min → max");
+      g.colorLabel = QObject::tr("per metric: worse →");
+      g.caption = QObject::tr("Colour per metric column, from its best layer to its worst (higher-is-better metrics "
+                              "flipped; gain: distance from 1).");
       break;
     case HeatScale::Log:
-      g.colorLabel = QObject::tr("per metric, log min → max");
+      g.colorLabel = QObject::tr("per metric, log: worse →");
+      g.caption = QObject::tr("Colour per metric column on log10 of the value, from its best layer to its worst "
+                              "(higher-is-better metrics flipped; gain: distance from 1).");
       break;
     case HeatScale::Diverging:
-      g.colorLabel = centre == 1.0 ? QObject::tr("(v − 1) / max|v − 1|") : QObject::tr("v / max|v|");
+      g.colorLabel = QObject::tr("← better   worse →");
+      g.caption = centre == 1.0 ? QObject::tr("Colour: ratio − 1 per metric column, scaled to its largest change; "
+                                              "red = changed for the worse (a drop, for higher-is-better metrics, gain and kurtosis).")
+                                : QObject::tr("Colour: value per metric column, scaled to its largest magnitude; red = worse "
+                                              "(a drop, for higher-is-better metrics, gain and kurtosis).");
       g.colorRange = QCPRange(-1, 1);
       break;
   }
+  if (anyUndirected)
+    g.caption += ' ' + (scale == HeatScale::Diverging ? QObject::tr("* no better direction: red = higher.")
+                                                       : QObject::tr("* no better direction: min → max."));
   return g;
 }
 
@@ -204,6 +302,14 @@ HeatmapGrid moduleHeatmap(const ScanData& data, const QString& metric, HeatScale
     g.colorRange = finiteRange(g.shown, g.logColor);
     g.colorLabel = label;
   }
+  g.lowIsWorse = info.better == Better::Higher;
+  if (info.better == Better::Higher) {
+    g.colorLabel = QObject::tr("← worse   %1").arg(g.colorLabel);
+    g.caption = QObject::tr("Lower %1 is worse: its low end has the top colour.").arg(info.name);
+  } else if (info.better == Better::Lower) {
+    g.colorLabel += QObject::tr("   worse →");
+    g.caption = QObject::tr("Higher %1 is worse.").arg(info.name);
+  }
   return g;
 }
 
@@ -214,6 +320,7 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   fig.grid = std::move(grid);
   const HeatmapGrid& g = fig.grid;
   const int nc = g.columnCount(), nr = g.rowCount();
+  const bool metrics = g.valueMetric.isEmpty();
 
   auto* layout = plot->plotLayout();
   layout->addElement(0, 0, newText(plot, g.title + " (" + scaleName(g.scale) + ")", t.titleFont(), t.foreground));
@@ -221,26 +328,24 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   layout->setRowSpacing(0);
   auto* body = new QCPLayoutGrid;
   layout->addElement(2, 0, body);
+  QCPTextElement* key = metrics ? newWrappedText(plot, QString(), t.smallFont(), t.foreground) : nullptr;
+  if (key) layout->addElement(3, 0, key);
+  if (!g.caption.isEmpty()) layout->addElement(layout->rowCount(), 0, newWrappedText(plot, g.caption, t.smallFont(), t.muted));
+  for (int row = 0; row < layout->rowCount(); ++row)
+    if (row != 2) layout->setRowStretchFactor(row, 0.001);  // text rows keep their height, the map the rest
 
-  // Narrow (single-column) figures: short vertical metric names and the colour scale below the map.
+  // Narrow (single-column) figures: the colour scale below the map.
   const bool narrow = isNarrowPlot(plot);
   fig.rect = newAxisRect(plot, t);
   body->addElement(0, 0, fig.rect);
   QCPAxis* x = fig.rect->axis(QCPAxis::atBottom);
   QCPAxis* y = fig.rect->axis(QCPAxis::atLeft);
-  QStringList columnLabels = g.columnLabels;
-  if (narrow && g.valueMetric.isEmpty())
-    for (int c = 0; c < nc; ++c) columnLabels[c] = metricShortName(g.columns[c]);
-  x->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(x, columnLabels)));
-  int rowStride = nr > 32 ? 4 : nr > 16 ? 2 : 1;  // deep models: fewer labels
-  if (narrow) {
-    // Vertical metric names and the colour scale leave about a third of a single-column figure to the rows.
-    const double rowsHeight = 0.33 * plot->height(), lineHeight = 1.3 * QFontMetrics(y->tickLabelFont()).height();
-    while (rowStride < nr && nr / rowStride * lineHeight > rowsHeight) ++rowStride;
-  }
-  y->setTicker(textTicker(g.rowLabels, rowStride));
-  if (g.valueMetric.isEmpty()) x->setTickLabelRotation(narrow ? 90 : 40);
-  if (!g.valueMetric.isEmpty()) x->setLabel(QObject::tr("module"));
+  if (metrics)
+    x->setTicker(QSharedPointer<MetricColumnTicker>(new MetricColumnTicker(x, g.columnLabels, g.columnShortLabels, !narrow, key)));
+  else
+    x->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(x, g.columnLabels)));
+  y->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(y, g.rowLabels)));
+  if (!metrics) x->setLabel(QObject::tr("module"));
   y->setLabel(QObject::tr("layer"));
   for (QCPAxis* a : {x, y}) {
     a->grid()->setVisible(false);
@@ -273,12 +378,21 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   fig.colorScale->setBarWidth(narrow ? 8 : 12);
   if (narrow) body->setRowStretchFactor(1, 0.001);  // the scale takes only what its bar and labels need
   fig.map->setColorScale(fig.colorScale);  // the map takes the scale's gradient, so set it on the scale
-  fig.colorScale->setGradient(g.scale == HeatScale::Diverging ? divergingGradient(t) : sequentialGradient(t));
+  QCPColorGradient gradient = g.scale == HeatScale::Diverging ? divergingGradient(t) : sequentialGradient(t);
+  // The worse end always has the gradient's top colour; the colour bar's arrow points to it.
+  if (g.lowIsWorse) gradient = gradient.inverted();
+  fig.colorScale->setGradient(gradient);
   fig.colorScale->setDataScaleType(g.logColor ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   if (g.logColor) fig.colorScale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
   fig.colorScale->setDataRange(g.colorRange);
   styleAxis(fig.colorScale->axis(), t);
   fig.colorScale->axis()->setLabel(g.colorLabel);
+  if (metrics && g.scale != HeatScale::Diverging) {  // 0..1 of a per-column scale: the ends say it all
+    QSharedPointer<QCPAxisTickerText> ends(new QCPAxisTickerText);
+    ends->addTick(0, QObject::tr("best"));
+    ends->addTick(1, QObject::tr("worst"));
+    fig.colorScale->axis()->setTicker(ends);
+  }
   auto* group = new QCPMarginGroup(plot);
   const QCP::MarginSides shared = narrow ? QCP::msLeft | QCP::msRight : QCP::msTop | QCP::msBottom;
   fig.rect->setMarginGroup(shared, group);
@@ -287,7 +401,10 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   plot->xAxis = x;
   plot->yAxis = y;
   if (!plot->isVisible()) plot->setViewport(plot->rect());  // a hidden plot (export) gets no resize event
-  plot->replot();  // lays the map out, so the next replot spaces the column labels for its real width
+  // Tick labels are chosen from the axis lengths of the previous layout: the first replot lays the map out,
+  // the second labels it for its real size.
+  plot->replot();
+  plot->replot();
   return fig;
 }
 

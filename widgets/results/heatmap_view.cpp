@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -110,6 +111,7 @@ void HeatmapView::rebuild() {
     HeatmapGrid grid = m_kind == Kind::Metrics ? metricHeatmap(*m_data, m_side, m_scale)
                                                : moduleHeatmap(*m_data, m_weightMetric, m_scale);
     m_figure = buildHeatmapFigure(m_plot, *m_data, std::move(grid), m_theme);
+    m_builtNarrow = isNarrowPlot(m_plot);
   } else {
     resetPlot(m_plot);
     m_plot->setBackground(m_theme.background);
@@ -194,6 +196,14 @@ QString HeatmapView::tooltipAt(const QPoint& pixel) const {
     lines << tr("%1: %2").arg(metricInfo("weights." + m_weightMetric).name, formatMetricValue("weights." + m_weightMetric, raw));
   }
   return lines.join('\n');
+}
+
+void HeatmapView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  // After the layout has resized the plot: the colour bar's place and the label style depend on its width.
+  QTimer::singleShot(0, this, [this] {
+    if (m_figure.map && isNarrowPlot(m_plot) != m_builtNarrow) rebuild();
+  });
 }
 
 void HeatmapView::changeEvent(QEvent* event) {

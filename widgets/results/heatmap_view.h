@@ -40,6 +40,7 @@ class HeatmapView : public QWidget {
 
  protected:
   void changeEvent(QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;  // a narrow plot gets the compact layout, a wide one the full
 
  private:
   void rebuild();
@@ -61,6 +62,7 @@ class HeatmapView : public QWidget {
   PlotTheme m_theme;
   std::vector<QCPItemRect*> m_outlines;
   bool m_syncing = false;
+  bool m_builtNarrow = false;  // the layout the figure was built with (isNarrowPlot)
 };
 
 }  // namespace srdd_gui

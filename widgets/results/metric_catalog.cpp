@@ -28,6 +28,8 @@ const std::vector<Entry>& entries() {
       {"gain", "Gain", "", Better::NearOne, kNaN, kNaN, "≈ 1 through the residual path (Qwen2.5: 1.03–1.16); ≈ 0 in a dead zone", false},
       {"kurtosis", "Excess kurtosis", "", Better::Neutral, kNaN, kNaN, "grows with prompt length; compare at fixed prompts", false},
       {"instability", "Instability", "", Better::Lower, 0, 0, "0 on a deterministic device", false},
+      {"variance", "Output variance", "", Better::Neutral, kNaN, kNaN,
+       "not a health measure by itself; compare BF16 with the quantized model (a dead zone lowers it)", false},
       {"dc_gain_min", "DC gain (0.1 %)", "", Better::NearOne, kNaN, kNaN, "≈ 1", false},
       {"dc_gain_max", "DC gain (99.9 %)", "", Better::NearOne, kNaN, kNaN, "≈ 1 (Qwen: 1.10–1.31)", false},
       {"dc_gain_mean", "DC gain (mean)", "", Better::NearOne, kNaN, kNaN, "≈ 1", false},
@@ -114,7 +116,7 @@ const QStringList& metricOrder() {
 
 QString metricShortName(const QString& key) {
   static const std::vector<std::pair<const char*, const char*>> names = {
-      {"gain", "Gain"}, {"kurtosis", "Kurt."}, {"instability", "Instab."}, {"dc_gain_min", "DC min"},
+      {"gain", "Gain"}, {"kurtosis", "Kurt."}, {"instability", "Instab."}, {"variance", "Var."}, {"dc_gain_min", "DC min"},
       {"dc_gain_max", "DC max"}, {"dc_gain_mean", "DC mean"}, {"discrete_rate", "Discr."},
       {"edge_pileup", "Pile-up"}, {"sqnr_db", "SQNR"}, {"deadzone_ratio", "Dead"}, {"clipping_ratio", "Clip"},
       {"global_max_level_ratio", "Max lvl"}, {"relative_error", "Rel err"}, {"mean_abs_error", "|err|"},

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QRadioButton>
@@ -18,17 +19,22 @@
 namespace srdd_gui {
 
 namespace {
+QString intervalText(const QString& metric, const Stat& s) {
+  return QStringLiteral("  [95 %: %1 … %2]").arg(formatMetricValue(metric, s.ciLow), formatMetricValue(metric, s.ciHigh));
+}
+
 QString statText(const QString& metric, const Stat& s) {
   QString text = formatMetricValue(metric, s.mean);
   if (hasCi(s))
-    text += QStringLiteral("  [95 %: %1 … %2]").arg(formatMetricValue(metric, s.ciLow), formatMetricValue(metric, s.ciHigh));
+    text += intervalText(metric, s);
   if (s.n > 0) text += QStringLiteral("  n=%1").arg(s.n);
   return text;
 }
 }  // namespace
 
 MetricCompareView::MetricCompareView(LayerSelection* selection, QWidget* parent)
-    : QWidget(parent), m_selection(selection), m_plot(new QCustomPlot(this)), m_modeButtons(new QButtonGroup(this)) {
+    : QWidget(parent), m_selection(selection), m_plot(new QCustomPlot(this)), m_modeButtons(new QButtonGroup(this)),
+      m_logBox(new QCheckBox(tr("Log axis"))) {
   m_plot->setObjectName(QStringLiteral("comparePlot"));
   m_plot->setMouseTracking(true);
   m_plot->setMinimumSize(420, 260);
@@ -47,6 +53,12 @@ MetricCompareView::MetricCompareView(LayerSelection* selection, QWidget* parent)
   bar->addWidget(new QLabel(tr("Third panel:")));
   bar->addWidget(diff);
   bar->addWidget(ratio);
+  bar->addSpacing(12);
+  m_logBox->setObjectName(QStringLiteral("logAxis"));
+  m_logBox->setToolTip(tr("Logarithmic value axes, so that one large layer does not flatten the others "
+                          "(values ≤ 0 are not drawn; the Δ panel stays linear)"));
+  connect(m_logBox, &QCheckBox::toggled, this, &MetricCompareView::setLogScale);
+  bar->addWidget(m_logBox);
   bar->addStretch(1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -83,8 +95,15 @@ void MetricCompareView::setDeltaMode(DeltaMode mode) {
   Q_EMIT deltaModeChanged(mode);
 }
 
+void MetricCompareView::setLogScale(bool log) {
+  if (m_logBox->isChecked() != log) m_logBox->setChecked(log);  // emits toggled, which comes back here
+  if (log == m_log) return;
+  m_log = log;
+  rebuild();
+}
+
 QString MetricCompareView::figureId() const {
-  return m_data && !m_metric.isEmpty() ? compareFigureId(m_metric, m_mode) : QString();
+  return m_data && !m_metric.isEmpty() ? compareFigureId(m_metric, m_mode, m_log) : QString();
 }
 
 void MetricCompareView::rebuild() {
@@ -96,7 +115,7 @@ void MetricCompareView::rebuild() {
     resetPlot(m_plot);
     m_plot->setBackground(m_theme.background);
   } else {
-    m_figure = buildCompareFigure(m_plot, *m_data, m_metric, m_mode, m_theme);
+    m_figure = buildCompareFigure(m_plot, *m_data, m_metric, m_mode, m_theme, m_log);
   }
   for (auto* b : m_modeButtons->buttons()) b->setEnabled(valid && m_figure.series.paired);
   applySelection();
@@ -152,8 +171,13 @@ QString MetricCompareView::tooltipAt(const QPoint& pixel) const {
     lines << tr("BF16: %1").arg(statText(m_metric, s.bf16[i]));
     lines << tr("%1: %2").arg(m_data->formatName(), statText(m_metric, s.quantized[i]));
     const int row = m_data->rowOfLayer(layer);
-    lines << tr("ratio: %1").arg(QString::number(m_data->value(row, m_metric, Side::Ratio), 'g', 4));
-    lines << tr("Δ: %1").arg(formatMetricValue(m_metric, m_data->value(row, m_metric, Side::Difference)));
+    const Stat ratio = pairedDeltaStat(s.bf16[i], s.quantized[i], m_data->value(row, m_metric, Side::Ratio), DeltaMode::Ratio);
+    const Stat diff = pairedDeltaStat(s.bf16[i], s.quantized[i], m_data->value(row, m_metric, Side::Difference), DeltaMode::Difference);
+    QString ratioText = QString::number(ratio.mean, 'g', 4);
+    if (hasCi(ratio))
+      ratioText += QStringLiteral("  [95 %: %1 … %2]").arg(QString::number(ratio.ciLow, 'g', 4), QString::number(ratio.ciHigh, 'g', 4));
+    lines << tr("ratio: %1").arg(ratioText);
+    lines << tr("Δ: %1").arg(formatMetricValue(m_metric, diff.mean) + (hasCi(diff) ? intervalText(m_metric, diff) : QString()));
   } else {
     lines << statText(m_metric, s.quantized[i]);
   }

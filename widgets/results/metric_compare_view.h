@@ -9,6 +9,7 @@
 #include <memory>
 
 class QButtonGroup;
+class QCheckBox;
 class QCustomPlot;
 
 namespace srdd_gui {
@@ -26,6 +27,9 @@ class MetricCompareView : public QWidget {
   QString metric() const { return m_metric; }
   void setDeltaMode(DeltaMode mode);
   DeltaMode deltaMode() const { return m_mode; }
+  // Logarithmic value axes (one layer far above the others no longer flattens them); the Δ panel stays linear.
+  void setLogScale(bool log);
+  bool logScale() const { return m_log; }
 
   QCustomPlot* plot() const { return m_plot; }
   const CompareFigure& figure() const { return m_figure; }
@@ -48,9 +52,11 @@ class MetricCompareView : public QWidget {
   LayerSelection* m_selection;
   QCustomPlot* m_plot;
   QButtonGroup* m_modeButtons;
+  QCheckBox* m_logBox;
   std::shared_ptr<const ScanData> m_data;
   QString m_metric;
   DeltaMode m_mode = DeltaMode::Difference;
+  bool m_log = false;
   CompareFigure m_figure;
   PlotTheme m_theme;
 };

@@ -1,5 +1,8 @@
 #include "results/plot_theme.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace srdd_gui {
 
 PlotTheme PlotTheme::light(int pointSize) {
@@ -91,11 +94,110 @@ QCPAxisRect* newAxisRect(QCustomPlot* plot, const PlotTheme& theme) {
   return rect;
 }
 
-QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color) {
-  auto* e = new QCPTextElement(plot, text, font);
+namespace {
+QCPTextElement* styled(QCPTextElement* e, const QColor& color) {
   e->setTextColor(color);
   e->setMargins(QMargins(4, 2, 4, 2));
   return e;
+}
+}  // namespace
+
+QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color) {
+  return styled(new QCPTextElement(plot, text, font), color);
+}
+
+namespace {
+class WrappedText : public QCPTextElement {
+ public:
+  WrappedText(QCustomPlot* plot, const QString& text, const QFont& font) : QCPTextElement(plot, text, font), m_full(text) {}
+  QString m_full;
+
+ protected:
+  void update(UpdatePhase phase) override {
+    if (phase == upPreparation && mParentPlot) {
+      const QMargins m = margins();
+      const int width = mParentPlot->viewport().width() - m.left() - m.right() - 4;
+      setText(wrap(QFontMetrics(font()), width));
+    }
+    QCPTextElement::update(phase);
+  }
+
+ private:
+  QString wrap(const QFontMetrics& fm, int width) const {
+    QStringList lines;
+    for (const QString& paragraph : m_full.split('\n')) {
+      QString line;
+      for (const QString& word : paragraph.split(' ', Qt::SkipEmptyParts)) {
+        const QString longer = line.isEmpty() ? word : line + ' ' + word;
+        if (!line.isEmpty() && fm.horizontalAdvance(longer) > width) {
+          lines << line;
+          line = word;
+        } else {
+          line = longer;
+        }
+      }
+      lines << line;
+    }
+    return lines.join('\n');
+  }
+};
+
+class FittingLegend : public QCPLegend {
+ protected:
+  void update(UpdatePhase phase) override {
+    if (phase == upPreparation && mParentPlot && itemCount() > 0) {
+      const QMargins m = margins();
+      const int width = mParentPlot->viewport().width() - m.left() - m.right() - 8;
+      std::vector<int> widths;
+      for (int i = 0; i < itemCount(); ++i) widths.push_back(item(i)->minimumOuterSizeHint().width());
+      int perLine = itemCount();
+      for (; perLine > 1; --perLine) {  // the widest line of PERLINE entries with the column spacing
+        bool fits = true;
+        for (int start = 0; start < itemCount() && fits; start += perLine) {
+          int line = 0;
+          for (int i = start; i < std::min(itemCount(), start + perLine); ++i) line += widths[static_cast<size_t>(i)];
+          fits = line + (perLine - 1) * columnSpacing() <= width;
+        }
+        if (fits) break;
+      }
+      if (perLine != wrap()) {
+        setWrap(perLine);
+        setFillOrder(foColumnsFirst, true);
+      }
+    }
+    QCPLegend::update(phase);
+  }
+};
+}  // namespace
+
+QCPLegend* newFittingLegend(const PlotTheme& t) {
+  auto* legend = new FittingLegend;
+  legend->setFont(t.font);
+  legend->setTextColor(t.foreground);
+  legend->setBrush(Qt::NoBrush);
+  legend->setBorderPen(Qt::NoPen);
+  legend->setIconSize(18, 8);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  legend->setRowSpacing(0);
+  legend->setColumnSpacing(12);
+  legend->setMargins(QMargins(4, 0, 4, 0));
+  return legend;
+}
+
+QCPTextElement* newWrappedText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color) {
+  return styled(new WrappedText(plot, text, font), color);
+}
+
+QString wrappedFullText(const QCPTextElement* element) {
+  const auto* w = dynamic_cast<const WrappedText*>(element);
+  return w ? w->m_full : QString();
+}
+
+void setWrappedFullText(QCPTextElement* element, const QString& text) {
+  if (auto* w = dynamic_cast<WrappedText*>(element)) {
+    w->m_full = text;
+    w->setText(text);
+  }
 }
 
 QCPLayer* overlayLayer(QCustomPlot* plot) {

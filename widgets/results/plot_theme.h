@@ -36,6 +36,16 @@ void styleAxis(QCPAxis* axis, const PlotTheme& theme);
 // A new axis rect with themed bottom/left axes (top/right hidden), no automatic legend, small margins when narrow.
 QCPAxisRect* newAxisRect(QCustomPlot* plot, const PlotTheme& theme);
 QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color);
+// A text element that re-wraps TEXT at spaces to the plot's width (at its current font) on every layout,
+// so that captions and key legends are never cut off, whatever size and font an export picks.
+// Explicit '\n' in TEXT start new lines.
+QCPTextElement* newWrappedText(QCustomPlot* plot, const QString& text, const QFont& font, const QColor& color);
+// The text to wrap of an element made by newWrappedText (its text() is the wrapped one); empty for others.
+QString wrappedFullText(const QCPTextElement* element);
+void setWrappedFullText(QCPTextElement* element, const QString& text);
+// A legend (no frame, no fill) whose entries go as many to a line as fit the plot's width at its current font,
+// chosen again on every layout: no entry is cut off at any export size. Not yet placed in a layout.
+QCPLegend* newFittingLegend(const PlotTheme& theme);
 // A layer above "main" for selection outlines, created once.
 QCPLayer* overlayLayer(QCustomPlot* plot);
 // Perceptually uniform (viridis) for magnitudes, blue–neutral–red for signed deviations.

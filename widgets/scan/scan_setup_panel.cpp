@@ -65,7 +65,7 @@ QString scanToolTip(const QString& scan) {
   static const std::map<QString, QString> tips = {
       {"instability", QObject::tr("Spread between identical forwards (0 on a deterministic device)")},
       {"gain", QObject::tr("Noise gain of each layer: std(output change) / std(input noise)")},
-      {"kurtosis", QObject::tr("Excess kurtosis of each layer's output")},
+      {"kurtosis", QObject::tr("Excess kurtosis and variance of each layer's output")},
       {"dcgain", QObject::tr("Response to a constant shift of the layer input")},
       {"discrete", QObject::tr("Fraction of elements that do not follow a constant input shift")},
       {"histogram", QObject::tr("Pile-up of layer outputs at the edges of their range")},
