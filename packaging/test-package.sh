@@ -59,9 +59,11 @@ for exe in "$usr/bin/srdd" "$usr/bin/srdd-studio"; do
   ldd "$exe" | grep -q "not found" && { ldd "$exe"; fail "$exe: unresolved libraries"; }
   # Each directly needed library's Debian package must be a dependency (libc6 included).
   for lib in $(objdump -p "$exe" | awk '/NEEDED/ {print $2}'); do
-    path="$(ldd "$exe" | awk -v l="$lib" '$1 == l {print $3}')"
+    # "libfoo.so.1 => /path (0x...)", or "/lib64/ld-linux-x86-64.so.2 (0x...)" for the loader.
+    path="$(ldd "$exe" | awk -v l="$lib" '$1 == l {print $3} $1 ~ ("/" l "$") {print $1}')"
     pkg="$(owner "$path")" || fail "$lib ($path) belongs to no Debian package"
-    grep -Eq "(^|, )$pkg( |,|$)" <<< "$depends" || fail "$(basename "$exe") needs $lib from $pkg, which Depends lacks"
+    tr ',|' '\n\n' <<< "$depends" | awk '{print $1}' | grep -qxF "$pkg" ||
+      fail "$(basename "$exe") needs $lib from $pkg, which Depends lacks"
   done
 done
 
@@ -71,7 +73,7 @@ cd "$scratch"  # nothing of the source or build tree nearby
 grep -q "$version" "$scratch/version.txt" || fail "srdd --version does not print the package version $version"
 env -u SRDD_DEMO_MODEL "$usr/bin/srdd" info > "$scratch/info.txt" || fail "srdd info (no MODEL) failed"
 grep -q "$usr/share/srdd/demo-model" "$scratch/info.txt" || { cat "$scratch/info.txt"; fail "srdd info did not open the installed demo model"; }
-"$usr/bin/srdd" scan "$usr/share/srdd/demo-model" --scans gain,fidelity --max-tokens 16 --quiet --no-report \
+"$usr/bin/srdd" scan "$usr/share/srdd/demo-model" --scans gain --max-tokens 16 --quiet --no-report \
   --out "$scratch/scan.json" || fail "srdd scan of the installed demo model"
 grep -q '"schema": *"srdd-scan/1"' "$scratch/scan.json" || fail "scan.json is not an srdd-scan/1 result"
 QT_QPA_PLATFORM=offscreen "$usr/bin/srdd-studio" --version | grep -q "$version" || fail "srdd-studio --version"
