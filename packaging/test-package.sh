@@ -38,6 +38,10 @@ for f in bin/srdd bin/srdd-studio share/srdd/demo-model/config.json share/srdd/d
   include/srdd/engine.h include/srdd/hf_hub.h; do
   [ -f "$usr/$f" ] || fail "no /usr/$f in the packages"
 done
+# Man pages and completion, when this build made them (app/cli/docs.cmake writes them under BUILD_DIR/share).
+for f in man/man1/srdd.1 man/man1/srdd-scan.1 bash-completion/completions/srdd; do
+  [ ! -f "$build/share/$f" ] || cmp -s "$build/share/$f" "$usr/share/$f" || fail "/usr/share/$f is not the built one"
+done
 for f in libsrdd_core.a cmake/srdd/srddConfig.cmake cmake/srdd/srddTargets.cmake; do  # lib/ or lib/<multiarch>/
   compgen -G "$usr/lib/$f" > /dev/null || compgen -G "$usr/lib/*/$f" > /dev/null || fail "no /usr/lib/.../$f in the packages"
 done
