@@ -38,6 +38,10 @@ for f in bin/srdd bin/srdd-studio share/srdd/demo-model/config.json share/srdd/d
   include/srdd/engine.h include/srdd/hf_hub.h; do
   [ -f "$usr/$f" ] || fail "no /usr/$f in the packages"
 done
+# Man pages and completion, when this build made them (app/cli/docs.cmake writes them under BUILD_DIR/share).
+for f in man/man1/srdd.1 man/man1/srdd-scan.1 bash-completion/completions/srdd; do
+  [ ! -f "$build/share/$f" ] || cmp -s "$build/share/$f" "$usr/share/$f" || fail "/usr/share/$f is not the built one"
+done
 for f in libsrdd_core.a cmake/srdd/srddConfig.cmake cmake/srdd/srddTargets.cmake; do  # lib/ or lib/<multiarch>/
   compgen -G "$usr/lib/$f" > /dev/null || compgen -G "$usr/lib/*/$f" > /dev/null || fail "no /usr/lib/.../$f in the packages"
 done
@@ -59,9 +63,11 @@ for exe in "$usr/bin/srdd" "$usr/bin/srdd-studio"; do
   ldd "$exe" | grep -q "not found" && { ldd "$exe"; fail "$exe: unresolved libraries"; }
   # Each directly needed library's Debian package must be a dependency (libc6 included).
   for lib in $(objdump -p "$exe" | awk '/NEEDED/ {print $2}'); do
-    path="$(ldd "$exe" | awk -v l="$lib" '$1 == l {print $3}')"
+    # "libfoo.so.1 => /path (0x...)", or "/lib64/ld-linux-x86-64.so.2 (0x...)" for the loader.
+    path="$(ldd "$exe" | awk -v l="$lib" '$1 == l {print $3} $1 ~ ("/" l "$") {print $1}')"
     pkg="$(owner "$path")" || fail "$lib ($path) belongs to no Debian package"
-    grep -Eq "(^|, )$pkg( |,|$)" <<< "$depends" || fail "$(basename "$exe") needs $lib from $pkg, which Depends lacks"
+    tr ',|' '\n\n' <<< "$depends" | awk '{print $1}' | grep -qxF "$pkg" ||
+      fail "$(basename "$exe") needs $lib from $pkg, which Depends lacks"
   done
 done
 
@@ -71,7 +77,7 @@ cd "$scratch"  # nothing of the source or build tree nearby
 grep -q "$version" "$scratch/version.txt" || fail "srdd --version does not print the package version $version"
 env -u SRDD_DEMO_MODEL "$usr/bin/srdd" info > "$scratch/info.txt" || fail "srdd info (no MODEL) failed"
 grep -q "$usr/share/srdd/demo-model" "$scratch/info.txt" || { cat "$scratch/info.txt"; fail "srdd info did not open the installed demo model"; }
-"$usr/bin/srdd" scan "$usr/share/srdd/demo-model" --scans gain,fidelity --max-tokens 16 --quiet --no-report \
+"$usr/bin/srdd" scan "$usr/share/srdd/demo-model" --scans gain --max-tokens 16 --quiet --no-report \
   --out "$scratch/scan.json" || fail "srdd scan of the installed demo model"
 grep -q '"schema": *"srdd-scan/1"' "$scratch/scan.json" || fail "scan.json is not an srdd-scan/1 result"
 QT_QPA_PLATFORM=offscreen "$usr/bin/srdd-studio" --version | grep -q "$version" || fail "srdd-studio --version"
