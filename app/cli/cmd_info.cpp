@@ -55,12 +55,13 @@ void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dt
 }
 
 int run(const srdd_cli::Parsed& opt) {
-  const std::string dir = srdd_cli::modelDirectory(opt);
   std::optional<srdd_cli::ConnectedEngine> engine;
   if (auto spec = opt.value("--engine")) engine = srdd_cli::connectEngine(*spec);
+  // With an engine, MODEL (a path or a Hugging Face id) is resolved on the engine's host.
   const srdd::ModelSummary s =
-      engine ? srdd::modelSummaryFromJson(srdd_cli::runEngineJob(*engine, {{"type", "info"}, {"model", dir}}, true).body)
-             : srdd::summarizeModel(dir);
+      engine ? srdd::modelSummaryFromJson(
+                   srdd_cli::runEngineJob(*engine, {{"type", "info"}, {"model", opt.value("MODEL", "")}}, true).body)
+             : srdd::summarizeModel(srdd_cli::modelDirectory(opt));
   std::map<std::string, int> dtypes;
   for (const auto& r : s.rows) {
     for (const auto& t : r.tensors) ++dtypes[t.dtype];
