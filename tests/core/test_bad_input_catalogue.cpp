@@ -172,6 +172,10 @@ const std::vector<Case>& catalogue() {
 class TestBadInputCatalogue : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void initTestCase() {
+    qputenv("SRDD_THREADS", "1");  // the child processes: one engine thread, no spinning on a busy machine
+    qputenv("OMP_WAIT_POLICY", "PASSIVE");
+  }
   void everyFaultIsOneClearLine_data() {
     QTest::addColumn<int>("row");
     for (size_t i = 0; i < catalogue().size(); ++i) QTest::newRow(catalogue()[i].name) << int(i);

@@ -42,6 +42,10 @@ class TestOutputFaults : public QObject {
   QTemporaryDir m_tmp;
 
  private Q_SLOTS:
+  void initTestCase() {
+    qputenv("SRDD_THREADS", "1");  // the child processes: one engine thread, no spinning on a busy machine
+    qputenv("OMP_WAIT_POLICY", "PASSIVE");
+  }
   void scanToReadOnlyFilesystem() {
     const QString ro = m_tmp.filePath("ro");
     srdd_test::TmpfsMount mount(ro, "size=64k", true);
