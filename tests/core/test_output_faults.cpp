@@ -15,7 +15,7 @@ QStringList scanArgs(const QString& out) {
   return {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--quiet", "--no-report", "--out", out};
 }
 QStringList aqnArgs(const QString& out) {
-  return {"aqn",      srdd_test::demoModelDir(), "--configs", "baseline", "--seeds", "1", "--steps", "1", "--seq", "32",
+  return {"aqn",      srdd_test::demoModelDir(), "--configs", "baseline", "--seeds", "2", "--steps", "1", "--seq", "32",
           "--batch",  "2", "--eval-tokens", "128", "--eval-seq", "64", "--timestamp", "2026-12-03T12:00:00Z", "--quiet",
           "--out",    out};
 }
