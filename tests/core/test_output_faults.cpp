@@ -11,8 +11,10 @@
 
 namespace {
 
+QString gPrompts;  // one short prompt (initTestCase): the scan only has to reach its write
 QStringList scanArgs(const QString& out) {
-  return {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--quiet", "--no-report", "--out", out};
+  return {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--prompts", gPrompts, "--quiet", "--no-report",
+          "--out", out};
 }
 QStringList aqnArgs(const QString& out) {
   return {"aqn",      srdd_test::demoModelDir(), "--configs", "baseline", "--seeds", "2", "--steps", "1", "--seq", "32",
@@ -45,6 +47,8 @@ class TestOutputFaults : public QObject {
   void initTestCase() {
     qputenv("SRDD_THREADS", "1");  // the child processes: one engine thread, no spinning on a busy machine
     qputenv("OMP_WAIT_POLICY", "PASSIVE");
+    gPrompts = m_tmp.filePath("prompt.txt");
+    writeAll(gPrompts, "The words of Amos, who was among the herdmen of Tekoa.\n");
   }
   void scanToReadOnlyFilesystem() {
     const QString ro = m_tmp.filePath("ro");
