@@ -122,7 +122,7 @@ const std::vector<Case>& catalogue() {
        "config.json", "parameter count overflows 64 bits"},
       {"config 10^6 layers",
        [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c["num_hidden_layers"] = 1000000; }); }, info,
-       "config.json", "num_hidden_layers"},
+       "config.json", "\"num_hidden_layers\" is implausibly large (1000000)"},
       {"config negative intermediate_size",
        [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c["intermediate_size"] = -512; }); }, info,
        "config.json", "\"intermediate_size\" must be positive"},
@@ -172,6 +172,10 @@ const std::vector<Case>& catalogue() {
 class TestBadInputCatalogue : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void initTestCase() {
+    qputenv("SRDD_THREADS", "1");  // the child processes: one engine thread, no spinning on a busy machine
+    qputenv("OMP_WAIT_POLICY", "PASSIVE");
+  }
   void everyFaultIsOneClearLine_data() {
     QTest::addColumn<int>("row");
     for (size_t i = 0; i < catalogue().size(); ++i) QTest::newRow(catalogue()[i].name) << int(i);

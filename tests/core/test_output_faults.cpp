@@ -11,11 +11,13 @@
 
 namespace {
 
+QString gPrompts;  // one short prompt (initTestCase): the scan only has to reach its write
 QStringList scanArgs(const QString& out) {
-  return {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--quiet", "--no-report", "--out", out};
+  return {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--prompts", gPrompts, "--quiet", "--no-report",
+          "--out", out};
 }
 QStringList aqnArgs(const QString& out) {
-  return {"aqn",      srdd_test::demoModelDir(), "--configs", "baseline", "--seeds", "1", "--steps", "1", "--seq", "32",
+  return {"aqn",      srdd_test::demoModelDir(), "--configs", "baseline", "--seeds", "2", "--steps", "1", "--seq", "32",
           "--batch",  "2", "--eval-tokens", "128", "--eval-seq", "64", "--timestamp", "2026-12-03T12:00:00Z", "--quiet",
           "--out",    out};
 }
@@ -42,6 +44,12 @@ class TestOutputFaults : public QObject {
   QTemporaryDir m_tmp;
 
  private Q_SLOTS:
+  void initTestCase() {
+    qputenv("SRDD_THREADS", "1");  // the child processes: one engine thread, no spinning on a busy machine
+    qputenv("OMP_WAIT_POLICY", "PASSIVE");
+    gPrompts = m_tmp.filePath("prompt.txt");
+    writeAll(gPrompts, "The words of Amos, who was among the herdmen of Tekoa.\n");
+  }
   void scanToReadOnlyFilesystem() {
     const QString ro = m_tmp.filePath("ro");
     srdd_test::TmpfsMount mount(ro, "size=64k", true);

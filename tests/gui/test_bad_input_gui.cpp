@@ -83,7 +83,7 @@ const std::vector<Case>& cases() {
          std::filesystem::create_directories(d + "/run");
          writeFile(d + "/run/comparison.json", "{\"schema\": \"srdd-aqn/1\", \"settings\": 3, \"runs\": \"all\"}");
        },
-       "comparison.json", "a field is missing or has the wrong type"},
+       "comparison.json", "AQN settings: settings is not a JSON object"},
       {"AQN run: empty folder", Path::AqnRun, "run", [](auto& d) { std::filesystem::create_directories(d + "/run"); },
        "comparison.json", "cannot open"},
   };
