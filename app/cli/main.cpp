@@ -90,8 +90,8 @@ void printVersion(bool withThreads) {
   if (withThreads) {
     const auto threads = srdd::defaultThreadCount();
     std::cout << "engine threads: " << threads.threads << " (" << threads.source << ")\n";
-    const char* wait = std::getenv("OMP_WAIT_POLICY");  // srdd sets PASSIVE itself when it runs >1 thread
-    std::cout << "OpenMP wait policy: " << (wait ? wait : "unset (one thread)") << "\n";
+    const char* wait = std::getenv("OMP_WAIT_POLICY");  // srdd sets PASSIVE itself on a busy machine
+    std::cout << "OpenMP wait policy: " << (wait ? wait : "default") << "\n";
   }
 }
 

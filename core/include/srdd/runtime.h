@@ -16,9 +16,12 @@ void initRuntime();
 // Call first in main(). LibTorch's OpenMP threads spin while they wait for work, which on a busy machine takes
 // the cores from the thread that has work: a 2-thread CPU scan of the demo model took 45-49 s against 16-20 s
 // with one thread (2 cores, load 18). OpenMP reads OMP_WAIT_POLICY only when it is loaded, before main, so
-// when more than one thread will run and the user has not chosen a policy, this re-executes the program once
-// with OMP_WAIT_POLICY=PASSIVE (then 14-16 s). Returns normally when nothing is to be done or exec fails.
+// when more than one thread will run, the machine is busy (1-minute load average at least half the usable
+// CPUs) and the user has not chosen a policy, this re-executes the program once with OMP_WAIT_POLICY=PASSIVE
+// (then 14-16 s). Returns normally when nothing is to be done or exec fails.
 void preferPassiveOpenMpWaiting(char** argv);
+// The rule it applies: several threads, and a 1-minute load average of at least half the usable CPUs.
+bool passiveWaitingHelps(int threads, double loadAverage, int cpus);
 // Parses "cpu", "cuda", "cuda:N" and "auto" (cuda:0 when a GPU is visible, else cpu); throws srdd::Error naming the value when unknown or unavailable.
 // Returned as a string-free description for headers that must stay torch-free.
 std::string normalizeDeviceName(const std::string& name);
