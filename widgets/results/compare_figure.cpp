@@ -2,6 +2,8 @@
 
 #include "results/metric_catalog.h"
 
+#include <srdd/statistics.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -208,8 +210,9 @@ Stat pairedDeltaStat(const Stat& b, const Stat& q, double value, DeltaMode mode)
   for (int i = 0; i < n; ++i) e.push_back(qv[static_cast<size_t>(i)] - value * bv[static_cast<size_t>(i)]);
   const double se = srdd::summarize(e).stddev / (std::sqrt(static_cast<double>(n)) * meanB);
   out.stddev = se * std::sqrt(static_cast<double>(n));
-  out.ciLow = value - srdd::tQuantile975(n - 1) * se;
-  out.ciHigh = value + srdd::tQuantile975(n - 1) * se;
+  const double t = srdd::stats::studentTQuantile(0.975, n - 1);
+  out.ciLow = value - t * se;
+  out.ciHigh = value + t * se;
   return out;
 }
 
