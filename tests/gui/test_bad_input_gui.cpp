@@ -85,7 +85,7 @@ const std::vector<Case>& cases() {
        },
        "comparison.json", "AQN settings: settings is not a JSON object"},
       {"AQN run: empty folder", Path::AqnRun, "run", [](auto& d) { std::filesystem::create_directories(d + "/run"); },
-       "comparison.json", "cannot open"},
+       "comparison.json", "not an AQN run directory"},
   };
   return c;
 }
