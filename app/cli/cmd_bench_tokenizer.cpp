@@ -19,10 +19,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-double secondsToLoad(const std::string& path, const char* cacheSetting, srdd::Tokenizer* out = nullptr) {
-  setenv("SRDD_TOKENIZER_CACHE", cacheSetting, 1);
+// CACHE_DIR "" parses the JSON. The directory is passed, not set in the environment: setenv while LibTorch's
+// threads read the environment is a data race (it crashed this command on a 16-core GPU host).
+double secondsToLoad(const std::string& path, const std::string& cacheDir, srdd::Tokenizer* out = nullptr) {
   const auto start = std::chrono::steady_clock::now();
-  srdd::Tokenizer tok = srdd::Tokenizer::fromFile(path);
+  srdd::Tokenizer tok = srdd::Tokenizer::fromFile(path, cacheDir);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (out) *out = tok;
   return s;
@@ -44,16 +45,13 @@ srdd_cli::Runner define(CLI::App& app) {
     std::string path = *opt.value("TOKENIZER");
     if (fs::is_directory(path)) path += "/tokenizer.json";
     const int repeat = static_cast<int>(opt.integer("--repeat", 5));
-    const char* previous = std::getenv("SRDD_TOKENIZER_CACHE");
-    const std::string restore = previous ? previous : "";
     const fs::path cache = fs::temp_directory_path() / ("srdd-bench-tokenizer-" + std::to_string(getpid()));
     std::vector<double> parsed, hits;
-    srdd::Tokenizer fromJson = srdd::Tokenizer::fromFile(path), fromCache = fromJson;
-    for (int i = 0; i < repeat; ++i) parsed.push_back(secondsToLoad(path, "off", &fromJson));
-    const double miss = secondsToLoad(path, cache.c_str());  // parses, then writes the cache
-    for (int i = 0; i < repeat; ++i) hits.push_back(secondsToLoad(path, cache.c_str(), &fromCache));
+    srdd::Tokenizer fromJson = srdd::Tokenizer::fromFile(path, ""), fromCache = fromJson;
+    for (int i = 0; i < repeat; ++i) parsed.push_back(secondsToLoad(path, "", &fromJson));
+    const double miss = secondsToLoad(path, cache.string());  // parses, then writes the cache
+    for (int i = 0; i < repeat; ++i) hits.push_back(secondsToLoad(path, cache.string(), &fromCache));
     fs::remove_all(cache);
-    if (previous) setenv("SRDD_TOKENIZER_CACHE", restore.c_str(), 1); else unsetenv("SRDD_TOKENIZER_CACHE");
     const std::string sample = "Hello, world! Tokenizers: 12345 caf\u00e9 \u4f60\u597d <|im_end|>";
     if (fromJson.encode(sample) != fromCache.encode(sample) || fromJson.vocabSize() != fromCache.vocabSize())
       throw srdd::Error(path + ": the cached tokenizer differs from the parsed one");

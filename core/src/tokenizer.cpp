@@ -57,14 +57,16 @@ const std::array<std::string, 256>& byteToUnicode() {
 
 }  // namespace tokenizer_detail
 
-Tokenizer Tokenizer::fromFile(const std::string& path) {
+Tokenizer Tokenizer::fromFile(const std::string& path) { return fromFile(path, defaultTokenizerCacheDirectory()); }
+
+Tokenizer Tokenizer::fromFile(const std::string& path, const std::string& cacheDir) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open tokenizer file");
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw Error(path + ": cannot read tokenizer file");
   try {
-    return Tokenizer(loadTokenizerCached(text.str()));
+    return Tokenizer(loadTokenizerCached(text.str(), cacheDir));
   } catch (const std::exception& e) {
     throw Error(path + ": " + e.what());
   }

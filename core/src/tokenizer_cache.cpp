@@ -32,13 +32,6 @@ using tokenizer_impl::BpeModel;
 constexpr char kMagic[8] = {'S', 'R', 'D', 'D', 'T', 'O', 'K', '1'};
 constexpr uint32_t kFormatVersion = 1;  // bump whenever what Impl holds, or how it is built, changes
 
-std::string cacheDirectory() {
-  if (const char* d = std::getenv("SRDD_TOKENIZER_CACHE")) return std::string(d) == "off" ? "" : d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/srdd/tokenizers";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/srdd/tokenizers";
-  return "";
-}
-
 // Little-endian fixed-width fields; every read is bounds-checked against the file.
 struct Writer {
   std::string out;
@@ -154,8 +147,14 @@ std::string readWhole(const std::string& path) {
 
 }  // namespace
 
-std::shared_ptr<Tokenizer::Impl> loadTokenizerCached(const std::string& jsonText) {
-  const std::string dir = cacheDirectory();
+std::string defaultTokenizerCacheDirectory() {
+  if (const char* d = std::getenv("SRDD_TOKENIZER_CACHE")) return std::string(d) == "off" ? "" : d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/srdd/tokenizers";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/srdd/tokenizers";
+  return "";
+}
+
+std::shared_ptr<Tokenizer::Impl> loadTokenizerCached(const std::string& jsonText, const std::string& dir) {
   if (dir.empty()) return parseTokenizerJson(jsonText);
   const std::string digest = sha256Hex(jsonText);
   const std::string path = dir + "/" + digest + ".bin";

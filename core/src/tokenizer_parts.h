@@ -100,7 +100,7 @@ std::shared_ptr<Tokenizer::Impl> parseTokenizerJson(const std::string& jsonText)
 // (from the document itself, or from the binary cache, which stores the document without them).
 std::shared_ptr<Tokenizer::Impl> buildTokenizer(
     const nlohmann::json& document, const std::function<void(const nlohmann::json& model, tokenizer_impl::BpeModel&)>& fillBpe);
-// tokenizer.json text -> tokenizer, through the binary cache (tokenizer_cache.cpp).
-std::shared_ptr<Tokenizer::Impl> loadTokenizerCached(const std::string& jsonText);
+// tokenizer.json text -> tokenizer, through the binary cache in CACHE_DIR ("" = none; tokenizer_cache.cpp).
+std::shared_ptr<Tokenizer::Impl> loadTokenizerCached(const std::string& jsonText, const std::string& cacheDir);
 
 }  // namespace srdd

@@ -34,18 +34,24 @@ using engine_test::Collector;
 using engine_test::kTimestamp;
 using engine_test::readFile;
 
-constexpr int kAqnMs = 300000;  // an AQN run through a killed and reattached connection
+constexpr int kAqnMs = 120000;  // an AQN run through a killed and reattached connection (below the 300 s watchdog)
 
+// The events so far, for a failure message: "accepted#1 progress#2 ... (last: …)".
+std::string describe(const std::vector<Event>& events) {
+  std::string out;
+  for (const auto& e : events) out += e.type + "#" + std::to_string(e.seq) + " ";
+  if (!events.empty()) out += "(last: " + events.back().body.dump().substr(0, 1200) + ")";
+  return out;
+}
 
-
-// A comparison of the tiny fixture model that takes some seconds: 2 configurations x 2 seeds.
+// A comparison of the tiny fixture model that takes some tens of seconds: 2 configurations x 2 seeds.
 json aqnSettings() {
   srdd::aqn::ComparisonSettings s;
   s.modelDirectory = srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32";
   s.targets = {1};
   s.configs = {"baseline", "targeted"};
   s.seeds = 2;
-  s.train.steps = 16;
+  s.train.steps = 48;  // long enough that two ssh reconnects on a loaded 2-core machine cannot outlast the job
   s.train.seqLength = 32;
   s.train.batchSize = 2;
   s.data.trainPath = s.data.evalPath = srdd_test::demoModelDir().toStdString() + "/heldout.txt";
@@ -120,15 +126,16 @@ class TestEngineDaemon : public QObject {
     std::set<std::string> pids;
     for (int kill = 0; kill < 2; ++kill) {
       const size_t before = c.snapshot().size();
-      QVERIFY(c.waitFor([&](const auto& ev) { return ev.size() >= before + 3 && !ev.back().isFinal(); }, kAqnMs));
+      QVERIFY2(c.waitFor([&](const auto& ev) { return ev.size() >= before + 3 && !ev.back().isFinal(); }, kAqnMs),
+               describe(c.snapshot()).c_str());
       const std::string pid = readFile(pidFile);
       QVERIFY(pids.insert(pid).second);  // a new ssh each time
       QCOMPARE(::kill(std::stoi(pid), SIGKILL), 0);
       // The next events come through the new connection.
       QVERIFY2(c.waitFor([&](const auto& ev) { return readFile(pidFile) != pid && ev.size() > before + 4; }, kAqnMs),
-               "no events after the reconnect");
+               ("no events after the reconnect: " + describe(c.snapshot())).c_str());
     }
-    QVERIFY(c.waitFinal(kAqnMs));
+    QVERIFY2(c.waitFinal(kAqnMs), describe(c.snapshot()).c_str());
     const auto events = c.snapshot();
     QCOMPARE(events.back().type, std::string("result"));
     QCOMPARE(events.front().type, std::string("accepted"));

@@ -10,6 +10,8 @@
 #include "results/layer_selection.h"
 #include "results/metric_catalog.h"
 #include "results/metric_compare_view.h"
+#include "results/spaced_ticker.h"
+#include "axis_overlap.h"
 #include "svg_text.h"
 #include "test_results_fixture.h"
 
@@ -22,6 +24,7 @@
 #include <cmath>
 
 using namespace srdd_gui;
+using axis_test::overlap;
 
 namespace {
 
@@ -91,27 +94,6 @@ void laidOut(const ScanData& data, const QString& id, int width, const std::func
 
 // The tick labels of AXIS do not overlap, at its rotation. Horizontal labels starting with a line break sit a
 // line lower (staggered), so each only meets the previous label on its own line.
-QString overlap(QCPAxis* axis) {
-  const QFontMetrics fm(axis->tickLabelFont());
-  const QVector<double> ticks = axis->tickVector();
-  const QVector<QString> labels = axis->tickVectorLabels();
-  const double rot = std::abs(axis->tickLabelRotation());
-  for (int i = 1; i < ticks.size(); ++i) {
-    int j = i - 1;
-    if (axis->orientation() == Qt::Horizontal && rot == 0)
-      while (j >= 0 && labels[j].startsWith('\n') != labels[i].startsWith('\n')) --j;
-    if (j < 0) continue;
-    const double gap = std::abs(axis->coordToPixel(ticks[i]) - axis->coordToPixel(ticks[j]));
-    double need = fm.height();
-    if (axis->orientation() == Qt::Horizontal && rot == 0)
-      need = (fm.horizontalAdvance(labels[i].trimmed()) + fm.horizontalAdvance(labels[j].trimmed())) / 2.0;
-    else if (axis->orientation() == Qt::Horizontal)
-      need = fm.height() / std::sin(qDegreesToRadians(rot));
-    if (gap < need) return labels[j] + " / " + labels[i];
-  }
-  return {};
-}
-
 QColor pixelAt(QCustomPlot& plot, double x, double y) {
   const QImage image = plot.toPixmap(plot.width(), plot.height(), 1.0).toImage();
   return QColor(image.pixel(qRound(x), qRound(y)));
@@ -187,12 +169,9 @@ class TestFigureReadability : public QObject {
           QVERIFY2(overlap(plot.yAxis).isEmpty(), qPrintable(where + ": " + overlap(plot.yAxis)));
           QVERIFY2(overlap(plot.xAxis).isEmpty(), qPrintable(where + ": " + overlap(plot.xAxis)));
           const QVector<QString> modules = plot.xAxis->tickVectorLabels();
-          // At 252 pt with 8 pt text the eight names need a little more than the map's width (every other one is
-          // shown, none overlap); at 516 pt every module is named.
-          if (width == 516)
-            QCOMPARE(QStringList(modules.begin(), modules.end()), QStringList({"q", "k", "v", "o", "gate", "up", "down", "head"}));
-          else
-            QVERIFY(modules.size() >= 4);
+          // At both widths every module is named: at 252 pt the eight names turn upright instead of leaving any out.
+          QCOMPARE(QStringList(modules.begin(), modules.end()), QStringList({"q", "k", "v", "o", "gate", "up", "down", "head"}));
+          QCOMPARE(plot.xAxis->tickLabelRotation(), width == 516 ? 0.0 : 90.0);
           QCOMPARE(plot.yAxis->tickVectorLabels().last(), QString("lm_head"));
           // 29 rows: every 4th layer at 516 pt; the single column has room for a few (never overlapping).
           QVERIFY(plot.yAxis->tickVectorLabels().size() >= (width == 516 ? 8 : 2));
@@ -306,6 +285,17 @@ class TestFigureReadability : public QObject {
 
   // The log axis: the view's check box makes the value panels logarithmic (Δ stays linear), the figure id
   // carries it, and the export draws the same.
+  // Value axes step by 1, 2, 2.5 or 5 times a power of ten, never finer than the room for their labels.
+  void niceValueSteps() {
+    QCOMPARE(niceStepAtLeast(0.13), 0.2);
+    QCOMPARE(niceStepAtLeast(0.2), 0.2);
+    QCOMPARE(niceStepAtLeast(0.21), 0.25);
+    QCOMPARE(niceStepAtLeast(0.3), 0.5);
+    QCOMPARE(niceStepAtLeast(7.0), 10.0);
+    QCOMPARE(niceStepAtLeast(1e-5), 1e-5);
+    QCOMPARE(niceStepAtLeast(0.0), 1.0);  // a degenerate range still gets a step
+  }
+
   void logAxis() {
     LayerSelection selection;
     MetricCompareView view(&selection);

@@ -6,6 +6,7 @@
 #include "test_results_fixture.h"
 
 #include <srdd/error.h>
+#include <srdd/statistics.h>
 
 #include <QFile>
 #include <QJsonArray>
@@ -15,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <set>
 
 using namespace srdd_gui;
@@ -232,7 +234,8 @@ void TestResultsData::compareCsvAndJsonMatchTheScan() {
   const QStringList lines = figureCsv(d, "compare:gain:difference").trimmed().split('\n');
   QCOMPARE(lines.size(), 1 + layers.size());
   QCOMPARE(lines[0], QString("layer,bf16_mean,bf16_std,bf16_ci95_low,bf16_ci95_high,bf16_n,quantized_mean,quantized_std,"
-                             "quantized_ci95_low,quantized_ci95_high,quantized_n,difference"));
+                             "quantized_ci95_low,quantized_ci95_high,quantized_n,difference,difference_ci95_low,"
+                             "difference_ci95_high"));
   for (int i = 0; i < layers.size(); ++i) {
     const QStringList c = cells(lines[i + 1]);
     const QJsonObject l = layers[i].toObject();
@@ -241,10 +244,22 @@ void TestResultsData::compareCsvAndJsonMatchTheScan() {
     QCOMPARE(c[3].toDouble(), l["bf16"]["gain"]["ci95"][0].toDouble());
     QCOMPARE(c[6].toDouble(), l["quantized"]["gain"]["mean"].toDouble());
     QCOMPARE(c[11].toDouble(), l["difference"]["gain"].toDouble());
+    // The Δ interval: the scan's difference ± t(0.975, n-1)·sd(q - b)/√n over the per-prompt pairs.
+    const QJsonArray bv = l["bf16"]["gain"]["values"].toArray(), qv = l["quantized"]["gain"]["values"].toArray();
+    QCOMPARE(bv.size(), qv.size());
+    const int n = static_cast<int>(bv.size());
+    QVERIFY(n >= 2);
+    double mean = 0, ss = 0;
+    for (int k = 0; k < n; ++k) mean += (qv[k].toDouble() - bv[k].toDouble()) / n;
+    for (int k = 0; k < n; ++k) ss += std::pow(qv[k].toDouble() - bv[k].toDouble() - mean, 2);
+    const double halfWidth = srdd::stats::studentTQuantile(0.975, n - 1) * std::sqrt(ss / (n - 1) / n);
+    const double difference = l["difference"]["gain"].toDouble();
+    QVERIFY(std::abs(c[12].toDouble() - (difference - halfWidth)) <= 1e-12 * (1 + std::abs(difference)) + 1e-15);
+    QVERIFY(std::abs(c[13].toDouble() - (difference + halfWidth)) <= 1e-12 * (1 + std::abs(difference)) + 1e-15);
   }
   const QStringList ratio = figureCsv(d, "compare:kurtosis:ratio").trimmed().split('\n');
-  QVERIFY(ratio[0].endsWith(",ratio"));
-  QCOMPARE(cells(ratio[2]).last().toDouble(), layers[1]["ratio"]["kurtosis"].toDouble());
+  QVERIFY(ratio[0].endsWith(",ratio,ratio_ci95_low,ratio_ci95_high"));
+  QCOMPARE(cells(ratio[2])[cells(ratio[0]).indexOf("ratio")].toDouble(), layers[1]["ratio"]["kurtosis"].toDouble());
   // A single-variant metric has only the quantized columns.
   const QStringList kl = figureCsv(d, "compare:kl_single:difference").trimmed().split('\n');
   QCOMPARE(kl[0], QString("layer,quantized_mean,quantized_std,quantized_ci95_low,quantized_ci95_high,quantized_n"));

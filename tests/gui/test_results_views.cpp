@@ -12,6 +12,7 @@
 #include "results/ranked_layer_model.h"
 #include "results/ranked_layer_view.h"
 #include "results/results_panel.h"
+#include "axis_overlap.h"
 #include "test_results_fixture.h"
 
 #include <QAbstractItemModelTester>
@@ -441,17 +442,9 @@ void TestResultsViews::singleColumnFiguresFit() {
           for (const QRect& other : panels) QVERIFY2(!other.intersects(rect->outerRect()), qPrintable(where));
           panels.push_back(rect->outerRect());
           for (QCPAxis* axis : rect->axes()) {
-            if (!axis->visible() || !axis->tickLabels() || axis->tickLabelRotation() != 0) continue;
-            const QFontMetrics fm(axis->tickLabelFont());
-            const QVector<double> ticks = axis->tickVector();
-            const QVector<QString> labels = axis->tickVectorLabels();
-            for (int i = 1; i < ticks.size(); ++i) {
-              const bool horizontal = axis->orientation() == Qt::Horizontal;
-              const double gap = std::abs(axis->coordToPixel(ticks[i]) - axis->coordToPixel(ticks[i - 1]));
-              const double need = horizontal ? (fm.horizontalAdvance(labels[i]) + fm.horizontalAdvance(labels[i - 1])) / 2.0
-                                             : fm.height();
-              QVERIFY2(gap >= need, qPrintable(where + ": tick labels " + labels[i - 1] + ", " + labels[i] + " overlap"));
-            }
+            if (!axis->visible() || !axis->tickLabels()) continue;
+            const QString collision = axis_test::overlap(axis);
+            QVERIFY2(collision.isEmpty(), qPrintable(where + ": tick labels " + collision + " overlap"));
           }
         } else if (auto* text = qobject_cast<QCPTextElement*>(e)) {
           QVERIFY2(view.contains(text->outerRect()), qPrintable(where + ": " + text->text()));

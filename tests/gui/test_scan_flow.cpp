@@ -30,7 +30,9 @@ using srdd_gui::ScanOutcomePtr;
 
 namespace {
 constexpr int kTimeoutMs = 300000;
-constexpr qint64 kMaxStallMs = 50;
+// A GUI thread that waited on the engine would stall for a whole scan step or the scan (seconds on the demo model);
+// 100 ms leaves room for a loaded 2-core machine (run-queue waits are already subtracted) and still catches that.
+constexpr qint64 kMaxStallMs = 100;
 
 // Milliseconds the calling thread has been runnable but waiting for a core (Linux schedstat), or 0 where
 // the kernel does not say. Separates a GUI thread that could not run (a machine busy with other work)

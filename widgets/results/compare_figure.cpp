@@ -1,6 +1,7 @@
 #include "results/compare_figure.h"
 
 #include "results/metric_catalog.h"
+#include "results/spaced_ticker.h"
 
 #include <srdd/statistics.h>
 
@@ -286,11 +287,10 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     if (!below) rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
     if (narrow && col == 0) rect->setMarginGroup(QCP::msLeft, leftGroup);
     styleKeyAxis(rect->axis(QCPAxis::atBottom), s.layers, narrow ? 4 : 8);
-    if (logAxis) setLogAxis(rect->axis(QCPAxis::atLeft));
-    if (narrow && !logAxis) {  // short panels: two or three value ticks
-      rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(2);
-      rect->axis(QCPAxis::atLeft)->ticker()->setTickStepStrategy(QCPAxisTicker::tssMeetTickCount);
-    }
+    if (logAxis)
+      setLogAxis(rect->axis(QCPAxis::atLeft));
+    else  // short panels: as few as two or three value ticks, never labels drawn over each other
+      setSpacedTicks(rect->axis(QCPAxis::atLeft), narrow ? 3 : 6);
     if (narrow && !below) rect->axis(QCPAxis::atBottom)->setLabel(QString());  // the Δ panel below names it
     fig.rects.push_back(rect);
     fig.sides.push_back(side);

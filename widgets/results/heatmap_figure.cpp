@@ -80,10 +80,14 @@ QCPRange finiteRange(const std::vector<std::vector<double>>& t, bool positiveOnl
 // Text ticks of a category axis: every label when they fit at the axis's current pixel length and tick font
 // (re-evaluated on every replot), else every n-th. Horizontal labels need their width, vertical ones (a left
 // axis, or labels rotated by 60° or more) a line height. A last row that is no layer (lm_head) keeps its
-// label in place of its neighbour's.
+// label in place of its neighbour's. With ROTATE_TO_FIT, labels too wide to stand side by side turn upright
+// (90°) before any is left out: the module axis then names every module even in a single-column figure.
 class SpacedTextTicker : public QCPAxisTickerText {
  public:
-  SpacedTextTicker(QCPAxis* axis, const QStringList& labels) : m_axis(axis) { setLabels(labels); }
+  SpacedTextTicker(QCPAxis* axis, const QStringList& labels, bool rotateToFit = false)
+      : m_axis(axis), m_rotateToFit(rotateToFit) {
+    setLabels(labels);
+  }
 
  protected:
   void setLabels(const QStringList& labels) {
@@ -112,6 +116,7 @@ class SpacedTextTicker : public QCPAxisTickerText {
     const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
     if (!m_axis || all.size() < 2) return all;
     const double s = slot();
+    if (m_rotateToFit && s > 0) m_axis->setTickLabelRotation(extent(m_labels, 0) <= s ? 0 : 90);
     const double need = extent(m_labels, m_axis->tickLabelRotation());
     const int stride = s > 0 ? std::max(1, static_cast<int>(std::ceil(need / s - 1e-9))) : 1;
     QVector<double> shown;
@@ -124,6 +129,7 @@ class SpacedTextTicker : public QCPAxisTickerText {
 
   QPointer<QCPAxis> m_axis;
   QStringList m_labels;
+  bool m_rotateToFit = false;
 };
 
 // The metric axis: every column labelled. Full names slanted by 40° when they fit (wide figures), else short
@@ -343,7 +349,7 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   if (metrics)
     x->setTicker(QSharedPointer<MetricColumnTicker>(new MetricColumnTicker(x, g.columnLabels, g.columnShortLabels, !narrow, key)));
   else
-    x->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(x, g.columnLabels)));
+    x->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(x, g.columnLabels, true)));
   y->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(y, g.rowLabels)));
   if (!metrics) x->setLabel(QObject::tr("module"));
   y->setLabel(QObject::tr("layer"));

@@ -20,11 +20,18 @@
 
 namespace srdd {
 
+// $SRDD_TOKENIZER_CACHE ("off" = none), else $XDG_CACHE_HOME/srdd/tokenizers, else ~/.cache/srdd/tokenizers.
+std::string defaultTokenizerCacheDirectory();
+
 class Tokenizer {
  public:
   // Throws srdd::Error naming the file for a missing/unreadable file, bad JSON, a model that is not
   // BPE, an unsupported normalizer/pre-tokenizer/decoder, merges that reference unknown tokens, ...
+  // Loads through the binary cache that defaultTokenizerCacheDirectory() names.
   static Tokenizer fromFile(const std::string& tokenizerJsonPath);
+  // The same with the cache in CACHE_DIR ("" = parse the JSON, no cache): callers that pick the cache
+  // themselves pass it here rather than changing the environment of a process with running threads.
+  static Tokenizer fromFile(const std::string& tokenizerJsonPath, const std::string& cacheDir);
 
   // HF tokenizer.encode(text, add_special_tokens=False). Added tokens are matched first on the raw
   // text (those flagged "normalized" on the normalized text), honouring lstrip/rstrip/single_word.

@@ -1,0 +1,33 @@
+#include "results/spaced_ticker.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace srdd_gui {
+
+SpacedTicker::SpacedTicker(QCPAxis* axis, int maxTicks) : m_axis(axis), m_maxTicks(std::max(1, maxTicks)) {}
+
+double niceStepAtLeast(double rawStep) {
+  if (!(rawStep > 0) || !std::isfinite(rawStep)) return 1.0;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(rawStep)));
+  for (double mantissa : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (mantissa * magnitude >= rawStep * (1 - 1e-12)) return mantissa * magnitude;
+  return 10.0 * magnitude;
+}
+
+double SpacedTicker::getTickStep(const QCPRange& range) {
+  // The axis length is the one of the last layout (a figure is laid out twice before it is final).
+  const QRect rect = m_axis->axisRect()->rect();
+  const int pixels = m_axis->orientation() == Qt::Vertical ? rect.height() : rect.width();
+  const QFontMetrics fm(m_axis->tickLabelFont());
+  const double labelSpace = 1.5 * fm.height();
+  const int fitting = pixels > 0 ? std::max(1, static_cast<int>(pixels / labelSpace)) : m_maxTicks;
+  const int intervals = std::min(m_maxTicks, fitting);
+  return niceStepAtLeast(range.size() / intervals);
+}
+
+void setSpacedTicks(QCPAxis* axis, int maxTicks) {
+  axis->setTicker(QSharedPointer<QCPAxisTicker>(new SpacedTicker(axis, maxTicks)));
+}
+
+}  // namespace srdd_gui
