@@ -85,7 +85,7 @@ MetricInfo withResearchRule(MetricInfo info) {
 MetricInfo metricInfo(const QString& key) {
   for (const auto& e : entries())
     if (key == QLatin1String(e.key))
-      return withResearchRule({key, QString::fromUtf8(e.name), QString::fromUtf8(e.unit), e.better, e.low, e.high,
+      return withResearchRule({key, QCoreApplication::translate("srdd_gui", e.name), QString::fromUtf8(e.unit), e.better, e.low, e.high,
                                QString::fromUtf8(e.healthy), e.percent});
   // The anomaly ranking names paired ratios "<metric>_ratio" (gain_ratio, kurtosis_ratio).
   if (key.endsWith(QLatin1String("_ratio")) && metricOrder().contains(key.chopped(6))) {
