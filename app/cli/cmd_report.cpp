@@ -57,7 +57,7 @@ int writeReport(const std::string& resultsPath, const srdd_cli::Parsed& opt) {
   if (figureFormat != "none") {
     const std::string figures = (fs::path(out) / "figures").string();
     createFolder(figures);
-    in.figures = srdd_cli::exportFigures(resultsPath, figures, figureFormat, language, out);
+    in.figures = srdd_cli::exportFigures(resultsPath, figures, figureFormat, opt.number("--width-pt", 360), language, out);
   }
   auto write = [&](const std::string& name, const std::string& text) {
     srdd::writeFileAtomically((fs::path(out) / name).string(), text);
@@ -87,13 +87,15 @@ srdd_cli::Runner define(CLI::App& app) {
       [](const std::string& v) { srdd::report::parseLanguage(v); }, srdd::report::languageNames());
   d.choice("--figures", "FORMAT", "figure files: svg (default), pdf, png, or none (no srdd-studio needed)",
            {"svg", "pdf", "png", "none"});
+  // 360 pt (5 in): the heatmaps' labels, colour bar and caption need more room than a 252 pt paper column.
+  d.number("--width-pt", "PT", "figure width in points (default 360; height 3/4 of it)", 144, 1440);
   return [&app] {
     const srdd_cli::Parsed opt(app);
     const std::string path = *opt.value("RESULTS");
     const bool report = opt.given("--format");
     if (report != opt.given("--out")) throw srdd_cli::UsageError(report ? "--format needs --out DIR" : "--out needs --format md|html");
     if (!report)
-      for (const char* o : {"--aqn", "--lang", "--figures"})
+      for (const char* o : {"--aqn", "--lang", "--figures", "--width-pt"})
         if (opt.given(o)) throw srdd_cli::UsageError(std::string(o) + " needs --format md|html and --out DIR");
     if (report && opt.flag("--json")) throw srdd_cli::UsageError("--json prints the results; it does not go with --format");
     if (report) return writeReport(path, opt);
@@ -111,7 +113,7 @@ srdd_cli::Runner define(CLI::App& app) {
 const srdd_cli::Registrar reg({"report", "print a scan result (srdd scan --out) as a per-layer table, or write the proposal report",
                                "srdd report RESULTS.json [--json]\n"
                                "srdd report RESULTS.json --format md|html --out DIR [--aqn RUNDIR] [--lang en|zh] "
-                               "[--figures svg|pdf|png|none]",
+                               "[--figures svg|pdf|png|none] [--width-pt 360]",
                                "Prints each layer's BF16 and quantized metrics, the rules that fired, the end-to-end loss "
                                "and KL, and the strategy recommendation. With --format and --out it writes a report folder "
                                "for a proposal document: the page (report.md or report.html) with the per-layer table, the "

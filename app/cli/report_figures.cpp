@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -72,20 +73,26 @@ std::pair<std::string, int> run(const std::vector<std::string>& argv) {
   return {text, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
 }
 
-std::string titleOf(const fs::path& figure) {
+// The figure's id and title from its JSON sidecar (schema srdd-figure/1); the file name when it is unreadable.
+std::pair<std::string, std::string> idAndTitle(const fs::path& figure) {
   fs::path sidecar = figure;
   sidecar.replace_extension(".json");
   std::ifstream in(sidecar);
   const auto j = nlohmann::json::parse(in, nullptr, false);
-  return j.is_object() ? j.value("title", figure.stem().string()) : figure.stem().string();
+  const std::string stem = figure.stem().string();
+  if (!j.is_object()) return {stem, stem};
+  return {j.value("figure", stem), j.value("title", stem)};
 }
 }  // namespace
 
 std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& dir, const std::string& format,
-                                                srdd::report::Language language, const std::string& relativeTo) {
+                                                double widthPt, srdd::report::Language language,
+                                                const std::string& relativeTo) {
   const std::string studio = studioProgram();
-  const auto [output, code] = run({studio, "--export", results, "--out", dir, "--format", format, "--lang",
-                                   srdd::report::languageName(language)});
+  char width[32];
+  std::snprintf(width, sizeof width, "%g", widthPt);
+  const auto [output, code] = run({studio, "--export", results, "--out", dir, "--format", format, "--width-pt", width,
+                                   "--lang", srdd::report::languageName(language)});
   std::vector<std::string> lines;
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);)
@@ -101,7 +108,8 @@ std::vector<srdd::report::Figure> exportFigures(const std::string& results, cons
   for (const auto& line : lines) {
     const fs::path p(line);
     if (p.extension() != "." + format || !fs::is_regular_file(p)) continue;
-    figures.push_back({fs::relative(p, relativeTo).generic_string(), titleOf(p)});
+    const auto [id, title] = idAndTitle(p);
+    figures.push_back({id, fs::relative(p, relativeTo).generic_string(), title});
   }
   if (figures.empty()) throw srdd::Error("figures: " + studio + " wrote no " + format + " figure into " + dir);
   return figures;

@@ -12,10 +12,11 @@ namespace srdd_cli {
 // the message suggests --figures none.
 std::string studioProgram();
 
-// Runs `srdd-studio --export RESULTS --out DIR --format FORMAT --lang LANG`, and returns the figures
+// Runs `srdd-studio --export RESULTS --out DIR --format FORMAT --width-pt WIDTH --lang LANG`, and returns the figures
 // it wrote, in its order, with the titles from their JSON sidecars; paths relative to RELATIVE_TO. srdd::Error with
 // srdd-studio's own error line when it fails.
 std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& dir, const std::string& format,
-                                                srdd::report::Language language, const std::string& relativeTo);
+                                                double widthPt, srdd::report::Language language,
+                                                const std::string& relativeTo);
 
 }  // namespace srdd_cli

@@ -119,8 +119,17 @@ const std::unordered_map<std::string, std::string>& chinese() {
        "检验功效：%1 个种子时，配对 t 检验（双侧，α = %2）能以功效 %4 检出 d_z ≥ %3。"},
       {"Significance", "显著性"},
       {"SRDD-guided AQN lower loss than Global AQN, p < 0.05?", "SRDD 引导 AQN 的损失是否低于全局 AQN（p < 0.05）？"},
-      {"not answered", "无法回答"},
-      {"the comparison needs the targeted and global configurations", "对比需要 targeted 与 global 两种配置"},
+      {"not answered: the comparison needs the targeted and global configurations",
+       "无法回答：对比需要 targeted 与 global 两种配置"},
+      {"not answered: targeted − global = %1, the paired test is undefined (%2)",
+       "无法回答：targeted − global = %1，配对检验无定义（%2）"},
+      {"%1 — targeted − global = %2 nats (95% CI %3 to %4), paired t(%5) = %6, p = %7 (Holm-adjusted %8), d_z = %9, "
+       "n = %10 seeds",
+       "%1 — targeted − global = %2 nats（95% 置信区间 %3 至 %4），配对 t(%5) = %6，p = %7（Holm 校正后 %8），"
+       "d_z = %9，n = %10 个种子"},
+      {"More figures (%1):", "更多图（%1 幅）："},
+      {"%1 prompts", "%1 条提示"},
+      {"seed %1", "种子 %1"},
       // Figures and data.
       {"Figures", "图"},
       {"Figure %1. %2", "图 %1. %2"},
@@ -232,6 +241,25 @@ const std::unordered_map<std::string, std::string>& chinese() {
       {"Weight max |error|", "权重最大 |误差|"},
       {"Weight norm", "权重范数"},
       {" ratio", "比值"},
+      // Short metric names (heatmap columns).
+      {"Kurt.", "峰度"},
+      {"Instab.", "不稳定"},
+      {"Var.", "方差"},
+      {"DC min", "直流最小"},
+      {"DC max", "直流最大"},
+      {"DC mean", "直流均值"},
+      {"Discr.", "离散"},
+      {"Pile-up", "堆积"},
+      {"Dead", "死区"},
+      {"Clip", "截断"},
+      {"Max lvl", "最大量级"},
+      {"Rel err", "相对误差"},
+      {"|err|", "|误差|"},
+      {"Max|err|", "最大|误差|"},
+      {"Norm", "范数"},
+      {"Drift", "漂移"},
+      {"Tokens", "词元"},
+      {"W %1", "权重 %1"},
   };
   return table;
 }

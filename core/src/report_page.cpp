@@ -1,6 +1,7 @@
 // What the proposal report says, section by section, in the report's language: summary, flagged layers and why,
 // the per-layer table, the AQN comparison and its significance line, the figures, the data files, the provenance.
 // How it is written (Markdown or HTML) is report_render.cpp's job.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -151,19 +152,24 @@ class Page {
     return translated == name ? name : translated + " (" + name + ")";
   }
 
-  // The primary answer in the report's language: the engine's line, with its question and verdict translated.
-  std::string significanceLine(const aqn::PrimaryAnswer& p) const {
-    const std::string question = "SRDD-guided AQN lower loss than Global AQN, p < 0.05?";
-    if (in_.language == Language::En || p.line.rfind(question, 0) != 0) return p.line;
-    std::string rest = p.line.substr(question.size());
-    for (const char* word : {" yes", " no", " not answered"})
-      if (rest.rfind(word, 0) == 0) {
-        rest = " " + t(word + 1) + rest.substr(std::string(word).size());
-        break;
-      }
-    const std::string needs = "the comparison needs the targeted and global configurations";
-    if (const auto at = rest.find(needs); at != std::string::npos) rest.replace(at, needs.size(), t(needs));
-    return t(question) + rest;
+  // The primary answer (the research plan's success criterion): the engine's own line in English; in another
+  // language the same numbers in a translated sentence.
+  std::string significanceLine(const aqn::ComparisonResult& a) const {
+    if (in_.language == Language::En) return a.primary.line;
+    const std::string question = t("SRDD-guided AQN lower loss than Global AQN, p < 0.05?") + " ";
+    const aqn::ConfigTest* x = nullptr;
+    for (const auto& test : a.tests)
+      if (test.a == "targeted" && test.b == "global") x = &test;
+    if (!x) return question + t("not answered: the comparison needs the targeted and global configurations");
+    if (!x->error.empty())
+      return question + arg(t("not answered: targeted − global = %1, the paired test is undefined (%2)"),
+                            {num(x->meanDifference, "%+.4g"), x->error});
+    return question + arg(t("%1 — targeted − global = %2 nats (95% CI %3 to %4), paired t(%5) = %6, p = %7 "
+                            "(Holm-adjusted %8), d_z = %9, n = %10 seeds"),
+                          {t(a.primary.yes ? "yes" : "no"), num(x->meanDifference, "%+.4g"), num(x->pairedCi.low, "%+.4g"),
+                           num(x->pairedCi.high, "%+.4g"), num(x->paired.df, "%g"), num(x->paired.t, "%.3g"),
+                           num(x->paired.p, "%.3g"), num(x->holmP, "%.3g"), num(x->pairedDz, "%.3g"),
+                           num(x->paired.df + 1, "%g")});
   }
 
   void aqnComparison() {
@@ -215,7 +221,7 @@ class Page {
                        {std::to_string(a.power.pairs), num(a.power.alpha, "%.2g"), num(a.power.mdeDz, "%.3g"),
                         num(a.power.power, "%.2g")}));
     w_.paragraph(t("Significance"));
-    w_.highlight(significanceLine(a.primary));
+    w_.highlight(significanceLine(a));
   }
 
   void figures() {
@@ -224,8 +230,20 @@ class Page {
       w_.paragraph(t("No figures (srdd report --figures none)."));
       return;
     }
+    std::vector<const Figure*> shown, more;
+    for (const std::string& id : keyFigureIds())
+      for (const auto& f : in_.figures)
+        if (f.id == id) shown.push_back(&f);
+    for (const auto& f : in_.figures)
+      if (std::find(shown.begin(), shown.end(), &f) == shown.end()) more.push_back(&f);
+    if (shown.empty()) std::swap(shown, more);  // a scan without any key figure: show them all
     int n = 0;
-    for (const auto& f : in_.figures) w_.figure(f, arg(t("Figure %1. %2"), {std::to_string(++n), f.title}));
+    for (const Figure* f : shown) w_.figure(*f, arg(t("Figure %1. %2"), {std::to_string(++n), f->title}));
+    if (more.empty()) return;
+    w_.paragraph(arg(t("More figures (%1):"), {std::to_string(more.size())}));
+    Facts links;
+    for (const Figure* f : more) links.push_back({f->file, f->title});
+    w_.files(links);
   }
 
   void dataFiles() {
@@ -312,6 +330,13 @@ class Page {
   PageWriter& w_;
 };
 }  // namespace
+
+const std::vector<std::string>& keyFigureIds() {
+  static const std::vector<std::string> ids = {"compare:gain:ratio",          "compare:kurtosis:ratio",
+                                               "compare:sqnr_db:difference",  "compare:kl_single:difference",
+                                               "heatmap-metrics:ratio:diverging", "heatmap-modules:sqnr_db:linear"};
+  return ids;
+}
 
 PageFormat parsePageFormat(const std::string& name) {
   if (name == "md" || name == "markdown") return PageFormat::Markdown;

@@ -24,9 +24,13 @@ std::string translate(Language l, const std::string& english);
 const char* cjkFontFamily();
 
 struct Figure {
+  std::string id;     // the figure's id (widgets/results/figures.h), e.g. "compare:gain:ratio"
   std::string file;   // relative to the report folder, e.g. "figures/compare-gain-ratio.svg"
   std::string title;  // the caption (already in the report's language)
 };
+// The figures the page shows, in this order (the others are listed as links): gain and kurtosis ratios, output
+// SQNR, single-layer KL, the layer × metric ratio heatmap and the layer × module weight SQNR heatmap.
+const std::vector<std::string>& keyFigureIds();
 
 struct Inputs {
   const ScanResult* scan = nullptr;  // required
