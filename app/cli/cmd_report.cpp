@@ -22,6 +22,7 @@ using srdd::report::Language;
 
 // The AQN comparison of a run directory (RUNDIR/comparison.json) or of a comparison.json file itself.
 srdd::aqn::ComparisonResult readAqn(const std::string& path) {
+  if (!fs::exists(path)) throw srdd::Error(path + ": no such AQN run directory or comparison.json file");
   const bool dir = fs::is_directory(path);
   return srdd::aqn::readComparison(dir ? (fs::path(path) / "comparison.json").string() : path);
 }
