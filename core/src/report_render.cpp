@@ -102,7 +102,7 @@ body.zh{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","DejaVu Sans",sans-
 h1{font-size:24px;margin:0 0 12px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0 12px;font-size:12.5px}th,td{border:1px solid #ccc;padding:3px 7px;vertical-align:top}
 th{background:#f0f0f0;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.mono{font-family:"DejaVu Sans Mono",monospace;font-size:11.5px;word-break:break-all}tr.marked td{background:#fff1e6}
+td.mono{font-family:"DejaVu Sans Mono",monospace;font-size:11.5px;overflow-wrap:anywhere}tr.marked td{background:#fff1e6}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:8px 0}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
 p.highlight{font-weight:bold;background:#eef4ff;border-left:4px solid #3465a4;padding:6px 10px}
 .figures{display:grid;grid-template-columns:repeat(2,1fr);gap:16px}figure{margin:0;border:1px solid #ddd;padding:8px;background:#fff}

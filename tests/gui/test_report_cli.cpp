@@ -175,7 +175,7 @@ class TestReportCli : public QObject {
         const QFileInfo f(dir(name) + "/" + t);
         QVERIFY2(f.isFile() && f.size() > 0, qPrintable(name + ": " + t));
       }
-      for (const QString& csv : {"layers.csv", "flags.csv", "aqn.csv"}) QVERIFY2(targets.contains(csv), qPrintable(name + " " + csv));
+      for (const char* csv : {"layers.csv", "flags.csv", "aqn.csv"}) QVERIFY2(targets.contains(csv), qPrintable(name + " " + csv));
       // Nothing half-written: no temporary file of the atomic writer is left.
       for (const QString& entry : srdd_test::entryNames(dir(name)) + srdd_test::entryNames(dir(name) + "/figures"))
         QVERIFY2(!entry.contains(".tmp."), qPrintable(entry));
