@@ -286,6 +286,22 @@ class Page {
     if (!files.rows.empty()) w_.table(files);
   }
 
+  static std::string trainingText(const aqn::TrainSettings& t) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%d steps, batch %d x %d tokens, lr %g, weight decay %g, grad clip %g, trainable %s, %s",
+                  t.steps, t.batchSize, t.seqLength, t.learningRate, t.weightDecay, t.gradClip, t.trainable.c_str(),
+                  t.quantizeTraining ? "fake-quantized forward (STE)" : "plain forward");
+    return buf;
+  }
+  static std::string noiseText(const aqn::NoiseSettings& n) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s: %s, %s sigma %g -> %g in %d levels, warm-up %g %%",
+                  aqn::matchingNoisePreset(n).c_str(), aqn::noiseTargetName(n.target).c_str(),
+                  aqn::noiseScaleName(n.scale).c_str(), n.schedule.sigmaStart, n.schedule.sigmaEnd, n.schedule.levels,
+                  100 * n.schedule.warmupFraction);
+    return buf;
+  }
+
   void provenance() {
     const ScanResult& r = *in_.scan;
     w_.heading(t("Provenance"));
@@ -317,8 +333,8 @@ class Page {
                 {t("Model path"), a.provenance.value("model", json::object()).value("path", s.modelDirectory)},
                 {t("Configuration"), configs},
                 {t("Seeds"), std::to_string(s.seeds) + " (" + std::to_string(s.baseSeed) + "…)"},
-                {t("Training"), s.train.toJson().dump()},
-                {t("Noise"), aqn::matchingNoisePreset(s.noise) + " " + s.noise.toJson().dump()}};
+                {t("Training"), trainingText(s.train)},
+                {t("Noise"), noiseText(s.noise)}};
     machineFacts(a.provenance, af);
     w_.paragraph(t("AQN run"));
     w_.facts(af);

@@ -31,7 +31,8 @@ std::string escapeMarkdown(const std::string& text) {
       out += ' ';
       continue;
     }
-    if (std::string("\\`*_{}[]<>()#+!|~").find(c) != std::string::npos) out += '\\';
+    // Enough for inline text and table cells: emphasis, code, links, HTML and cell separators.
+    if (std::string("\\`*_[]<>|").find(c) != std::string::npos) out += '\\';
     out += c;
   }
   return out;
