@@ -1,5 +1,6 @@
 #include "headless_export.h"
 
+#include "aqn/aqn_results_view.h"
 #include "export/batch_export.h"
 #include "export/figure_language.h"
 #include "results/figures.h"
@@ -43,7 +44,12 @@ int runHeadlessExport(const HeadlessExport& job, bool quiet) {
     const ScanData data = ScanData::fromJsonFile(job.resultsPath);
     if (availableFigures(data).empty())
       throw srdd::Error(QDir::toNativeSeparators(job.resultsPath).toStdString() + ": the scan has no figures to export");
-    const QStringList files = exportScanFigures(data, job.outDir, options);
+    QStringList files = exportScanFigures(data, job.outDir, options);
+    if (!job.aqnPath.isEmpty()) {
+      AqnResultsView aqn;
+      aqn.openRunDirectory(job.aqnPath);
+      files += aqn.exportFigures(job.outDir, options);
+    }
     if (!quiet)
       for (const QString& f : files) std::printf("%s\n", qPrintable(QDir::toNativeSeparators(f)));
     return 0;

@@ -26,9 +26,10 @@ struct HeadlessExport {
   QString outDir;
   ExportOptions options;
   srdd::report::Language language = srdd::report::Language::En;  // titles, labels, captions (figure_language.h)
+  QString aqnPath;  // optional: an AQN run directory or comparison.json, whose figures are exported too
 };
 
-// Reads the scan and exports every figure. Returns 0, or 1 after writing a one-line error naming the file
+// Reads the scan (and the AQN comparison) and exports every figure (the AQN results view's figures too). Returns 0, or 1 after writing a one-line error naming the file
 // (bad JSON, other schema, unwritable folder, missing CJK font) to stderr. Needs a QApplication (QT_QPA_PLATFORM=offscreen is
 // enough). Prints one line per figure written to stdout unless QUIET.
 int runHeadlessExport(const HeadlessExport& job, bool quiet = false);

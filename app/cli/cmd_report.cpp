@@ -58,7 +58,8 @@ int writeReport(const std::string& resultsPath, const srdd_cli::Parsed& opt) {
   if (figureFormat != "none") {
     const std::string figures = (fs::path(out) / "figures").string();
     createFolder(figures);
-    in.figures = srdd_cli::exportFigures(resultsPath, figures, figureFormat, opt.number("--width-pt", 360), language, out);
+    in.figures = srdd_cli::exportFigures(resultsPath, opt.value("--aqn", ""), figures, figureFormat,
+                                         opt.number("--width-pt", 360), language, out);
   }
   auto write = [&](const std::string& name, const std::string& text) {
     srdd::writeFileAtomically((fs::path(out) / name).string(), text);

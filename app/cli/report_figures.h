@@ -12,10 +12,12 @@ namespace srdd_cli {
 // the message suggests --figures none.
 std::string studioProgram();
 
-// Runs `srdd-studio --export RESULTS --out DIR --format FORMAT --width-pt WIDTH --lang LANG`, and returns the figures
+// Runs `srdd-studio --export RESULTS --out DIR --format FORMAT --width-pt WIDTH --lang LANG [--aqn AQN]` (AQN:
+// a run directory or comparison.json, or empty), and returns the figures
 // it wrote, in its order, with the titles from their JSON sidecars; paths relative to RELATIVE_TO. srdd::Error with
 // srdd-studio's own error line when it fails.
-std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& dir, const std::string& format,
+std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& aqn, const std::string& dir,
+                                                const std::string& format,
                                                 double widthPt, srdd::report::Language language,
                                                 const std::string& relativeTo);
 

@@ -1,7 +1,7 @@
 // srdd-studio: the desktop application.
 //   srdd-studio [MODEL_DIR | SESSION.srdd-session | RESULTS.json] [--engine ENGINE] [--scan] [--screenshot FILE]
 //   srdd-studio --export RESULTS.json --out DIR [--format pdf|svg|png] [--width-pt 252] [--font-pt 8] [--dpi 300]
-//               [--lang en|zh]
+//               [--lang en|zh] [--aqn RUNDIR]
 #include "aqn/aqn_workspace.h"
 #include "engine/engine_dialog.h"
 #include "export/atomic_write.h"
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
       "SRDD Studio: per-layer MXFP4 diagnostics for LLM checkpoints.\n\n"
       "Headless figure export (no display needed):\n"
       "  srdd-studio --export results.json --out DIR [--format pdf|svg|png] [--width-pt 252] [--font-pt 8] "
-      "[--dpi 300] [--lang en|zh]"));
+      "[--dpi 300] [--lang en|zh] [--aqn RUNDIR]"));
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument(QStringLiteral("MODEL_DIR"),
@@ -168,6 +168,10 @@ int main(int argc, char** argv) {
                                   QStringLiteral("PT"), QStringLiteral("8"));
   const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("PNG resolution for --export."),
                                QStringLiteral("DPI"), QStringLiteral("300"));
+  const QCommandLineOption aqnFigures(QStringLiteral("aqn"),
+                                      QStringLiteral("With --export: also the figures of this AQN run directory "
+                                                     "(srdd aqn --out) or comparison.json."),
+                                      QStringLiteral("RUNDIR"));
   const QCommandLineOption lang(QStringLiteral("lang"),
                                 QStringLiteral("Language of the figures' titles, labels and captions for --export: en "
                                                "(default) or zh (Simplified Chinese, in the WenQuanYi Micro Hei font)."),
@@ -192,7 +196,7 @@ int main(int argc, char** argv) {
   for (QCommandLineOption* hidden : {&select, &page, &aqnRun, &windowSize, &engineDialog})
     hidden->setFlags(QCommandLineOption::HiddenFromHelp);
   parser.addOptions(
-      {scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, lang, engine, select, page, aqnRun, windowSize,
+      {scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, lang, aqnFigures, engine, select, page, aqnRun, windowSize,
        engineDialog});
   parser.process(*app);  // exits for --help / --version
 
@@ -206,6 +210,7 @@ int main(int argc, char** argv) {
     job.options.heightPt = numberOption(parser, heightPt, 0);
     job.options.fontPt = numberOption(parser, fontPt, job.options.fontPt);
     job.options.dpi = static_cast<int>(numberOption(parser, dpi, job.options.dpi));
+    job.aqnPath = parser.value(aqnFigures);
     try {
       job.language = srdd::report::parseLanguage(parser.value(lang).toStdString());
     } catch (const srdd::Error& e) {

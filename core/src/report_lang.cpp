@@ -204,6 +204,18 @@ const std::unordered_map<std::string, std::string>& chinese() {
       {"Colour: value per metric column, scaled to its largest magnitude; red = worse (a drop, for higher-is-better "
        "metrics, gain and kurtosis).",
        "颜色：每个指标列的数值，按其最大幅度缩放；红色 = 更差（对越高越好的指标、增益和峰度而言是下降）。"},
+      // AQN figures (widgets/aqn/aqn_figures.cpp).
+      {"Training step", "训练步"},
+      {"Training loss", "训练损失"},
+      {"Training loss per configuration", "各配置的训练损失"},
+      {"line: mean over seeds; %1", "线：种子上的均值；%1"},
+      {"band: min–max over seeds", "带：种子上的最小–最大"},
+      {"band: mean ± sd over seeds", "带：种子上的均值 ± 标准差"},
+      {"Final held-out loss (quantized)", "最终留出集损失（量化）"},
+      {"Final loss per configuration", "各配置的最终损失"},
+      {"Disc: mean over %1 seeds; error bars: 95 % CI (Student t); circles: single seeds.",
+       "圆盘：%1 个种子上的均值；误差线：95% 置信区间（Student t）；圆圈：单个种子。"},
+      {"σ schedule: AQN noise per training step", "σ 调度：每个训练步的 AQN 噪声"},
       // Metric names (widgets/results/metric_catalog.cpp).
       {"Gain", "增益"},
       {"Excess kurtosis", "超额峰度"},

@@ -222,6 +222,28 @@ class Page {
                         num(a.power.power, "%.2g")}));
     w_.paragraph(t("Significance"));
     w_.highlight(significanceLine(a));
+    for (const char* id : {"aqn-final-loss", "aqn-loss-curves"})
+      if (const Figure* f = figure(id)) showFigure(*f);
+  }
+
+  const Figure* figure(const std::string& id) const {
+    for (const auto& f : in_.figures)
+      if (f.id == id) return &f;
+    return nullptr;
+  }
+  // The AQN results view's figures have no JSON sidecar with a title: their titles are the figures' own.
+  std::string titleOf(const Figure& f) const {
+    static const std::map<std::string, std::string> aqnTitles = {
+        {"aqn-final-loss", "Final loss per configuration"},
+        {"aqn-loss-curves", "Training loss per configuration"},
+        {"aqn-sigma-schedule", "σ schedule: AQN noise per training step"}};
+    const auto it = aqnTitles.find(f.id);
+    return it == aqnTitles.end() ? f.title : t(it->second);
+  }
+  void showFigure(const Figure& f) {
+    Figure titled = f;
+    titled.title = titleOf(f);
+    w_.figure(titled, arg(t("Figure %1. %2"), {std::to_string(++figureNumber_), titled.title}));
   }
 
   void figures() {
@@ -232,17 +254,18 @@ class Page {
     }
     std::vector<const Figure*> shown, more;
     for (const std::string& id : keyFigureIds())
-      for (const auto& f : in_.figures)
-        if (f.id == id) shown.push_back(&f);
-    for (const auto& f : in_.figures)
-      if (std::find(shown.begin(), shown.end(), &f) == shown.end()) more.push_back(&f);
+      if (const Figure* f = figure(id)) shown.push_back(f);
+    const bool inAqnSection = in_.aqn != nullptr;
+    for (const auto& f : in_.figures) {
+      const bool aqnShown = inAqnSection && (f.id == "aqn-final-loss" || f.id == "aqn-loss-curves");
+      if (!aqnShown && std::find(shown.begin(), shown.end(), &f) == shown.end()) more.push_back(&f);
+    }
     if (shown.empty()) std::swap(shown, more);  // a scan without any key figure: show them all
-    int n = 0;
-    for (const Figure* f : shown) w_.figure(*f, arg(t("Figure %1. %2"), {std::to_string(++n), f->title}));
+    for (const Figure* f : shown) showFigure(*f);
     if (more.empty()) return;
     w_.paragraph(arg(t("More figures (%1):"), {std::to_string(more.size())}));
     Facts links;
-    for (const Figure* f : more) links.push_back({f->file, f->title});
+    for (const Figure* f : more) links.push_back({f->file, titleOf(*f)});
     w_.files(links);
   }
 
@@ -344,6 +367,7 @@ class Page {
 
   const Inputs& in_;
   PageWriter& w_;
+  int figureNumber_ = 0;
 };
 }  // namespace
 

@@ -183,6 +183,12 @@ class TestReportCli : public QObject {
     QVERIFY(readText(dir("en-html") + "/report.html").contains("<img src=\"figures/compare-gain-ratio.svg\""));
     QVERIFY(readText(dir("en-md") + "/report.md").contains("](figures/compare-gain-ratio.png)"));
     QVERIFY(readText(dir("zh-pdf") + "/report.md").contains("](figures/compare-gain-ratio.pdf)"));
+    // The AQN comparison's own figures, in its section.
+    const QString html = readText(dir("en-html") + "/report.html");
+    QVERIFY(html.indexOf("<img src=\"figures/aqn-final-loss.svg\"") > html.indexOf("<h2>AQN comparison</h2>"));
+    QVERIFY(html.indexOf("<img src=\"figures/aqn-final-loss.svg\"") < html.indexOf("<h2>Figures</h2>"));
+    QVERIFY(html.contains("Figure 1. Final loss per configuration"));
+    QVERIFY(readText(dir("zh-html") + "/report.html").contains("图 1. 各配置的最终损失"));
   }
 
   // --lang zh: the page text, table headings and figure captions are Chinese; the figures use the CJK font.
@@ -191,7 +197,7 @@ class TestReportCli : public QObject {
     for (const QString& text : {QStringLiteral("<html lang=\"zh-CN\">"), QStringLiteral("<h2>逐层指标</h2>"),
                                 QStringLiteral("<h2>被标记的层</h2>"), QStringLiteral("<h2>AQN 对比</h2>"),
                                 QStringLiteral("<th>增益 BF16</th>"), QStringLiteral("<h2>来源信息</h2>"),
-                                QStringLiteral("SRDD 引导 AQN 的损失是否低于全局 AQN"), QStringLiteral("图 1. 增益：BF16 与 MXFP4 对比，比值")})
+                                QStringLiteral("SRDD 引导 AQN 的损失是否低于全局 AQN"), QStringLiteral("<figcaption>图 3. 增益：BF16 与 MXFP4 对比，比值</figcaption>")})
       QVERIFY2(html.contains(text), qPrintable(text));
     QVERIFY(!html.contains("<h2>Per-layer metrics</h2>"));
     // The figure itself: title in Chinese, drawn in WenQuanYi Micro Hei (SVG text and the PDF's embedded font).

@@ -80,17 +80,28 @@ class TestReportGui : public QObject {
     }
     QVERIFY(html.contains("SRDD 引导 AQN (targeted)"));
     QVERIFY(QFileInfo(dir + "/figures/compare-gain-ratio.svg").size() > 0);
+    QVERIFY(QFileInfo(dir + "/figures/aqn-final-loss.svg").size() > 0);
+    // The report keeps the inputs it was made from, and its provenance names them.
+    QVERIFY(QFileInfo(dir + "/inputs/scan.json").size() > 0 && QFileInfo(dir + "/inputs/comparison.json").size() > 0);
+    QVERIFY(html.contains(QFileInfo(dir + "/inputs/scan.json").absoluteFilePath()));
     QVERIFY(w.statusText().contains("report.html"));
   }
 
-  // A failing report (an unwritable folder) shows srdd report's line in the error panel.
+  // An unwritable folder fails at once; a failing `srdd report` (no srdd-studio) shows its line in the error panel.
   void failureShowsTheError() {
     MainWindow w;
     QVERIFY2(w.openScanResults(m_in.scan), qPrintable(w.errorMessage()));
-    QSignalSpy failed(&w, &MainWindow::proposalReportFailed);
-    QVERIFY(w.writeProposalReport({"/proc/srdd-report", "md", "en", "none"}));
-    QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 60000);
+    QVERIFY(!w.writeProposalReport({"/proc/srdd-report", "md", "en", "none"}));
     QVERIFY2(w.errorMessage().contains("/proc/srdd-report"), qPrintable(w.errorMessage()));
+    QSignalSpy failed(&w, &MainWindow::proposalReportFailed);
+    const QString missing = m_tmp.filePath("no-studio");
+    qputenv("SRDD_STUDIO", missing.toLocal8Bit());
+    const bool started = w.writeProposalReport({m_tmp.filePath("failing-report"), "md", "en", "svg"});
+    qunsetenv("SRDD_STUDIO");
+    QVERIFY(started);
+    QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 60000);
+    QVERIFY2(w.errorMessage().contains(missing) && w.errorMessage().contains("--figures none"), qPrintable(w.errorMessage()));
+    QVERIFY(!QFileInfo::exists(m_tmp.filePath("failing-report/report.md")));
   }
 
   void dialogRoundTripsTheRequest() {

@@ -35,15 +35,16 @@ void ProposalReportJob::start(const srdd::ScanResult& scan, const srdd::aqn::Com
   if (isRunning()) throw srdd::Error("a proposal report is being written already");
   const QString cli = cliProgram();
   if (cli.isEmpty()) throw srdd::Error("the srdd command-line tool is not next to this program (nor $SRDD_CLI, nor on the PATH)");
-  m_inputs = std::make_unique<QTemporaryDir>();
-  if (!m_inputs->isValid()) throw srdd::Error("cannot create a temporary folder: " + m_inputs->errorString().toStdString());
-  const QString scanFile = m_inputs->filePath(QStringLiteral("scan.json"));
+  const QDir inputs(request.outDir + QStringLiteral("/inputs"));
+  if (!QDir().mkpath(inputs.path()))
+    throw srdd::Error(QDir::toNativeSeparators(inputs.path()).toStdString() + ": cannot create the report folder");
+  const QString scanFile = inputs.filePath(QStringLiteral("scan.json"));
   srdd::writeScanJsonFile(srdd::scanResultToJson(scan), scanFile.toStdString());
   QStringList args = {QStringLiteral("report"), scanFile, QStringLiteral("--format"), request.format,
                       QStringLiteral("--out"), request.outDir, QStringLiteral("--lang"), request.language,
                       QStringLiteral("--figures"), request.figures};
   if (aqn) {
-    const QString aqnFile = m_inputs->filePath(QStringLiteral("comparison.json"));
+    const QString aqnFile = inputs.filePath(QStringLiteral("comparison.json"));
     writeFileAtomically(aqnFile, QByteArray::fromStdString(aqn->toJson().dump(2) + "\n"));
     args << QStringLiteral("--aqn") << aqnFile;
   }
@@ -64,7 +65,6 @@ void ProposalReportJob::start(const srdd::ScanResult& scan, const srdd::aqn::Com
 void ProposalReportJob::onFinished(int code, QProcess::ExitStatus status) {
   const QString out = QString::fromUtf8(m_process->readAllStandardOutput()).trimmed();
   const QString err = QString::fromUtf8(m_process->readAllStandardError()).trimmed();
-  m_inputs.reset();
   if (status == QProcess::NormalExit && code == 0) {
     Q_EMIT finished(out.split('\n').last());
     return;

@@ -1,7 +1,8 @@
 #pragma once
 // File ▸ Write Proposal Report…: the report folder of `srdd report --format md|html` (docs/report.md) from the
-// scan shown and the AQN comparison shown, if any. The scan and the comparison are written to a temporary folder
-// and `srdd report` runs on them as a child process, so the GUI thread never waits and the report is exactly the
+// scan shown and the AQN comparison shown, if any. The scan and the comparison are written into the folder
+// (DIR/inputs/scan.json, DIR/inputs/comparison.json, so that the report keeps what it was made from) and
+// `srdd report` runs on them as a child process: the GUI thread never waits, and the report is exactly the
 // command line's (which runs srdd-studio --export for the figures).
 #include <srdd/aqn.h>
 #include <srdd/scan_result.h>
@@ -9,9 +10,6 @@
 #include <QObject>
 #include <QProcess>
 #include <QString>
-#include <QTemporaryDir>
-
-#include <memory>
 
 namespace srdd_gui {
 
@@ -29,7 +27,7 @@ class ProposalReportJob : public QObject {
   ~ProposalReportJob() override;
 
   // Starts writing the report of SCAN (and AQN, may be null). Throws srdd::Error when a job is running already,
-  // the inputs cannot be written to the temporary folder or `srdd` is not found; otherwise finished or failed follows.
+  // the inputs cannot be written into the folder or `srdd` is not found; otherwise finished or failed follows.
   void start(const srdd::ScanResult& scan, const srdd::aqn::ComparisonResult* aqn, const ReportRequest& request);
   bool isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
   // srdd next to this program, else $SRDD_CLI, else srdd on the PATH; empty when none is found.
@@ -43,7 +41,6 @@ class ProposalReportJob : public QObject {
   void onFinished(int code, QProcess::ExitStatus status);
 
   QProcess* m_process = nullptr;
-  std::unique_ptr<QTemporaryDir> m_inputs;
 };
 
 }  // namespace srdd_gui
