@@ -1,8 +1,11 @@
 // The report's languages and its one English → Simplified Chinese string table: the page text (report_page.cpp)
 // and the figures' titles, axis labels and captions (srdd-studio installs a translator that reads this table).
 // A text missing here stays English. Keys are the exact English texts, with Qt-style %1 placeholders.
+#include <regex>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "srdd/error.h"
 #include "srdd/report.h"
@@ -291,6 +294,34 @@ std::string translate(Language l, const std::string& english) {
   const auto& t = chinese();
   const auto it = t.find(english);
   return it == t.end() ? english : it->second;
+}
+
+std::string translateDetail(Language l, const std::string& english) {
+  if (l == Language::En) return english;
+  // The sentences of recommend() and recommendTargets() (core/src/scan_rules.cpp), names and numbers as groups.
+  static const std::vector<std::pair<std::regex, std::string>> patterns = [] {
+    const std::vector<std::pair<const char*, const char*>> p = {
+        {R"(no layer crossed a threshold: (\S+) looks safe for this model and prompt set)",
+         "没有层超过阈值：$1 对该模型和提示集看起来是安全的"},
+        {R"((\d+)% of layers are problematic: keep them in higher precision \(or target AQN at them\))",
+         "$1% 的层有问题：将它们保持为更高精度（或对其进行针对性 AQN）"},
+        {R"((\d+)% of layers are problematic: the worst \(SQNR < (\d+) dB\) in higher precision, the others with targeted AQN)",
+         "$1% 的层有问题：最差的层（SQNR < $2 dB）用更高精度，其余用针对性 AQN"},
+        {R"((\d+)% of layers are problematic: (\S+) is too coarse for this model; try (\S+))",
+         "$1% 的层有问题：$2 对该模型过于粗糙；请尝试 $3"},
+        {R"(no layer stands out against (\S+)'s own noise floor or the other quantized layers: no target set)",
+         "没有层相对于 $1 自身的噪声下限或其他量化层显得突出：无目标层集合"},
+        {R"((\d+) of (\d+) quantized layers stand out: target them \(higher precision or targeted AQN\), most harmful first)",
+         "$2 个量化层中有 $1 个突出：以它们为目标（更高精度或针对性 AQN），危害最大者优先"},
+        {R"((\d+) of (\d+) quantized layers stand out, more than (\d+)%: try (\S+); if (\S+) stays, the (\d+) most harmful are the target set)",
+         "$2 个量化层中有 $1 个突出，超过 $3%：请尝试 $4；若保留 $5，则危害最大的 $6 个为目标层集合"}};
+    std::vector<std::pair<std::regex, std::string>> out;
+    for (const auto& [re, zh] : p) out.emplace_back(std::regex(re), zh);
+    return out;
+  }();
+  for (const auto& [re, zh] : patterns)
+    if (std::regex_match(english, re)) return std::regex_replace(english, re, zh);
+  return english;
 }
 
 const char* cjkFontFamily() { return "WenQuanYi Micro Hei"; }

@@ -71,7 +71,7 @@ class Page {
     const auto& rec = r.verdict.recommendation;
     w_.heading(t("Summary"));
     std::string recommendation = t(rec.strategy);
-    for (const auto& d : rec.details) recommendation += " — " + d;
+    for (const auto& d : rec.details) recommendation += " — " + translateDetail(in_.language, d);
     auto e2e = [&](const char* key) {
       const auto it = r.endToEnd.find(key);
       if (it == r.endToEnd.end()) return std::string("–");

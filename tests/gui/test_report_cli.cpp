@@ -200,6 +200,8 @@ class TestReportCli : public QObject {
                                 QStringLiteral("SRDD 引导 AQN 的损失是否低于全局 AQN"), QStringLiteral("<figcaption>图 3. 增益：BF16 与 MXFP4 对比，比值</figcaption>")})
       QVERIFY2(html.contains(text), qPrintable(text));
     QVERIFY(!html.contains("<h2>Per-layer metrics</h2>"));
+    // The engine's recommendation sentence, translated with its numbers.
+    QVERIFY2(html.contains("<dd>针对性缓解 — 6 个量化层中有 1 个突出"), qPrintable(html.section("<dt>建议</dt>", 1).left(300)));
     // The figure itself: title in Chinese, drawn in WenQuanYi Micro Hei (SVG text and the PDF's embedded font).
     const QString svg = readText(dir("zh-html") + "/figures/compare-gain-ratio.svg");
     QVERIFY(svg.contains("增益：BF16 与 MXFP4 对比，比值"));

@@ -20,6 +20,9 @@ std::vector<std::string> languageNames();         // en, zh
 // ENGLISH in Simplified Chinese from the report's one string table (report_lang.cpp), or ENGLISH itself for
 // Language::En and for text the table does not hold. Texts with Qt-style %1 placeholders translate as templates.
 std::string translate(Language l, const std::string& english);
+// The engine's recommendation details (scan_rules.cpp: a few fixed sentences with numbers and names filled in) in
+// the language; a sentence of no known pattern stays English.
+std::string translateDetail(Language l, const std::string& english);
 // The font family the figures use for Chinese text: WenQuanYi Micro Hei (Debian fonts-wqy-microhei).
 const char* cjkFontFamily();
 
