@@ -202,7 +202,9 @@ int main(int argc, char** argv) {
 
   if (parser.isSet(exportScan)) {
     if (!parser.isSet(out)) usageError(QStringLiteral("--export needs --out DIR"));
-    srdd_gui::HeadlessExport job{parser.value(exportScan), parser.value(out), {}};
+    srdd_gui::HeadlessExport job;
+    job.resultsPath = parser.value(exportScan);
+    job.outDir = parser.value(out);
     const auto chosen = srdd_gui::ExportOptions::formatFromName(parser.value(format));
     if (!chosen) usageError(QStringLiteral("--format: '%1' is not pdf, svg or png").arg(parser.value(format)));
     job.options.format = *chosen;
