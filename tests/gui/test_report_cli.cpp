@@ -258,6 +258,10 @@ class TestReportCli : public QObject {
     QVERIFY(!html.contains("<script>"));
     QVERIFY(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
     QVERIFY(html.contains("No figures (srdd report --figures none)."));
+    // Markdown: markup characters are backslash-escaped, so the text reads as text (and a | never splits a cell).
+    const auto md = srdd_test::runCli({"report", path, "--format", "md", "--out", dir("markup"), "--figures", "none"});
+    QVERIFY2(md.code == 0, qPrintable(md.err));
+    QVERIFY(readText(dir("markup") + "/report.md").contains("\\<script\\>alert('x')\\</script\\> & \"q\""));
   }
 
   // Bad inputs: exit 1 and one line naming the file; a wrong command line: exit 2.
