@@ -11,6 +11,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-jsonschema
   clang libclang-rt-14-dev libomp-dev  # the sanitizer and libFuzzer build (packaging/run-sanitized.sh)
   librsvg2-bin desktop-file-utils appstream
+  fonts-wqy-microhei chromium  # the proposal report: CJK figures (--lang zh), and its HTML rendered in a test
   libcli11-dev help2man
 )
 missing=()

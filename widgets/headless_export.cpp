@@ -1,6 +1,8 @@
 #include "headless_export.h"
 
+#include "aqn/aqn_results_view.h"
 #include "export/batch_export.h"
+#include "export/figure_language.h"
 #include "results/figures.h"
 
 #include <srdd/error.h>
@@ -37,10 +39,17 @@ int runHeadlessExport(const HeadlessExport& job, bool quiet) {
   try {
     if (const QString problem = job.options.validate(); !problem.isEmpty())
       throw srdd::Error("--export options: " + problem.toStdString());
+    ExportOptions options = job.options;
+    useFigureLanguage(job.language, options);
     const ScanData data = ScanData::fromJsonFile(job.resultsPath);
     if (availableFigures(data).empty())
       throw srdd::Error(QDir::toNativeSeparators(job.resultsPath).toStdString() + ": the scan has no figures to export");
-    const QStringList files = exportScanFigures(data, job.outDir, job.options);
+    QStringList files = exportScanFigures(data, job.outDir, options);
+    if (!job.aqnPath.isEmpty()) {
+      AqnResultsView aqn;
+      aqn.openRunDirectory(job.aqnPath);
+      files += aqn.exportFigures(job.outDir, options);
+    }
     if (!quiet)
       for (const QString& f : files) std::printf("%s\n", qPrintable(QDir::toNativeSeparators(f)));
     return 0;

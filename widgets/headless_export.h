@@ -5,6 +5,8 @@
 #include "export/export_options.h"
 #include "results/scan_data.h"
 
+#include <srdd/report.h>
+
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -23,10 +25,12 @@ struct HeadlessExport {
   QString resultsPath;  // srdd-scan/1 JSON
   QString outDir;
   ExportOptions options;
+  srdd::report::Language language = srdd::report::Language::En;  // titles, labels, captions (figure_language.h)
+  QString aqnPath;  // optional: an AQN run directory or comparison.json, whose figures are exported too
 };
 
-// Reads the scan and exports every figure. Returns 0, or 1 after writing a one-line error naming the file
-// (bad JSON, other schema, unwritable folder) to stderr. Needs a QApplication (QT_QPA_PLATFORM=offscreen is
+// Reads the scan (and the AQN comparison) and exports every figure (the AQN results view's figures too). Returns 0, or 1 after writing a one-line error naming the file
+// (bad JSON, other schema, unwritable folder, missing CJK font) to stderr. Needs a QApplication (QT_QPA_PLATFORM=offscreen is
 // enough). Prints one line per figure written to stdout unless QUIET.
 int runHeadlessExport(const HeadlessExport& job, bool quiet = false);
 

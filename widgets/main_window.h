@@ -37,12 +37,14 @@ class RemoteModelPicker;
 class ModelLoader;
 class ModelSummaryView;
 class ResultsPanel;
+class ProposalReportJob;
 class ScanData;
 class ScanProgressWidget;
 class ScanReportView;
 class ScanSetupPanel;
 class TargetSet;
 class TargetSetPanel;
+struct ReportRequest;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -85,6 +87,11 @@ class MainWindow : public QMainWindow {
   bool exportCurrentFigure(const QString& path, const ExportOptions& options);
   QStringList exportAllFigures(const QString& dir, const ExportOptions& options);
   bool exportCurrentData(const QString& path);
+  // File ▸ Write Proposal Report…: `srdd report` (report/proposal_report.h) on the scan shown and the AQN
+  // comparison shown, in a child process. False when it cannot start (the error panel says why); otherwise
+  // proposalReportWritten or proposalReportFailed follows, and the status line says which.
+  bool writeProposalReport(const ReportRequest& request);
+  ProposalReportJob* proposalReportJob() const { return m_reportJob; }
 
   // Adds PANEL as a dock (OBJECT_NAME keys its place in the saved layout) with a toggle in the View menu.
   QDockWidget* addPanelDock(QWidget* panel, const QString& title, const QString& objectName, Qt::DockWidgetArea area);
@@ -129,6 +136,8 @@ class MainWindow : public QMainWindow {
   void scanFinished(const srdd_gui::ScanOutcomePtr& outcome);
   void scanFailed(const QString& message);
   void scanShown();  // the Results page shows a new scan (finished, opened or restored)
+  void proposalReportWritten(const QString& page);
+  void proposalReportFailed(const QString& message);
 
  protected:
   void closeEvent(QCloseEvent* event) override;  // asks about an active AQN run, then about unsaved work
@@ -196,6 +205,8 @@ class MainWindow : public QMainWindow {
   void chooseAllFiguresExport();
   void chooseDataExport();
   QString exportStartDirectory() const;
+  // main_window_report.cpp
+  void chooseProposalReport();
 
   EngineClient* m_engine;  // the one job client: model info, scans and AQN all go through it
   ModelLoader* m_loader;
@@ -233,6 +244,7 @@ class MainWindow : public QMainWindow {
   bool m_layoutRestored = false;  // from the settings, or set up at the first show
   std::optional<srdd::ModelSummary> m_summary;
   ScanOutcomePtr m_lastScan;
+  ProposalReportJob* m_reportJob = nullptr;  // made at the first report
 };
 
 }  // namespace srdd_gui

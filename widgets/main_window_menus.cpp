@@ -93,7 +93,8 @@ void MainWindow::createFileMenu(QMenu* file) {
                     QKeySequence(Qt::CTRL | Qt::Key_E))
              << add(tr("Export A&ll Figures\u2026"), "exportAllFigures", &MainWindow::chooseAllFiguresExport,
                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E))
-             << add(tr("Export Figure &Data\u2026"), "exportData", &MainWindow::chooseDataExport);
+             << add(tr("Export Figure &Data\u2026"), "exportData", &MainWindow::chooseDataExport)
+             << add(tr("Write &Proposal Report\u2026"), "writeProposalReport", &MainWindow::chooseProposalReport);
   file->addSeparator();
   QAction* quit = add(tr("&Quit"), "quit", &QWidget::close, QKeySequence::Quit);
   quit->setMenuRole(QAction::QuitRole);

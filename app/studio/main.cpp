@@ -1,6 +1,7 @@
 // srdd-studio: the desktop application.
 //   srdd-studio [MODEL_DIR | SESSION.srdd-session | RESULTS.json] [--engine ENGINE] [--scan] [--screenshot FILE]
 //   srdd-studio --export RESULTS.json --out DIR [--format pdf|svg|png] [--width-pt 252] [--font-pt 8] [--dpi 300]
+//               [--lang en|zh] [--aqn RUNDIR]
 #include "aqn/aqn_workspace.h"
 #include "engine/engine_dialog.h"
 #include "export/atomic_write.h"
@@ -132,7 +133,7 @@ int main(int argc, char** argv) {
       "SRDD Studio: per-layer MXFP4 diagnostics for LLM checkpoints.\n\n"
       "Headless figure export (no display needed):\n"
       "  srdd-studio --export results.json --out DIR [--format pdf|svg|png] [--width-pt 252] [--font-pt 8] "
-      "[--dpi 300]"));
+      "[--dpi 300] [--lang en|zh] [--aqn RUNDIR]"));
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument(QStringLiteral("MODEL_DIR"),
@@ -167,6 +168,14 @@ int main(int argc, char** argv) {
                                   QStringLiteral("PT"), QStringLiteral("8"));
   const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("PNG resolution for --export."),
                                QStringLiteral("DPI"), QStringLiteral("300"));
+  const QCommandLineOption aqnFigures(QStringLiteral("aqn"),
+                                      QStringLiteral("With --export: also the figures of this AQN run directory "
+                                                     "(srdd aqn --out) or comparison.json."),
+                                      QStringLiteral("RUNDIR"));
+  const QCommandLineOption lang(QStringLiteral("lang"),
+                                QStringLiteral("Language of the figures' titles, labels and captions for --export: en "
+                                               "(default) or zh (Simplified Chinese, in the WenQuanYi Micro Hei font)."),
+                                QStringLiteral("LANG"), QStringLiteral("en"));
   // For screenshots and demos, not listed in --help.
   QCommandLineOption select(QStringLiteral("demo-select"),
                             QStringLiteral("After loading/scanning, select LAYERS and add them to the target set."),
@@ -187,13 +196,15 @@ int main(int argc, char** argv) {
   for (QCommandLineOption* hidden : {&select, &page, &aqnRun, &windowSize, &engineDialog})
     hidden->setFlags(QCommandLineOption::HiddenFromHelp);
   parser.addOptions(
-      {scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, engine, select, page, aqnRun, windowSize,
+      {scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, lang, aqnFigures, engine, select, page, aqnRun, windowSize,
        engineDialog});
   parser.process(*app);  // exits for --help / --version
 
   if (parser.isSet(exportScan)) {
     if (!parser.isSet(out)) usageError(QStringLiteral("--export needs --out DIR"));
-    srdd_gui::HeadlessExport job{parser.value(exportScan), parser.value(out), {}};
+    srdd_gui::HeadlessExport job;
+    job.resultsPath = parser.value(exportScan);
+    job.outDir = parser.value(out);
     const auto chosen = srdd_gui::ExportOptions::formatFromName(parser.value(format));
     if (!chosen) usageError(QStringLiteral("--format: '%1' is not pdf, svg or png").arg(parser.value(format)));
     job.options.format = *chosen;
@@ -201,6 +212,12 @@ int main(int argc, char** argv) {
     job.options.heightPt = numberOption(parser, heightPt, 0);
     job.options.fontPt = numberOption(parser, fontPt, job.options.fontPt);
     job.options.dpi = static_cast<int>(numberOption(parser, dpi, job.options.dpi));
+    job.aqnPath = parser.value(aqnFigures);
+    try {
+      job.language = srdd::report::parseLanguage(parser.value(lang).toStdString());
+    } catch (const srdd::Error& e) {
+      usageError(QStringLiteral("--lang: %1").arg(QString::fromStdString(e.what())));
+    }
     return srdd_gui::runHeadlessExport(job);
   }
 

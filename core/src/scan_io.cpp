@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "json_depth.h"
+#include "number_text.h"
 #include "srdd/error.h"
 #include "srdd/safetensors.h"
 #include "srdd/scan.h"
@@ -193,12 +194,7 @@ void writeScanJson(const ScanResult& r, const std::string& path) {
 void writeScanCsv(const ScanResult& r, const std::string& path) {
   std::ostringstream out;
   out << "layer,module,section,metric,mean,ci95_low,ci95_high,n\n";
-  // Shortest text that parses back to the same double, so CSV and JSON agree to the bit.
-  auto cell = [](double v) {
-    if (!std::isfinite(v)) return std::string();
-    char buf[32];
-    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-  };
+  const auto cell = roundTripNumber;  // CSV and JSON agree to the bit
   auto stats = [&](int layer, const char* section, const std::map<std::string, Stat>& m) {
     for (const auto& [k, s] : m)
       out << layer << ",," << section << "," << k << "," << cell(s.mean) << "," << cell(s.ciLow) << "," << cell(s.ciHigh)

@@ -1,6 +1,7 @@
 // formatScanReport: the per-layer table printed by `srdd report`.
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <sstream>
 
 #include "srdd/scan.h"
@@ -25,6 +26,45 @@ double valueOf(const std::map<std::string, double>& m, const std::string& k) {
 std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s + " " : std::string(w - s.size(), ' ') + s; }
 }  // namespace
 
+ScanReportTable scanReportTable(const ScanResult& r) {
+  // Floor rules: the worst quantized tensor's excess over the format's floor; absolute rules: the offline
+  // fidelity of the BF16 layer output the research scanner reads.
+  const bool floor = r.ruleSet() == RuleSet::Floor;
+  const std::vector<LayerMetrics> inputs = r.ruleInputs();
+  ScanReportTable t;
+  t.columns = {"layer", "gain bf16", "gain q", "ratio", "kurt bf16", "kurt q", "ratio", "instab q",
+               floor ? "dSQNR dB" : "SQNR dB", floor ? "+dead %" : "dead %", floor ? "+clip %" : "clip %",
+               floor ? "+rel.err" : "rel.err", "W SQNR", "KL 1-layer", "flags"};
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    const auto& l = r.layers[i];
+    auto fid = [&](const char* bf16Key, const char* excessKey) {
+      return floor ? valueOf(inputs[i].values, excessKey) : meanOf(l.bf16, bf16Key);
+    };
+    std::string flags;
+    if (i < r.verdict.layers.size())
+      for (const auto& f : r.verdict.layers[i].flags)
+        flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value) +
+                 (f.where.empty() ? "" : " [" + f.where + "]");
+    if (!l.layerQuantized) flags = "not quantized";
+    t.rows.push_back({std::to_string(l.layer),
+                      fmt(meanOf(l.bf16, "gain")),
+                      fmt(meanOf(l.quantized, "gain")),
+                      fmt(valueOf(l.ratio, "gain"), "%.3f"),
+                      fmt(meanOf(l.bf16, "kurtosis")),
+                      fmt(meanOf(l.quantized, "kurtosis")),
+                      fmt(valueOf(l.ratio, "kurtosis"), "%.3f"),
+                      fmt(meanOf(l.quantized, "instability")),
+                      fmt(fid("sqnr_db", "excess_sqnr_db"), "%.1f"),
+                      fmt(100 * fid("deadzone_ratio", "excess_deadzone_ratio"), "%.2f"),
+                      fmt(100 * fid("clipping_ratio", "excess_clipping_ratio"), "%.2f"),
+                      fmt(fid("relative_error", "excess_relative_error"), "%.3f"),
+                      fmt(valueOf(l.weights, "sqnr_db"), "%.1f"),
+                      fmt(meanOf(l.sensitivity, "kl_single")),
+                      flags.empty() ? "-" : flags});
+  }
+  return t;
+}
+
 std::string formatScanReport(const ScanResult& r) {
   std::ostringstream o;
   const auto model = r.provenance.value("model", nlohmann::json::object());
@@ -34,43 +74,14 @@ std::string formatScanReport(const ScanResult& r) {
     << " tokens each)\n";
   o << "created    " << r.provenance.value("created_utc", "?") << " on " << r.provenance.value("device", "?") << " ("
     << r.provenance.value("dtype", "?") << ")\n\n";
-  // Floor rules: the worst quantized tensor's excess over the format's floor; absolute rules: the offline
-  // fidelity of the BF16 layer output the research scanner reads.
-  const bool floor = r.ruleSet() == RuleSet::Floor;
-  const std::vector<LayerMetrics> inputs = r.ruleInputs();
-  const char* cols[] = {"layer", "gain bf16", "gain q", "ratio", "kurt bf16", "kurt q", "ratio", "instab q",
-                        floor ? "dSQNR dB" : "SQNR dB", floor ? "+dead %" : "dead %", floor ? "+clip %" : "clip %",
-                        floor ? "+rel.err" : "rel.err", "W SQNR", "KL 1-layer"};
+  const ScanReportTable table = scanReportTable(r);
   const size_t widths[] = {5, 10, 8, 7, 10, 9, 7, 9, 9, 8, 8, 9, 7, 11};
-  for (size_t c = 0; c < 14; ++c) o << pad(cols[c], widths[c]);
+  const size_t numeric = std::size(widths);  // every column but the flags
+  for (size_t c = 0; c < numeric; ++c) o << pad(table.columns[c], widths[c]);
   o << "  flags\n";
-  for (size_t i = 0; i < r.layers.size(); ++i) {
-    const auto& l = r.layers[i];
-    auto fid = [&](const char* bf16Key, const char* excessKey) {
-      return floor ? valueOf(inputs[i].values, excessKey) : meanOf(l.bf16, bf16Key);
-    };
-    std::string cells[] = {std::to_string(l.layer),
-                           fmt(meanOf(l.bf16, "gain")),
-                           fmt(meanOf(l.quantized, "gain")),
-                           fmt(valueOf(l.ratio, "gain"), "%.3f"),
-                           fmt(meanOf(l.bf16, "kurtosis")),
-                           fmt(meanOf(l.quantized, "kurtosis")),
-                           fmt(valueOf(l.ratio, "kurtosis"), "%.3f"),
-                           fmt(meanOf(l.quantized, "instability")),
-                           fmt(fid("sqnr_db", "excess_sqnr_db"), "%.1f"),
-                           fmt(100 * fid("deadzone_ratio", "excess_deadzone_ratio"), "%.2f"),
-                           fmt(100 * fid("clipping_ratio", "excess_clipping_ratio"), "%.2f"),
-                           fmt(fid("relative_error", "excess_relative_error"), "%.3f"),
-                           fmt(valueOf(l.weights, "sqnr_db"), "%.1f"),
-                           fmt(meanOf(l.sensitivity, "kl_single"))};
-    for (size_t c = 0; c < 14; ++c) o << pad(cells[c], widths[c]);
-    std::string flags;
-    if (i < r.verdict.layers.size())
-      for (const auto& f : r.verdict.layers[i].flags)
-        flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value) +
-                 (f.where.empty() ? "" : " [" + f.where + "]");
-    if (!l.layerQuantized) flags = "not quantized";
-    o << "  " << (flags.empty() ? "-" : flags) << "\n";
+  for (const auto& row : table.rows) {
+    for (size_t c = 0; c < numeric; ++c) o << pad(row[c], widths[c]);
+    o << "  " << row[numeric] << "\n";
   }
   auto e2e = [&](const char* k) {
     auto it = r.endToEnd.find(k);

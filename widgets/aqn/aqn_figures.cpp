@@ -126,11 +126,11 @@ void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves
   setStepRange(plot->xAxis, maxSteps);
   const double pad = (hi > lo ? hi - lo : std::max(1e-3, std::fabs(hi) * 0.01)) * 0.06;
   plot->yAxis->setRange(lo - pad, hi + pad);
-  plot->xAxis->setLabel(QStringLiteral("Training step"));
-  plot->yAxis->setLabel(QStringLiteral("Training loss"));
-  addTitle(plot, QStringLiteral("Training loss per configuration"), theme);
+  plot->xAxis->setLabel(QObject::tr("Training step"));
+  plot->yAxis->setLabel(QObject::tr("Training loss"));
+  addTitle(plot, QObject::tr("Training loss per configuration"), theme);
   plot->plotLayout()->addElement(
-      3, 0, newWrappedText(plot, QStringLiteral("line: mean over seeds; %1").arg(bandLabel(band)), theme.smallFont(), theme.muted));
+      3, 0, newWrappedText(plot, QObject::tr("line: mean over seeds; %1").arg(bandLabel(band)), theme.smallFont(), theme.muted));
   for (int row : {0, 2, 3}) plot->plotLayout()->setRowStretchFactor(row, 0.001);  // text rows keep their height
 }
 
@@ -188,17 +188,17 @@ void renderFinalLoss(QCustomPlot* plot, const std::vector<srdd::aqn::ConfigSumma
   plot->xAxis->setRange(0.5, static_cast<double>(shown.size()) + 0.7);
   const double pad = (hi > lo ? hi - lo : std::max(1e-3, std::fabs(hi) * 0.01)) * 0.08;
   plot->yAxis->setRange(lo - pad, hi + pad);
-  plot->yAxis->setLabel(QStringLiteral("Final held-out loss (quantized)"));
-  addTitle(plot, QStringLiteral("Final loss per configuration"), theme);
+  plot->yAxis->setLabel(QObject::tr("Final held-out loss (quantized)"));
+  addTitle(plot, QObject::tr("Final loss per configuration"), theme);
   plot->plotLayout()->addElement(
-      2, 0, newWrappedText(plot, QStringLiteral("Disc: mean over %1 seeds; error bars: 95 % CI (Student t); circles: single seeds.").arg(maxSeeds),
+      2, 0, newWrappedText(plot, QObject::tr("Disc: mean over %1 seeds; error bars: 95 % CI (Student t); circles: single seeds.").arg(maxSeeds),
                            theme.smallFont(), theme.muted));
   for (int row : {0, 2}) plot->plotLayout()->setRowStretchFactor(row, 0.001);
 }
 
 void renderSigmaFigure(QCustomPlot* plot, const std::vector<double>& sigma, const PlotTheme& theme) {
   renderSigmaSchedule(plot, sigma, true, theme, QStringLiteral("No σ schedule stored"));
-  if (!sigma.empty()) addTitle(plot, QStringLiteral("σ schedule: AQN noise per training step"), theme);
+  if (!sigma.empty()) addTitle(plot, QObject::tr("σ schedule: AQN noise per training step"), theme);
 }
 
 void renderSigmaSchedule(QCustomPlot* plot, const std::vector<double>& sigma, bool logY, const PlotTheme& theme,
@@ -234,7 +234,7 @@ void renderSigmaSchedule(QCustomPlot* plot, const std::vector<double>& sigma, bo
   } else {
     plot->yAxis->setRange(0, hi > 0 ? hi * 1.08 : 1);
   }
-  plot->xAxis->setLabel(QStringLiteral("Training step"));
+  plot->xAxis->setLabel(QObject::tr("Training step"));
   plot->yAxis->setLabel(QStringLiteral("σ"));
 }
 

@@ -3,6 +3,7 @@
 #include "aqn/aqn_format.h"
 #include "export/data_export.h"
 
+#include <QObject>
 #include <QStringList>
 
 #include <algorithm>
@@ -25,8 +26,7 @@ QStringList testFields(const srdd::stats::TTest& t) { return {full(t.t), full(t.
 }  // namespace
 
 QString bandLabel(AqnBand band) {
-  return band == AqnBand::MinMax ? QStringLiteral("band: min–max over seeds")
-                                 : QStringLiteral("band: mean ± sd over seeds");
+  return band == AqnBand::MinMax ? QObject::tr("band: min–max over seeds") : QObject::tr("band: mean ± sd over seeds");
 }
 
 std::vector<AqnLossCurve> lossCurves(const srdd::aqn::ComparisonResult& result) {

@@ -85,7 +85,7 @@ MetricInfo withResearchRule(MetricInfo info) {
 MetricInfo metricInfo(const QString& key) {
   for (const auto& e : entries())
     if (key == QLatin1String(e.key))
-      return withResearchRule({key, QString::fromUtf8(e.name), QString::fromUtf8(e.unit), e.better, e.low, e.high,
+      return withResearchRule({key, QCoreApplication::translate("srdd_gui", e.name), QString::fromUtf8(e.unit), e.better, e.low, e.high,
                                QString::fromUtf8(e.healthy), e.percent});
   // The anomaly ranking names paired ratios "<metric>_ratio" (gain_ratio, kurtosis_ratio).
   if (key.endsWith(QLatin1String("_ratio")) && metricOrder().contains(key.chopped(6))) {
@@ -123,9 +123,9 @@ QString metricShortName(const QString& key) {
       {"max_abs_error", "Max|err|"}, {"norm", "Norm"}, {"drift_sqnr_db", "Drift"}, {"tokens", "Tokens"},
       {"kl_single", "KL 1"}, {"dloss_single", "ΔL 1"}, {"kl_all_but", "KL ¬1"}, {"dloss_all_but", "ΔL ¬1"},
       {"kl_single_last", "KL 1 end"}, {"kl_all_but_last", "KL ¬1 end"}, {"top1_single", "Top1 1"}, {"top1_all_but", "Top1 ¬1"}};
-  if (key.startsWith(QLatin1String("weights."))) return QStringLiteral("W ") + metricShortName(key.mid(8));
+  if (key.startsWith(QLatin1String("weights."))) return QCoreApplication::translate("srdd_gui", "W %1").arg(metricShortName(key.mid(8)));
   for (const auto& [k, name] : names)
-    if (key == QLatin1String(k)) return QString::fromUtf8(name);
+    if (key == QLatin1String(k)) return QCoreApplication::translate("srdd_gui", name);
   return key;
 }
 

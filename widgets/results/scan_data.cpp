@@ -8,6 +8,7 @@
 
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QObject>
 
 #include <limits>
 #include <set>
@@ -243,8 +244,8 @@ QString ScanData::shortDescription() const {
   parts << modelName();
   const QString mode = quantizationMode();
   parts << (mode.isEmpty() ? formatName() : mode + " " + formatName());
-  if (promptCount() > 0) parts << QStringLiteral("%1 prompts").arg(promptCount());
-  parts << QStringLiteral("seed %1").arg(seed());
+  if (promptCount() > 0) parts << QObject::tr("%1 prompts").arg(promptCount());
+  parts << QObject::tr("seed %1").arg(seed());
   return parts.join(QStringLiteral(" · "));
 }
 

@@ -77,6 +77,13 @@ nlohmann::json legacyExperimentJson(const ScanResult& r);
 nlohmann::json legacyScannerJson(const ScanResult& r);
 // A readable per-layer table with flags and the recommendation (`srdd report`).
 std::string formatScanReport(const ScanResult& r);
+// That table's cells as text (the same rounding): columns layer, gain bf16, ..., KL 1-layer, flags (last; "-" for
+// none), one row per layer. The proposal report (srdd/report.h) shows it too.
+struct ScanReportTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+ScanReportTable scanReportTable(const ScanResult& r);
 
 // Names, sizes and (with `hash`) sha256 of the model directory's config.json and weight files, for
 // provenance. Digests are cached for the process by (canonical path, size, mtime).
