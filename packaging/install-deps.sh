@@ -9,6 +9,7 @@ packages=(
   xvfb xauth imagemagick poppler-utils libgl1-mesa-dev fonts-dejavu-core
   openssh-server openssh-client ccache
   pybind11-dev python3-dev python3-numpy python3-jsonschema
+  clang-format  # packaging/check-format.sh
   clang libclang-rt-14-dev libomp-dev  # the sanitizer and libFuzzer build (packaging/run-sanitized.sh)
   librsvg2-bin desktop-file-utils appstream
   fonts-wqy-microhei chromium  # the proposal report: CJK figures (--lang zh), and its HTML rendered in a test

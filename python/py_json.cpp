@@ -42,13 +42,13 @@ py::object toPython(const nlohmann::json& j, const ArrayRule& arrays) {
     case nlohmann::json::value_t::array: {
       py::list l;
       for (const auto& e : j) l.append(toPython(e, arrays));
-      return std::move(l);
+      return py::object(std::move(l));
     }
     case nlohmann::json::value_t::object: {
       py::dict d;
       for (const auto& [key, value] : j.items())
         d[py::str(key)] = arrays && arrays(j, key) ? py::object(numbers(value, key)) : toPython(value, arrays);
-      return std::move(d);
+      return py::object(std::move(d));
     }
     default: throw py::type_error("JSON value of type " + std::string(j.type_name()) + " has no Python form");
   }
@@ -85,7 +85,7 @@ nlohmann::json fromPython(const py::handle& o, const std::string& where) {
   const py::module_ np = py::module_::import("numpy");
   if (py::isinstance(o, np.attr("ndarray"))) return fromPython(o.attr("tolist")(), where);
   if (py::isinstance(o, np.attr("generic"))) return fromPython(o.attr("item")(), where);
-  throw py::type_error(where + ": a " + std::string(py::str(o.get_type().attr("__name__"))) +
+  throw py::type_error(where + ": a " + std::string(py::str(py::type::handle_of(o).attr("__name__"))) +
                        " has no JSON form (use dict, list, str, int, float, bool, None or a NumPy array)");
 }
 

@@ -401,7 +401,6 @@ class Engine {
 
   // +dcShift on every input element: per-element gain quantiles (v6) and the discrete outlier rate (v7).
   void dcShift(const std::vector<at::Tensor>& inputs, int v, const Batch& batch, const Model::Context& ctx, uint64_t c) {
-    const at::Tensor& mask = batch.attentionMask;
     for (int i = 0; i < L_; ++i) {
       begin(stage("dc shift", v), i);
       const at::Tensor& hin = inputs[static_cast<size_t>(i)];

@@ -15,7 +15,7 @@ struct ExportOptions {
 
   Format format = Pdf;
   double widthPt = kSingleColumnPt;
-  double heightPt = 0;  // 0: three quarters of the width
+  double heightPt = 0;  // 0: three quarters of the width, or taller where the figure's content needs it
   double fontPt = 8;    // every text of the figure, in points on the page
   int dpi = 300;        // PNG only: pixels = points / 72 * dpi
   QString fontFamily = QStringLiteral("DejaVu Sans");

@@ -137,7 +137,7 @@ void exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& opt
   if (!plot) throw srdd::Error(name + ": no figure to export");
   if (const QString problem = options.validate(); !problem.isEmpty()) throw srdd::Error(name + ": " + problem.toStdString());
   const int w = static_cast<int>(std::lround(options.widthPt));
-  const int h = static_cast<int>(std::lround(options.effectiveHeightPt()));
+  int h = static_cast<int>(std::lround(options.effectiveHeightPt()));
   const int textDpi = layoutTextDpi();
   QFont font(options.fontFamily);
   font.setPointSizeF(options.fontPt * 72.0 / textDpi);
@@ -146,10 +146,20 @@ void exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& opt
   const PaperThemeScope paper(plot, font);
   // Drawing lays the plot out once, and category tick labels are spaced from the layout before it: a throwaway
   // pass at the page size and export font gives the real pass that layout to start from.
-  {
+  const auto layOut = [&] {
     QPicture scratch;
     QCPPainter painter(&scratch);
     plot->toPainter(&painter, w, h);
+  };
+  layOut();
+  // Without a fixed height, a figure whose titles, panels and captions need more than 3/4 of its width (a
+  // single-column figure of many layers, say) grows to fit instead of squeezing them over each other.
+  if (!(options.heightPt > 0)) {
+    const int need = plot->plotLayout()->minimumOuterSizeHint().height();
+    if (need > h) {
+      h = need;
+      layOut();
+    }
   }
   switch (options.format) {
     case ExportOptions::Pdf: writePdf(plot, path, w, h, textDpi, meta); break;

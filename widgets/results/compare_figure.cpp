@@ -137,7 +137,7 @@ void placeLineLabel(QCPItemText* text) {
 
 void setLogAxis(QCPAxis* axis) {
   axis->setScaleType(QCPAxis::stLogarithmic);
-  axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new SpacedLogTicker(axis)));
   axis->setNumberFormat(QStringLiteral("gb"));
   axis->setNumberPrecision(3);
 }

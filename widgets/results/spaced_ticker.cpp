@@ -26,6 +26,28 @@ double SpacedTicker::getTickStep(const QCPRange& range) {
   return niceStepAtLeast(range.size() / intervals);
 }
 
+SpacedLogTicker::SpacedLogTicker(QCPAxis* axis) : m_axis(axis) {}
+
+int SpacedLogTicker::getSubTickCount(double tickStep) {
+  return m_linear ? 1 : QCPAxisTickerLog::getSubTickCount(tickStep);
+}
+
+QVector<double> SpacedLogTicker::createTickVector(double tickStep, const QCPRange& range) {
+  m_linear = range.lower > 0 && range.upper / range.lower < 10;
+  if (!m_linear) return QCPAxisTickerLog::createTickVector(tickStep, range);
+  const QRect rect = m_axis->axisRect()->rect();
+  const int pixels = m_axis->orientation() == Qt::Vertical ? rect.height() : rect.width();
+  const double labelSpace = 1.5 * QFontMetrics(m_axis->tickLabelFont()).height();
+  // The gap between upper - step and upper is the smallest on a log scale: it must hold one label.
+  const double share = pixels > 0 ? std::min(1.0, labelSpace / pixels) : 0.25;
+  const double step = niceStepAtLeast(std::max(range.upper * (1 - std::pow(range.lower / range.upper, share)),
+                                               range.size() / 6));
+  QVector<double> ticks;
+  for (double t = std::ceil(range.lower / step) * step; t <= range.upper * (1 + 1e-12); t += step)
+    ticks << std::round(t / step) * step;  // no drift from repeated addition
+  return ticks;
+}
+
 void setSpacedTicks(QCPAxis* axis, int maxTicks) {
   axis->setTicker(QSharedPointer<QCPAxisTicker>(new SpacedTicker(axis, maxTicks)));
 }

@@ -19,6 +19,22 @@ class SpacedTicker : public QCPAxisTicker {
   int m_maxTicks;
 };
 
+// A logarithmic axis's ticker: decades as QCPAxisTickerLog places them when the range spans one or more; within
+// less than a decade (0.8 .. 1.4, say) nice linear steps, as many as fit where the log scale packs them closest
+// (the top of the axis), so that labels never overlap.
+class SpacedLogTicker : public QCPAxisTickerLog {
+ public:
+  explicit SpacedLogTicker(QCPAxis* axis);
+
+ protected:
+  QVector<double> createTickVector(double tickStep, const QCPRange& range) override;
+  int getSubTickCount(double tickStep) override;  // one between linear ticks (called after createTickVector)
+
+ private:
+  QCPAxis* m_axis;
+  bool m_linear = false;
+};
+
 // The smallest "nice" step (1, 2, 2.5 or 5 times a power of ten) that is at least RAW_STEP.
 double niceStepAtLeast(double rawStep);
 
