@@ -42,7 +42,8 @@ nlohmann::json readJsonLines(const fs::path& path) {
     try {
       lines.push_back(nlohmann::json::parse(line));
     } catch (const nlohmann::json::exception& e) {
-      throw srdd::Error(path.string() + ":" + std::to_string(number) + ": is not valid JSON (" + srdd::jsonErrorText(e) + ")");
+      throw srdd::Error(path.string() + ":" + std::to_string(number) + ": is not valid JSON (" +
+                        srdd::jsonErrorText(e) + ")");
     }
   }
   return lines;

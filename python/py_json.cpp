@@ -22,9 +22,12 @@ py::array_t<double> numbers(const nlohmann::json& a, const std::string& key) {
   auto w = out.mutable_unchecked<1>();
   for (size_t i = 0; i < a.size(); ++i) {
     const auto& v = a[i];
-    if (v.is_null()) w(i) = std::numeric_limits<double>::quiet_NaN();
-    else if (v.is_number()) w(i) = v.get<double>();
-    else throw py::type_error("JSON member '" + key + "' holds a " + std::string(v.type_name()) + ", not a number");
+    if (v.is_null())
+      w(i) = std::numeric_limits<double>::quiet_NaN();
+    else if (v.is_number())
+      w(i) = v.get<double>();
+    else
+      throw py::type_error("JSON member '" + key + "' holds a " + std::string(v.type_name()) + ", not a number");
   }
   return out;
 }

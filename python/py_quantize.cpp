@@ -20,14 +20,16 @@ namespace {
 // As `srdd quantize --format --scale --rounding --block --seed --reference --sr-half-bug`: reference mode
 // without a rounding takes the research scripts' ties-away rounding.
 srdd::QuantSpec specOf(const std::string& format, const std::optional<std::string>& scale,
-                       const std::optional<std::string>& rounding, const std::optional<std::string>& block, uint64_t seed,
-                       bool reference, bool srHalfBug) {
+                       const std::optional<std::string>& rounding, const std::optional<std::string>& block,
+                       uint64_t seed, bool reference, bool srHalfBug) {
   srdd::QuantSpec spec = srdd::parseQuantSpec(format);
   if (scale) spec.scale = srdd::parseScaleRule(*scale);
   spec.reference = reference;
   spec.referenceSrHalfBug = srHalfBug;
-  if (rounding) spec.rounding = srdd::parseRounding(*rounding);
-  else if (reference) spec.rounding = srdd::Rounding::NearestAway;
+  if (rounding)
+    spec.rounding = srdd::parseRounding(*rounding);
+  else if (reference)
+    spec.rounding = srdd::Rounding::NearestAway;
   if (block) spec.block = srdd::parseBlockShape(*block, &spec.blockSize);
   spec.seed = seed;
   spec.validate();
@@ -41,7 +43,8 @@ at::ScalarType scalarTypeOf(const py::array& a) {
     if (d.itemsize() == 4) return at::kFloat;
     if (d.itemsize() == 8) return at::kDouble;
   }
-  throw py::type_error("quantize(): expected a float16, float32 or float64 array, got " + d.attr("name").cast<std::string>());
+  throw py::type_error("quantize(): expected a float16, float32 or float64 array, got " +
+                       d.attr("name").cast<std::string>());
 }
 
 // A CPU tensor that owns a copy of the array's elements (C order).
@@ -80,8 +83,8 @@ void bindQuantize(py::module_& m) {
         return arrayOf(out, x.dtype());
       },
       py::arg("x"), py::arg("format") = "mxfp4", py::kw_only(), py::arg("scale") = py::none(),
-      py::arg("rounding") = py::none(), py::arg("block") = py::none(), py::arg("seed") = 0, py::arg("reference") = false,
-      py::arg("sr_half_bug") = false, py::arg("device") = "cpu",
+      py::arg("rounding") = py::none(), py::arg("block") = py::none(), py::arg("seed") = 0,
+      py::arg("reference") = false, py::arg("sr_half_bug") = false, py::arg("device") = "cpu",
       R"(Fake-quantizes x (float16/32/64, any shape; blocks run along the last axis) and returns the
 dequantized values as an array of x's dtype and shape: the bits of `srdd quantize`. Options as the CLI's:
 format mxfp4|mxfp6-e2m3|mxfp6-e3m2|mxfp8-e4m3|mxfp8-e5m2|nvfp4, scale floor|rceil, rounding
@@ -111,14 +114,15 @@ sr_half_bug; device cpu|cuda|cuda:N picks the kernel.)");
         return r;
       },
       py::arg("x"), py::arg("format") = "mxfp4", py::kw_only(), py::arg("scale") = py::none(),
-      py::arg("rounding") = py::none(), py::arg("block") = py::none(), py::arg("seed") = 0, py::arg("reference") = false,
-      py::arg("sr_half_bug") = false,
+      py::arg("rounding") = py::none(), py::arg("block") = py::none(), py::arg("seed") = 0,
+      py::arg("reference") = false, py::arg("sr_half_bug") = false,
       R"(The encoded form (`srdd quantize --json`), on the CPU: {spec, dequantized (float32, x's shape), codes
 (uint8, x's shape), scale_bytes (uint8 E8M0 exponents; nvfp4: E4M3 bits), scale_values (float32),
 scale_encoding "e8m0"|"e4m3", tensor_scale (nvfp4's s_t; 1 otherwise)}. Scale grids: [rows, blocks per row]
 for 1xN blocks, [row tiles, column tiles] for NxN, [blocks] in reference mode.)");
 
-  m.def("quant_format_names", [] { return srdd::quantFormatNames(); }, "mxfp4, ..., nvfp4.");
+  m.def(
+      "quant_format_names", [] { return srdd::quantFormatNames(); }, "mxfp4, ..., nvfp4.");
 }
 
 }  // namespace srdd_py

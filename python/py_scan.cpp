@@ -117,14 +117,17 @@ elapsed_s, eta_s}. Ctrl-C (KeyboardInterrupt) cancels the scan.)");
              const py::kwargs& options) { return runCancellable(job, requestOf(model, device, options), progress); },
           py::arg("model") = py::none(), py::arg("device") = "cpu", py::kw_only(), py::arg("progress") = py::none(),
           "As srdd.scan(), reusing the loaded model when model, device, dtype and the model files are unchanged.")
-      .def_property_readonly("model_loads", &srdd::ScanJob::modelLoads, "Models loaded so far (del the Scanner to free one).");
+      .def_property_readonly("model_loads", &srdd::ScanJob::modelLoads,
+                             "Models loaded so far (del the Scanner to free one).");
 
   m.def(
       "report", [](const py::object& doc) { return srdd::scanReportText(fromPython(doc, "report()")); },
       py::arg("scan"), "The readable per-layer report (`srdd report`) of a scan document.");
   m.def(
       "write_scan_json",
-      [](const py::object& doc, const std::string& path) { srdd::writeScanJsonFile(fromPython(doc, "write_scan_json()"), path); },
+      [](const py::object& doc, const std::string& path) {
+        srdd::writeScanJsonFile(fromPython(doc, "write_scan_json()"), path);
+      },
       py::arg("scan"), py::arg("path"), "Writes a scan document exactly as `srdd scan --out` does (atomically).");
   m.def("scan_names", &srdd::scanNames, "Every scan, in engine order.");
   m.def("default_scan_names", &srdd::defaultScanNames, "The scans a default scan runs.");

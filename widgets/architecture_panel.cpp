@@ -11,19 +11,25 @@
 namespace srdd_gui {
 
 const char* const ArchitecturePanel::kFields[] = {
-    "architecture", "modelType", "layers", "hidden", "intermediate", "heads", "headDim", "vocab",
-    "ropeTheta", "rmsEps", "tiedEmbeddings", "attentionBias", "parameters", "bytesOnDisk", "files", nullptr};
+    "architecture", "modelType", "layers",         "hidden",        "intermediate", "heads",       "headDim", "vocab",
+    "ropeTheta",    "rmsEps",    "tiedEmbeddings", "attentionBias", "parameters",   "bytesOnDisk", "files",   nullptr};
 
 static QString labelFor(const QString& key) {
-  static const std::map<QString, QString> labels = {
-      {"architecture", QObject::tr("Architecture")}, {"modelType", QObject::tr("Model type")},
-      {"layers", QObject::tr("Layers")},             {"hidden", QObject::tr("Hidden size")},
-      {"intermediate", QObject::tr("Intermediate")}, {"heads", QObject::tr("Heads / KV heads")},
-      {"headDim", QObject::tr("Head dim")},          {"vocab", QObject::tr("Vocabulary")},
-      {"ropeTheta", QObject::tr("RoPE theta")},      {"rmsEps", QObject::tr("RMS norm eps")},
-      {"tiedEmbeddings", QObject::tr("Tied embeddings")}, {"attentionBias", QObject::tr("Attention bias")},
-      {"parameters", QObject::tr("Parameters")},     {"bytesOnDisk", QObject::tr("On disk")},
-      {"files", QObject::tr("Files")}};
+  static const std::map<QString, QString> labels = {{"architecture", QObject::tr("Architecture")},
+                                                    {"modelType", QObject::tr("Model type")},
+                                                    {"layers", QObject::tr("Layers")},
+                                                    {"hidden", QObject::tr("Hidden size")},
+                                                    {"intermediate", QObject::tr("Intermediate")},
+                                                    {"heads", QObject::tr("Heads / KV heads")},
+                                                    {"headDim", QObject::tr("Head dim")},
+                                                    {"vocab", QObject::tr("Vocabulary")},
+                                                    {"ropeTheta", QObject::tr("RoPE theta")},
+                                                    {"rmsEps", QObject::tr("RMS norm eps")},
+                                                    {"tiedEmbeddings", QObject::tr("Tied embeddings")},
+                                                    {"attentionBias", QObject::tr("Attention bias")},
+                                                    {"parameters", QObject::tr("Parameters")},
+                                                    {"bytesOnDisk", QObject::tr("On disk")},
+                                                    {"files", QObject::tr("Files")}};
   return labels.at(key);
 }
 

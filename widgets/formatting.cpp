@@ -6,7 +6,10 @@
 namespace srdd_gui {
 
 QString formatCount(int64_t n) {
-  struct Unit { double scale; const char* suffix; };
+  struct Unit {
+    double scale;
+    const char* suffix;
+  };
   static const Unit units[] = {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}};
   const double v = static_cast<double>(n);
   for (const Unit& u : units) {

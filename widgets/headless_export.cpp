@@ -43,7 +43,8 @@ int runHeadlessExport(const HeadlessExport& job, bool quiet) {
     useFigureLanguage(job.language, options);
     const ScanData data = ScanData::fromJsonFile(job.resultsPath);
     if (availableFigures(data).empty())
-      throw srdd::Error(QDir::toNativeSeparators(job.resultsPath).toStdString() + ": the scan has no figures to export");
+      throw srdd::Error(QDir::toNativeSeparators(job.resultsPath).toStdString() +
+                        ": the scan has no figures to export");
     QStringList files = exportScanFigures(data, job.outDir, options);
     if (!job.aqnPath.isEmpty()) {
       AqnResultsView aqn;

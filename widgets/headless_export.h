@@ -29,9 +29,10 @@ struct HeadlessExport {
   QString aqnPath;  // optional: an AQN run directory or comparison.json, whose figures are exported too
 };
 
-// Reads the scan (and the AQN comparison) and exports every figure (the AQN results view's figures too). Returns 0, or 1 after writing a one-line error naming the file
-// (bad JSON, other schema, unwritable folder, missing CJK font) to stderr. Needs a QApplication (QT_QPA_PLATFORM=offscreen is
-// enough). Prints one line per figure written to stdout unless QUIET.
+// Reads the scan (and the AQN comparison) and exports every figure (the AQN results view's figures too). Returns 0, or
+// 1 after writing a one-line error naming the file (bad JSON, other schema, unwritable folder, missing CJK font) to
+// stderr. Needs a QApplication (QT_QPA_PLATFORM=offscreen is enough). Prints one line per figure written to stdout
+// unless QUIET.
 int runHeadlessExport(const HeadlessExport& job, bool quiet = false);
 
 }  // namespace srdd_gui

@@ -260,10 +260,9 @@ void MainWindow::onScanFinished(const ScanOutcomePtr& outcome) {
   }
   m_scanUnsaved = true;
   markModified();
-  const std::string strategy =
-      outcome->scan.value("verdict", nlohmann::json::object())
-          .value("recommendation", nlohmann::json::object())
-          .value("strategy", "?");
+  const std::string strategy = outcome->scan.value("verdict", nlohmann::json::object())
+                                   .value("recommendation", nlohmann::json::object())
+                                   .value("strategy", "?");
   setStatus(tr("Scan finished in %1 s \u2014 recommendation: %2")
                 .arg(outcome->seconds, 0, 'f', 1)
                 .arg(QString::fromStdString(strategy)));
@@ -285,8 +284,8 @@ void MainWindow::saveScanResults() {
 }
 
 void MainWindow::chooseModel() {
-  const QString start = m_summary ? QFileInfo(QString::fromStdString(m_summary->directory)).absolutePath()
-                                  : QDir::homePath();
+  const QString start =
+      m_summary ? QFileInfo(QString::fromStdString(m_summary->directory)).absolutePath() : QDir::homePath();
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Directory"), start);
   if (!dir.isEmpty()) openModel(dir);
 }
@@ -322,7 +321,8 @@ void MainWindow::onLoaded(const srdd::ModelSummary& summary) {
   setWorkModel(dir, true);
   m_aqn->setNumLayers(numLayers);
   sizeTargetSet(numLayers);
-  if (m_results->scanData() && m_results->scanData()->numLayers() > 0 && m_results->scanData()->numLayers() != numLayers)
+  if (m_results->scanData() && m_results->scanData()->numLayers() > 0 &&
+      m_results->scanData()->numLayers() != numLayers)
     showError(tr("%1 has %2 layers, but the results shown are of a model with %3 layers")
                   .arg(QDir::toNativeSeparators(dir))
                   .arg(numLayers)
@@ -341,7 +341,8 @@ void MainWindow::onFailed(const QString& directory, const QString& message) {
   // could not open leave the AQN page saying so (and offering to locate it) instead of using another model.
   showError(message);
   showOpenErrorDialog(this, tr("Cannot Open Model"), message);
-  if (!m_engine->isInProcess() && m_lastScan && sameModel(directory, m_workModel)) m_aqn->setModelDirectory(m_workModel, false);
+  if (!m_engine->isInProcess() && m_lastScan && sameModel(directory, m_workModel))
+    m_aqn->setModelDirectory(m_workModel, false);
   if (!m_summary) {
     m_hint->setText(tr("Could not open %1.\n\nUse File \u2192 Open Model\u2026 or drop a model folder here.")
                         .arg(QDir::toNativeSeparators(directory)));

@@ -78,7 +78,7 @@ class MainWindow : public QMainWindow {
   bool saveSession(const QString& path);
   bool openSession(const QString& path);
   Session currentSession() const;
-  QString sessionPath() const { return m_sessionPath; }  // empty until saved or opened
+  QString sessionPath() const { return m_sessionPath; }   // empty until saved or opened
   bool isModified() const { return isWindowModified(); }  // target set or selection changed since then
 
   // Export of the Results page: its current figure (paper theme, metadata of the scan), every figure with
@@ -194,7 +194,7 @@ class MainWindow : public QMainWindow {
   };
   std::optional<ResultsModel> chooseResultsModel(const QString& model, const QString& source);
   QString locateModel(const QString& missing);  // a file dialog, or the engine host's model picker
-  void relocateWorkModel();  // the AQN page's "Locate…"
+  void relocateWorkModel();                     // the AQN page's "Locate…"
   bool confirmQuitDuringAqn();
   // main_window_engine.cpp
   void createEngineMenu(QMenu* menu);

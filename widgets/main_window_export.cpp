@@ -36,8 +36,9 @@ bool MainWindow::exportCurrentFigure(const QString& path, const ExportOptions& o
     return false;
   }
   try {
-    exportFigure(path, [data, id](QCustomPlot* plot) { renderFigure(plot, *data, id, true); },
-                 figureExportOptions(*data, id, options));
+    exportFigure(
+        path, [data, id](QCustomPlot* plot) { renderFigure(plot, *data, id, true); },
+        figureExportOptions(*data, id, options));
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));
     return false;
@@ -69,9 +70,12 @@ bool MainWindow::exportCurrentData(const QString& path) {
   const QString suffix = QFileInfo(path).suffix().toLower();
   try {
     if (!data || id.isEmpty()) throw srdd::Error("No data to export: run a scan or open scan results first.");
-    if (suffix == QLatin1String("csv")) exportCsv(path, figureCsv(*data, id));
-    else if (suffix == QLatin1String("json")) exportJson(path, figureJson(*data, id));
-    else throw srdd::Error(QDir::toNativeSeparators(path).toStdString() + ": choose a .csv or a .json file");
+    if (suffix == QLatin1String("csv"))
+      exportCsv(path, figureCsv(*data, id));
+    else if (suffix == QLatin1String("json"))
+      exportJson(path, figureJson(*data, id));
+    else
+      throw srdd::Error(QDir::toNativeSeparators(path).toStdString() + ": choose a .csv or a .json file");
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));
     return false;
@@ -87,7 +91,8 @@ void MainWindow::chooseFigureExport() {
   ExportDialog dialog(ExportDialog::Target::File, this);
   dialog.setPath(QDir(exportStartDirectory()).filePath(figureFileStem(id) + '.' + dialog.options().extension()));
   if (dialog.exec() != QDialog::Accepted) return;
-  if (exportCurrentFigure(dialog.path(), dialog.options())) rememberExportDirectory(QFileInfo(dialog.path()).absolutePath());
+  if (exportCurrentFigure(dialog.path(), dialog.options()))
+    rememberExportDirectory(QFileInfo(dialog.path()).absolutePath());
 }
 
 void MainWindow::chooseAllFiguresExport() {

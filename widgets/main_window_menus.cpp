@@ -24,11 +24,12 @@ void MainWindow::createMenus() {
   createEditMenu(menuBar()->addMenu(tr("&Edit")));
 
   QMenu* scan = menuBar()->addMenu(tr("&Scan"));
-  m_runAction = scan->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run Scan"), this, &MainWindow::runScan);
+  m_runAction =
+      scan->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run Scan"), this, &MainWindow::runScan);
   m_runAction->setObjectName(QStringLiteral("runScan"));
   m_runAction->setShortcut(Qt::CTRL | Qt::Key_R);
-  m_cancelAction = scan->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Cancel Scan"), this,
-                                   &MainWindow::cancelScan);
+  m_cancelAction =
+      scan->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Cancel Scan"), this, &MainWindow::cancelScan);
   m_cancelAction->setShortcut(QKeySequence::Cancel);
   m_cancelAction->setEnabled(false);
 
@@ -134,9 +135,10 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::showAbout() {
-  QMessageBox::about(this, tr("About SRDD Studio"),
-                     tr("<h3>SRDD Studio %1</h3><p>Per-layer MXFP4 quantization diagnostics for LLMs.</p><p>%2</p>")
-                         .arg(QStringLiteral(SRDD_VERSION), QString::fromStdString(srdd::buildDescription()).toHtmlEscaped()));
+  QMessageBox::about(
+      this, tr("About SRDD Studio"),
+      tr("<h3>SRDD Studio %1</h3><p>Per-layer MXFP4 quantization diagnostics for LLMs.</p><p>%2</p>")
+          .arg(QStringLiteral(SRDD_VERSION), QString::fromStdString(srdd::buildDescription()).toHtmlEscaped()));
 }
 
 }  // namespace srdd_gui

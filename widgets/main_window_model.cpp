@@ -34,7 +34,8 @@ QString native(const QString& path) { return QDir::toNativeSeparators(path); }
 }  // namespace
 
 void MainWindow::openModel(const QString& directory) {
-  const QString current = m_workModel.isEmpty() && m_summary ? QString::fromStdString(m_summary->directory) : m_workModel;
+  const QString current =
+      m_workModel.isEmpty() && m_summary ? QString::fromStdString(m_summary->directory) : m_workModel;
   if (!current.isEmpty() && !sameModel(directory, current) && !maybeSaveWork()) return;
   loadModel(directory);
 }
@@ -88,11 +89,11 @@ std::optional<MainWindow::ResultsModel> MainWindow::chooseResultsModel(const QSt
   // Only an in-process engine reads models from this computer; an engine host's paths are checked there.
   if (m_engine->isInProcess() && !QFileInfo(model).isDir()) {
     QMessageBox box(QMessageBox::Warning, tr("Model Not Found"),
-                    tr("The model of these results is not on this computer:\n%1").arg(native(model)), QMessageBox::NoButton,
-                    this);
+                    tr("The model of these results is not on this computer:\n%1").arg(native(model)),
+                    QMessageBox::NoButton, this);
     box.setObjectName(QStringLiteral("missingModelQuestion"));
-    box.setInformativeText(tr("Locate the model to run AQN on these results, or show the results only (%1).")
-                               .arg(native(source)));
+    box.setInformativeText(
+        tr("Locate the model to run AQN on these results, or show the results only (%1).").arg(native(source)));
     QPushButton* locate = box.addButton(tr("Locate Model\u2026"), QMessageBox::AcceptRole);
     locate->setObjectName(QStringLiteral("locateModel"));
     QPushButton* only = box.addButton(tr("Show Results Only"), QMessageBox::AcceptRole);
@@ -110,8 +111,8 @@ std::optional<MainWindow::ResultsModel> MainWindow::chooseResultsModel(const QSt
   // computer learns whether it is there (a failed load marks it missing, see onFailed).
   if (open.isEmpty()) return ResultsModel{model, true, !m_engine->isInProcess()};
   QMessageBox box(QMessageBox::Question, tr("Results of Another Model"),
-                  tr("These results are for %1, but %2 is open.").arg(native(model), native(open)), QMessageBox::NoButton,
-                  this);
+                  tr("These results are for %1, but %2 is open.").arg(native(model), native(open)),
+                  QMessageBox::NoButton, this);
   box.setObjectName(QStringLiteral("otherModelQuestion"));
   box.setInformativeText(tr("Open their model? The results, target set and AQN settings belong to it."));
   QPushButton* openIts = box.addButton(tr("Open Its Model"), QMessageBox::AcceptRole);

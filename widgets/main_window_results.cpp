@@ -124,9 +124,12 @@ void MainWindow::updateTitle() {
   QStringList parts;
   if (!m_sessionPath.isEmpty()) parts << QFileInfo(m_sessionPath).fileName();
   QString model;
-  if (!m_workModel.isEmpty()) model = QFileInfo(m_workModel).fileName();
-  else if (m_summary) model = QFileInfo(QString::fromStdString(m_summary->directory)).fileName();
-  else if (const ScanData* d = m_results->scanData()) model = d->modelName();
+  if (!m_workModel.isEmpty())
+    model = QFileInfo(m_workModel).fileName();
+  else if (m_summary)
+    model = QFileInfo(QString::fromStdString(m_summary->directory)).fileName();
+  else if (const ScanData* d = m_results->scanData())
+    model = d->modelName();
   if (!model.isEmpty()) parts << model;
   parts << tr("SRDD Studio");
   parts.first() += QStringLiteral("[*]");

@@ -35,7 +35,8 @@ nlohmann::json parseJson(const QByteArray& bytes, const QString& source) {
   try {
     return nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size());
   } catch (const nlohmann::json::exception& e) {
-    throw srdd::Error(QDir::toNativeSeparators(source).toStdString() + ": not valid JSON (" + srdd::jsonErrorText(e) + ")");
+    throw srdd::Error(QDir::toNativeSeparators(source).toStdString() + ": not valid JSON (" + srdd::jsonErrorText(e) +
+                      ")");
   }
 }
 
@@ -54,8 +55,7 @@ QString sessionFilter() { return QObject::tr("SRDD Studio sessions (*.%1)").arg(
 Session MainWindow::currentSession() const {
   Session s;
   s.modelDir = m_summary ? QString::fromStdString(m_summary->directory) : m_setup->modelDirectory();
-  if (m_lastScan)
-    s.scanResult = QJsonDocument::fromJson(QByteArray::fromStdString(m_lastScan->scan.dump())).object();
+  if (m_lastScan) s.scanResult = QJsonDocument::fromJson(QByteArray::fromStdString(m_lastScan->scan.dump())).object();
   const std::vector<int> selected = m_results->layerSelection()->selectedList();
   s.layerSelection = QList<int>(selected.begin(), selected.end());
   s.numLayers = m_targets->numLayers();
@@ -89,8 +89,10 @@ bool MainWindow::openSession(const QString& path) {
   std::optional<ScanData> data;
   try {  // everything that can fail, before the window changes
     s = Session::load(path);
-    if (!s.scanResult.isEmpty()) scan = parseJson(QJsonDocument(s.scanResult).toJson(QJsonDocument::Compact), path);
-    else if (!s.scanResultPath.isEmpty()) scan = readJsonFile(s.scanResultPath);
+    if (!s.scanResult.isEmpty())
+      scan = parseJson(QJsonDocument(s.scanResult).toJson(QJsonDocument::Compact), path);
+    else if (!s.scanResultPath.isEmpty())
+      scan = readJsonFile(s.scanResultPath);
     if (!scan.is_null()) data = ScanData::fromJson(scan, s.scanResultPath.isEmpty() ? path : s.scanResultPath);
   } catch (const srdd::Error& e) {
     showError(QString::fromStdString(e.what()));

@@ -20,8 +20,8 @@ class ModelLoader : public QObject {
   explicit ModelLoader(EngineClient* client = nullptr, QObject* parent = nullptr);
   ~ModelLoader() override;  // its loads' results are dropped
 
-  quint64 load(const QString& directory);  // returns the id of this load
-  bool isBusy() const { return m_pending != 0; }  // the newest load has not finished
+  quint64 load(const QString& directory);                                 // returns the id of this load
+  bool isBusy() const { return m_pending != 0; }                          // the newest load has not finished
   int runningWorkers() const { return static_cast<int>(m_open.size()); }  // incl. superseded ones
 
  Q_SIGNALS:

@@ -100,8 +100,8 @@ void ModelSummaryView::clear() {
 void ModelSummaryView::selectLayer(int sourceRow) {
   const QModelIndex proxyIndex = m_proxy->mapFromSource(m_layers->index(sourceRow, 0));
   if (!proxyIndex.isValid()) return showTensorsOf({});
-  m_layerView->selectionModel()->setCurrentIndex(
-      proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  m_layerView->selectionModel()->setCurrentIndex(proxyIndex,
+                                                 QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
   m_layerView->scrollTo(proxyIndex);
 }
 

@@ -4,7 +4,9 @@
 
 namespace srdd_gui {
 
-RecentPaths RecentModels::paths() { return RecentPaths(QStringLiteral("recentModels"), RecentPaths::Directories, kMax); }
+RecentPaths RecentModels::paths() {
+  return RecentPaths(QStringLiteral("recentModels"), RecentPaths::Directories, kMax);
+}
 
 QStringList RecentModels::list() { return paths().list(); }
 

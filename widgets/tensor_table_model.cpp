@@ -38,7 +38,8 @@ QVariant TensorTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant TensorTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    return QAbstractTableModel::headerData(section, orientation, role);
   switch (section) {
     case NameColumn: return tr("Tensor");
     case ShapeColumn: return tr("Shape");

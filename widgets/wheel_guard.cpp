@@ -10,7 +10,9 @@ namespace srdd_gui {
 
 namespace {
 
-bool isGuarded(const QObject* o) { return qobject_cast<const QAbstractSpinBox*>(o) || qobject_cast<const QComboBox*>(o); }
+bool isGuarded(const QObject* o) {
+  return qobject_cast<const QAbstractSpinBox*>(o) || qobject_cast<const QComboBox*>(o);
+}
 
 QAbstractScrollArea* scrollAreaAround(QWidget* w) {
   for (QWidget* p = w->parentWidget(); p; p = p->parentWidget())
@@ -41,7 +43,8 @@ bool WheelGuard::eventFilter(QObject* watched, QEvent* event) {
     QWidget* viewport = area->viewport();
     const QPointF pos = viewport->mapFromGlobal(wheel->globalPosition());
     QWheelEvent forwarded(pos, wheel->globalPosition(), wheel->pixelDelta(), wheel->angleDelta(), wheel->buttons(),
-                          wheel->modifiers(), wheel->phase(), wheel->inverted(), wheel->source(), wheel->pointingDevice());
+                          wheel->modifiers(), wheel->phase(), wheel->inverted(), wheel->source(),
+                          wheel->pointingDevice());
     QCoreApplication::sendEvent(viewport, &forwarded);
     event->accept();
   } else {

@@ -7,7 +7,7 @@
 
 namespace srdd_cli {
 
-using BenchCommand = Command;               // `srdd bench NAME ...`
+using BenchCommand = Command;                // `srdd bench NAME ...`
 std::vector<BenchCommand>& benchRegistry();  // defined in cmd_bench.cpp
 
 struct BenchRegistrar {

@@ -56,7 +56,8 @@ CLI::Option* Declare::finish(CLI::Option* o, const std::string& meta, Completion
   return o;
 }
 
-CLI::Option* Declare::text(const std::string& name, const std::string& meta, const std::string& help, CompletionHint hint) {
+CLI::Option* Declare::text(const std::string& name, const std::string& meta, const std::string& help,
+                           CompletionHint hint) {
   return finish(app_.add_option(name, help), meta, std::move(hint));
 }
 
@@ -81,7 +82,8 @@ CLI::Option* Declare::integer(const std::string& name, const std::string& meta, 
       const auto bound = [](long long b, bool low) {
         return b == (low ? std::numeric_limits<long long>::min() : std::numeric_limits<long long>::max());
       };
-      if (bound(hi, false)) throw UsageError("option " + name + " must be at least " + std::to_string(lo) + ", not " + v);
+      if (bound(hi, false))
+        throw UsageError("option " + name + " must be at least " + std::to_string(lo) + ", not " + v);
       if (bound(lo, true)) throw UsageError("option " + name + " must be at most " + std::to_string(hi) + ", not " + v);
       throw UsageError("option " + name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
                        ", not " + v);

@@ -59,8 +59,8 @@ class Declare {
                       std::vector<std::string> words);
   CLI::Option* flag(const std::string& name, const std::string& help);
   // Positional arguments, in order; `many` takes every remaining one.
-  CLI::Option* positional(const std::string& name, const std::string& help, bool required,
-                          CompletionHint hint = {}, bool many = false);
+  CLI::Option* positional(const std::string& name, const std::string& help, bool required, CompletionHint hint = {},
+                          bool many = false);
 
  private:
   CLI::Option* finish(CLI::Option* o, const std::string& meta, CompletionHint hint);

@@ -138,8 +138,11 @@ int runAqnOnEngine(const srdd_cli::Parsed& opt, srdd::aqn::ComparisonSettings se
   if (!opt.given("MODEL")) settings.modelDirectory.clear();  // the engine host's demo model
   const std::string out = opt.value("--out", "srdd-aqn"), copy = opt.value("--copy-to", out);
   auto engine = srdd_cli::connectEngine(*opt.value("--engine"));
-  const nlohmann::json request = {{"type", "aqn"}, {"settings", settings.toJson()}, {"run_dir", out},
-                                  {"force", opt.flag("--force")}, {"created_utc", opt.value("--timestamp", "")}};
+  const nlohmann::json request = {{"type", "aqn"},
+                                  {"settings", settings.toJson()},
+                                  {"run_dir", out},
+                                  {"force", opt.flag("--force")},
+                                  {"created_utc", opt.value("--timestamp", "")}};
   nlohmann::json body;
   try {
     body = srdd_cli::runEngineJob(engine, request, opt.flag("--quiet")).body;
@@ -155,7 +158,8 @@ int runAqnOnEngine(const srdd_cli::Parsed& opt, srdd::aqn::ComparisonSettings se
     if (name.find("..") != std::string::npos || std::filesystem::path(name).is_absolute())
       throw srdd::Error("engine sent a run file outside the run directory: '" + name + "'");
     std::filesystem::create_directories(target.parent_path());
-    srdd::writeFileAtomically(target.string(), name == "comparison.json" ? comparison.dump(2) + "\n" : text.get<std::string>());
+    srdd::writeFileAtomically(target.string(),
+                              name == "comparison.json" ? comparison.dump(2) + "\n" : text.get<std::string>());
   }
   if (opt.flag("--json")) {
     std::cout << comparison.dump(2) << "\n";
@@ -215,10 +219,11 @@ srdd_cli::Runner define(CLI::App& app) {
   d.integer("--seeds", "--seeds N", "runs per configuration, the same seeds in each (default 5)", 1);
   d.integer("--seed", "--seed S", "first seed (default 42)", 0);
   d.group("Noise");
-  d.choice("--preset", "--preset P",
-           "default (the values below) or qerl (QeRL-faithful: both RMSNorm weights, absolute sigma,\n"
-           "10 stages, 1e-2 -> 5e-4); the options below override the preset's values",
-           [](const std::string& v) { srdd::aqn::noisePreset(v); }, srdd::aqn::noisePresetNames());
+  d.choice(
+      "--preset", "--preset P",
+      "default (the values below) or qerl (QeRL-faithful: both RMSNorm weights, absolute sigma,\n"
+      "10 stages, 1e-2 -> 5e-4); the options below override the preset's values",
+      [](const std::string& v) { srdd::aqn::noisePreset(v); }, srdd::aqn::noisePresetNames());
   d.choice("--noise-target", "--noise-target T",
            "norms (both RMSNorm weights of a layer, QeRL; default) or linears (its 7 linear weights)",
            [](const std::string& v) { srdd::aqn::parseNoiseTarget(v); }, {"norms", "linears"});
@@ -228,7 +233,8 @@ srdd_cli::Runner define(CLI::App& app) {
   d.number("--sigma-start", "--sigma-start X", "first noise level (default 0.05)");
   d.number("--sigma-end", "--sigma-end X", "last noise level (default 0.0005)");
   auto* levels = d.integer("--sigma-levels", "--sigma-levels N", "noise levels (default 9)");
-  auto* warmup = d.number("--warmup-fraction", "--warmup-fraction F", "share of the steps without noise first (default 0.1)");
+  auto* warmup =
+      d.number("--warmup-fraction", "--warmup-fraction F", "share of the steps without noise first (default 0.1)");
   d.integer("--qerl-stages", "--qerl-stages N",
             "QeRL's num_stages: N-1 levels after a warm-up of 1/N (10 = the defaults above)")
       ->excludes(levels)
@@ -242,7 +248,8 @@ srdd_cli::Runner define(CLI::App& app) {
   d.number("--weight-decay", "--weight-decay X", "AdamW weight decay (default 0)", 0);
   d.number("--grad-clip", "--grad-clip X", "max gradient norm, 0 = off (default 1.0)", 0);
   d.text("--trainable", "--trainable T", "all (default), norms, or comma-separated regexes of parameter names");
-  d.file("--train", "--train FILE", "training text (.txt whole file, .jsonl \"text\" per line; default MODEL/aqn-train.txt)");
+  d.file("--train", "--train FILE",
+         "training text (.txt whole file, .jsonl \"text\" per line; default MODEL/aqn-train.txt)");
   d.file("--eval", "--eval FILE", "held-out text (default MODEL/heldout.txt)");
   d.integer("--eval-seq", "--eval-seq N", "held-out window length (default 256)", 2);
   d.integer("--eval-tokens", "--eval-tokens N", "held-out tokens scored (default 4096, 0 = all)", 0);
@@ -259,7 +266,8 @@ srdd_cli::Runner define(CLI::App& app) {
   d.flag("--quiet", "no progress on stderr");
   d.text("--timestamp", "--timestamp T", "pin provenance.created_utc");
   srdd_cli::declareEngineOption(d);
-  d.directory("--copy-to", "--copy-to DIR", "with --engine: where the local copy of the run files goes (default: the --out path)")
+  d.directory("--copy-to", "--copy-to DIR",
+              "with --engine: where the local copy of the run files goes (default: the --out path)")
       ->needs(app.get_option("--engine"));
   return [&app] { return runAqn(srdd_cli::Parsed(app)); };
 }
@@ -269,6 +277,7 @@ srdd_cli::Runner define(CLI::App& app) {
 static srdd_cli::Registrar reg(
     {"aqn", "AQN training runs compared across layer sets, with statistics",
      "srdd aqn [MODEL] [--targets 3,7,12] [--configs baseline,global,targeted,healthy] [OPTIONS] --out RUNDIR",
-     "AQN (QeRL adaptive quantization noise) training runs, compared across layer sets with N seeds each. Re-running the "
+     "AQN (QeRL adaptive quantization noise) training runs, compared across layer sets with N seeds each. Re-running "
+     "the "
      "same command on the same RUNDIR resumes: finished runs are kept. See docs/aqn.md.",
      define});

@@ -50,8 +50,8 @@ int runBenchAqn(const srdd_cli::Parsed& opt) {
               << "\n  step                     ms/step   tokens/s   peak GPU MiB   vs bf16\n";
   nlohmann::json rows = nlohmann::json::array();
   double bf16Ms = 0;
-  for (const Variant& v : {Variant{"bf16", false, false}, Variant{"w4a16-mxfp4", true, false},
-                           Variant{"w4a16-mxfp4+aqn", true, true}}) {
+  for (const Variant& v :
+       {Variant{"bf16", false, false}, Variant{"w4a16-mxfp4", true, false}, Variant{"w4a16-mxfp4+aqn", true, true}}) {
     if (cudaIndex >= 0) srdd::aqn::cudaResetPeakMemory(cudaIndex);
     srdd::aqn::TrainSettings train;
     train.quantizeTraining = v.quantize;
@@ -64,7 +64,8 @@ int runBenchAqn(const srdd_cli::Parsed& opt) {
         const auto start = std::chrono::steady_clock::now();
         trainer.step(ids, s, warmup + steps);
         srdd::synchronizeDevice(device);
-        if (s >= warmup) stepMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        if (s >= warmup)
+          stepMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       }
     }
     std::sort(stepMs.begin(), stepMs.end());  // the median step: robust to the odd slow step

@@ -24,7 +24,8 @@ std::vector<int64_t> parseList(const std::string& text, const std::string& optio
   while (std::getline(ss, item, ',')) {
     char* end = nullptr;
     long long v = std::strtoll(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || v <= 0) throw srdd::Error(option + ": '" + item + "' is not a positive integer");
+    if (item.empty() || *end != '\0' || v <= 0)
+      throw srdd::Error(option + ": '" + item + "' is not a positive integer");
     values.push_back(v);
   }
   if (values.empty()) throw srdd::Error(option + " is empty");
@@ -47,8 +48,8 @@ int runBenchForward(const srdd_cli::Parsed& opt) {
   nlohmann::json rows = nlohmann::json::array();
   if (!opt.flag("--json"))
     std::cout << "model " << model->directory() << " | " << srdd::dtypeName(model->dtype()) << " on "
-              << model->device().str() << " | " << at::get_num_threads() << " CPU threads | " << srdd::buildDescription()
-              << "\n  batch    seq   ms/forward    tokens/s\n";
+              << model->device().str() << " | " << at::get_num_threads() << " CPU threads | "
+              << srdd::buildDescription() << "\n  batch    seq   ms/forward    tokens/s\n";
   for (auto b : batches) {
     for (auto t : seqs) {
       auto ids = at::randint(model->config().vocabSize, {b, t}, at::kLong);
@@ -72,9 +73,14 @@ int runBenchForward(const srdd_cli::Parsed& opt) {
     }
   }
   if (opt.flag("--json")) {
-    nlohmann::json j = {{"benchmark", "forward"}, {"model", model->directory()}, {"dtype", srdd::dtypeName(model->dtype())},
-                        {"device", model->device().str()}, {"threads", at::get_num_threads()},
-                        {"build", srdd::buildDescription()}, {"repeats", repeats}, {"results", rows}};
+    nlohmann::json j = {{"benchmark", "forward"},
+                        {"model", model->directory()},
+                        {"dtype", srdd::dtypeName(model->dtype())},
+                        {"device", model->device().str()},
+                        {"threads", at::get_num_threads()},
+                        {"build", srdd::buildDescription()},
+                        {"repeats", repeats},
+                        {"results", rows}};
     std::cout << j.dump(1) << "\n";
   }
   return 0;

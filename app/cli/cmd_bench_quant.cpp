@@ -106,7 +106,8 @@ nlohmann::json cudaVsCpu(bool print) {
       }
     }
   }
-  if (print) std::printf("CUDA vs CPU kernels, all options x dtypes x {67x320, 67x333}: %d of %d bit-identical\n", same, cases);
+  if (print)
+    std::printf("CUDA vs CPU kernels, all options x dtypes x {67x320, 67x333}: %d of %d bit-identical\n", same, cases);
   return {{"cases", cases}, {"bitIdentical", same}, {"failures", failures}};
 }
 
@@ -132,17 +133,25 @@ nlohmann::json modelCase(const srdd::QuantSpec& spec, const std::string& device,
     for (size_t i = 0; i < w.size(); ++i) srdd::fakeQuantizeInto(w[i], o[i], spec);
     return o.back();
   });
-  nlohmann::json r = {{"matrices", w.size()},     {"elements", elements},          {"bytes", bytes},
-                      {"copyMs", tCopy * 1e3},    {"fusedMs", tFused * 1e3},       {"copyGBs", bytes / tCopy / 1e9},
-                      {"fusedGBs", bytes / tFused / 1e9}, {"fusedOverCopy", tCopy / tFused}};
-  if (device != "cpu") r["bitIdenticalToCpu"] = bitEqual(srdd::fakeQuantize(w[4], spec), srdd::fakeQuantize(w[4].cpu(), spec));
+  nlohmann::json r = {{"matrices", w.size()},
+                      {"elements", elements},
+                      {"bytes", bytes},
+                      {"copyMs", tCopy * 1e3},
+                      {"fusedMs", tFused * 1e3},
+                      {"copyGBs", bytes / tCopy / 1e9},
+                      {"fusedGBs", bytes / tFused / 1e9},
+                      {"fusedOverCopy", tCopy / tFused}};
+  if (device != "cpu")
+    r["bitIdenticalToCpu"] = bitEqual(srdd::fakeQuantize(w[4], spec), srdd::fakeQuantize(w[4].cpu(), spec));
   if (print) {
-    std::printf("Qwen2.5-1.5B linear weights (%zu bf16 matrices, %.0fM elements): copy %.2f ms (%.1f GB/s), fused %.2f ms "
-                "(%.1f GB/s) = %.0f %% of copy\n",
-                w.size(), elements / 1e6, tCopy * 1e3, bytes / tCopy / 1e9, tFused * 1e3, bytes / tFused / 1e9,
-                100.0 * tCopy / tFused);
+    std::printf(
+        "Qwen2.5-1.5B linear weights (%zu bf16 matrices, %.0fM elements): copy %.2f ms (%.1f GB/s), fused %.2f ms "
+        "(%.1f GB/s) = %.0f %% of copy\n",
+        w.size(), elements / 1e6, tCopy * 1e3, bytes / tCopy / 1e9, tFused * 1e3, bytes / tFused / 1e9,
+        100.0 * tCopy / tFused);
     if (r.contains("bitIdenticalToCpu"))
-      std::printf("  gate_proj 8960x1536 CUDA vs CPU: %s\n", r["bitIdenticalToCpu"].get<bool>() ? "bit-identical" : "DIFFERENT");
+      std::printf("  gate_proj 8960x1536 CUDA vs CPU: %s\n",
+                  r["bitIdenticalToCpu"].get<bool>() ? "bit-identical" : "DIFFERENT");
   }
   return r;
 }
@@ -167,7 +176,8 @@ int runQuantBench(const Parsed& o) {
   const bool model = cuda ? !o.flag("--no-model-case") : o.flag("--model-case");
   const bool json = o.flag("--json");
 
-  nlohmann::json out = {{"spec", spec.toJson()}, {"device", device}, {"dtype", dtName}, {"threads", at::get_num_threads()}};
+  nlohmann::json out = {
+      {"spec", spec.toJson()}, {"device", device}, {"dtype", dtName}, {"threads", at::get_num_threads()}};
   if (!json)
     std::printf("srdd bench quant: %s, %s, %s, %d threads\n", spec.describe().c_str(), device.c_str(), dtName.c_str(),
                 at::get_num_threads());
@@ -177,7 +187,8 @@ int runQuantBench(const Parsed& o) {
                 "into/comp", "into/copy");
   nlohmann::json rows = nlohmann::json::array();
   for (long long n = minEl; n <= maxEl; n *= 4) {
-    at::Tensor x = at::randn({n / 1024 > 0 ? n / 1024 : 1, n >= 1024 ? 1024 : n}, at::TensorOptions().device(device)).to(dt);
+    at::Tensor x =
+        at::randn({n / 1024 > 0 ? n / 1024 : 1, n >= 1024 ? 1024 : n}, at::TensorOptions().device(device)).to(dt);
     const double bytes = 2.0 * double(x.numel()) * double(x.element_size());
     at::Tensor y = at::empty_like(x);
     const double tCopy = timeIt([&] { return y.copy_(x); });
@@ -188,8 +199,9 @@ int runQuantBench(const Parsed& o) {
     });
     if (cuda && !out.contains("bitIdenticalToCpu")) {  // the benchmark's own case: the CUDA fast path
       out["bitIdenticalToCpu"] = bitEqual(y, srdd::fakeQuantize(x.cpu(), spec));
-      if (!json) std::printf("CUDA vs CPU on the %lld-element benchmark tensor: %s\n", (long long)x.numel(),
-                             out["bitIdenticalToCpu"].get<bool>() ? "bit-identical" : "DIFFERENT");
+      if (!json)
+        std::printf("CUDA vs CPU on the %lld-element benchmark tensor: %s\n", (long long)x.numel(),
+                    out["bitIdenticalToCpu"].get<bool>() ? "bit-identical" : "DIFFERENT");
     }
     double tComp = 0;
     if (composed && n <= maxComposed) {
@@ -199,10 +211,14 @@ int runQuantBench(const Parsed& o) {
         tComp = 0;  // typically out of memory for the composed intermediates
       }
     }
-    nlohmann::json r = {{"elements", x.numel()},           {"bytes", bytes},
-                        {"copyGBs", bytes / tCopy / 1e9},  {"fusedGBs", bytes / tFused / 1e9},
-                        {"fusedIntoGBs", bytes / tInto / 1e9}, {"fusedSeconds", tFused},
-                        {"fusedIntoSeconds", tInto},       {"fusedIntoOverCopy", tCopy / tInto}};
+    nlohmann::json r = {{"elements", x.numel()},
+                        {"bytes", bytes},
+                        {"copyGBs", bytes / tCopy / 1e9},
+                        {"fusedGBs", bytes / tFused / 1e9},
+                        {"fusedIntoGBs", bytes / tInto / 1e9},
+                        {"fusedSeconds", tFused},
+                        {"fusedIntoSeconds", tInto},
+                        {"fusedIntoOverCopy", tCopy / tInto}};
     if (tComp > 0) {
       r["composedGBs"] = bytes / tComp / 1e9;
       r["fusedOverComposed"] = tComp / tFused;
@@ -212,8 +228,10 @@ int runQuantBench(const Parsed& o) {
     if (!json) {
       std::printf("%12lld %10.2f %10.2f %10.2f", (long long)x.numel(), bytes / tCopy / 1e9, bytes / tFused / 1e9,
                   bytes / tInto / 1e9);
-      if (tComp > 0) std::printf(" %10.3f %9.1fx", bytes / tComp / 1e9, tComp / tInto);
-      else std::printf(" %10s %10s", "-", "-");
+      if (tComp > 0)
+        std::printf(" %10.3f %9.1fx", bytes / tComp / 1e9, tComp / tInto);
+      else
+        std::printf(" %10s %10s", "-", "-");
       std::printf(" %9.0f%%\n", 100.0 * tCopy / tInto);
       std::fflush(stdout);
     }
@@ -232,9 +250,11 @@ Runner define(CLI::App& app) {
   d.choice("--dtype", "--dtype T", "float32 (default), bfloat16 or float16", {"float32", "bfloat16", "float16"});
   d.integer("--min-elements", "--min-elements N", "smallest tensor (default 1M); sizes grow x4", 1);
   d.integer("--max-elements", "--max-elements N", "largest tensor (default 64M on CPU, 1G on CUDA)", 1);
-  d.integer("--max-composed", "--max-composed N", "the composed path runs up to N elements (16M on CPU, 256M on CUDA)", 1);
+  d.integer("--max-composed", "--max-composed N", "the composed path runs up to N elements (16M on CPU, 256M on CUDA)",
+            1);
   d.flag("--no-composed", "skip the composed-ATen path");
-  auto* modelCase = d.flag("--model-case", "time the Qwen2.5-1.5B case (196 bf16 linear weights; default on CUDA only)");
+  auto* modelCase =
+      d.flag("--model-case", "time the Qwen2.5-1.5B case (196 bf16 linear weights; default on CUDA only)");
   d.flag("--no-model-case", "skip the Qwen2.5-1.5B case")->excludes(modelCase);
   d.flag("--no-check", "on CUDA: skip the bit-for-bit comparison with the CPU kernels");
   d.flag("--json", "print JSON");

@@ -99,10 +99,11 @@ int runBenchScan(const srdd_cli::Parsed& opt) {
   srdd::evaluateLoss(*model, {{1, 2, 3}, {4, 5}}, 2);
   srdd::synchronizeDevice(device);
   const int L = model->numLayers();
-  std::cout << "model " << dir << " | " << srdd::dtypeName(model->dtype()) << " on " << device.str() << " | "
-            << at::get_num_threads() << " threads | " << srdd::buildDescription() << "\n"
-            << "timed: the protocols below, a first run (kernels cold) and the median of --repeat more; not timed: model "
-               "load, tokenization, two warm-up forwards (causal and padded attention)\n";
+  std::cout
+      << "model " << dir << " | " << srdd::dtypeName(model->dtype()) << " on " << device.str() << " | "
+      << at::get_num_threads() << " threads | " << srdd::buildDescription() << "\n"
+      << "timed: the protocols below, a first run (kernels cold) and the median of --repeat more; not timed: model "
+         "load, tokenization, two warm-up forwards (causal and padded attention)\n";
   auto scanOptions = [&](const char* scans) {
     srdd::ScanOptions o;
     o.plan = srdd_cli::quantPlan(opt, 42);

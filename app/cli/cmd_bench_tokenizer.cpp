@@ -55,20 +55,17 @@ srdd_cli::Runner define(CLI::App& app) {
     const std::string sample = "Hello, world! Tokenizers: 12345 caf\u00e9 \u4f60\u597d <|im_end|>";
     if (fromJson.encode(sample) != fromCache.encode(sample) || fromJson.vocabSize() != fromCache.vocabSize())
       throw srdd::Error(path + ": the cached tokenizer differs from the parsed one");
-    const nlohmann::json j = {{"tokenizer", path},
-                              {"vocab_size", fromJson.vocabSize()},
-                              {"repeat", repeat},
-                              {"parse_json_median_s", median(parsed)},
-                              {"cache_miss_s", miss},
-                              {"cache_hit_median_s", median(hits)}};
+    const nlohmann::json j = {{"tokenizer", path},    {"vocab_size", fromJson.vocabSize()},
+                              {"repeat", repeat},     {"parse_json_median_s", median(parsed)},
+                              {"cache_miss_s", miss}, {"cache_hit_median_s", median(hits)}};
     if (opt.flag("--json")) {
       std::cout << j.dump(2) << "\n";
       return 0;
     }
-    std::printf("%s: %lld tokens\n  parse tokenizer.json  %.3f s (median of %d)\n  cache miss (parse + write)  %.3f s\n"
-                "  cache hit             %.3f s (median of %d)\n",
-                path.c_str(), static_cast<long long>(fromJson.vocabSize()), median(parsed), repeat, miss, median(hits),
-                repeat);
+    std::printf(
+        "%s: %lld tokens\n  parse tokenizer.json  %.3f s (median of %d)\n  cache miss (parse + write)  %.3f s\n"
+        "  cache hit             %.3f s (median of %d)\n",
+        path.c_str(), static_cast<long long>(fromJson.vocabSize()), median(parsed), repeat, miss, median(hits), repeat);
     return 0;
   };
 }

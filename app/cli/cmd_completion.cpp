@@ -53,7 +53,8 @@ void describeApp(const CLI::App* app, const std::string& path, std::ostream& arm
     if (hidden(o)) continue;
     for (const auto& w : optionWords(o)) {
       options.push_back(w);
-      if (o->get_items_expected_max() > 0) values << "    \"" << path << " " << w << "\") " << reply(srdd_cli::completionHint(o)) << "; return ;;\n";
+      if (o->get_items_expected_max() > 0)
+        values << "    \"" << path << " " << w << "\") " << reply(srdd_cli::completionHint(o)) << "; return ;;\n";
     }
   }
   const auto children = app->get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); });
@@ -113,8 +114,7 @@ srdd_cli::Runner define(CLI::App& app) {
   };
 }
 
-const srdd_cli::Registrar reg({"completion", "print a shell completion script for srdd",
-                               "srdd completion bash",
+const srdd_cli::Registrar reg({"completion", "print a shell completion script for srdd", "srdd completion bash",
                                "Prints a bash completion script for every srdd command and option: source it, or "
                                "install it as share/bash-completion/completions/srdd.",
                                define});

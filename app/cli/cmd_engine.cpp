@@ -26,7 +26,8 @@ int install(const srdd_cli::Parsed& opt) {
     t.wrapper = opt.value("--wrapper", "");
     t.sshOptions = srdd::engine::splitCommandLine(opt.value("--ssh-options", ""));
     std::cerr << "srdd engine install: " << t.host << "\n";
-    srdd::engine::installEngine(t, io, [&](const std::string& line) { std::cout << t.host << ": " << line << std::endl; });
+    srdd::engine::installEngine(t, io,
+                                [&](const std::string& line) { std::cout << t.host << ": " << line << std::endl; });
     t.remoteSrdd = srdd::engine::installedSrddPath(io);
     std::cout << "engine for " << t.host << ": --engine "
               << srdd::engine::joinCommandLine({srdd::engine::joinCommandLine(srdd::engine::sshEngineArgv(t))}) << "\n";
@@ -43,7 +44,8 @@ int hello(const srdd_cli::Parsed& opt) {
 srdd_cli::Runner define(CLI::App& app) {
   CLI::App* installApp = srdd_cli::addSubcommand(
       app, "install", "build this version on GPU hosts over ssh", "srdd engine install [OPTIONS] HOST...",
-      "Copies this version's source (git archive of HEAD, else a tarball of the tree) to each HOST over ssh, unpacks it "
+      "Copies this version's source (git archive of HEAD, else a tarball of the tree) to each HOST over ssh, unpacks "
+      "it "
       "and runs packaging/build-gpu.sh there, streaming the build log. Then prints the --engine command line that uses "
       "the new build.");
   srdd_cli::Declare i(*installApp);
@@ -51,15 +53,18 @@ srdd_cli::Runner define(CLI::App& app) {
   i.text("--user", "--user U", "ssh user");
   i.integer("--port", "--port P", "ssh port", 1, 65535);
   i.text("--wrapper", "--wrapper CMD", "run inside this on the host, e.g. \"docker exec -i CONTAINER\"");
-  i.text("--ssh-options", "--ssh-options STR", "extra ssh arguments, split like a shell (e.g. \"-i ~/.ssh/gpu -J bastion\")");
-  i.text("--remote-dir", "--remote-dir DIR", "where the source goes on the host (default srdd-VERSION in the remote home)");
+  i.text("--ssh-options", "--ssh-options STR",
+         "extra ssh arguments, split like a shell (e.g. \"-i ~/.ssh/gpu -J bastion\")");
+  i.text("--remote-dir", "--remote-dir DIR",
+         "where the source goes on the host (default srdd-VERSION in the remote home)");
   i.text("--build-command", "--build-command C", "run in the remote directory instead of packaging/build-gpu.sh");
   i.directory("--source", "--source DIR", "the tree to copy (default: the one this srdd was built from)");
   CLI::App* helloApp = srdd_cli::addSubcommand(
       app, "hello", "print an engine's handshake as JSON", "srdd engine hello --engine CMD",
       "Prints the engine's handshake as JSON (engine and protocol versions, LibTorch, devices, host).");
   srdd_cli::Declare h(*helloApp);
-  h.text("--engine", "--engine CMD", "the engine's command line, e.g. \"ssh gpu1 srdd serve --stdio\" (required)")->required();
+  h.text("--engine", "--engine CMD", "the engine's command line, e.g. \"ssh gpu1 srdd serve --stdio\" (required)")
+      ->required();
   app.require_subcommand(1);
   return [installApp, helloApp] {
     return installApp->parsed() ? install(srdd_cli::Parsed(*installApp)) : hello(srdd_cli::Parsed(*helloApp));

@@ -79,6 +79,6 @@ srdd_cli::Runner define(CLI::App& app) {
   return [&app] { return runEval(srdd_cli::Parsed(app)); };
 }
 
-srdd_cli::Registrar reg({"eval", "loss and perplexity of a model over a text file", "srdd eval [MODEL] [--text FILE] [--json]",
-                         "", define});
+srdd_cli::Registrar reg({"eval", "loss and perplexity of a model over a text file",
+                         "srdd eval [MODEL] [--text FILE] [--json]", "", define});
 }  // namespace

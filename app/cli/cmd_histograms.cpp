@@ -41,11 +41,13 @@ srdd_cli::Runner define(CLI::App& app) {
   srdd_cli::declareModelArgument(d);
   d.integer("--layer", "--layer N", "decoder layer (default 0)", 0);
   d.text("--module", "--module M", "q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (default down_proj)",
-         {srdd_cli::CompletionHint::Kind::Words, {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}});
+         {srdd_cli::CompletionHint::Kind::Words,
+          {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}});
   d.choice("--tensor", "--tensor T", "weight (default) or activation (the module's input over the prompts)",
            {"weight", "activation"});
-  d.choice("--format", "--format F", "mxfp4 (default), mxfp6-e2m3, mxfp6-e3m2, mxfp8-e4m3, mxfp8-e5m2, nvfp4",
-           [](const std::string& v) { srdd::parseQuantSpec(v); }, srdd::quantFormatNames());
+  d.choice(
+      "--format", "--format F", "mxfp4 (default), mxfp6-e2m3, mxfp6-e3m2, mxfp8-e4m3, mxfp8-e5m2, nvfp4",
+      [](const std::string& v) { srdd::parseQuantSpec(v); }, srdd::quantFormatNames());
   d.text("--block", "--block B", "1x32 or 32x32 (default: the format's)");
   d.text("--prompts", "--prompts P", "activations: builtin:NAME or a file (default MODEL/prompts.txt)",
          {srdd_cli::CompletionHint::Kind::File, {}});
@@ -56,8 +58,9 @@ srdd_cli::Runner define(CLI::App& app) {
   return [&app] { return runHistograms(srdd_cli::Parsed(app)); };
 }
 
-srdd_cli::Registrar reg({"histograms", "histograms of a weight or activation, BF16 vs quantized, with MX block statistics",
-                         "srdd histograms [MODEL] [--layer N] [--module M] [--tensor weight|activation] [--out FILE]", "",
-                         define});
+srdd_cli::Registrar reg({"histograms",
+                         "histograms of a weight or activation, BF16 vs quantized, with MX block statistics",
+                         "srdd histograms [MODEL] [--layer N] [--module M] [--tensor weight|activation] [--out FILE]",
+                         "", define});
 
 }  // namespace

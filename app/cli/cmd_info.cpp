@@ -27,7 +27,8 @@ std::string humanBytes(double bytes) {
 void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dtypes) {
   auto line = [](const char* key, const std::string& value) { std::printf("%-16s%s\n", key, value.c_str()); };
   std::string dtypeText;
-  for (const auto& [d, n] : dtypes) dtypeText += (dtypeText.empty() ? "" : ", ") + d + " (" + std::to_string(n) + " tensors)";
+  for (const auto& [d, n] : dtypes)
+    dtypeText += (dtypeText.empty() ? "" : ", ") + d + " (" + std::to_string(n) + " tensors)";
   char buf[64];
   line("Model", s.directory);
   line("Architecture", s.architecture + " (" + s.modelType + ")");
@@ -51,7 +52,8 @@ void printText(const srdd::ModelSummary& s, const std::map<std::string, int>& dt
   line("Memory bf16", humanBytes(s.totalParameters * 2.0));
   line("Memory fp32", humanBytes(s.totalParameters * 4.0));
   std::printf("\n%-18s%16s  %s\n", "Row", "Parameters", "Dtype");
-  for (const auto& r : s.rows) std::printf("%-18s%16lld  %s\n", r.name.c_str(), static_cast<long long>(r.parameters), r.dtype.c_str());
+  for (const auto& r : s.rows)
+    std::printf("%-18s%16lld  %s\n", r.name.c_str(), static_cast<long long>(r.parameters), r.dtype.c_str());
 }
 
 int run(const srdd_cli::Parsed& opt) {
@@ -86,7 +88,8 @@ srdd_cli::Runner define(CLI::App& app) {
 
 const srdd_cli::Registrar registrar(
     {"info", "describe a model directory: architecture, sizes, parameters, memory", "srdd info [MODEL] [--json]",
-     "Validates the Hugging Face model directory MODEL (config.json + safetensors; default: the bundled demo model) and "
+     "Validates the Hugging Face model directory MODEL (config.json + safetensors; default: the bundled demo model) "
+     "and "
      "prints its architecture, sizes, parameter count, dtypes, bytes on disk, the memory its weights need in bf16 and "
      "fp32, and the parameters of each layer. With --engine, MODEL is described on the engine's host.",
      define});

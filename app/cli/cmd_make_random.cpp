@@ -32,11 +32,12 @@ nlohmann::json writtenCheckpoint(const std::string& out) {
 srdd_cli::Runner define(CLI::App& app) {
   srdd_cli::Declare d(app);
   d.positional("OUT", "the model directory to write", true, {srdd_cli::CompletionHint::Kind::Directory, {}});
-  d.choice("--like", "--like NAME",
-           "qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-3b, qwen2.5-7b, qwen2.5-14b, qwen2.5-32b, qwen2.5-72b, qwen3-0.6b,\n"
-           "llama-3.2-1b or tiny-qwen2 "
-           "(required; the real Hugging Face configs of those models)",
-           [](const std::string& v) { srdd::presetConfig(v); }, srdd::presetNames())
+  d.choice(
+       "--like", "--like NAME",
+       "qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-3b, qwen2.5-7b, qwen2.5-14b, qwen2.5-32b, qwen2.5-72b, qwen3-0.6b,\n"
+       "llama-3.2-1b or tiny-qwen2 "
+       "(required; the real Hugging Face configs of those models)",
+       [](const std::string& v) { srdd::presetConfig(v); }, srdd::presetNames())
       ->required();
   d.choice("--dtype", "--dtype D", "bf16 (default), fp16 or fp32", [](const std::string& v) { srdd::parseDtype(v); },
            {"bf16", "fp16", "fp32"});

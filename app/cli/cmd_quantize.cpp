@@ -20,7 +20,8 @@ namespace {
 
 std::vector<float> parseValues(const std::string& text) {
   std::string s = text;
-  for (char& c : s) if (c == ',') c = ' ';
+  for (char& c : s)
+    if (c == ',') c = ' ';
   std::istringstream in(s);
   std::vector<float> v;
   for (std::string tok; in >> tok;) {
@@ -60,8 +61,10 @@ int runQuantize(const Parsed& o) {
   if (auto s = o.value("--scale")) spec.scale = srdd::parseScaleRule(*s);
   spec.reference = o.flag("--reference");
   spec.referenceSrHalfBug = o.flag("--sr-half-bug");
-  if (auto r = o.value("--rounding")) spec.rounding = srdd::parseRounding(*r);
-  else if (spec.reference) spec.rounding = srdd::Rounding::NearestAway;  // the scripts' rounding
+  if (auto r = o.value("--rounding"))
+    spec.rounding = srdd::parseRounding(*r);
+  else if (spec.reference)
+    spec.rounding = srdd::Rounding::NearestAway;  // the scripts' rounding
   if (auto b = o.value("--block")) spec.block = srdd::parseBlockShape(*b, &spec.blockSize);
   spec.seed = uint64_t(o.integer("--seed", 0));
   spec.validate();
@@ -74,7 +77,8 @@ int runQuantize(const Parsed& o) {
   const uint8_t* codes = d.codes.data_ptr<uint8_t>();
   at::Tensor sb = d.scaleBytes.reshape({-1}), sv = d.scaleValues.reshape({-1});
   if (o.flag("--json")) {
-    nlohmann::json j = {{"spec", spec.toJson()}, {"shape", x.sizes().vec()}, {"scaleEncoding", d.scalesAreE8M0 ? "e8m0" : "e4m3"}};
+    nlohmann::json j = {
+        {"spec", spec.toJson()}, {"shape", x.sizes().vec()}, {"scaleEncoding", d.scalesAreE8M0 ? "e8m0" : "e4m3"}};
     nlohmann::json in = nlohmann::json::array(), out = nlohmann::json::array(), cs = nlohmann::json::array(),
                    scales = nlohmann::json::array();
     for (size_t i = 0; i < values.size(); ++i) {
@@ -96,8 +100,14 @@ int runQuantize(const Parsed& o) {
   std::printf("%s\n", spec.describe().c_str());
   if (!d.scalesAreE8M0) std::printf("tensor scale s_t = %.9g\n", d.tensorScale);
   std::printf("scales (%s, grid %s):", d.scalesAreE8M0 ? "E8M0 byte = value" : "E4M3 bits = value",
-              [&] { std::string g; for (auto s : d.scaleBytes.sizes()) g += (g.empty() ? "" : "x") + std::to_string(s); return g; }().c_str());
-  for (int64_t b = 0; b < sb.numel(); ++b) std::printf(" 0x%02X=%.9g", unsigned(sb[b].item<uint8_t>()), sv[b].item<float>());
+              [&] {
+                std::string g;
+                for (auto s : d.scaleBytes.sizes()) g += (g.empty() ? "" : "x") + std::to_string(s);
+                return g;
+              }()
+                  .c_str());
+  for (int64_t b = 0; b < sb.numel(); ++b)
+    std::printf(" 0x%02X=%.9g", unsigned(sb[b].item<uint8_t>()), sv[b].item<float>());
   std::printf("\n%8s %16s %6s %16s\n", "index", "input", "code", "dequantized");
   for (size_t i = 0; i < values.size(); ++i)
     std::printf("%8zu %16.9g  0x%02X %16.9g\n", i, values[i], unsigned(codes[i]), deq[i]);
@@ -106,7 +116,8 @@ int runQuantize(const Parsed& o) {
 
 Runner define(CLI::App& app) {
   Declare d(app);
-  d.text("--values", "--values \"V1 V2 ...\"", "the values, separated by spaces or commas (nan, inf accepted; required)")
+  d.text("--values", "--values \"V1 V2 ...\"",
+         "the values, separated by spaces or commas (nan, inf accepted; required)")
       ->required();
   declareQuantizerOptions(d);
   d.flag("--sr-half-bug", "with --reference: reproduce the scripts' x0.5 stochastic-rounding bug");

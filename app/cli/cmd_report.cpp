@@ -79,8 +79,8 @@ srdd_cli::Runner define(CLI::App& app) {
   d.positional("RESULTS", "a results JSON file (srdd scan --out)", true, {srdd_cli::CompletionHint::Kind::File, {}});
   d.flag("--json", "print the results document itself (validated) instead of the table");
   d.group("Proposal report (docs/report.md)");
-  d.choice("--format", "FORMAT", "write the report page as md (Markdown) or html into --out DIR, with its figures and CSV",
-           {"md", "html"});
+  d.choice("--format", "FORMAT",
+           "write the report page as md (Markdown) or html into --out DIR, with its figures and CSV", {"md", "html"});
   d.directory("--out", "DIR", "the report folder (created if needed)");
   d.text("--aqn", "RUNDIR", "add the AQN comparison of this run directory (srdd aqn --out) or comparison.json",
          {srdd_cli::CompletionHint::Kind::Directory, {}});
@@ -95,11 +95,13 @@ srdd_cli::Runner define(CLI::App& app) {
     const srdd_cli::Parsed opt(app);
     const std::string path = *opt.value("RESULTS");
     const bool report = opt.given("--format");
-    if (report != opt.given("--out")) throw srdd_cli::UsageError(report ? "--format needs --out DIR" : "--out needs --format md|html");
+    if (report != opt.given("--out"))
+      throw srdd_cli::UsageError(report ? "--format needs --out DIR" : "--out needs --format md|html");
     if (!report)
       for (const char* o : {"--aqn", "--lang", "--figures", "--width-pt"})
         if (opt.given(o)) throw srdd_cli::UsageError(std::string(o) + " needs --format md|html and --out DIR");
-    if (report && opt.flag("--json")) throw srdd_cli::UsageError("--json prints the results; it does not go with --format");
+    if (report && opt.flag("--json"))
+      throw srdd_cli::UsageError("--json prints the results; it does not go with --format");
     if (report) return writeReport(path, opt);
     const auto result = srdd::readScanResult(path);  // validates the document, naming the file
     if (opt.flag("--json")) {
@@ -112,16 +114,17 @@ srdd_cli::Runner define(CLI::App& app) {
   };
 }
 
-const srdd_cli::Registrar reg({"report", "print a scan result (srdd scan --out) as a per-layer table, or write the proposal report",
-                               "srdd report RESULTS.json [--json]\n"
-                               "srdd report RESULTS.json --format md|html --out DIR [--aqn RUNDIR] [--lang en|zh] "
-                               "[--figures svg|pdf|png|none] [--width-pt 360]",
-                               "Prints each layer's BF16 and quantized metrics, the rules that fired, the end-to-end loss "
-                               "and KL, and the strategy recommendation. With --format and --out it writes a report folder "
-                               "for a proposal document: the page (report.md or report.html) with the per-layer table, the "
-                               "flagged layers and why, the AQN comparison and its significance line, the figures "
-                               "(figures/, drawn by srdd-studio) and the provenance, plus layers.csv, flags.csv and aqn.csv "
-                               "(one number per row, for pandas).",
-                               define});
+const srdd_cli::Registrar reg(
+    {"report", "print a scan result (srdd scan --out) as a per-layer table, or write the proposal report",
+     "srdd report RESULTS.json [--json]\n"
+     "srdd report RESULTS.json --format md|html --out DIR [--aqn RUNDIR] [--lang en|zh] "
+     "[--figures svg|pdf|png|none] [--width-pt 360]",
+     "Prints each layer's BF16 and quantized metrics, the rules that fired, the end-to-end loss "
+     "and KL, and the strategy recommendation. With --format and --out it writes a report folder "
+     "for a proposal document: the page (report.md or report.html) with the per-layer table, the "
+     "flagged layers and why, the AQN comparison and its significance line, the figures "
+     "(figures/, drawn by srdd-studio) and the provenance, plus layers.csv, flags.csv and aqn.csv "
+     "(one number per row, for pandas).",
+     define});
 
 }  // namespace

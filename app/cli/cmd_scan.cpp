@@ -32,7 +32,8 @@ std::string pinnedTimestamp(const srdd_cli::Parsed& opt) {
   if (const char* e = std::getenv("SOURCE_DATE_EPOCH")) {
     char* end = nullptr;
     long long s = std::strtoll(e, &end, 10);
-    if (*e == '\0' || *end != '\0' || s < 0) throw srdd::Error("SOURCE_DATE_EPOCH='" + std::string(e) + "' is not a number of seconds");
+    if (*e == '\0' || *end != '\0' || s < 0)
+      throw srdd::Error("SOURCE_DATE_EPOCH='" + std::string(e) + "' is not a number of seconds");
     std::time_t t = static_cast<std::time_t>(s);
     std::tm tm{};
     gmtime_r(&t, &tm);
@@ -96,8 +97,10 @@ void writeScanOutputs(const srdd_cli::Parsed& opt, const nlohmann::json& result,
                       const std::string& out) {
   srdd::writeScanJsonFile(result, out);
   if (auto csv = opt.value("--csv")) srdd::writeScanCsv(parsed, *csv);
-  if (auto f = opt.value("--legacy-experiment")) srdd::writeFileAtomically(*f, srdd::legacyExperimentJson(parsed).dump(2) + "\n");
-  if (auto f = opt.value("--legacy-scanner")) srdd::writeFileAtomically(*f, srdd::legacyScannerJson(parsed).dump(2) + "\n");
+  if (auto f = opt.value("--legacy-experiment"))
+    srdd::writeFileAtomically(*f, srdd::legacyExperimentJson(parsed).dump(2) + "\n");
+  if (auto f = opt.value("--legacy-scanner"))
+    srdd::writeFileAtomically(*f, srdd::legacyScannerJson(parsed).dump(2) + "\n");
   if (opt.flag("--json")) {
     std::cout << srdd::scanJsonText(result);
   } else if (!opt.flag("--no-report")) {
@@ -112,7 +115,8 @@ int runScanOnEngine(const srdd_cli::Parsed& opt) {
   auto engine = srdd_cli::connectEngine(*opt.value("--engine"));
   nlohmann::json result;
   try {
-    result = srdd_cli::runEngineJob(engine, {{"type", "scan"}, {"request", request.toJson()}}, opt.flag("--quiet")).body;
+    result =
+        srdd_cli::runEngineJob(engine, {{"type", "scan"}, {"request", request.toJson()}}, opt.flag("--quiet")).body;
   } catch (const srdd::Cancelled&) {
     std::cerr << "srdd scan: cancelled; nothing was written\n";
     return srdd_cli::kExitInterrupted;
@@ -152,9 +156,9 @@ int runScanCommand(const srdd_cli::Parsed& opt) {
   auto prompts = srdd::loadPromptSet(promptSpec, tokenizer, opt.integer("--max-tokens", 64));
   const std::string sensText = opt.value("--sensitivity-text", srdd::defaultSensitivityText(dir));
   if (sensText != "prompts") {
-    so.sensitivitySequences = srdd::loadSensitivityWindows(sensText, tokenizer,
-                                                           static_cast<int>(opt.integer("--sensitivity-windows", 32)),
-                                                           opt.integer("--sensitivity-tokens", 128));
+    so.sensitivitySequences =
+        srdd::loadSensitivityWindows(sensText, tokenizer, static_cast<int>(opt.integer("--sensitivity-windows", 32)),
+                                     opt.integer("--sensitivity-tokens", 128));
     so.sensitivitySource = sensText;
   }
 

@@ -7,7 +7,8 @@
 namespace {
 
 int runServe(const srdd_cli::Parsed& opt) {
-  if (opt.flag("--stdio") == opt.flag("--daemon")) throw srdd_cli::UsageError("say --stdio (frames on stdin/stdout) or --daemon");
+  if (opt.flag("--stdio") == opt.flag("--daemon"))
+    throw srdd_cli::UsageError("say --stdio (frames on stdin/stdout) or --daemon");
   srdd::engine::ServeOptions o;
   o.announceProtocol = static_cast<int>(opt.integer("--announce-protocol", srdd::engine::kProtocolVersion));
   o.direct = opt.flag("--direct");
@@ -26,7 +27,8 @@ srdd_cli::Runner define(CLI::App& app) {
   d.flag("--daemon", "be the daemon, in the foreground: a unix socket in a 0700 directory")->excludes(stdio);
   d.file("--socket", "--socket PATH",
          "the daemon's socket (default $XDG_RUNTIME_DIR/srdd/engine-VERSION-COMMIT.sock, else /tmp/srdd-$UID/...)");
-  d.integer("--idle-exit", "--idle-exit S", "the daemon exits after S seconds without jobs or clients (default 900)", 1);
+  d.integer("--idle-exit", "--idle-exit S", "the daemon exits after S seconds without jobs or clients (default 900)",
+            1);
   d.integer("--announce-protocol", "--announce-protocol N", "test hook: announce and require protocol N");
   return [&app] { return runServe(srdd_cli::Parsed(app)); };
 }

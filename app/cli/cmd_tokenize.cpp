@@ -53,8 +53,10 @@ int run(const srdd_cli::Parsed& opt) {
 
   if (auto ids = opt.value("--decode")) {
     const std::string text = tokenizer.decode(parseIds(*ids), opt.flag("--skip-special"));
-    if (json) std::cout << nlohmann::json{{"text", text}}.dump() << "\n";
-    else std::cout << text << "\n";
+    if (json)
+      std::cout << nlohmann::json{{"text", text}}.dump() << "\n";
+    else
+      std::cout << text << "\n";
     return 0;
   }
   std::vector<int64_t> ids;
@@ -82,7 +84,8 @@ int run(const srdd_cli::Parsed& opt) {
 
 srdd_cli::Runner define(CLI::App& app) {
   srdd_cli::Declare d(app);
-  d.file("--tokenizer", "--tokenizer FILE", "tokenizer.json, or a model directory that holds one (required)")->required();
+  d.file("--tokenizer", "--tokenizer FILE", "tokenizer.json, or a model directory that holds one (required)")
+      ->required();
   d.text("--text", "--text TEXT", "the text to encode (UTF-8)");
   d.file("--file", "--file PATH", "encode the contents of this file instead");
   d.text("--decode", "--decode IDS", "decode these ids (separated by spaces or commas)");

@@ -16,10 +16,10 @@ using Runner = std::function<int()>;  // returns the exit code (exit_codes.h); t
 
 struct Command {
   std::string name;
-  std::string summary;                         // one line for `srdd --help` (and the man page's NAME)
-  std::string synopsis;                        // the "Usage:" lines of `srdd NAME --help`, without "Usage: "
-  std::string about;                           // a paragraph under the summary in `srdd NAME --help` (optional)
-  std::function<Runner(CLI::App&)> define;     // declares the options on the subcommand
+  std::string summary;                      // one line for `srdd --help` (and the man page's NAME)
+  std::string synopsis;                     // the "Usage:" lines of `srdd NAME --help`, without "Usage: "
+  std::string about;                        // a paragraph under the summary in `srdd NAME --help` (optional)
+  std::function<Runner(CLI::App&)> define;  // declares the options on the subcommand
 };
 
 std::vector<Command>& registry();

@@ -35,7 +35,8 @@ class HelpFormatter : public CLI::Formatter {
     std::istringstream lines(it->second.synopsis);
     std::ostringstream out;
     std::string line;
-    for (bool first = true; std::getline(lines, line); first = false) out << (first ? "Usage: " : "       ") << line << "\n";
+    for (bool first = true; std::getline(lines, line); first = false)
+      out << (first ? "Usage: " : "       ") << line << "\n";
     return out.str();
   }
 };

@@ -50,7 +50,8 @@ std::string topCommand(const CLI::App* app) {
 std::string usageMessage(const CLI::ParseError& e) {
   const std::string what = e.what(), name = what.substr(0, what.find(':'));
   const std::string kind = e.get_name();
-  if (kind == "ArgumentMismatch" && what.find("missing") != std::string::npos) return "option " + name + " needs a value";
+  if (kind == "ArgumentMismatch" && what.find("missing") != std::string::npos)
+    return "option " + name + " needs a value";
   if (kind == "RequiredError") {
     const std::string who = what.substr(0, what.find(" is required"));
     if (who.rfind("-", 0) == 0) return "option " + who + " is required";
@@ -59,7 +60,8 @@ std::string usageMessage(const CLI::ParseError& e) {
   }
   if (kind == "ExcludesError") {
     const auto at = what.find(" excludes ");
-    if (at != std::string::npos) return "options " + what.substr(0, at) + " and " + what.substr(at + 10) + " exclude each other";
+    if (at != std::string::npos)
+      return "options " + what.substr(0, at) + " and " + what.substr(at + 10) + " exclude each other";
   }
   if (kind == "RequiresError") {
     const auto at = what.find(" requires ");
@@ -137,9 +139,10 @@ int runSelected(CLI::App& root, const std::map<const CLI::App*, Runner>& runners
 int main(int argc, char** argv) {
   srdd::preferPassiveOpenMpWaiting(argv);
   exitOnInterrupt();
-  CLI::App root("SRDD Studio engine: load Hugging Face Qwen2 checkpoints, fake-quantize them, and run per-layer "
-                "diagnostics.",
-                "srdd");
+  CLI::App root(
+      "SRDD Studio engine: load Hugging Face Qwen2 checkpoints, fake-quantize them, and run per-layer "
+      "diagnostics.",
+      "srdd");
   root.formatter(makeHelpFormatter());
   root.set_help_flag("-h,--help", "print this help and exit");
   root.set_help_all_flag("--help-all", "print the help with the options of every (sub)command");
@@ -147,9 +150,10 @@ int main(int argc, char** argv) {
   root.allow_extras();
   root.require_subcommand(0, 1);
   describe(&root, "srdd COMMAND [OPTIONS]\nsrdd --version");
-  root.footer("Run `srdd COMMAND --help` for a command's options.\n\n"
-              "Exit status: 0 success, 1 the command failed (a bad file, a failed job), 2 usage error (unknown\n"
-              "option, missing or malformed value), 130 interrupted (Ctrl-C / SIGINT).");
+  root.footer(
+      "Run `srdd COMMAND --help` for a command's options.\n\n"
+      "Exit status: 0 success, 1 the command failed (a bad file, a failed job), 2 usage error (unknown\n"
+      "option, missing or malformed value), 130 interrupted (Ctrl-C / SIGINT).");
   auto commands = registry();
   std::sort(commands.begin(), commands.end(), [](auto& a, auto& b) { return a.name < b.name; });
   std::map<const CLI::App*, Runner> runners;
@@ -182,7 +186,8 @@ int main(int argc, char** argv) {
     return usageError(selected(&root), e.what());
   } catch (const CLI::ParseError& e) {
     CLI::App* leaf = selected(&root);
-    for (CLI::App* a = leaf; a; a = a->get_parent())  // an unknown option or command says more than what it left missing
+    for (CLI::App* a = leaf; a;
+         a = a->get_parent())  // an unknown option or command says more than what it left missing
       if (!a->remaining().empty()) return reportExtras(a);
     if (e.get_name() == "RequiredError" && std::string(e.what()).find("subcommand") != std::string::npos) {
       std::cout << leaf->help();  // `srdd bench` alone: its list, as a usage error

@@ -7,20 +7,19 @@
 namespace srdd_cli {
 
 void declareDeviceOption(Declare& d) {
-  d.choice(
-      "--device", "--device DEV", "cpu (default), cuda, cuda:N, or auto (cuda when a GPU is visible, else cpu)",
-      [](const std::string& v) {
-        const bool index = v.rfind("cuda:", 0) == 0 && v.size() > 5 &&
-                           v.find_first_not_of("0123456789", 5) == std::string::npos;
-        if (v != "cpu" && v != "cuda" && v != "auto" && !index)
-          throw srdd::Error("unknown device '" + v + "' (expected cpu, cuda, cuda:N or auto)");
-      },
-      {"cpu", "cuda", "auto"});
+  d.choice("--device", "--device DEV", "cpu (default), cuda, cuda:N, or auto (cuda when a GPU is visible, else cpu)",
+           [](const std::string& v) {
+             const bool index =
+                 v.rfind("cuda:", 0) == 0 && v.size() > 5 && v.find_first_not_of("0123456789", 5) == std::string::npos;
+             if (v != "cpu" && v != "cuda" && v != "auto" && !index)
+               throw srdd::Error("unknown device '" + v + "' (expected cpu, cuda, cuda:N or auto)");
+           },
+           {"cpu", "cuda", "auto"});
 }
 
 void declareDtypeOption(Declare& d) {
-  d.choice("--dtype", "--dtype T", "auto (the checkpoint's dtype, default), bf16, fp16 or fp32", srdd::validateDtypeOption,
-           {"auto", "bf16", "fp16", "fp32"});
+  d.choice("--dtype", "--dtype T", "auto (the checkpoint's dtype, default), bf16, fp16 or fp32",
+           srdd::validateDtypeOption, {"auto", "bf16", "fp16", "fp32"});
 }
 
 void declareModelArgument(Declare& d) {

@@ -85,15 +85,23 @@ std::pair<std::string, std::string> idAndTitle(const fs::path& figure) {
 }
 }  // namespace
 
-std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& aqn, const std::string& dir,
-                                                const std::string& format,
-                                                double widthPt, srdd::report::Language language,
-                                                const std::string& relativeTo) {
+std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& aqn,
+                                                const std::string& dir, const std::string& format, double widthPt,
+                                                srdd::report::Language language, const std::string& relativeTo) {
   const std::string studio = studioProgram();
   char width[32];
   std::snprintf(width, sizeof width, "%g", widthPt);
-  std::vector<std::string> argv = {studio,  "--export",   results, "--out",  dir, "--format", format,
-                                   "--width-pt", width, "--lang", srdd::report::languageName(language)};
+  std::vector<std::string> argv = {studio,
+                                   "--export",
+                                   results,
+                                   "--out",
+                                   dir,
+                                   "--format",
+                                   format,
+                                   "--width-pt",
+                                   width,
+                                   "--lang",
+                                   srdd::report::languageName(language)};
   if (!aqn.empty()) argv.insert(argv.end(), {"--aqn", aqn});
   const auto [output, code] = run(argv);
   std::vector<std::string> lines;

@@ -16,9 +16,8 @@ std::string studioProgram();
 // a run directory or comparison.json, or empty), and returns the figures
 // it wrote, in its order, with the titles from their JSON sidecars; paths relative to RELATIVE_TO. srdd::Error with
 // srdd-studio's own error line when it fails.
-std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& aqn, const std::string& dir,
-                                                const std::string& format,
-                                                double widthPt, srdd::report::Language language,
-                                                const std::string& relativeTo);
+std::vector<srdd::report::Figure> exportFigures(const std::string& results, const std::string& aqn,
+                                                const std::string& dir, const std::string& format, double widthPt,
+                                                srdd::report::Language language, const std::string& relativeTo);
 
 }  // namespace srdd_cli

@@ -12,16 +12,19 @@
 namespace srdd_cli {
 
 void declareQuantizerOptions(Declare& d) {
-  d.choice("--format", "--format F", "mxfp4 (default), mxfp6-e2m3, mxfp6-e3m2, mxfp8-e4m3, mxfp8-e5m2, nvfp4",
-           [](const std::string& v) { srdd::parseQuantSpec(v); }, srdd::quantFormatNames());
-  d.choice("--scale", "--scale R", "floor (OCP, default) or rceil", [](const std::string& v) { srdd::parseScaleRule(v); },
-           {"floor", "rceil"});
+  d.choice(
+      "--format", "--format F", "mxfp4 (default), mxfp6-e2m3, mxfp6-e3m2, mxfp8-e4m3, mxfp8-e5m2, nvfp4",
+      [](const std::string& v) { srdd::parseQuantSpec(v); }, srdd::quantFormatNames());
+  d.choice("--scale", "--scale R", "floor (OCP, default) or rceil",
+           [](const std::string& v) { srdd::parseScaleRule(v); }, {"floor", "rceil"});
   d.choice("--rounding", "--rounding R", "rne (default), away or stochastic",
            [](const std::string& v) { srdd::parseRounding(v); }, {"rne", "away", "stochastic"});
-  d.choice("--block", "--block B", "1x32 (default) or 32x32 tiles", [](const std::string& v) {
-    int size = 0;
-    srdd::parseBlockShape(v, &size);
-  }, {"1x32", "32x32"});
+  d.choice("--block", "--block B", "1x32 (default) or 32x32 tiles",
+           [](const std::string& v) {
+             int size = 0;
+             srdd::parseBlockShape(v, &size);
+           },
+           {"1x32", "32x32"});
   d.flag("--reference", "the research scripts' MXFP4 numerics (flat blocks, ties away)");
 }
 
@@ -29,8 +32,8 @@ void declareQuantOptions(Declare& d) {
   declareQuantizerOptions(d);
   d.choice("--mode", "--mode M", "w4a16 (default), w16a4, w4a4 or residual (each layer's output)",
            [](const std::string& v) { srdd::parseQuantMode(v); }, {"w4a16", "w16a4", "w4a4", "residual"});
-  auto* layers = d.text("--layers", "--layers LIST",
-                        "quantize only these layers: 0,3,5, 0-5, all (default) or \"all-but 3,7\"");
+  auto* layers =
+      d.text("--layers", "--layers LIST", "quantize only these layers: 0,3,5, 0-5, all (default) or \"all-but 3,7\"");
   d.text("--all-but", "--all-but LIST", "the same as --layers \"all-but LIST\"")->excludes(layers);
   d.flag("--lm-head", "also quantize lm_head (w* modes)");
   d.flag("--embeddings", "also quantize the embedding table (w4a16, w4a4)");
@@ -72,7 +75,8 @@ srdd::ProgressCallback stderrProgress() {
     *lastStage = p.stage;
     std::fprintf(stderr, "[%3.0f%%] %s", 100 * p.fraction, p.stage.c_str());
     if (p.layer >= 0) std::fprintf(stderr, "  layer %d/%d", p.layer + 1, p.numLayers);
-    std::fprintf(stderr, "  elapsed %s  ETA %s\n", srdd::formatSeconds(p.elapsedS).c_str(), srdd::formatSeconds(p.etaS).c_str());
+    std::fprintf(stderr, "  elapsed %s  ETA %s\n", srdd::formatSeconds(p.elapsedS).c_str(),
+                 srdd::formatSeconds(p.etaS).c_str());
   };
 }
 

@@ -158,9 +158,10 @@ int main(int argc, char** argv) {
   const QCommandLineOption format(QStringLiteral("format"),
                                   QStringLiteral("Figure format for --export: pdf (default), svg or png."),
                                   QStringLiteral("FORMAT"), QStringLiteral("pdf"));
-  const QCommandLineOption widthPt(QStringLiteral("width-pt"),
-                                   QStringLiteral("Figure width in points for --export (252 single column, 516 double)."),
-                                   QStringLiteral("PT"), QStringLiteral("252"));
+  const QCommandLineOption widthPt(
+      QStringLiteral("width-pt"),
+      QStringLiteral("Figure width in points for --export (252 single column, 516 double)."), QStringLiteral("PT"),
+      QStringLiteral("252"));
   const QCommandLineOption heightPt(QStringLiteral("height-pt"),
                                     QStringLiteral("Figure height in points for --export (default: 3/4 of the width)."),
                                     QStringLiteral("PT"));
@@ -172,32 +173,34 @@ int main(int argc, char** argv) {
                                       QStringLiteral("With --export: also the figures of this AQN run directory "
                                                      "(srdd aqn --out) or comparison.json."),
                                       QStringLiteral("RUNDIR"));
-  const QCommandLineOption lang(QStringLiteral("lang"),
-                                QStringLiteral("Language of the figures' titles, labels and captions for --export: en "
-                                               "(default) or zh (Simplified Chinese, in the WenQuanYi Micro Hei font)."),
-                                QStringLiteral("LANG"), QStringLiteral("en"));
+  const QCommandLineOption lang(
+      QStringLiteral("lang"),
+      QStringLiteral("Language of the figures' titles, labels and captions for --export: en "
+                     "(default) or zh (Simplified Chinese, in the WenQuanYi Micro Hei font)."),
+      QStringLiteral("LANG"), QStringLiteral("en"));
   // For screenshots and demos, not listed in --help.
   QCommandLineOption select(QStringLiteral("demo-select"),
                             QStringLiteral("After loading/scanning, select LAYERS and add them to the target set."),
                             QStringLiteral("LAYERS"));
-  QCommandLineOption page(QStringLiteral("show"), QStringLiteral("Show PAGE: model, results, metrics, modules, aqn or report."),
+  QCommandLineOption page(QStringLiteral("show"),
+                          QStringLiteral("Show PAGE: model, results, metrics, modules, aqn or report."),
                           QStringLiteral("PAGE"));
   QCommandLineOption aqnRun(QStringLiteral("aqn-run"), QStringLiteral("Show the AQN run directory DIR."),
                             QStringLiteral("DIR"));
-  const QCommandLineOption engine(QStringLiteral("engine"),
-                                  QStringLiteral("The engine: a saved connection's name (Engine \u2192 Connections\u2026), "
-                                                 "\"in-process\", or a command line such as \"ssh gpu1 srdd serve --stdio\". "
-                                                 "Default: the connection used last."),
-                                  QStringLiteral("ENGINE"));
+  const QCommandLineOption engine(
+      QStringLiteral("engine"),
+      QStringLiteral("The engine: a saved connection's name (Engine \u2192 Connections\u2026), "
+                     "\"in-process\", or a command line such as \"ssh gpu1 srdd serve --stdio\". "
+                     "Default: the connection used last."),
+      QStringLiteral("ENGINE"));
   QCommandLineOption engineDialog(QStringLiteral("engine-dialog"),
                                   QStringLiteral("Open the Engine dialog and test the selected connection."));
   QCommandLineOption windowSize(QStringLiteral("window-size"), QStringLiteral("Window size WxH in pixels."),
                                 QStringLiteral("WxH"));
   for (QCommandLineOption* hidden : {&select, &page, &aqnRun, &windowSize, &engineDialog})
     hidden->setFlags(QCommandLineOption::HiddenFromHelp);
-  parser.addOptions(
-      {scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, lang, aqnFigures, engine, select, page, aqnRun, windowSize,
-       engineDialog});
+  parser.addOptions({scan, screenshot, exportScan, out, format, widthPt, heightPt, fontPt, dpi, lang, aqnFigures,
+                     engine, select, page, aqnRun, windowSize, engineDialog});
   parser.process(*app);  // exits for --help / --version
 
   if (parser.isSet(exportScan)) {

@@ -67,12 +67,13 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
   if (training) r.sigmaPerStep = s.noise.schedule.sigmaPerStep(s.train.steps);
   const auto& cfg = model->config();
   const auto files = modelFileDigests(s.modelDirectory, true);
-  r.provenance = {{"model", {{"path", s.modelDirectory},
-                             {"files", files},
-                             {"num_layers", model->numLayers()},
-                             {"hidden_size", cfg.hiddenSize},
-                             {"vocab_size", cfg.vocabSize},
-                             {"tied_embeddings", model->tiedLmHead()}}},
+  r.provenance = {{"model",
+                   {{"path", s.modelDirectory},
+                    {"files", files},
+                    {"num_layers", model->numLayers()},
+                    {"hidden_size", cfg.hiddenSize},
+                    {"vocab_size", cfg.vocabSize},
+                    {"tied_embeddings", model->tiedLmHead()}}},
                   {"data_files", runner->dataFiles()},
                   {"device", model->device().str()},
                   {"dtype", dtypeName(model->dtype())},
@@ -81,7 +82,8 @@ ComparisonResult runComparison(const ComparisonSettings& settings, const std::st
                   {"libtorch", torchVersionString()},
                   {"created_utc", createdUtc.empty() ? utcTimestamp() : createdUtc}};
   if (training) {
-    const auto plan = s.train.quantization.empty() ? QuantizationPlan() : QuantizationPlan::fromJson(s.train.quantization);
+    const auto plan =
+        s.train.quantization.empty() ? QuantizationPlan() : QuantizationPlan::fromJson(s.train.quantization);
     r.provenance["quantization_sharing"] = plan.tiedSharing(model->tiedLmHead());
   }
   nlohmann::json config = {{"settings", s.toJson()},

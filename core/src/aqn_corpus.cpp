@@ -7,7 +7,8 @@ namespace srdd::aqn {
 
 PackedCorpus packCorpus(const Tokenizer& tokenizer, const std::vector<std::string>& texts, int seqLength,
                         std::optional<int64_t> separator, const std::string& source) {
-  if (seqLength < 2) throw Error("training sequence length must be at least 2 tokens, got " + std::to_string(seqLength));
+  if (seqLength < 2)
+    throw Error("training sequence length must be at least 2 tokens, got " + std::to_string(seqLength));
   std::vector<int64_t> ids;
   for (size_t i = 0; i < texts.size(); ++i) {
     if (i > 0 && separator) ids.push_back(*separator);

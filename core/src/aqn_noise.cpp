@@ -47,8 +47,8 @@ std::set<std::string> noiseParameterNames(const Model& model, NoiseTarget target
   std::set<std::string> names;
   for (int l : layers) {
     if (l < 0 || l >= model.numLayers())
-      throw Error("AQN noise: layer " + std::to_string(l) + " is outside the model's " + std::to_string(model.numLayers()) +
-                  " layers");
+      throw Error("AQN noise: layer " + std::to_string(l) + " is outside the model's " +
+                  std::to_string(model.numLayers()) + " layers");
     const std::string p = "model.layers." + std::to_string(l) + ".";
     if (target == NoiseTarget::Norms) {
       names.insert(p + "input_layernorm.weight");

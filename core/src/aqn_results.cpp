@@ -65,7 +65,8 @@ nlohmann::json legacyAqnResults(const ComparisonResult& r) {
   }
   for (const auto& t : r.tests)
     if (t.a == "targeted" && t.b == "global")
-      out["comparison"] = {{"t_stat", num(-t.student.t)}, {"p_value", num(t.student.p)}, {"targeted_better", t.meanDifference < 0}};
+      out["comparison"] = {
+          {"t_stat", num(-t.student.t)}, {"p_value", num(t.student.p)}, {"targeted_better", t.meanDifference < 0}};
   return out;
 }
 
@@ -231,7 +232,8 @@ nlohmann::json ComparisonResult::toJson() const {
   }
   nlohmann::json tests_ = nlohmann::json::array();
   for (const auto& t : tests) {
-    nlohmann::json j = {{"a", t.a}, {"b", t.b}, {"metric", "eval_loss_quantized"}, {"mean_difference", num(t.meanDifference)}};
+    nlohmann::json j = {
+        {"a", t.a}, {"b", t.b}, {"metric", "eval_loss_quantized"}, {"mean_difference", num(t.meanDifference)}};
     if (t.error.empty()) {
       j["welch"] = stats::toJson(t.welch);
       j["paired"] = stats::toJson(t.paired);
@@ -249,24 +251,27 @@ nlohmann::json ComparisonResult::toJson() const {
   }
   nlohmann::json runs_ = nlohmann::json::array();
   for (const auto& r : runs) runs_.push_back(r.toJson());
-  nlohmann::json j = {{"schema", kSchema},
-                      {"protocol", protocolName(settings.protocol)},
-                      {"label", training ? kTrainingLabel : kReferenceLabel},
-                      {"provenance", provenance},
-                      {"settings", settings.toJson()},
-                      {"initial", {{"eval_loss_quantized", num(initialLossQuantized)}, {"eval_loss_bf16", num(initialLossBf16)}}},
-                      {"configs", configs_},
-                      {"tests", tests_},
-                      {"power", {{"test", "paired t, two-sided"},
-                                 {"alpha", power.alpha},
-                                 {"power", power.power},
-                                 {"pairs", power.pairs},
-                                 {"mde_dz", num(power.mdeDz)}}},
-                      {"primary", {{"question", "SRDD-guided AQN lower loss than Global AQN, p < 0.05?"},
-                                   {"answer", primary.available ? nlohmann::json(primary.yes ? "yes" : "no") : nlohmann::json()},
-                                   {"line", primary.line}}},
-                      {"noise_preset", matchingNoisePreset(settings.noise)},
-                      {"runs", runs_}};
+  nlohmann::json j = {
+      {"schema", kSchema},
+      {"protocol", protocolName(settings.protocol)},
+      {"label", training ? kTrainingLabel : kReferenceLabel},
+      {"provenance", provenance},
+      {"settings", settings.toJson()},
+      {"initial", {{"eval_loss_quantized", num(initialLossQuantized)}, {"eval_loss_bf16", num(initialLossBf16)}}},
+      {"configs", configs_},
+      {"tests", tests_},
+      {"power",
+       {{"test", "paired t, two-sided"},
+        {"alpha", power.alpha},
+        {"power", power.power},
+        {"pairs", power.pairs},
+        {"mde_dz", num(power.mdeDz)}}},
+      {"primary",
+       {{"question", "SRDD-guided AQN lower loss than Global AQN, p < 0.05?"},
+        {"answer", primary.available ? nlohmann::json(primary.yes ? "yes" : "no") : nlohmann::json()},
+        {"line", primary.line}}},
+      {"noise_preset", matchingNoisePreset(settings.noise)},
+      {"runs", runs_}};
   if (training) {
     j["schedule"] = settings.noise.schedule.toJson();
     j["schedule"]["sigma_per_step"] = nums(sigmaPerStep);
@@ -288,7 +293,8 @@ ComparisonResult comparisonFromJson(const nlohmann::json& j) {
     r.initialLossQuantized = numOr(j.at("initial").value("eval_loss_quantized", nlohmann::json()));
     r.initialLossBf16 = numOr(j.at("initial").value("eval_loss_bf16", nlohmann::json()));
     for (const auto& run : j.at("runs")) r.runs.push_back(RunResult::fromJson(run));
-    for (const auto& c : j.at("configs")) specs.push_back({c.at("name").get<std::string>(), c.at("noise_layers").get<std::vector<int>>()});
+    for (const auto& c : j.at("configs"))
+      specs.push_back({c.at("name").get<std::string>(), c.at("noise_layers").get<std::vector<int>>()});
   } catch (const nlohmann::json::exception&) {
     throw Error("a field is missing or has the wrong type");
   }
@@ -321,11 +327,11 @@ std::string formatComparison(const ComparisonResult& r) {
   char buf[256];
   o << (training ? kTrainingLabel : kReferenceLabel) << "\n";
   if (training) o << "noise preset: " << matchingNoisePreset(r.settings.noise) << "\n";
-  std::snprintf(buf, sizeof buf, "initial model: %s loss %.4f quantized, %.4f bf16\n\n", training ? "held-out" : "prompt",
-                r.initialLossQuantized, r.initialLossBf16);
+  std::snprintf(buf, sizeof buf, "initial model: %s loss %.4f quantized, %.4f bf16\n\n",
+                training ? "held-out" : "prompt", r.initialLossQuantized, r.initialLossBf16);
   o << buf;
-  o << "config        n   loss quantized (mean ± sd)   95% CI               " << (training ? "loss bf16 (mean ± sd)" : "")
-    << "\n";
+  o << "config        n   loss quantized (mean ± sd)   95% CI               "
+    << (training ? "loss bf16 (mean ± sd)" : "") << "\n";
   for (const auto& c : r.configs) {
     std::snprintf(buf, sizeof buf, "%-12s %2d   %.4f ± %.4f            [%.4f, %.4f]", c.name.c_str(), c.quantized.n,
                   c.quantized.mean, c.quantized.sd, c.quantized.ciLow, c.quantized.ciHigh);
@@ -336,7 +342,8 @@ std::string formatComparison(const ComparisonResult& r) {
     }
     o << "\n";
   }
-  o << "\ntest (quantized loss)     difference   95% CI (paired)        paired p   Holm p     Welch p    d_z     Cohen's d\n";
+  o << "\ntest (quantized loss)     difference   95% CI (paired)        paired p   Holm p     Welch p    d_z     "
+       "Cohen's d\n";
   for (const auto& t : r.tests) {
     const std::string name = t.a + " - " + t.b;
     if (!t.error.empty()) {

@@ -62,7 +62,8 @@ class TrainingRunner : public Runner {
       r.trainLoss.push_back(t.loss);
       r.sigma.push_back(t.sigma);
       r.gradNorm.push_back(t.gradNorm);
-      metrics.push_back({{"step", step}, {"loss", t.loss}, {"sigma", t.sigma}, {"lr", t.lr}, {"grad_norm", t.gradNorm}});
+      metrics.push_back(
+          {{"step", step}, {"loss", t.loss}, {"sigma", t.sigma}, {"lr", t.lr}, {"grad_norm", t.gradNorm}});
       faultPoint("aqn.step");
       progress.done();
     }

@@ -59,7 +59,8 @@ std::string firstDifference(const nlohmann::json& before, const nlohmann::json& 
   std::string text = path + " (" + op.value("op", "") + ")";
   try {
     const nlohmann::json::json_pointer ptr(path);
-    if (before.contains(ptr) && now.contains(ptr)) text = path + ": " + before.at(ptr).dump() + " -> " + now.at(ptr).dump();
+    if (before.contains(ptr) && now.contains(ptr))
+      text = path + ": " + before.at(ptr).dump() + " -> " + now.at(ptr).dump();
   } catch (const nlohmann::json::exception&) {
   }
   return text;

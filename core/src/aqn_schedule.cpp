@@ -35,11 +35,13 @@ void Schedule::validate() const {
     throw Error("AQN schedule: sigma_start = 0 means no noise at all; use the baseline configuration instead");
   if (levels < 1) throw Error("AQN schedule: levels = " + std::to_string(levels) + " (need at least 1)");
   if (warmupFraction >= 1)
-    throw Error("AQN schedule: warmup_fraction = " + std::to_string(warmupFraction) + " leaves no step with noise (need < 1)");
+    throw Error("AQN schedule: warmup_fraction = " + std::to_string(warmupFraction) +
+                " leaves no step with noise (need < 1)");
   if (levels >= 2) {
     if (sigmaEnd == 0)
-      throw Error("AQN schedule: sigma_end = 0 cannot be reached by a geometric decay; use a small positive "
-                  "sigma_end, or levels = 1 for a constant σ");
+      throw Error(
+          "AQN schedule: sigma_end = 0 cannot be reached by a geometric decay; use a small positive "
+          "sigma_end, or levels = 1 for a constant σ");
     if (sigmaEnd > sigmaStart)
       throw Error("AQN schedule: sigma_end (" + std::to_string(sigmaEnd) + ") is larger than sigma_start (" +
                   std::to_string(sigmaStart) + "); the schedule decays");

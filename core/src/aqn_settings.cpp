@@ -182,10 +182,10 @@ ReferenceSettings ReferenceSettings::fromJson(const nlohmann::json& j) {
 nlohmann::json ComparisonSettings::toJson() const {
   nlohmann::json custom_ = nlohmann::json::object();
   for (const auto& [name, layers] : custom) custom_[name] = layers;
-  nlohmann::json j = {{"model", modelDirectory}, {"device", device},   {"dtype", dtype},
-                      {"protocol", protocolName(protocol)},           {"targets", targets},
-                      {"configs", configs},    {"custom", custom_},   {"seeds", seeds},
-                      {"base_seed", baseSeed}, {"noise", noise.toJson()}};
+  nlohmann::json j = {
+      {"model", modelDirectory}, {"device", device},       {"dtype", dtype},    {"protocol", protocolName(protocol)},
+      {"targets", targets},      {"configs", configs},     {"custom", custom_}, {"seeds", seeds},
+      {"base_seed", baseSeed},   {"noise", noise.toJson()}};
   if (protocol == Protocol::Training) {
     j["train"] = train.toJson();
     j["data"] = data.toJson();
@@ -239,7 +239,8 @@ void ComparisonSettings::validate(int numLayers) const {
       std::string valid;
       for (const auto& b : builtins) valid += b + ", ";
       for (const auto& [name, layers] : custom) valid += name + ", ";
-      throw Error("AQN settings: unknown configuration '" + c + "' (expected " + valid.substr(0, valid.size() - 2) + ")");
+      throw Error("AQN settings: unknown configuration '" + c + "' (expected " + valid.substr(0, valid.size() - 2) +
+                  ")");
     }
     check(seen.insert(c).second, "configuration '" + c + "' is listed twice");
     if (c == "bf16-aqn" && protocol != Protocol::Training)

@@ -61,7 +61,8 @@ Trainer::Trainer(Model& model, const TrainSettings& train, const NoiseSettings& 
                  uint64_t seed)
     : model_(model), train_(train), noise_(noise), seed_(seed) {
   if (train.quantizeTraining) {
-    QuantizationPlan plan = train.quantization.empty() ? QuantizationPlan() : QuantizationPlan::fromJson(train.quantization);
+    QuantizationPlan plan =
+        train.quantization.empty() ? QuantizationPlan() : QuantizationPlan::fromJson(train.quantization);
     if (plan.mode != QuantizationPlan::Mode::W4A16)
       throw Error("AQN training: the training quantization must be w4a16 (got " + quantModeName(plan.mode) + ")");
     plan.ste = true;

@@ -70,7 +70,8 @@ std::map<std::string, std::string> readWeightMap(const fs::path& indexPath) {
     if (!it.value().is_string()) throw Error(src + ": weight_map entry for '" + it.key() + "' is not a file name");
     const std::string file = it.value().get<std::string>();
     if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..") {
-      throw Error(src + ": weight_map entry for '" + it.key() + "' names '" + file + "', which is not a file in the model directory");
+      throw Error(src + ": weight_map entry for '" + it.key() + "' names '" + file +
+                  "', which is not a file in the model directory");
     }
     map[it.key()] = file;
   }
@@ -90,7 +91,8 @@ Checkpoint Checkpoint::open(const std::string& directory) {
   const fs::path dir(directory);
   std::error_code ec;
   if (!fs::exists(dir, ec)) throw Error(directory + ": model directory does not exist");
-  if (!fs::is_directory(dir, ec)) throw Error(directory + ": not a directory (expected a Hugging Face model directory)");
+  if (!fs::is_directory(dir, ec))
+    throw Error(directory + ": not a directory (expected a Hugging Face model directory)");
 
   const fs::path single = dir / "model.safetensors", index = dir / "model.safetensors.index.json";
   const bool haveSingle = fs::exists(single, ec), haveIndex = fs::exists(index, ec);
@@ -99,7 +101,8 @@ Checkpoint Checkpoint::open(const std::string& directory) {
     throw Error(directory + ": no model.safetensors or model.safetensors.index.json in the model directory");
   }
   const fs::path configPath = dir / "config.json";
-  if (!fs::exists(configPath, ec)) throw Error(configPath.string() + ": missing (the model directory needs a config.json)");
+  if (!fs::exists(configPath, ec))
+    throw Error(configPath.string() + ": missing (the model directory needs a config.json)");
 
   Checkpoint c;
   c.directory_ = directory;
@@ -123,12 +126,14 @@ Checkpoint Checkpoint::open(const std::string& directory) {
         shard = SafetensorsFile::open(shardPath.string());
         c.files_.push_back(shard);
       }
-      if (!shard->find(name)) throw Error(source + ": lists tensor '" + name + "' in " + shard->path() + ", which does not hold it");
+      if (!shard->find(name))
+        throw Error(source + ": lists tensor '" + name + "' in " + shard->path() + ", which does not hold it");
       c.where_[name] = shard;
     }
     for (const auto& file : c.files_) {
       for (const auto& e : file->entries()) {
-        if (!weightMap.count(e.name)) throw Error(file->path() + ": holds tensor '" + e.name + "', which " + source + " does not list");
+        if (!weightMap.count(e.name))
+          throw Error(file->path() + ": holds tensor '" + e.name + "', which " + source + " does not list");
       }
     }
   }
@@ -147,11 +152,12 @@ Checkpoint Checkpoint::open(const std::string& directory) {
     }
     const TensorEntry* e = file->find(name);
     if (!kLoadableDtypes.count(e->dtype)) {
-      throw Error(file->path() + ": tensor '" + name + "' has unsupported dtype " + e->dtype + " (supported: BF16, F16, F32)");
+      throw Error(file->path() + ": tensor '" + name + "' has unsupported dtype " + e->dtype +
+                  " (supported: BF16, F16, F32)");
     }
     if (e->shape != exp->second) {
-      throw Error(file->path() + ": tensor '" + name + "' has shape " + shapeText(e->shape) + " but config.json implies " +
-                  shapeText(exp->second));
+      throw Error(file->path() + ": tensor '" + name + "' has shape " + shapeText(e->shape) +
+                  " but config.json implies " + shapeText(exp->second));
     }
   }
   size_t missing = 0;

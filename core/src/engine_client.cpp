@@ -11,8 +11,14 @@
 namespace srdd::engine {
 
 nlohmann::json progressToJson(const ProgressInfo& p) {
-  return {{"stage", p.stage},       {"layer", p.layer},     {"num_layers", p.numLayers}, {"step", p.step},
-          {"total_steps", p.totalSteps}, {"fraction", p.fraction}, {"elapsed_s", p.elapsedS}, {"eta_s", p.etaS}};
+  return {{"stage", p.stage},
+          {"layer", p.layer},
+          {"num_layers", p.numLayers},
+          {"step", p.step},
+          {"total_steps", p.totalSteps},
+          {"fraction", p.fraction},
+          {"elapsed_s", p.elapsedS},
+          {"eta_s", p.etaS}};
 }
 
 ProgressInfo progressFromJson(const nlohmann::json& body) {
@@ -60,7 +66,8 @@ Event runJob(Engine& engine, const nlohmann::json& request, const EventHandler& 
     if (e.type == "cancelled") throw Cancelled();
     if (e.type == "error") {
       const auto m = e.body.find("message");
-      throw Error(m != e.body.end() && m->is_string() ? m->get<std::string>() : "the engine reported an error: " + e.body.dump());
+      throw Error(m != e.body.end() && m->is_string() ? m->get<std::string>()
+                                                      : "the engine reported an error: " + e.body.dump());
     }
     return e;
   }

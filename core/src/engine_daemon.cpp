@@ -49,7 +49,7 @@ sockaddr_un socketAddress(const std::string& path) {
 void prepareDirectory(const std::string& socketPath) {
   const std::string dir = fs::path(socketPath).parent_path().string();
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw Error("cannot create '" + dir + "': " + errnoText());
-  struct stat st{};
+  struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) throw Error("cannot inspect '" + dir + "': " + errnoText());
   if (!S_ISDIR(st.st_mode) || st.st_uid != ::getuid())
     throw Error("'" + dir + "' is not a directory owned by this user; refusing to put the engine socket there");
@@ -78,8 +78,8 @@ std::string selfExecutable() {
 // Starts `srdd serve --daemon` detached from this session (own session, no terminal, stderr to a log).
 void startDaemon(const ServeOptions& options, const std::string& socketPath) {
   const std::string exe = selfExecutable(), log = socketPath + ".log";
-  std::vector<std::string> argv = {exe, "serve", "--daemon", "--socket", socketPath, "--idle-exit",
-                                   std::to_string(options.idleExitSeconds)};
+  std::vector<std::string> argv = {
+      exe, "serve", "--daemon", "--socket", socketPath, "--idle-exit", std::to_string(options.idleExitSeconds)};
   if (options.announceProtocol != kProtocolVersion) {
     argv.push_back("--announce-protocol");
     argv.push_back(std::to_string(options.announceProtocol));
@@ -175,7 +175,8 @@ int runDaemon(const ServeOptions& options) {
   ::unlink(path.c_str());
   ::close(listener);
   for (auto& t : threads) t.join();
-  std::cerr << "srdd engine daemon " << ::getpid() << ": idle for " << options.idleExitSeconds << " s, exiting" << std::endl;
+  std::cerr << "srdd engine daemon " << ::getpid() << ": idle for " << options.idleExitSeconds << " s, exiting"
+            << std::endl;
   return 0;
 }
 

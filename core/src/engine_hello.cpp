@@ -50,7 +50,8 @@ nlohmann::json localHello() {
     for (int i = 0; i < static_cast<int>(at::getNumGPUs()); ++i) {
       cudaDeviceProp p{};
       if (cudaGetDeviceProperties(&p, i) != cudaSuccess) continue;
-      devices.push_back({{"device", "cuda:" + std::to_string(i)}, {"name", std::string(p.name)},
+      devices.push_back({{"device", "cuda:" + std::to_string(i)},
+                         {"name", std::string(p.name)},
                          {"memory_bytes", static_cast<int64_t>(p.totalGlobalMem)}});
     }
 #endif
@@ -59,10 +60,14 @@ nlohmann::json localHello() {
 #else
   const bool cudaKernels = false;
 #endif
-  return {{"engine_version", versionString()}, {"commit", gitCommit()},
-          {"protocol_version", kProtocolVersion}, {"torch_version", torchVersionString()},
-          {"cuda_kernels", cudaKernels},        {"devices", devices},
-          {"hostname", hostName()},             {"pid", static_cast<int64_t>(getpid())}};
+  return {{"engine_version", versionString()},
+          {"commit", gitCommit()},
+          {"protocol_version", kProtocolVersion},
+          {"torch_version", torchVersionString()},
+          {"cuda_kernels", cudaKernels},
+          {"devices", devices},
+          {"hostname", hostName()},
+          {"pid", static_cast<int64_t>(getpid())}};
 }
 
 }  // namespace srdd::engine

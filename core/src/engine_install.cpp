@@ -30,7 +30,8 @@ std::string remoteDirOf(const InstallOptions& o) {
 std::string archiveCommand(const std::string& source) {
   const std::string q = joinCommandLine({source});
   if (fs::exists(fs::path(source) / ".git"))
-    return "git -C " + q + " archive --format=tar.gz " + (gitCommit() == "unknown" ? "HEAD" : joinCommandLine({gitCommit()}));
+    return "git -C " + q + " archive --format=tar.gz " +
+           (gitCommit() == "unknown" ? "HEAD" : joinCommandLine({gitCommit()}));
   return "tar -C " + q + " --exclude='./build*' --exclude=./.git -czf - .";
 }
 
@@ -45,9 +46,10 @@ void installEngine(const SshTarget& target, const InstallOptions& options,
   const std::string dir = joinCommandLine({remoteDirOf(options)});
   // The remote half: unpack into the directory and build there; the commit travels as SRDD_GIT_COMMIT
   // because the unpacked tree has no .git.
-  const std::string script = "set -e; mkdir -p " + dir + "; tar -xzf - -C " + dir + "; cd " + dir +
-                             "; echo \"srdd engine install: unpacked into $(pwd)\"; export SRDD_GIT_COMMIT=" +
-                             joinCommandLine({gitCommit()}) + "; " + options.buildCommand;
+  const std::string script =
+      "set -e; mkdir -p " + dir + "; tar -xzf - -C " + dir + "; cd " + dir +
+      "; echo \"srdd engine install: unpacked into $(pwd)\"; export SRDD_GIT_COMMIT=" + joinCommandLine({gitCommit()}) +
+      "; " + options.buildCommand;
   SshTarget t = target;
   t.remoteSrdd = "sh";
   t.serveArgs = {"-c", script};

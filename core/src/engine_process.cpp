@@ -232,10 +232,10 @@ class ProcessEngine : public Engine {
     if (hello_) {
       const int theirs = hello_->value("protocol_version", -1);
       if (theirs == kProtocolVersion) return;
-      const std::string message = "protocol version mismatch: this client (srdd " + versionString() + ") speaks protocol " +
-                                  std::to_string(kProtocolVersion) + ", the engine '" + describe() + "' (srdd " +
-                                  hello_->value("engine_version", std::string("?")) + ") speaks protocol " +
-                                  std::to_string(theirs);
+      const std::string message = "protocol version mismatch: this client (srdd " + versionString() +
+                                  ") speaks protocol " + std::to_string(kProtocolVersion) + ", the engine '" +
+                                  describe() + "' (srdd " + hello_->value("engine_version", std::string("?")) +
+                                  ") speaks protocol " + std::to_string(theirs);
       hello_.reset();
       helloError_ = message;
       throw Error(message);
@@ -458,9 +458,9 @@ class ProcessEngine : public Engine {
   std::optional<Json> hello_;
   std::string helloError_, deathMessage_;
   bool helloSent_ = false, dead_ = false, readerDone_ = false, stderrDone_ = false, reaped_ = false, closing_ = false;
-  std::map<uint64_t, Json> unaccepted_;       // submitted, no event seen yet
-  uint64_t maxSeq_ = 0;                       // the last event seen, for "attach"
-  std::optional<uint64_t> attachedLastSeq_;   // the daemon's last seq when it confirmed an attach
+  std::map<uint64_t, Json> unaccepted_;      // submitted, no event seen yet
+  uint64_t maxSeq_ = 0;                      // the last event seen, for "attach"
+  std::optional<uint64_t> attachedLastSeq_;  // the daemon's last seq when it confirmed an attach
   size_t reconnects_ = 0;
   static constexpr std::array<int, 8> kReconnectDelaysMs = {200, 500, 1000, 2000, 4000, 8000, 15000, 30000};
   std::deque<std::string> stderrLines_;

@@ -216,7 +216,8 @@ void JobQueue::submit(uint64_t id, const nlohmann::json& request) {
   }
   auto& lane = impl_->lanes[Impl::isQuick(request) ? 1 : 0];
   lane.queued.push_back({id, request});
-  impl_->append("accepted", id, {{"type", request["type"]}, {"queued", lane.queued.size() - 1 + (lane.runningId ? 1 : 0)}});
+  impl_->append("accepted", id,
+                {{"type", request["type"]}, {"queued", lane.queued.size() - 1 + (lane.runningId ? 1 : 0)}});
   impl_->workCv.notify_all();
 }
 
@@ -244,8 +245,7 @@ void JobQueue::cancelAll() {
 
 bool JobQueue::waitIdle(int timeoutMs) {
   std::unique_lock<std::mutex> lock(impl_->m);
-  return impl_->idleCv.wait_for(lock, std::chrono::milliseconds(timeoutMs),
-                                [&] { return impl_->idle(); });
+  return impl_->idleCv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return impl_->idle(); });
 }
 
 void JobQueue::post(const std::string& type, const nlohmann::json& body) { impl_->emit(type, 0, body); }

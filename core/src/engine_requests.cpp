@@ -66,7 +66,8 @@ Json runScan(const Json& r, JobContext& ctx) {
   if (!r.contains("request")) throw Error("scan request: no 'request' (a ScanRequest JSON)");
   ScanRequest request = ScanRequest::fromJson(r.at("request"));
   request.modelDir = resolveModelDirectory(request.modelDir);  // "": this host's demo model
-  if (ctx.log) ctx.log("scan of " + request.modelDir + " on " + request.device + ": " + request.quantizationDescription());
+  if (ctx.log)
+    ctx.log("scan of " + request.modelDir + " on " + request.device + ": " + request.quantizationDescription());
   if (!ctx.scanJob) throw Error("scan request: internal error: the job queue gave no scan job");
   return ctx.scanJob->run(request, ctx.progress, ctx.cancel);
 }
@@ -80,7 +81,8 @@ Json runDirectoryFiles(const fs::path& dir) {
     const std::string name = e.path().filename().string();
     if (name.size() < 5 || name.find(".tmp") != std::string::npos) continue;
     const std::string ext = e.path().extension().string();
-    if (ext == ".json" || ext == ".jsonl") files[fs::relative(e.path(), dir).generic_string()] = readWholeFile(e.path());
+    if (ext == ".json" || ext == ".jsonl")
+      files[fs::relative(e.path(), dir).generic_string()] = readWholeFile(e.path());
   }
   return files;
 }
@@ -173,7 +175,9 @@ Json listDirectory(const Json& r) {
     return a["name"].get<std::string>() < b["name"].get<std::string>();
   });
   for (auto& row : rows) entries.push_back(std::move(row));
-  return {{"path", dir.string()}, {"parent", dir.parent_path().string()}, {"model", isModelDirectory(dir)},
+  return {{"path", dir.string()},
+          {"parent", dir.parent_path().string()},
+          {"model", isModelDirectory(dir)},
           {"entries", entries}};
 }
 
@@ -181,7 +185,8 @@ Json listDirectory(const Json& r) {
 Json listHfCache() {
   const std::string cache = hfHubCacheDirectory();
   Json models = Json::array();
-  for (const auto& s : listHubSnapshots(cache)) models.push_back({{"repo", s.repo}, {"revision", s.revision}, {"path", s.path}});
+  for (const auto& s : listHubSnapshots(cache))
+    models.push_back({{"repo", s.repo}, {"revision", s.revision}, {"path", s.path}});
   return {{"cache_dir", cache}, {"models", models}};
 }
 
@@ -196,7 +201,8 @@ std::vector<std::string> requestTypes() {
 void checkRequest(const Json& request) {
   if (!request.is_object()) throw Error("request: expected a JSON object");
   const auto t = request.find("type");
-  if (t == request.end() || !t->is_string()) throw Error("request: no \"type\" (one of scan, aqn, eval, info, list_dir, hf_cache)");
+  if (t == request.end() || !t->is_string())
+    throw Error("request: no \"type\" (one of scan, aqn, eval, info, list_dir, hf_cache)");
   const std::string type = t->get<std::string>();
   const auto fields = requestFields().find(type);
   if (fields == requestFields().end()) {

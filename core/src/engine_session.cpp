@@ -83,7 +83,8 @@ class Writer {
 
 class Connection {
  public:
-  Connection(JobQueue& queue, int outFd, const SessionOptions& options) : queue_(queue), writer_(outFd), options_(options) {}
+  Connection(JobQueue& queue, int outFd, const SessionOptions& options)
+      : queue_(queue), writer_(outFd), options_(options) {}
   ~Connection() {
     if (listener_) queue_.unlisten(listener_);
   }
@@ -127,7 +128,8 @@ class Connection {
     }
     const auto job = h.find("job");
     if (job == h.end() || !isNonNegativeInteger(*job) || job->get<uint64_t>() == 0) {
-      error(type.empty() ? "request frame without a \"type\"" : type + " request without a \"job\" id (a positive integer)",
+      error(type.empty() ? "request frame without a \"type\""
+                         : type + " request without a \"job\" id (a positive integer)",
             "bad_request");
       return true;
     }

@@ -11,13 +11,13 @@
 namespace srdd::engine {
 
 struct SessionOptions {
-  int announceProtocol = kProtocolVersion;  // test hook: announce (and require) another version
+  int announceProtocol = kProtocolVersion;    // test hook: announce (and require) another version
   std::string engine = "srdd serve --stdio";  // the hello's "engine" field
-  bool daemon = false;                      // jobs outlive the connection
+  bool daemon = false;                        // jobs outlive the connection
   // true: from the hello on, the connection gets every logged event (a fresh `serve --direct`). false
   // (daemon): it gets the events after "attach" {after_seq}, or those after its first job's submission.
   bool replayAll = true;
-  bool stopJobsAtEnd = false;               // cancel the jobs and send their final events before returning
+  bool stopJobsAtEnd = false;  // cancel the jobs and send their final events before returning
 };
 
 enum class SessionEnd { EndOfInput, Shutdown, Malformed, WriteFailed };

@@ -15,8 +15,12 @@ void SshTarget::validate() const {
 }
 
 nlohmann::json SshTarget::toJson() const {
-  return {{"host", host},     {"user", user},           {"port", port},
-          {"wrapper", wrapper}, {"remote_srdd", remoteSrdd}, {"serve_args", serveArgs},
+  return {{"host", host},
+          {"user", user},
+          {"port", port},
+          {"wrapper", wrapper},
+          {"remote_srdd", remoteSrdd},
+          {"serve_args", serveArgs},
           {"ssh_options", sshOptions}};
 }
 

@@ -8,7 +8,8 @@ void EtaEstimator::plan(const std::string& stage, long units, double weight) {
   Stage& s = stages_[stage];
   const long total = s.planned + units;
   if (total > 0)
-    s.weight = (s.weight * static_cast<double>(s.planned) + weight * static_cast<double>(units)) / static_cast<double>(total);
+    s.weight =
+        (s.weight * static_cast<double>(s.planned) + weight * static_cast<double>(units)) / static_cast<double>(total);
   s.planned = total;
 }
 

@@ -39,7 +39,7 @@ LossResult evaluateLoss(const Model& model, const std::vector<std::vector<int64_
     }
     auto logp = at::log_softmax(logits.narrow(1, 0, t - 1).to(at::kFloat), -1);
     auto targets = batch.inputIds.narrow(1, 1, t - 1);
-    auto nll = -logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);             // [B, T-1]
+    auto nll = -logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);  // [B, T-1]
     auto valid = batch.attentionMask.narrow(1, 1, t - 1);
     auto sums = at::where(valid, nll, at::zeros_like(nll)).sum(1).to(at::kDouble).cpu();
     auto sumsA = sums.accessor<double, 1>();
@@ -47,7 +47,8 @@ LossResult evaluateLoss(const Model& model, const std::vector<std::vector<int64_
       const int64_t n = batch.lengths[i] - 1;
       const double s = sumsA[static_cast<int64_t>(i)];
       if (!std::isfinite(s))
-        throw Error("loss of sequence " + std::to_string(start + i) + " is not finite (NaN or Inf in the model output)");
+        throw Error("loss of sequence " + std::to_string(start + i) +
+                    " is not finite (NaN or Inf in the model output)");
       r.perSequenceTokens.push_back(n);
       r.perSequenceLoss.push_back(n > 0 ? s / static_cast<double>(n) : std::nan(""));
       totalLoss += s;
@@ -77,7 +78,8 @@ std::vector<std::vector<int64_t>> tokenizeIntoWindows(const Tokenizer& tokenizer
     auto ids = tokenizer.encode(text);
     for (size_t start = 0; start < ids.size(); start += static_cast<size_t>(maxTokens)) {
       const size_t end = std::min(ids.size(), start + static_cast<size_t>(maxTokens));
-      if (end - start >= 2) windows.emplace_back(ids.begin() + static_cast<long>(start), ids.begin() + static_cast<long>(end));
+      if (end - start >= 2)
+        windows.emplace_back(ids.begin() + static_cast<long>(start), ids.begin() + static_cast<long>(end));
     }
   }
   return windows;
@@ -90,8 +92,9 @@ void requireUtf8(const std::string& path, const std::vector<std::string>& texts,
   for (size_t i = 0; i < texts.size(); ++i) {
     size_t offset = 0;
     if (unicode::decodeUtf8(texts[i], ignored, offset)) continue;
-    const std::string where = perLine ? "text " + std::to_string(i + 1)
-                                      : "line " + std::to_string(1 + std::count(texts[i].begin(), texts[i].begin() + offset, '\n'));
+    const std::string where =
+        perLine ? "text " + std::to_string(i + 1)
+                : "line " + std::to_string(1 + std::count(texts[i].begin(), texts[i].begin() + offset, '\n'));
     throw Error(path + ": " + where + " is not valid UTF-8 (ill-formed byte at offset " + std::to_string(offset) +
                 "); is this a text file?");
   }

@@ -106,7 +106,7 @@ std::string resolveHubModel(const HubModelId& id, const std::string& cacheDir) {
   std::error_code ec;
   if (!fs::is_directory(repoDir, ec)) {
     const std::string why = fs::is_directory(cacheDir, ec) ? "no " + repoDir.filename().string() + " there"
-                                                            : "the cache directory does not exist";
+                                                           : "the cache directory does not exist";
     throw Error("Hugging Face model '" + idText(id) + "' is not in the local cache " + cacheDir + " (" + why +
                 "; SRDD never downloads: fetch it first, e.g. `huggingface-cli download " + id.repo + "`)");
   }

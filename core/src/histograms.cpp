@@ -67,7 +67,9 @@ HistogramBins bins(const float* x, const float* q, const float* scale, int64_t n
   return b;
 }
 
-nlohmann::json binsJson(const HistogramBins& b) { return {{"edges", b.edges}, {"bf16", b.bf16}, {"quantized", b.quantized}}; }
+nlohmann::json binsJson(const HistogramBins& b) {
+  return {{"edges", b.edges}, {"bf16", b.bf16}, {"quantized", b.quantized}};
+}
 HistogramBins binsFrom(const nlohmann::json& j) {
   return {j.at("edges").get<std::vector<double>>(), j.at("bf16").get<std::vector<int64_t>>(),
           j.at("quantized").get<std::vector<int64_t>>()};
@@ -137,9 +139,11 @@ QuantSpec specOf(const std::string& format, const std::string& block) {
 }
 
 LinearKind moduleKind(const std::string& module) {
-  for (auto k : {LinearKind::Q, LinearKind::K, LinearKind::V, LinearKind::O, LinearKind::Gate, LinearKind::Up, LinearKind::Down})
+  for (auto k :
+       {LinearKind::Q, LinearKind::K, LinearKind::V, LinearKind::O, LinearKind::Gate, LinearKind::Up, LinearKind::Down})
     if (module == linearKindName(k)) return k;
-  throw Error("histograms: unknown module '" + module + "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj or down_proj)");
+  throw Error("histograms: unknown module '" + module +
+              "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj or down_proj)");
 }
 
 // The input of one linear over a batch of prompts (q/k/v share Q's input, gate/up share Gate's).
@@ -219,8 +223,9 @@ TensorHistograms histogramsOf(const std::vector<float>& values, int64_t rows, in
 }
 
 nlohmann::json HistogramRequest::toJson() const {
-  return {{"model_dir", modelDir}, {"dtype", dtype},   {"layer", layer},   {"module", module},     {"tensor", tensor},
-          {"format", format},      {"block", block},   {"prompts", prompts}, {"max_tokens", maxTokens}, {"bins", bins}};
+  return {{"model_dir", modelDir},   {"dtype", dtype},   {"layer", layer}, {"module", module},
+          {"tensor", tensor},        {"format", format}, {"block", block}, {"prompts", prompts},
+          {"max_tokens", maxTokens}, {"bins", bins}};
 }
 
 HistogramRequest HistogramRequest::fromJson(const nlohmann::json& j) {
@@ -253,14 +258,15 @@ TensorHistograms computeHistograms(const HistogramRequest& r) {
   if (r.layer < 0 || r.layer >= model->numLayers())
     throw Error("histograms: layer " + std::to_string(r.layer) + " is out of range (the model has " +
                 std::to_string(model->numLayers()) + " layers, 0-" + std::to_string(model->numLayers() - 1) + ")");
-  const std::string prefix = "model.layers." + std::to_string(r.layer) + "." +
-                             (kind <= LinearKind::O ? "self_attn." : "mlp.") + r.module;
+  const std::string prefix =
+      "model.layers." + std::to_string(r.layer) + "." + (kind <= LinearKind::O ? "self_attn." : "mlp.") + r.module;
   if (r.tensor == "weight")
     return histogramsOfTensor(model->layer(r.layer).linearWeight(kind), spec, r.bins, prefix + ".weight", "weight");
   c10::NoGradGuard noGrad;
   const auto tokenizer = Tokenizer::fromFile(dir + "/tokenizer.json");
   std::string prompts = r.prompts;
-  if (prompts.empty()) prompts = fs::is_regular_file(fs::path(dir) / "prompts.txt") ? dir + "/prompts.txt" : "builtin:scanner";
+  if (prompts.empty())
+    prompts = fs::is_regular_file(fs::path(dir) / "prompts.txt") ? dir + "/prompts.txt" : "builtin:scanner";
   const PromptSet set = loadPromptSet(prompts, tokenizer, r.maxTokens);
   InputCapture capture(r.layer, kind);
   for (const auto& tokens : set.tokens) model->forward(Batch::fromSequences({tokens}, model->device()), &capture);

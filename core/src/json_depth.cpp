@@ -10,9 +10,12 @@ bool jsonNestsDeeperThan(const char* p, size_t n, int maxDepth) {
   for (size_t i = 0; i < n; ++i) {
     const char c = p[i];
     if (inString) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') inString = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        inString = false;
     } else if (c == '"') {
       inString = true;
     } else if (c == '[' || c == '{') {

@@ -54,7 +54,8 @@ bool isSeparator(char c) { return c == ',' || c == ';' || std::isspace(static_ca
 long long number(const std::string& token, const std::string& item, const std::string& what) {
   if (token.empty() || token.size() > 9) throw Error(what + ": '" + item + "' is not a layer index" + kExpected);
   for (char c : token)
-    if (!std::isdigit(static_cast<unsigned char>(c))) throw Error(what + ": '" + item + "' is not a layer index" + kExpected);
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      throw Error(what + ": '" + item + "' is not a layer index" + kExpected);
   return std::stoll(token);
 }
 
@@ -102,8 +103,10 @@ LayerSelection parseLayerSelection(const std::string& input, const std::string& 
       return sel;
     }
     std::string tail;
-    if (rest[0] == '-' || rest[0] == '_') tail = rest.substr(1);
-    else if (std::isspace(static_cast<unsigned char>(text[3]))) tail = rest;
+    if (rest[0] == '-' || rest[0] == '_')
+      tail = rest.substr(1);
+    else if (std::isspace(static_cast<unsigned char>(text[3])))
+      tail = rest;
     if (startsWithWord(tail, "but")) {
       rest = trim(tail.substr(3));
       if (!rest.empty() && rest[0] == ':') rest = trim(rest.substr(1));
@@ -127,8 +130,8 @@ std::vector<int> LayerSelection::resolve(int numLayers, const std::string& what)
   }
   for (int l : listed)
     if (l >= numLayers)
-      throw Error(what + ": layer " + std::to_string(l) + " is out of range (the model has " + std::to_string(numLayers) +
-                  " layers, 0-" + std::to_string(numLayers - 1) + ")");
+      throw Error(what + ": layer " + std::to_string(l) + " is out of range (the model has " +
+                  std::to_string(numLayers) + " layers, 0-" + std::to_string(numLayers - 1) + ")");
   std::vector<int> out;
   if (!all) return {listed.begin(), listed.end()};
   for (int l = 0; l < numLayers; ++l)

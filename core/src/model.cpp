@@ -211,8 +211,8 @@ Model::Context Model::makeContext(const Batch& batch) const {
     throw Error("a sequence of " + std::to_string(t) + " tokens exceeds the model's sliding attention window (" +
                 std::to_string(config_.slidingWindow) + "), which this engine does not implement");
   auto positions = at::arange(t, at::TensorOptions().dtype(at::kFloat).device(device_));
-  auto freqs = at::outer(positions, invFreq_);           // fp32, exact like HF's outer-product matmul
-  auto emb = at::cat({freqs, freqs}, -1).unsqueeze(0);   // [1, T, d]
+  auto freqs = at::outer(positions, invFreq_);          // fp32, exact like HF's outer-product matmul
+  auto emb = at::cat({freqs, freqs}, -1).unsqueeze(0);  // [1, T, d]
   ctx.cos = emb.cos().to(dtype_);
   ctx.sin = emb.sin().to(dtype_);
   if (batch.unpadded()) {
@@ -220,8 +220,9 @@ Model::Context Model::makeContext(const Batch& batch) const {
   } else {
     auto causal = at::ones({t, t}, at::TensorOptions().dtype(at::kBool).device(device_)).tril();
     auto allowed = causal.unsqueeze(0).logical_and(batch.attentionMask.unsqueeze(1));  // [B, T, T]
-    const double lowest = dtype_ == at::kFloat ? std::numeric_limits<float>::lowest()
-                          : dtype_ == at::kHalf ? -65504.0 : -3.3895313892515355e38;
+    const double lowest = dtype_ == at::kFloat  ? std::numeric_limits<float>::lowest()
+                          : dtype_ == at::kHalf ? -65504.0
+                                                : -3.3895313892515355e38;
     auto zero = at::zeros({}, at::TensorOptions().dtype(dtype_).device(device_));
     ctx.maskBias = at::where(allowed, zero, at::full({}, lowest, zero.options())).unsqueeze(1);
   }

@@ -152,13 +152,14 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& sr
       if (c.modelType == f.modelType) c.architecture = f.architecture;
     }
     if (c.architecture.empty()) {
-      throw Error(src + ": no \"architectures\" and unknown model_type '" + c.modelType + "' (supported: " +
-                  joined(supportedArchitectures()) + ")");
+      throw Error(src + ": no \"architectures\" and unknown model_type '" + c.modelType +
+                  "' (supported: " + joined(supportedArchitectures()) + ")");
     }
   }
   const Family* family = familyOfArchitecture(c.architecture);
   if (!family) {
-    throw Error(src + ": unknown architecture '" + c.architecture + "' (supported: " + joined(supportedArchitectures()) + ")");
+    throw Error(src + ": unknown architecture '" + c.architecture +
+                "' (supported: " + joined(supportedArchitectures()) + ")");
   }
   if (c.modelType.empty()) c.modelType = family->modelType;
 
@@ -214,7 +215,9 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& sr
     const auto& types = j["layer_types"];
     if (!types.is_array()) throw Error(src + ": \"layer_types\" must be a list, got " + types.dump());
     for (const auto& t : types) {
-      if (t != "full_attention") throw Error(src + ": unsupported layer type " + t.dump() + " in \"layer_types\" (only full_attention is implemented)");
+      if (t != "full_attention")
+        throw Error(src + ": unsupported layer type " + t.dump() +
+                    " in \"layer_types\" (only full_attention is implemented)");
     }
   }
   c.torchDtype = r.present("torch_dtype") ? r.string("torch_dtype") : r.string("dtype");
@@ -228,25 +231,31 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& sr
 void ModelConfig::validate(const std::string& src) const {
   const Family* family = familyOfArchitecture(architecture);
   if (!family) {
-    throw Error(src + ": unknown architecture '" + architecture + "' (supported: " + joined(supportedArchitectures()) + ")");
+    throw Error(src + ": unknown architecture '" + architecture + "' (supported: " + joined(supportedArchitectures()) +
+                ")");
   }
   if (modelType != family->modelType) {
     throw Error(src + ": model_type '" + modelType + "' does not match architecture " + architecture + " (expected '" +
                 family->modelType + "')");
   }
   const std::pair<const char*, int64_t> sizes[] = {
-      {"vocab_size", vocabSize},         {"hidden_size", hiddenSize},
-      {"intermediate_size", intermediateSize}, {"num_hidden_layers", numLayers},
-      {"num_attention_heads", numHeads}, {"num_key_value_heads", numKvHeads},
-      {"head_dim", headDim},             {"max_position_embeddings", maxPositionEmbeddings},
+      {"vocab_size", vocabSize},
+      {"hidden_size", hiddenSize},
+      {"intermediate_size", intermediateSize},
+      {"num_hidden_layers", numLayers},
+      {"num_attention_heads", numHeads},
+      {"num_key_value_heads", numKvHeads},
+      {"head_dim", headDim},
+      {"max_position_embeddings", maxPositionEmbeddings},
   };
   for (const auto& [key, value] : sizes) {
     if (value <= 0) throw Error(src + ": \"" + key + "\" must be positive, got " + std::to_string(value));
-    if (value > kMaxDimension) throw Error(src + ": \"" + key + "\" is implausibly large (" + std::to_string(value) + ")");
+    if (value > kMaxDimension)
+      throw Error(src + ": \"" + key + "\" is implausibly large (" + std::to_string(value) + ")");
   }
   if (numHeads % numKvHeads != 0) {
-    throw Error(src + ": num_attention_heads " + std::to_string(numHeads) + " is not a multiple of num_key_value_heads " +
-                std::to_string(numKvHeads));
+    throw Error(src + ": num_attention_heads " + std::to_string(numHeads) +
+                " is not a multiple of num_key_value_heads " + std::to_string(numKvHeads));
   }
   if (modelType == "qwen2" && (hiddenSize % numHeads != 0 || headDim != hiddenSize / numHeads)) {
     throw Error(src + ": hidden_size " + std::to_string(hiddenSize) + " is not num_attention_heads " +
@@ -267,7 +276,8 @@ void ModelConfig::validate(const std::string& src) const {
       throw Error(src + ": llama3 rope scaling needs factor > 0 and high_freq_factor > low_freq_factor > 0");
     }
   }
-  if (numLayers > kMaxLayers) throw Error(src + ": \"num_hidden_layers\" is implausibly large (" + std::to_string(numLayers) + ")");
+  if (numLayers > kMaxLayers)
+    throw Error(src + ": \"num_hidden_layers\" is implausibly large (" + std::to_string(numLayers) + ")");
   if (numHeads * headDim > kMaxDimension) throw Error(src + ": num_attention_heads x head_dim is implausibly large");
   try {
     (void)parameterCount();
@@ -283,7 +293,8 @@ TensorLayout ModelConfig::tensorLayout() const {
   for (int64_t i = 0; i < numLayers; ++i) {
     const std::string p = "model.layers." + std::to_string(i) + ".";
     out.push_back({p + "input_layernorm.weight", {h}});
-    const std::pair<const char*, std::vector<int64_t>> attn[] = {{"q", {q, h}}, {"k", {kv, h}}, {"v", {kv, h}}, {"o", {h, q}}};
+    const std::pair<const char*, std::vector<int64_t>> attn[] = {
+        {"q", {q, h}}, {"k", {kv, h}}, {"v", {kv, h}}, {"o", {h, q}}};
     for (const auto& [proj, shape] : attn) {
       out.push_back({p + "self_attn." + proj + "_proj.weight", shape});
       if (attentionBias && (proj != std::string("o") || oProjBias())) {
@@ -331,13 +342,13 @@ nlohmann::json ModelConfig::toJson() const {
       {"max_position_embeddings", maxPositionEmbeddings},
       {"rms_norm_eps", rmsNormEps},
       {"rope_theta", ropeTheta},
-      {"rope_scaling", ropeScaling.type == "default" ? nlohmann::json(nullptr)
-                                                     : nlohmann::json{{"rope_type", ropeScaling.type},
-                                                                      {"factor", ropeScaling.factor},
-                                                                      {"low_freq_factor", ropeScaling.lowFreqFactor},
-                                                                      {"high_freq_factor", ropeScaling.highFreqFactor},
-                                                                      {"original_max_position_embeddings",
-                                                                       ropeScaling.originalMaxPositions}}},
+      {"rope_scaling", ropeScaling.type == "default"
+                           ? nlohmann::json(nullptr)
+                           : nlohmann::json{{"rope_type", ropeScaling.type},
+                                            {"factor", ropeScaling.factor},
+                                            {"low_freq_factor", ropeScaling.lowFreqFactor},
+                                            {"high_freq_factor", ropeScaling.highFreqFactor},
+                                            {"original_max_position_embeddings", ropeScaling.originalMaxPositions}}},
       {"tie_word_embeddings", tieWordEmbeddings},
       {"hidden_act", "silu"},
       {"initializer_range", 0.02},
@@ -348,7 +359,8 @@ nlohmann::json ModelConfig::toJson() const {
   if (modelType == "qwen2" || modelType == "qwen3") j["use_sliding_window"] = false;
   if (modelType == "llama" || modelType == "qwen3") j["attention_bias"] = attentionBias;
   if (modelType == "llama") j["mlp_bias"] = mlpBias;
-  if (modelType == "mistral") j["sliding_window"] = slidingWindow > 0 ? nlohmann::json(slidingWindow) : nlohmann::json(nullptr);
+  if (modelType == "mistral")
+    j["sliding_window"] = slidingWindow > 0 ? nlohmann::json(slidingWindow) : nlohmann::json(nullptr);
   if (!torchDtype.empty()) j["torch_dtype"] = torchDtype;
   if (bosTokenId) j["bos_token_id"] = *bosTokenId;
   if (eosTokenId) j["eos_token_id"] = *eosTokenId;
@@ -382,8 +394,8 @@ ModelConfig qwen2(int64_t vocab, int64_t hidden, int64_t inter, int64_t layers, 
 }  // namespace
 
 std::vector<std::string> presetNames() {
-  return {"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-3b", "qwen2.5-7b", "qwen2.5-14b", "qwen2.5-32b", "qwen2.5-72b",
-          "qwen3-0.6b",   "llama-3.2-1b", "tiny-qwen2"};
+  return {"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-3b", "qwen2.5-7b",   "qwen2.5-14b",
+          "qwen2.5-32b",  "qwen2.5-72b",  "qwen3-0.6b", "llama-3.2-1b", "tiny-qwen2"};
 }
 
 ModelConfig presetConfig(const std::string& name) {

@@ -79,19 +79,30 @@ nlohmann::json modelSummaryToJson(const ModelSummary& s) {
     nlohmann::json tensors = nlohmann::json::array();
     for (const auto& t : r.tensors) {
       ++dtypes[t.dtype];
-      tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", t.dtype}, {"numel", t.numel}, {"file", t.file}});
+      tensors.push_back(
+          {{"name", t.name}, {"shape", t.shape}, {"dtype", t.dtype}, {"numel", t.numel}, {"file", t.file}});
     }
-    rows.push_back({{"index", r.index}, {"name", r.name}, {"parameters", r.parameters}, {"dtype", r.dtype}, {"tensors", tensors}});
+    rows.push_back(
+        {{"index", r.index}, {"name", r.name}, {"parameters", r.parameters}, {"dtype", r.dtype}, {"tensors", tensors}});
   }
-  return {{"directory", s.directory},         {"architecture", s.architecture},
-          {"model_type", s.modelType},        {"num_layers", s.numLayers},
-          {"hidden_size", s.hiddenSize},      {"intermediate_size", s.intermediateSize},
-          {"num_heads", s.numHeads},          {"num_kv_heads", s.numKvHeads},
-          {"head_dim", s.headDim},            {"vocab_size", s.vocabSize},
-          {"rope_theta", s.ropeTheta},        {"rms_norm_eps", s.rmsNormEps},
-          {"tied_embeddings", s.tiedEmbeddings}, {"attention_bias", s.attentionBias},
-          {"parameters", s.totalParameters},  {"dtypes", dtypes},
-          {"bytes_on_disk", s.bytesOnDisk},   {"files", s.files},
+  return {{"directory", s.directory},
+          {"architecture", s.architecture},
+          {"model_type", s.modelType},
+          {"num_layers", s.numLayers},
+          {"hidden_size", s.hiddenSize},
+          {"intermediate_size", s.intermediateSize},
+          {"num_heads", s.numHeads},
+          {"num_kv_heads", s.numKvHeads},
+          {"head_dim", s.headDim},
+          {"vocab_size", s.vocabSize},
+          {"rope_theta", s.ropeTheta},
+          {"rms_norm_eps", s.rmsNormEps},
+          {"tied_embeddings", s.tiedEmbeddings},
+          {"attention_bias", s.attentionBias},
+          {"parameters", s.totalParameters},
+          {"dtypes", dtypes},
+          {"bytes_on_disk", s.bytesOnDisk},
+          {"files", s.files},
           {"memory_bytes", {{"bf16", s.totalParameters * 2}, {"fp32", s.totalParameters * 4}}},
           {"rows", rows}};
 }
@@ -119,7 +130,8 @@ ModelSummary modelSummaryFromJson(const nlohmann::json& j) {
     for (const auto& r : j.at("rows")) {
       LayerSummary row{r.at("index"), r.at("name"), r.at("parameters"), r.at("dtype"), {}};
       for (const auto& t : r.at("tensors"))
-        row.tensors.push_back({t.at("name"), t.at("shape").get<std::vector<int64_t>>(), t.at("dtype"), t.at("numel"), t.at("file")});
+        row.tensors.push_back(
+            {t.at("name"), t.at("shape").get<std::vector<int64_t>>(), t.at("dtype"), t.at("numel"), t.at("file")});
       s.rows.push_back(std::move(row));
     }
     return s;

@@ -79,7 +79,8 @@ void runKernel(const at::Tensor& in, at::Tensor& out, const QuantSpec& spec, uin
 #ifdef SRDD_HAVE_CUDA
     detail::fakeQuantizeCuda(in, out, p);
 #else
-    throw Error("fake quantization: tensor is on " + in.device().str() + " but srdd_core was built without CUDA kernels");
+    throw Error("fake quantization: tensor is on " + in.device().str() +
+                " but srdd_core was built without CUDA kernels");
 #endif
   } else {
     throw Error("fake quantization: unsupported device " + in.device().str());
@@ -103,7 +104,8 @@ at::Tensor fakeQuantize(const at::Tensor& x, const QuantSpec& spec, uint64_t str
 void fakeQuantizeInto(const at::Tensor& x, at::Tensor& out, const QuantSpec& spec, uint64_t streamOffset) {
   spec.validate();
   checkDtype(x);
-  if (out.sizes() != x.sizes() || out.scalar_type() != x.scalar_type() || out.device() != x.device() || !out.is_contiguous())
+  if (out.sizes() != x.sizes() || out.scalar_type() != x.scalar_type() || out.device() != x.device() ||
+      !out.is_contiguous())
     throw Error("fake quantization: output tensor must be contiguous with the input's shape, dtype and device");
   if (x.numel() == 0) return;
   if (x.scalar_type() == at::kDouble) {

@@ -8,9 +8,7 @@ namespace srdd {
 namespace {
 
 // 2^k for an integer tensor k in [-126, 127], built from the exponent field (exact).
-at::Tensor pow2(const at::Tensor& k) {
-  return at::bitwise_left_shift((k + 127).to(at::kInt), 23).view(at::kFloat);
-}
+at::Tensor pow2(const at::Tensor& k) { return at::bitwise_left_shift((k + 127).to(at::kInt), 23).view(at::kFloat); }
 
 // floor(log2 a) for a > 0 (frexp's mantissa is in [0.5, 1)); -1 for a == 0.
 at::Tensor floorLog2(const at::Tensor& a) { return std::get<1>(at::frexp(a)).to(at::kLong) - 1; }
@@ -55,7 +53,8 @@ at::Tensor quantizeBlocks(const at::Tensor& b, const QuantSpec& spec, float tens
     if (tensorScale == 0.0f) return nanWhere(bad, b * 0.0);
     // divide by a full tensor: CUDA turns division by a scalar into a multiplication by its reciprocal
     at::Tensor eff = roundToGrid(amax / at::full_like(amax, 6.0f * tensorScale), mxTraits(ElementFormat::E4M3),
-                                 Rounding::NearestEven) * tensorScale;
+                                 Rounding::NearestEven) *
+                     tensorScale;
     at::Tensor v = roundToGrid(mag / eff, f, spec.rounding) * eff;
     v = at::where(at::gt(eff, 0), v, at::zeros_like(v));
     return nanWhere(bad, at::copysign(v, b));
@@ -75,7 +74,8 @@ at::Tensor quantizeBlocks(const at::Tensor& b, const QuantSpec& spec, float tens
 
 at::Tensor fakeQuantizeComposed(const at::Tensor& x, const QuantSpec& spec) {
   spec.validate();
-  if (spec.rounding == Rounding::Stochastic) throw Error("composed fake quantization: stochastic rounding is not supported");
+  if (spec.rounding == Rounding::Stochastic)
+    throw Error("composed fake quantization: stochastic rounding is not supported");
   if (!x.is_floating_point()) throw Error("composed fake quantization: tensor is not floating point");
   if (x.numel() == 0) return x.detach().clone();
   const MxKernelParams p = detail::kernelParams(spec, x.sizes(), 0);

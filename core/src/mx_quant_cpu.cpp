@@ -20,9 +20,13 @@ namespace srdd::detail {
 namespace {
 
 template <typename T>
-inline float load(T v) { return static_cast<float>(v); }
+inline float load(T v) {
+  return static_cast<float>(v);
+}
 template <typename T>
-inline T store(float v) { return static_cast<T>(v); }
+inline T store(float v) {
+  return static_cast<T>(v);
+}
 
 struct Group {
   int64_t r0, c0;
@@ -92,9 +96,11 @@ void quantGroupNv(const T* in, T* out, const MxKernelParams& p, const Group& g) 
   uint32_t mb = groupMaxBits(in, p.cols, g);
   if (mb >= 0x7F800000u) return fillGroup(out, p.cols, g, std::numeric_limits<float>::quiet_NaN());
   const float st = p.tensorScale;
-  const float eff = st > 0.0f ? mxRoundMagnitude(mxU2F(mb) / (6.0f * st), e4m3, Rounding::NearestEven, 0.0f) * st : 0.0f;
+  const float eff =
+      st > 0.0f ? mxRoundMagnitude(mxU2F(mb) / (6.0f * st), e4m3, Rounding::NearestEven, 0.0f) * st : 0.0f;
   mapGroup<T, R == Rounding::Stochastic>(in, out, p, g, [&](float x, float u) {
-    return eff > 0.0f ? std::copysign(mxRoundMagnitude(std::fabs(x) / eff, e2m1, R, u) * eff, x) : std::copysign(0.0f, x);
+    return eff > 0.0f ? std::copysign(mxRoundMagnitude(std::fabs(x) / eff, e2m1, R, u) * eff, x)
+                      : std::copysign(0.0f, x);
   });
 }
 
@@ -112,9 +118,12 @@ void run(const T* in, T* out, const MxKernelParams& p) {
       g.c0 = (i % gCols) * p.blockCols;
       g.h = int(std::min<int64_t>(p.blockRows, p.rows - g.r0));
       g.w = int(std::min<int64_t>(p.blockCols, p.cols - g.c0));
-      if (p.mode == MxKernelParams::Reference) quantGroupRef<T, R>(in, out, p, g);
-      else if (p.mode == MxKernelParams::Nvfp4) quantGroupNv<T, R>(in, out, p, g);
-      else quantGroupMx<T, R>(in, out, p, tr, g);
+      if (p.mode == MxKernelParams::Reference)
+        quantGroupRef<T, R>(in, out, p, g);
+      else if (p.mode == MxKernelParams::Nvfp4)
+        quantGroupNv<T, R>(in, out, p, g);
+      else
+        quantGroupMx<T, R>(in, out, p, tr, g);
     }
   });
 }
@@ -132,7 +141,9 @@ SRDD_INLINE void loadBits(const T* src, int w, uint32_t* b) {
   for (int i = 0; i < w; ++i) b[i] = mxF2U(static_cast<float>(src[i]));
 }
 template <>
-SRDD_INLINE void loadBits(const float* src, int w, uint32_t* b) { std::memcpy(b, src, sizeof(float) * w); }
+SRDD_INLINE void loadBits(const float* src, int w, uint32_t* b) {
+  std::memcpy(b, src, sizeof(float) * w);
+}
 template <>
 SRDD_INLINE void loadBits(const at::BFloat16* src, int w, uint32_t* b) {
   for (int i = 0; i < w; ++i) b[i] = uint32_t(src[i].x) << 16;
@@ -142,7 +153,9 @@ SRDD_INLINE void storeBits(const uint32_t* b, int w, T* dst) {
   for (int i = 0; i < w; ++i) dst[i] = static_cast<T>(mxU2F(b[i]));
 }
 template <>
-SRDD_INLINE void storeBits(const uint32_t* b, int w, float* dst) { std::memcpy(dst, b, sizeof(float) * w); }
+SRDD_INLINE void storeBits(const uint32_t* b, int w, float* dst) {
+  std::memcpy(dst, b, sizeof(float) * w);
+}
 template <>
 SRDD_INLINE void storeBits(const uint32_t* b, int w, at::BFloat16* dst) {
   for (int i = 0; i < w; ++i) {
@@ -196,7 +209,10 @@ SRDD_INLINE void blocksImpl(const void* inV, void* outV, const RowBlocks& a, int
       storeBits(b, w, out + off);
     }
     c += kB;
-    if (c >= a.cols) { c = 0; ++r; }
+    if (c >= a.cols) {
+      c = 0;
+      ++r;
+    }
   }
 }
 
@@ -204,22 +220,26 @@ using BlocksFn = void (*)(const void*, void*, const RowBlocks&, int64_t, int64_t
 
 // One copy per ISA; never FMA (not needed: every product is exact, but keep the code identical).
 template <typename T, ElementFormat F, Rounding R>
-void blocksBase(const void* in, void* out, const RowBlocks& a, int64_t g0, int64_t g1) { blocksImpl<T, F, R>(in, out, a, g0, g1); }
+void blocksBase(const void* in, void* out, const RowBlocks& a, int64_t g0, int64_t g1) {
+  blocksImpl<T, F, R>(in, out, a, g0, g1);
+}
 template <typename T, ElementFormat F, Rounding R>
 __attribute__((target("avx2"))) void blocksAvx2(const void* in, void* out, const RowBlocks& a, int64_t g0, int64_t g1) {
   blocksImpl<T, F, R>(in, out, a, g0, g1);
 }
 template <typename T, ElementFormat F, Rounding R>
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void blocksAvx512(const void* in, void* out, const RowBlocks& a,
-                                                                                int64_t g0, int64_t g1) {
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void blocksAvx512(const void* in, void* out,
+                                                                                const RowBlocks& a, int64_t g0,
+                                                                                int64_t g1) {
   blocksImpl<T, F, R>(in, out, a, g0, g1);
 }
 
 template <typename T, ElementFormat F, Rounding R>
 BlocksFn pickIsa() {
-  static const int isa = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-                                 __builtin_cpu_supports("avx512dq") ? 2
-                         : __builtin_cpu_supports("avx2") ? 1 : 0;
+  static const int isa =
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") ? 2
+      : __builtin_cpu_supports("avx2")                                                                               ? 1
+                                       : 0;
   return isa == 2 ? &blocksAvx512<T, F, R> : isa == 1 ? &blocksAvx2<T, F, R> : &blocksBase<T, F, R>;
 }
 
@@ -230,7 +250,8 @@ BlocksFn pickFormat(ElementFormat f) {
     case ElementFormat::E2M3: return pickIsa<T, ElementFormat::E2M3, R>();
     case ElementFormat::E3M2: return pickIsa<T, ElementFormat::E3M2, R>();
     case ElementFormat::E4M3: return pickIsa<T, ElementFormat::E4M3, R>();
-    case ElementFormat::E5M2: default: return pickIsa<T, ElementFormat::E5M2, R>();
+    case ElementFormat::E5M2:
+    default: return pickIsa<T, ElementFormat::E5M2, R>();
   }
 }
 

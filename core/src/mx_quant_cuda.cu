@@ -25,7 +25,9 @@ constexpr int kThreads = 256;
 // except NaN, which only a NaN block produces, stored as the CPU's quiet NaN (the device
 // conversions give 0x7FFF instead of 0x7FC0 / 0x7E00).
 template <typename T>
-__device__ __forceinline__ T toOut(float y) { return y; }
+__device__ __forceinline__ T toOut(float y) {
+  return y;
+}
 template <>
 __device__ __forceinline__ at::BFloat16 toOut<at::BFloat16>(float y) {
   return y != y ? at::BFloat16(0x7FC0, at::BFloat16::from_bits()) : at::BFloat16(y);
@@ -39,9 +41,13 @@ __device__ __forceinline__ at::Half toOut<at::Half>(float y) {
 constexpr int kFastUnrollLarge = 4;  // 16-byte vectors in flight per thread for large tensors
 
 // The 16-byte vector v as V = 16 / sizeof(T) fp32 values, and back (through c10's conversions).
-__device__ __forceinline__ uint32_t word(const uint4& v, int j) { return j == 0 ? v.x : j == 1 ? v.y : j == 2 ? v.z : v.w; }
+__device__ __forceinline__ uint32_t word(const uint4& v, int j) {
+  return j == 0 ? v.x : j == 1 ? v.y : j == 2 ? v.z : v.w;
+}
 template <typename T>
-__device__ __forceinline__ float halfBits(uint32_t b) { return static_cast<float>(T(uint16_t(b & 0xFFFFu), T::from_bits())); }
+__device__ __forceinline__ float halfBits(uint32_t b) {
+  return static_cast<float>(T(uint16_t(b & 0xFFFFu), T::from_bits()));
+}
 
 template <typename T>
 __device__ __forceinline__ void unpack(const uint4& v, float* x) {
@@ -73,8 +79,8 @@ __device__ __forceinline__ uint4 pack(const float* y) {
 // nVec 16-byte vectors; nVec * V is a multiple of 32, so a block never straddles a vector group
 // boundary and the lanes of one block are all in range or all out of range.
 template <typename T, ElementFormat F, Rounding R, int kFastUnroll>
-__global__ void __launch_bounds__(kThreads) mxRowFastKernel(const uint4* in, uint4* out, int64_t nVec, ScaleRule rule,
-                                                            uint64_t seedMix, uint64_t indexOffset) {
+__global__ void __launch_bounds__(kThreads)
+    mxRowFastKernel(const uint4* in, uint4* out, int64_t nVec, ScaleRule rule, uint64_t seedMix, uint64_t indexOffset) {
   constexpr int V = 16 / int(sizeof(T));  // elements per lane
   constexpr int G = 32 / V;               // lanes per 32-element block
   const MxTraits tr = mxTraits(F);
@@ -132,7 +138,8 @@ template <typename T, ElementFormat F, Rounding R>
 void launchFast(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
   static const int perSm = [] {
     int n = 0;
-    C10_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, mxRowFastKernel<T, F, R, kFastUnrollLarge>, kThreads, 0));
+    C10_CUDA_CHECK(
+        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, mxRowFastKernel<T, F, R, kFastUnrollLarge>, kThreads, 0));
     return std::max(n, 1);
   }();
   const int64_t nVec = in.numel() / (16 / int64_t(sizeof(T)));
@@ -174,8 +181,9 @@ bool fastEligible(const at::Tensor& in, const at::Tensor& out, const MxKernelPar
 // ---- general kernel ----
 
 template <typename T, int MODE, Rounding R>
-__global__ void __launch_bounds__(kThreads) mxFakeQuantKernel(const T* __restrict__ in, T* __restrict__ out,
-                                                              MxKernelParams p, int seg, int64_t gCols, int64_t groups) {
+__global__ void __launch_bounds__(kThreads)
+    mxFakeQuantKernel(const T* __restrict__ in, T* __restrict__ out, MxKernelParams p, int seg, int64_t gCols,
+                      int64_t groups) {
   const int lane = threadIdx.x & 31;
   const int sub = lane / seg, j = lane % seg;
   const int perWarp = 32 / seg;
@@ -207,18 +215,25 @@ __global__ void __launch_bounds__(kThreads) mxFakeQuantKernel(const T* __restric
     float inv = 1.0f, X = 1.0f, eff = 0.0f;
     const float amax = mxU2F(mb);
     if (MODE == MxKernelParams::Reference) {
-      if (mb > 0x7F800000u) kind = 1;
+      if (mb > 0x7F800000u)
+        kind = 1;
       else {
         const int e = mxRefScaleExponent(amax);
-        if (e < -127) kind = 2;
-        else { inv = mxPow2(-e); X = mxPow2(e); }
+        if (e < -127)
+          kind = 2;
+        else {
+          inv = mxPow2(-e);
+          X = mxPow2(e);
+        }
       }
     } else if (MODE == MxKernelParams::Nvfp4) {
-      if (mb >= 0x7F800000u) kind = 1;
+      if (mb >= 0x7F800000u)
+        kind = 1;
       else if (p.tensorScale > 0.0f)
         eff = mxRoundMagnitude(amax / (6.0f * p.tensorScale), e4m3, Rounding::NearestEven, 0.0f) * p.tensorScale;
     } else {
-      if (mb >= 0x7F800000u) kind = 1;
+      if (mb >= 0x7F800000u)
+        kind = 1;
       else {
         const int e = mxScaleExponent(amax, p.scale, tr);
         inv = mxPow2(-e);
@@ -257,7 +272,8 @@ void launch(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
   const int64_t gCols = (p.cols + p.blockCols - 1) / p.blockCols;
   const int64_t groups = gRows * gCols;
   const int64_t groupsPerBlock = int64_t(kThreads / 32) * (32 / seg);
-  const int64_t blocks = std::max<int64_t>(1, std::min<int64_t>((groups + groupsPerBlock - 1) / groupsPerBlock, 1 << 20));
+  const int64_t blocks =
+      std::max<int64_t>(1, std::min<int64_t>((groups + groupsPerBlock - 1) / groupsPerBlock, 1 << 20));
   auto stream = at::cuda::getCurrentCUDAStream();
   mxFakeQuantKernel<T, MODE, R><<<unsigned(blocks), kThreads, 0, stream>>>(
       reinterpret_cast<const T*>(in.data_ptr()), reinterpret_cast<T*>(out.data_ptr()), p, seg, gCols, groups);
@@ -275,15 +291,19 @@ void byRounding(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) 
 
 template <typename T>
 void byMode(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
-  if (p.mode == MxKernelParams::Reference) byRounding<T, MxKernelParams::Reference>(in, out, p);
-  else if (p.mode == MxKernelParams::Nvfp4) byRounding<T, MxKernelParams::Nvfp4>(in, out, p);
-  else byRounding<T, MxKernelParams::Mx>(in, out, p);
+  if (p.mode == MxKernelParams::Reference)
+    byRounding<T, MxKernelParams::Reference>(in, out, p);
+  else if (p.mode == MxKernelParams::Nvfp4)
+    byRounding<T, MxKernelParams::Nvfp4>(in, out, p);
+  else
+    byRounding<T, MxKernelParams::Mx>(in, out, p);
 }
 
 }  // namespace
 
 void fakeQuantizeCuda(const at::Tensor& in, at::Tensor& out, const MxKernelParams& p) {
-  if (p.blockCols > 32 && p.blockCols % 32 != 0) throw Error("fake quantization (CUDA): block width must be a power of two");
+  if (p.blockCols > 32 && p.blockCols % 32 != 0)
+    throw Error("fake quantization (CUDA): block width must be a power of two");
   c10::cuda::CUDAGuard guard(in.device());
   if (fastEligible(in, out, p)) {
     switch (in.scalar_type()) {

@@ -40,13 +40,16 @@ QuantDetail quantizeWithDetail(const at::Tensor& x, const QuantSpec& spec) {
       float unit;  // the factor between element grid values and dequantized values
       const int64_t g = gr * gCols + gc;
       if (p.mode == MxKernelParams::Nvfp4) {
-        float s8 = (nan || d.tensorScale == 0.0f) ? 0.0f
-                   : mxRoundMagnitude(amax / (6.0f * d.tensorScale), e4m3, Rounding::NearestEven, 0.0f);
+        float s8 = (nan || d.tensorScale == 0.0f)
+                       ? 0.0f
+                       : mxRoundMagnitude(amax / (6.0f * d.tensorScale), e4m3, Rounding::NearestEven, 0.0f);
         sb[g] = nan ? 0x7F : uint8_t(mxEncode(s8, false, e4m3));
         sv[g] = nan ? NAN : s8;
         unit = s8 * d.tensorScale;
       } else {
-        int e = nan ? 0 : (p.mode == MxKernelParams::Reference ? mxRefScaleExponent(amax) : mxScaleExponent(amax, p.scale, elem));
+        int e = nan ? 0
+                    : (p.mode == MxKernelParams::Reference ? mxRefScaleExponent(amax)
+                                                           : mxScaleExponent(amax, p.scale, elem));
         sb[g] = nan ? 0xFF : uint8_t(e + 127);
         sv[g] = nan ? NAN : std::ldexp(1.0f, e);
         unit = sv[g];

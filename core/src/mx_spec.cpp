@@ -87,9 +87,11 @@ std::string roundingName(Rounding r) {
 
 void QuantSpec::validate() const {
   const NamedFormat* f = nullptr;
-  for (const auto& k : kFormats) if (formatName == k.name) f = &k;
+  for (const auto& k : kFormats)
+    if (formatName == k.name) f = &k;
   if (!f) parseQuantSpec(formatName);  // throws the listing error
-  if (f->element != element) throw Error("quantization spec: element format does not match format '" + formatName + "'");
+  if (f->element != element)
+    throw Error("quantization spec: element format does not match format '" + formatName + "'");
   if (blockSize < 2 || blockSize > 1024 || (blockSize & (blockSize - 1)))
     throw Error("quantization spec: block size " + std::to_string(blockSize) + " must be a power of two in [2, 1024]");
   if (block == BlockShape::Tile32x32 && blockSize > 64)
@@ -99,7 +101,8 @@ void QuantSpec::validate() const {
   if (reference) {
     if (formatName != "mxfp4" || blockSize != 32)
       throw Error("quantization spec: reference mode exists only for mxfp4 with 32-element blocks");
-    if (scale != ScaleRule::Floor) throw Error("quantization spec: reference mode has its own scale rule; use scale=floor");
+    if (scale != ScaleRule::Floor)
+      throw Error("quantization spec: reference mode has its own scale rule; use scale=floor");
     if (rounding == Rounding::NearestEven)
       throw Error("quantization spec: reference mode rounds ties away from zero; use rounding away or stochastic");
   }
@@ -138,7 +141,8 @@ nlohmann::json QuantSpec::toJson() const {
 QuantSpec QuantSpec::fromJson(const nlohmann::json& j) {
   try {
     QuantSpec s = parseQuantSpec(j.at("format").get<std::string>());
-    if (j.contains("scale") && j["scale"].get<std::string>() != "e4m3") s.scale = parseScaleRule(j["scale"].get<std::string>());
+    if (j.contains("scale") && j["scale"].get<std::string>() != "e4m3")
+      s.scale = parseScaleRule(j["scale"].get<std::string>());
     if (j.contains("rounding")) s.rounding = parseRounding(j["rounding"].get<std::string>());
     if (j.contains("block")) s.block = parseBlockShape(j["block"].get<std::string>(), &s.blockSize);
     if (j.contains("seed")) s.seed = j["seed"].get<uint64_t>();

@@ -11,7 +11,8 @@ struct FakeQuantSTE : public torch::autograd::Function<FakeQuantSTE> {
   static at::Tensor forward(torch::autograd::AutogradContext*, const at::Tensor& w, const QuantSpec& spec) {
     return fakeQuantize(w, spec);
   }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list grads) {
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*,
+                                                 torch::autograd::variable_list grads) {
     return {grads[0], at::Tensor()};
   }
 };

@@ -24,7 +24,8 @@ std::string plantedFaultKindName(PlantedFault::Kind k) {
 }
 
 PlantedFault::Kind parsePlantedFaultKind(const std::string& s) {
-  for (auto k : {PlantedFault::Kind::WeightOutliers, PlantedFault::Kind::ActivationChannel, PlantedFault::Kind::QkScale})
+  for (auto k :
+       {PlantedFault::Kind::WeightOutliers, PlantedFault::Kind::ActivationChannel, PlantedFault::Kind::QkScale})
     if (plantedFaultKindName(k) == s) return k;
   throw Error("unknown fault '" + s + "' (expected weight-outliers, activation-channel or qk-scale)");
 }
@@ -106,7 +107,8 @@ void plantFault(const std::string& modelDir, const std::string& outDir, const Pl
         const int64_t group = cfg.numHeads / cfg.numKvHeads;
         std::vector<int64_t> cols;  // every query head of the KV head reads the scaled value channel
         for (int64_t c : ch)
-          for (int64_t g = 0; g < group; ++g) cols.push_back(((c / cfg.headDim) * group + g) * cfg.headDim + c % cfg.headDim);
+          for (int64_t g = 0; g < group; ++g)
+            cols.push_back(((c / cfg.headDim) * group + g) * cfg.headDim + c % cfg.headDim);
         scaleSlices(need(p + "self_attn.o_proj.weight"), 1, cols, f.factor);
       } else {
         moduleTensor(f.layer, f.module);  // names an unknown module

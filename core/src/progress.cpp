@@ -7,7 +7,10 @@
 namespace srdd {
 
 ProgressTracker::ProgressTracker(ProgressCallback callback, const CancelToken* cancel, long totalSteps, int numLayers)
-    : callback_(std::move(callback)), cancel_(cancel), total_(totalSteps), numLayers_(numLayers),
+    : callback_(std::move(callback)),
+      cancel_(cancel),
+      total_(totalSteps),
+      numLayers_(numLayers),
       start_(std::chrono::steady_clock::now()) {}
 
 void ProgressTracker::checkCancelled() const {

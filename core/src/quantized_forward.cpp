@@ -53,15 +53,20 @@ std::string QuantizationPlan::tiedSharing(bool tiedLmHead) const {
   if (!tiedLmHead || !quantizesWeights()) return "";
   if (includeLmHead && includeEmbeddings)
     return "tied: the embedding table is also lm_head; the lookup and lm_head both read its quantized values";
-  if (includeLmHead) return "tied: the embedding table is also lm_head; lm_head reads its quantized copy, the lookup stays exact";
+  if (includeLmHead)
+    return "tied: the embedding table is also lm_head; lm_head reads its quantized copy, the lookup stays exact";
   if (includeEmbeddings)
     return "tied: the embedding table is also lm_head; the lookup reads quantized rows, lm_head stays exact";
   return "";
 }
 
 nlohmann::json QuantizationPlan::toJson() const {
-  return {{"mode", quantModeName(mode)}, {"spec", spec.toJson()},   {"layers", std::vector<int>(layers.begin(), layers.end())},
-          {"invert_layers", invertLayers}, {"include_lm_head", includeLmHead}, {"include_embeddings", includeEmbeddings},
+  return {{"mode", quantModeName(mode)},
+          {"spec", spec.toJson()},
+          {"layers", std::vector<int>(layers.begin(), layers.end())},
+          {"invert_layers", invertLayers},
+          {"include_lm_head", includeLmHead},
+          {"include_embeddings", includeEmbeddings},
           {"ste", ste}};
 }
 
@@ -89,7 +94,8 @@ void QuantizationPlan::validate(int numLayers) const {
   for (int l : layers)
     if (l < 0 || (numLayers >= 0 && l >= numLayers))
       throw Error("quantization plan: layer " + std::to_string(l) + " is out of range " +
-                  (numLayers >= 0 ? "(the model has " + std::to_string(numLayers) + " layers, 0-" + std::to_string(numLayers - 1) + ")"
+                  (numLayers >= 0 ? "(the model has " + std::to_string(numLayers) + " layers, 0-" +
+                                        std::to_string(numLayers - 1) + ")"
                                   : std::string("(layer indices start at 0)")));
   if (includeLmHead && mode == Mode::Residual)
     throw Error("quantization plan: lm_head quantization needs a w4a16, w16a4 or w4a4 mode, not residual");

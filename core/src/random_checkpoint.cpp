@@ -80,7 +80,8 @@ void removeStaleWeightFiles(const fs::path& dir) {
     const std::string name = item.path().filename().string();
     if (name == "model.safetensors" || name == "model.safetensors.index.json" || std::regex_match(name, shardPattern)) {
       if (!writtenByMakeRandom(item.path())) {
-        throw Error(item.path().string() + ": the output directory holds model weights that make-random did not write; "
+        throw Error(item.path().string() +
+                    ": the output directory holds model weights that make-random did not write; "
                     "refusing to replace them (choose another directory)");
       }
       stale.push_back(item.path());
@@ -94,7 +95,8 @@ void removeStaleWeightFiles(const fs::path& dir) {
 
 }  // namespace
 
-at::Tensor randomTensor(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype, uint64_t seed) {
+at::Tensor randomTensor(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype,
+                        uint64_t seed) {
   const auto options = at::TensorOptions().dtype(dtype);
   if (endsWith(name, ".bias")) return at::zeros(shape, options);
   if (shape.size() == 1) return at::ones(shape, options);  // RMSNorm weights
@@ -110,8 +112,8 @@ void writeRandomCheckpoint(const ModelConfig& config, const std::string& directo
   }
   const TensorLayout layout = config.tensorLayout();
   if (shards < 1 || static_cast<size_t>(shards) > layout.size() || shards > 99999) {
-    throw Error(directory + ": cannot split " + std::to_string(layout.size()) + " tensors into " + std::to_string(shards) +
-                " shards");
+    throw Error(directory + ": cannot split " + std::to_string(layout.size()) + " tensors into " +
+                std::to_string(shards) + " shards");
   }
   const fs::path dir(directory);
   std::error_code ec;
@@ -144,7 +146,8 @@ void writeRandomCheckpoint(const ModelConfig& config, const std::string& directo
     writer.commit();
   }
   if (shards > 1) {
-    const nlohmann::json index = {{"metadata", {{"total_size", totalBytes}, {kMarker, std::to_string(seed)}}}, {"weight_map", weightMap}};
+    const nlohmann::json index = {{"metadata", {{"total_size", totalBytes}, {kMarker, std::to_string(seed)}}},
+                                  {"weight_map", weightMap}};
     writeFileAtomically((dir / "model.safetensors.index.json").string(), index.dump(2) + "\n");
   }
   ModelConfig out = config;

@@ -74,7 +74,8 @@ std::string flagsCsv(const ScanResult& r) {
   for (const auto& v : r.verdict.layers)
     for (const auto& f : v.flags)
       out << v.layer << "," << field(f.rule) << "," << field(f.metric) << "," << roundTripNumber(f.value) << ","
-          << roundTripNumber(f.threshold) << "," << field(f.where) << "," << (f.anomaly ? "anomaly" : "threshold") << "\n";
+          << roundTripNumber(f.threshold) << "," << field(f.where) << "," << (f.anomaly ? "anomaly" : "threshold")
+          << "\n";
   return out.str();
 }
 

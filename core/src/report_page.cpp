@@ -79,8 +79,9 @@ class Page {
     };
     w_.facts({{t("Model"), r.provenance.value("model", json::object()).value("path", "?")},
               {t("Quantization"), r.parameters.value("quantization_description", "?")},
-              {t("Prompts"), arg(t("%1 from %2 (at most %3 tokens each)"),
-                                 {std::to_string(r.prompts.texts.size()), r.prompts.source, std::to_string(r.prompts.maxTokens)})},
+              {t("Prompts"),
+               arg(t("%1 from %2 (at most %3 tokens each)"),
+                   {std::to_string(r.prompts.texts.size()), r.prompts.source, std::to_string(r.prompts.maxTokens)})},
               {t("Rule set"), t(r.ruleSet() == RuleSet::Floor ? "floor (excess over the format's noise floor)"
                                                               : "absolute (the research scripts' fixed thresholds)")},
               {t("Problematic layers"), listOrNone(r.verdict.problematicLayers)},
@@ -95,7 +96,8 @@ class Page {
   }
 
   std::string why(const Flag& f) const {
-    if (f.anomaly) return t("robust z-score anomaly across the layers; informative, it does not make the layer problematic");
+    if (f.anomaly)
+      return t("robust z-score anomaly across the layers; informative, it does not make the layer problematic");
     if (f.rule.rfind("outlier_", 0) == 0)
       return t("this tensor kind's excess over the floor is an outlier across the quantized layers (robust z)");
     static const std::map<std::string, std::string> reasons = {
@@ -119,9 +121,9 @@ class Page {
     table.numeric = {true, false, false, true, true, false, false};
     for (const auto& v : in_.scan->verdict.layers)
       for (const auto& f : v.flags) {
-        table.rows.push_back({std::to_string(v.layer), f.rule + (f.anomaly ? " (" + t("anomaly (informative)") + ")" : ""),
-                              f.metric, num(f.value, "%.4g"), num(f.threshold, "%.4g"), f.where.empty() ? "–" : f.where,
-                              why(f)});
+        table.rows.push_back({std::to_string(v.layer),
+                              f.rule + (f.anomaly ? " (" + t("anomaly (informative)") + ")" : ""), f.metric,
+                              num(f.value, "%.4g"), num(f.threshold, "%.4g"), f.where.empty() ? "–" : f.where, why(f)});
         table.marked.push_back(!f.anomaly);
       }
     if (table.rows.empty())
@@ -133,7 +135,8 @@ class Page {
   void layers() {
     const ScanReportTable cells = scanReportTable(*in_.scan);
     w_.heading(t("Per-layer metrics"));
-    w_.paragraph(arg(t("Means over the prompts; ratio = quantized / BF16. Every number, with its CI: %1."), {"layers.csv"}));
+    w_.paragraph(
+        arg(t("Means over the prompts; ratio = quantized / BF16. Every number, with its CI: %1."), {"layers.csv"}));
     Table table;
     for (const auto& c : cells.columns) table.columns.push_back(t(c));
     table.numeric.assign(cells.columns.size(), true);
@@ -166,10 +169,10 @@ class Page {
                             {num(x->meanDifference, "%+.4g"), x->error});
     return question + arg(t("%1 — targeted − global = %2 nats (95% CI %3 to %4), paired t(%5) = %6, p = %7 "
                             "(Holm-adjusted %8), d_z = %9, n = %10 seeds"),
-                          {t(a.primary.yes ? "yes" : "no"), num(x->meanDifference, "%+.4g"), num(x->pairedCi.low, "%+.4g"),
-                           num(x->pairedCi.high, "%+.4g"), num(x->paired.df, "%g"), num(x->paired.t, "%.3g"),
-                           num(x->paired.p, "%.3g"), num(x->holmP, "%.3g"), num(x->pairedDz, "%.3g"),
-                           num(x->paired.df + 1, "%g")});
+                          {t(a.primary.yes ? "yes" : "no"), num(x->meanDifference, "%+.4g"),
+                           num(x->pairedCi.low, "%+.4g"), num(x->pairedCi.high, "%+.4g"), num(x->paired.df, "%g"),
+                           num(x->paired.t, "%.3g"), num(x->paired.p, "%.3g"), num(x->holmP, "%.3g"),
+                           num(x->pairedDz, "%.3g"), num(x->paired.df + 1, "%g")});
   }
 
   void aqnComparison() {
@@ -180,24 +183,35 @@ class Page {
     }
     const aqn::ComparisonResult& a = *in_.aqn;
     const bool training = a.settings.protocol == aqn::Protocol::Training;
-    w_.paragraph(t(training ? "AQN training runs (noise during fine-tuning), held-out loss of the quantized model; lower is better."
-                            : "Reference protocol: inference-time activation noise, not AQN training."));
-    w_.paragraph(arg(t("Initial model: loss %1 quantized, %2 BF16."), {num(a.initialLossQuantized), num(a.initialLossBf16)}));
+    w_.paragraph(
+        t(training
+              ? "AQN training runs (noise during fine-tuning), held-out loss of the quantized model; lower is better."
+              : "Reference protocol: inference-time activation noise, not AQN training."));
+    w_.paragraph(
+        arg(t("Initial model: loss %1 quantized, %2 BF16."), {num(a.initialLossQuantized), num(a.initialLossBf16)}));
     Table configs;
     configs.columns = {t("Configuration"), t("Noise layers"), t("Seeds"), t("Loss quantized (mean ± sd)"), t("95% CI")};
     if (training) configs.columns.push_back(t("Loss BF16 (mean ± sd)"));
     configs.numeric = {false, false, true, true, true, true};
     for (const auto& c : a.configs) {
       std::vector<std::string> row = {configName(c.name), c.noiseLayers.empty() ? t("none") : joinInts(c.noiseLayers),
-                                      std::to_string(c.quantized.n), num(c.quantized.mean) + " ± " + num(c.quantized.sd),
+                                      std::to_string(c.quantized.n),
+                                      num(c.quantized.mean) + " ± " + num(c.quantized.sd),
                                       "[" + num(c.quantized.ciLow) + ", " + num(c.quantized.ciHigh) + "]"};
       if (training) row.push_back(num(c.bf16.mean) + " ± " + num(c.bf16.sd));
       configs.rows.push_back(row);
     }
     w_.table(configs);
     Table tests;
-    tests.columns = {t("Test (quantized loss)"), t("Difference"), t("95% CI (paired)"), t("Paired p"), t("Holm p"),
-                     t("Welch p"), "d_z", "Cohen's d", t("Significant")};
+    tests.columns = {t("Test (quantized loss)"),
+                     t("Difference"),
+                     t("95% CI (paired)"),
+                     t("Paired p"),
+                     t("Holm p"),
+                     t("Welch p"),
+                     "d_z",
+                     "Cohen's d",
+                     t("Significant")};
     tests.numeric = {false, true, true, true, true, true, true, true, false};
     for (const auto& x : a.tests) {
       const std::string name = x.a + " − " + x.b;
@@ -217,9 +231,10 @@ class Page {
                        {std::to_string(a.tests.size())}));
     }
     if (a.power.pairs >= 2)
-      w_.paragraph(arg(t("Power: with %1 seeds the paired t-test (two-sided, alpha %2) detects d_z ≥ %3 with power %4."),
-                       {std::to_string(a.power.pairs), num(a.power.alpha, "%.2g"), num(a.power.mdeDz, "%.3g"),
-                        num(a.power.power, "%.2g")}));
+      w_.paragraph(
+          arg(t("Power: with %1 seeds the paired t-test (two-sided, alpha %2) detects d_z ≥ %3 with power %4."),
+              {std::to_string(a.power.pairs), num(a.power.alpha, "%.2g"), num(a.power.mdeDz, "%.3g"),
+               num(a.power.power, "%.2g")}));
     w_.paragraph(t("Significance"));
     w_.highlight(significanceLine(a));
     for (const char* id : {"aqn-final-loss", "aqn-loss-curves"})
@@ -273,7 +288,7 @@ class Page {
     w_.heading(t("Data files"));
     Facts files;
     for (const auto& f : in_.dataFiles) {
-      const char* what = f == "layers.csv" ? "every per-layer number, one per row (pandas: docs/report.md)"
+      const char* what = f == "layers.csv"  ? "every per-layer number, one per row (pandas: docs/report.md)"
                          : f == "flags.csv" ? "the flags: layer, rule, metric, value, threshold"
                                             : "the AQN runs' losses, one per row";
       files.push_back({f, t(what)});
@@ -311,8 +326,9 @@ class Page {
 
   static std::string trainingText(const aqn::TrainSettings& t) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%d steps, batch %d x %d tokens, lr %g, weight decay %g, grad clip %g, trainable %s, %s",
-                  t.steps, t.batchSize, t.seqLength, t.learningRate, t.weightDecay, t.gradClip, t.trainable.c_str(),
+    std::snprintf(buf, sizeof buf,
+                  "%d steps, batch %d x %d tokens, lr %g, weight decay %g, grad clip %g, trainable %s, %s", t.steps,
+                  t.batchSize, t.seqLength, t.learningRate, t.weightDecay, t.gradClip, t.trainable.c_str(),
                   t.quantizeTraining ? "fake-quantized forward (STE)" : "plain forward");
     return buf;
   }
@@ -330,7 +346,8 @@ class Page {
     w_.heading(t("Provenance"));
     const json model = r.provenance.value("model", json::object());
     std::string scans;
-    for (const auto& s : r.parameters.value("scans", json::array())) scans += (scans.empty() ? "" : ", ") + s.get<std::string>();
+    for (const auto& s : r.parameters.value("scans", json::array()))
+      scans += (scans.empty() ? "" : ", ") + s.get<std::string>();
     std::string thresholds;
     const json thresholdValues = r.parameters.value("thresholds", json::object());
     for (const auto& [k, v] : thresholdValues.items())
@@ -372,9 +389,9 @@ class Page {
 }  // namespace
 
 const std::vector<std::string>& keyFigureIds() {
-  static const std::vector<std::string> ids = {"compare:gain:ratio",          "compare:kurtosis:ratio",
-                                               "compare:sqnr_db:difference",  "compare:kl_single:difference",
-                                               "heatmap-metrics:ratio:diverging", "heatmap-modules:sqnr_db:linear"};
+  static const std::vector<std::string> ids = {
+      "compare:gain:ratio",           "compare:kurtosis:ratio",          "compare:sqnr_db:difference",
+      "compare:kl_single:difference", "heatmap-metrics:ratio:diverging", "heatmap-modules:sqnr_db:linear"};
   return ids;
 }
 

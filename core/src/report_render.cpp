@@ -66,7 +66,8 @@ class Markdown : public PageWriter {
   void paragraph(const std::string& t) override { o_ << escapeMarkdown(t) << "\n\n"; }
   void highlight(const std::string& t) override { o_ << "**" << escapeMarkdown(t) << "**\n\n"; }
   void facts(const Facts& f) override {
-    for (const auto& [label, value] : f) o_ << "- **" << escapeMarkdown(label) << ":** " << escapeMarkdown(value) << "\n";
+    for (const auto& [label, value] : f)
+      o_ << "- **" << escapeMarkdown(label) << ":** " << escapeMarkdown(value) << "\n";
     o_ << "\n";
   }
   void table(const Table& t) override {
@@ -84,12 +85,14 @@ class Markdown : public PageWriter {
   }
   void figure(const Figure& f, const std::string& caption) override {
     if (isImage(f.file))
-      o_ << "![" << escapeMarkdown(f.title) << "](" << encodePath(f.file) << ")\n\n" << escapeMarkdown(caption) << "\n\n";
+      o_ << "![" << escapeMarkdown(f.title) << "](" << encodePath(f.file) << ")\n\n"
+         << escapeMarkdown(caption) << "\n\n";
     else
       o_ << "- [" << escapeMarkdown(caption) << "](" << encodePath(f.file) << ")\n";
   }
   void files(const Facts& f) override {
-    for (const auto& [file, what] : f) o_ << "- [" << escapeMarkdown(file) << "](" << encodePath(file) << "): " << escapeMarkdown(what) << "\n";
+    for (const auto& [file, what] : f)
+      o_ << "- [" << escapeMarkdown(file) << "](" << encodePath(file) << "): " << escapeMarkdown(what) << "\n";
     o_ << "\n";
   }
   std::string finish() override { return o_.str(); }
@@ -98,7 +101,8 @@ class Markdown : public PageWriter {
   std::ostringstream o_;
 };
 
-const char* kCss = R"(body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:14px;line-height:1.45;color:#111;margin:24px auto;max-width:1100px;padding:0 16px}
+const char* kCss =
+    R"(body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:14px;line-height:1.45;color:#111;margin:24px auto;max-width:1100px;padding:0 16px}
 body.zh{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","DejaVu Sans",sans-serif}
 h1{font-size:24px;margin:0 0 12px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0 12px;font-size:12.5px}th,td{border:1px solid #ccc;padding:3px 7px;vertical-align:top}
@@ -117,8 +121,14 @@ class Html : public PageWriter {
     title_ = t;
     body_ << "<h1>" << escapeHtml(t) << "</h1>\n";
   }
-  void heading(const std::string& t) override { closeFigures(); body_ << "<h2>" << escapeHtml(t) << "</h2>\n"; }
-  void paragraph(const std::string& t) override { closeFigures(); body_ << "<p>" << escapeHtml(t) << "</p>\n"; }
+  void heading(const std::string& t) override {
+    closeFigures();
+    body_ << "<h2>" << escapeHtml(t) << "</h2>\n";
+  }
+  void paragraph(const std::string& t) override {
+    closeFigures();
+    body_ << "<p>" << escapeHtml(t) << "</p>\n";
+  }
   void highlight(const std::string& t) override {
     closeFigures();
     body_ << "<p class=\"highlight\">" << escapeHtml(t) << "</p>\n";
@@ -126,7 +136,8 @@ class Html : public PageWriter {
   void facts(const Facts& f) override {
     closeFigures();
     body_ << "<dl class=\"facts\">\n";
-    for (const auto& [label, value] : f) body_ << "<dt>" << escapeHtml(label) << "</dt><dd>" << escapeHtml(value) << "</dd>\n";
+    for (const auto& [label, value] : f)
+      body_ << "<dt>" << escapeHtml(label) << "</dt><dd>" << escapeHtml(value) << "</dd>\n";
     body_ << "</dl>\n";
   }
   void table(const Table& t) override {
@@ -139,7 +150,10 @@ class Html : public PageWriter {
       for (size_t c = 0; c < t.rows[r].size(); ++c) {
         const bool num = c < t.numeric.size() && t.numeric[c];
         const bool mono = t.monospaceLast && c + 1 == t.rows[r].size();
-        body_ << (num ? "<td class=\"num\">" : mono ? "<td class=\"mono\">" : "<td>") << escapeHtml(t.rows[r][c]) << "</td>";
+        body_ << (num    ? "<td class=\"num\">"
+                  : mono ? "<td class=\"mono\">"
+                         : "<td>")
+              << escapeHtml(t.rows[r][c]) << "</td>";
       }
       body_ << "</tr>\n";
     }
@@ -161,7 +175,8 @@ class Html : public PageWriter {
     closeFigures();
     body_ << "<ul class=\"files\">\n";
     for (const auto& [file, what] : f)
-      body_ << "<li><a href=\"" << escapeHtml(encodePath(file)) << "\">" << escapeHtml(file) << "</a>: " << escapeHtml(what) << "</li>\n";
+      body_ << "<li><a href=\"" << escapeHtml(encodePath(file)) << "\">" << escapeHtml(file)
+            << "</a>: " << escapeHtml(what) << "</li>\n";
     body_ << "</ul>\n";
   }
   std::string finish() override {
@@ -170,7 +185,8 @@ class Html : public PageWriter {
     std::ostringstream o;
     o << "<!DOCTYPE html>\n<html lang=\"" << (zh ? "zh-CN" : "en") << "\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" << escapeHtml(title_)
-      << "</title>\n<style>\n" << kCss << "\n</style>\n</head>\n<body" << (zh ? " class=\"zh\"" : "") << ">\n"
+      << "</title>\n<style>\n"
+      << kCss << "\n</style>\n</head>\n<body" << (zh ? " class=\"zh\"" : "") << ">\n"
       << body_.str() << "</body>\n</html>\n";
     return o.str();
   }

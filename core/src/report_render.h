@@ -15,9 +15,9 @@ using Facts = std::vector<std::pair<std::string, std::string>>;  // label, value
 struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
-  std::vector<bool> marked;   // per row: highlighted (a flagged layer, a significant test)
-  std::vector<bool> numeric;  // per column: right-aligned
-  bool monospaceLast = false; // the last column holds identifiers (flags, digests)
+  std::vector<bool> marked;    // per row: highlighted (a flagged layer, a significant test)
+  std::vector<bool> numeric;   // per column: right-aligned
+  bool monospaceLast = false;  // the last column holds identifiers (flags, digests)
 };
 
 class PageWriter {

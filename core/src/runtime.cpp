@@ -66,7 +66,9 @@ std::string normalizeDeviceName(const std::string& name) {
   if (name == "cpu") return "cpu";
   if (name == "auto") return at::hasCUDA() ? "cuda:0" : "cpu";
   if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-    if (!at::hasCUDA()) throw Error("device '" + name + "' requested, but this build of LibTorch has no CUDA support or no GPU is visible");
+    if (!at::hasCUDA())
+      throw Error("device '" + name +
+                  "' requested, but this build of LibTorch has no CUDA support or no GPU is visible");
     return name == "cuda" ? "cuda:0" : name;
   }
   throw Error("unknown device '" + name + "' (expected cpu, cuda, cuda:N or auto)");

@@ -19,7 +19,8 @@
 
 #define SRDD_TORCH_HAS_FLOAT8 (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
 
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; big-endian hosts are unsupported");
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "safetensors data is little-endian; big-endian hosts are unsupported");
 
 namespace srdd {
 namespace {
@@ -33,11 +34,19 @@ struct DtypeInfo {
   size_t size;
 };
 const DtypeInfo kDtypes[] = {
-    {"BF16", at::kBFloat16, 2}, {"F16", at::kHalf, 2},  {"F32", at::kFloat, 4}, {"F64", at::kDouble, 8},
-    {"I64", at::kLong, 8},      {"I32", at::kInt, 4},   {"I16", at::kShort, 2}, {"I8", at::kChar, 1},
-    {"U8", at::kByte, 1},       {"BOOL", at::kBool, 1},
+    {"BF16", at::kBFloat16, 2},
+    {"F16", at::kHalf, 2},
+    {"F32", at::kFloat, 4},
+    {"F64", at::kDouble, 8},
+    {"I64", at::kLong, 8},
+    {"I32", at::kInt, 4},
+    {"I16", at::kShort, 2},
+    {"I8", at::kChar, 1},
+    {"U8", at::kByte, 1},
+    {"BOOL", at::kBool, 1},
 #if SRDD_TORCH_HAS_FLOAT8
-    {"F8_E4M3", at::kFloat8_e4m3fn, 1}, {"F8_E5M2", at::kFloat8_e5m2, 1},
+    {"F8_E4M3", at::kFloat8_e4m3fn, 1},
+    {"F8_E5M2", at::kFloat8_e5m2, 1},
 #endif
 };
 // FP8 checkpoints parse everywhere; their tensors load only with a LibTorch that has the FP8 types.
@@ -98,7 +107,8 @@ uint64_t readNonNegativeInteger(const nlohmann::json& v, const std::string& what
   return static_cast<uint64_t>(x);
 }
 
-TensorEntry parseEntry(const std::string& name, const nlohmann::json& info, uint64_t dataSize, const std::string& path) {
+TensorEntry parseEntry(const std::string& name, const nlohmann::json& info, uint64_t dataSize,
+                       const std::string& path) {
   const std::string where = path + ": tensor '" + name + "'";
   if (!info.is_object()) throw Error(where + ": header entry is not a JSON object");
   for (const char* key : {"dtype", "shape", "data_offsets"}) {
@@ -127,7 +137,8 @@ TensorEntry parseEntry(const std::string& name, const nlohmann::json& info, uint
     e.shape.push_back(static_cast<int64_t>(dim));
   }
   uint64_t bytes = 0;
-  if (__builtin_mul_overflow(numel, static_cast<uint64_t>(elemSize), &bytes) || numel > static_cast<uint64_t>(INT64_MAX)) {
+  if (__builtin_mul_overflow(numel, static_cast<uint64_t>(elemSize), &bytes) ||
+      numel > static_cast<uint64_t>(INT64_MAX)) {
     throw Error(where + ": shape " + shape.dump() + " overflows 64-bit byte count");
   }
 
@@ -168,11 +179,12 @@ std::map<std::string, std::string> parseMetadata(const nlohmann::json& m, const 
 void checkNoOverlap(std::vector<TensorEntry> entries, const std::string& path) {
   entries.erase(std::remove_if(entries.begin(), entries.end(), [](const TensorEntry& e) { return e.begin == e.end; }),
                 entries.end());
-  std::sort(entries.begin(), entries.end(), [](const TensorEntry& a, const TensorEntry& b) { return a.begin < b.begin; });
+  std::sort(entries.begin(), entries.end(),
+            [](const TensorEntry& a, const TensorEntry& b) { return a.begin < b.begin; });
   for (size_t i = 1; i < entries.size(); ++i) {
     if (entries[i].begin < entries[i - 1].end) {
-      throw Error(path + ": tensors '" + entries[i - 1].name + "' (bytes " + std::to_string(entries[i - 1].begin) + "-" +
-                  std::to_string(entries[i - 1].end) + ") and '" + entries[i].name + "' (bytes " +
+      throw Error(path + ": tensors '" + entries[i - 1].name + "' (bytes " + std::to_string(entries[i - 1].begin) +
+                  "-" + std::to_string(entries[i - 1].end) + ") and '" + entries[i].name + "' (bytes " +
                   std::to_string(entries[i].begin) + "-" + std::to_string(entries[i].end) + ") overlap");
     }
   }
@@ -204,8 +216,9 @@ at::ScalarType scalarTypeFromSafetensors(const std::string& dtype, const std::st
   }
 #if !SRDD_TORCH_HAS_FLOAT8
   if (isFloat8Dtype(dtype))
-    throw Error(fileForErrors + ": dtype " + dtype + " needs LibTorch 2.1 or newer; this engine was built with LibTorch " +
-                TORCH_VERSION + " (build it against a newer PyTorch with packaging/build-gpu.sh)");
+    throw Error(fileForErrors + ": dtype " + dtype +
+                " needs LibTorch 2.1 or newer; this engine was built with LibTorch " + TORCH_VERSION +
+                " (build it against a newer PyTorch with packaging/build-gpu.sh)");
 #endif
   throw Error(fileForErrors + ": unknown dtype '" + dtype + "' (known: " + knownDtypeList() + ")");
 }
@@ -214,8 +227,8 @@ std::string safetensorsDtypeName(at::ScalarType type) {
   for (const auto& d : kDtypes) {
     if (type == d.type) return d.name;
   }
-  throw Error(std::string("scalar type ") + c10::toString(type) + " cannot be stored in safetensors (supported: " +
-              knownDtypeList() + ")");
+  throw Error(std::string("scalar type ") + c10::toString(type) +
+              " cannot be stored in safetensors (supported: " + knownDtypeList() + ")");
 }
 
 std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
@@ -233,7 +246,8 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   if (size < 8) {
     ::close(fd);
-    throw Error(path + ": file is " + std::to_string(size) + " bytes, too short for the 8-byte safetensors header length");
+    throw Error(path + ": file is " + std::to_string(size) +
+                " bytes, too short for the 8-byte safetensors header length");
   }
   auto mapping = std::make_shared<Mapping>();
   void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -333,7 +347,8 @@ void AtomicFileWriter::commit() {
   }
   fd_ = -1;
   faultPoint("atomic.before-rename");
-  if (std::rename(tempPath_.c_str(), path_.c_str()) != 0) throw Error(sysError("cannot rename the temporary file onto", path_));
+  if (std::rename(tempPath_.c_str(), path_.c_str()) != 0)
+    throw Error(sysError("cannot rename the temporary file onto", path_));
   committed_ = true;
   const auto slash = path_.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash);
@@ -369,15 +384,18 @@ SafetensorsWriter::SafetensorsWriter(const std::string& path, std::vector<Spec> 
   if (!metadata.empty()) header["__metadata__"] = metadata;
   uint64_t offset = 0;
   for (const auto& s : layout_) {
-    if (s.name == "__metadata__" || header.contains(s.name)) throw Error(path + ": duplicate tensor name '" + s.name + "'");
+    if (s.name == "__metadata__" || header.contains(s.name))
+      throw Error(path + ": duplicate tensor name '" + s.name + "'");
     const uint64_t bytes = specBytes(s, path);
-    header[s.name] = {{"dtype", safetensorsDtypeName(s.dtype)}, {"shape", s.shape}, {"data_offsets", {offset, offset + bytes}}};
+    header[s.name] = {
+        {"dtype", safetensorsDtypeName(s.dtype)}, {"shape", s.shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');
   unsigned char len[8];
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((static_cast<uint64_t>(text.size()) >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    len[i] = static_cast<unsigned char>((static_cast<uint64_t>(text.size()) >> (8 * i)) & 0xff);
   out_.write(len, 8);
   out_.write(text.data(), text.size());
 }
@@ -387,7 +405,8 @@ void SafetensorsWriter::add(const at::Tensor& tensor) {
   const Spec& s = layout_[next_];
   if (tensor.scalar_type() != s.dtype || tensor.sizes().vec() != s.shape) {
     throw Error(path_ + ": tensor '" + s.name + "' was declared as " + safetensorsDtypeName(s.dtype) + " " +
-                shapeText(s.shape) + " but is " + c10::toString(tensor.scalar_type()) + " " + shapeText(tensor.sizes().vec()));
+                shapeText(s.shape) + " but is " + c10::toString(tensor.scalar_type()) + " " +
+                shapeText(tensor.sizes().vec()));
   }
   const at::Tensor t = tensor.cpu().contiguous();
   out_.write(t.data_ptr(), t.numel() * t.element_size());
@@ -396,7 +415,8 @@ void SafetensorsWriter::add(const at::Tensor& tensor) {
 
 void SafetensorsWriter::commit() {
   if (next_ != layout_.size()) {
-    throw Error(path_ + ": only " + std::to_string(next_) + " of " + std::to_string(layout_.size()) + " tensors were written");
+    throw Error(path_ + ": only " + std::to_string(next_) + " of " + std::to_string(layout_.size()) +
+                " tensors were written");
   }
   out_.commit();
 }

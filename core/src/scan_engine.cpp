@@ -56,8 +56,8 @@ std::vector<double> hostValues(const at::Tensor& t) {
 }
 
 struct HeadStats {
-  at::Tensor lastLogProbs;    // [B, V] fp32
-  std::vector<double> loss;   // per prompt mean next-token CE (NaN for one token)
+  at::Tensor lastLogProbs;   // [B, V] fp32
+  std::vector<double> loss;  // per prompt mean next-token CE (NaN for one token)
 };
 
 // What a one-layer (or all-but-one) quantized pass is compared against: the BF16 model's next-token
@@ -106,8 +106,8 @@ TokenHarm compareTokens(const TokenReference& ref, const at::Tensor& q, const Ba
   const at::Tensor& mask = batch.attentionMask;
   at::Tensor m = mask.to(at::kFloat);
   at::Tensor n = m.sum(1);
-  at::Tensor perSeq = at::cat({(kl * m).sum(1) / n, Model::gatherLast(kl.unsqueeze(-1), batch).squeeze(-1),
-                               (agree * m).sum(1) / n});
+  at::Tensor perSeq =
+      at::cat({(kl * m).sum(1) / n, Model::gatherLast(kl.unsqueeze(-1), batch).squeeze(-1), (agree * m).sum(1) / n});
   const std::vector<double> v = hostValues(perSeq);
   const size_t B = static_cast<size_t>(batch.size());
   h.klMean.assign(v.begin(), v.begin() + static_cast<long>(B));
@@ -141,7 +141,10 @@ std::vector<double> diff(const std::vector<double>& a, const std::vector<double>
 class Engine {
  public:
   Engine(const Model& m, const PromptSet& p, const ScanOptions& o, const ProgressCallback& cb, const CancelToken* c)
-      : model_(m), prompts_(p), opt_(o), L_(m.numLayers()),
+      : model_(m),
+        prompts_(p),
+        opt_(o),
+        L_(m.numLayers()),
         tracker_(
             [this, cb](const ProgressInfo& info) {
               if (!cb) return;
@@ -151,7 +154,10 @@ class Engine {
             },
             c, 0, m.numLayers()),
         cancelHooks_(tracker_),
-        base_(&cancelHooks_, o.extraHooks), qh_(o.plan), probe_(qh_, o.seed), chainQ_(&base_, &probe_),
+        base_(&cancelHooks_, o.extraHooks),
+        qh_(o.plan),
+        probe_(qh_, o.seed),
+        chainQ_(&base_, &probe_),
         prof_(o.profile, m.device()) {
     acc_[0].resize(static_cast<size_t>(L_));
     acc_[1].resize(static_cast<size_t>(L_));
@@ -177,8 +183,9 @@ class Engine {
     }
     if (has(ScanKind::Sensitivity))
       for (size_t start = 0, c = 0; start < sensSeqs.size(); start += sbs, ++c) {
-        std::vector<std::vector<int64_t>> seqs(sensSeqs.begin() + static_cast<long>(start),
-                                               sensSeqs.begin() + static_cast<long>(std::min(sensSeqs.size(), start + sbs)));
+        std::vector<std::vector<int64_t>> seqs(
+            sensSeqs.begin() + static_cast<long>(start),
+            sensSeqs.begin() + static_cast<long>(std::min(sensSeqs.size(), start + sbs)));
         sensitivity(seqs, c);
       }
     ScanResult r;
@@ -230,7 +237,9 @@ class Engine {
     if (has(ScanKind::Weights)) eta_.plan("weights", L_, 0.2);
     tracker_.setTotal(eta_.plannedUnits());
   }
-  static double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+  static double now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  }
   void begin(const std::string& stage, int layer = -1) {
     eta_.begin(stage, now());
     tracker_.begin(stage, layer);
@@ -293,7 +302,8 @@ class Engine {
       std::vector<at::Tensor> terms;  // per prompt: fidelity terms, then drift signal and error energies
       if (has(ScanKind::Kurtosis)) {
         // The output's variance comes with its kurtosis (the research plan's per-layer "variance" plot).
-        const std::vector<double> kv = hostValues(at::cat({maskedKurtosisTensor(out, mask), maskedStdTensor(out, mask, true).square()}));
+        const std::vector<double> kv =
+            hostValues(at::cat({maskedKurtosisTensor(out, mask), maskedStdTensor(out, mask, true).square()}));
         const auto half = kv.begin() + static_cast<long>(batch.size());
         a["kurtosis"].insert(a["kurtosis"].end(), kv.begin(), half);
         a["variance"].insert(a["variance"].end(), half, kv.end());
@@ -347,7 +357,8 @@ class Engine {
     std::vector<at::Tensor> stds;  // [L * (K-1)] of [B], copied back at once
     for (int i = 0; i < L_; ++i) {
       at::Tensor o = outs[static_cast<size_t>(i)].to(at::kFloat);
-      for (int k = 1; k < K; ++k) stds.push_back(maskedStdTensor(o.narrow(0, k * B, B) - o.narrow(0, 0, B), mask, true));
+      for (int k = 1; k < K; ++k)
+        stds.push_back(maskedStdTensor(o.narrow(0, k * B, B) - o.narrow(0, 0, B), mask, true));
     }
     const std::vector<double> s = hostValues(at::cat(stds));
     for (int i = 0, j = 0; i < L_; ++i) {
@@ -379,9 +390,11 @@ class Engine {
       if (replay) probe_.setMode(ProbeHooks::Mode::Replay);
       for (int d = 0; d < opt_.gainDraws; ++d) {
         tracker_.checkCancelled();
-        auto gen = at::detail::createCPUGenerator(mixSeed(opt_.seed, c, static_cast<uint64_t>(i), static_cast<uint64_t>(d)));
+        auto gen =
+            at::detail::createCPUGenerator(mixSeed(opt_.seed, c, static_cast<uint64_t>(i), static_cast<uint64_t>(d)));
         // Drawn on the CPU generator (the same numbers on every device), scaled on the device.
-        at::Tensor noise = at::randn(hin.sizes(), gen, at::TensorOptions().dtype(at::kFloat)).to(hin.device()) * scale * m;
+        at::Tensor noise =
+            at::randn(hin.sizes(), gen, at::TensorOptions().dtype(at::kFloat)).to(hin.device()) * scale * m;
         at::Tensor pin = (hin.to(at::kFloat) + noise).to(hin.scalar_type());
         at::Tensor applied = pin.to(at::kFloat) - hin.to(at::kFloat);
         at::Tensor pert = layerAt(i, pin, ctx, v, stream).to(at::kFloat);
@@ -400,7 +413,8 @@ class Engine {
   }
 
   // +dcShift on every input element: per-element gain quantiles (v6) and the discrete outlier rate (v7).
-  void dcShift(const std::vector<at::Tensor>& inputs, int v, const Batch& batch, const Model::Context& ctx, uint64_t c) {
+  void dcShift(const std::vector<at::Tensor>& inputs, int v, const Batch& batch, const Model::Context& ctx,
+               uint64_t c) {
     for (int i = 0; i < L_; ++i) {
       begin(stage("dc shift", v), i);
       const at::Tensor& hin = inputs[static_cast<size_t>(i)];
@@ -639,11 +653,12 @@ ScanResult runScan(const Model& model, const PromptSet& prompts, const ScanOptio
   engine.prof_.begin("provenance (model file digests)");
   nlohmann::json files = modelFileDigests(model.directory(), options.hashModelFiles);
   engine.prof_.begin("rules and verdict");
-  r.provenance = {{"model", {{"path", model.directory()},
-                             {"files", files},
-                             {"num_layers", model.numLayers()},
-                             {"hidden_size", cfg.hiddenSize},
-                             {"vocab_size", cfg.vocabSize}}},
+  r.provenance = {{"model",
+                   {{"path", model.directory()},
+                    {"files", files},
+                    {"num_layers", model.numLayers()},
+                    {"hidden_size", cfg.hiddenSize},
+                    {"vocab_size", cfg.vocabSize}}},
                   {"device", model.device().str()},
                   {"dtype", dtypeName(model.dtype())},
                   {"threads", at::get_num_threads()},

@@ -8,9 +8,14 @@
 namespace srdd {
 
 std::map<std::string, double> Fidelity::toMap() const {
-  return {{"sqnr_db", sqnrDb},           {"deadzone_ratio", deadzone},      {"clipping_ratio", clipping},
-          {"global_max_level_ratio", globalMaxLevel}, {"relative_error", relativeError},
-          {"mean_abs_error", meanAbsError}, {"max_abs_error", maxAbsError}, {"norm", norm}};
+  return {{"sqnr_db", sqnrDb},
+          {"deadzone_ratio", deadzone},
+          {"clipping_ratio", clipping},
+          {"global_max_level_ratio", globalMaxLevel},
+          {"relative_error", relativeError},
+          {"mean_abs_error", meanAbsError},
+          {"max_abs_error", maxAbsError},
+          {"norm", norm}};
 }
 
 at::Tensor blockScaleUnits(const at::Tensor& x, const QuantSpec& spec) {
@@ -29,11 +34,12 @@ at::Tensor blockScaleUnits(const at::Tensor& x, const QuantSpec& spec) {
     if (!std::isfinite(a[i])) {
       u[i] = NAN;
     } else if (p.mode == MxKernelParams::Nvfp4) {
-      u[i] = tensorScale == 0.0f ? 0.0f
-                                 : mxRoundMagnitude(a[i] / (6.0f * tensorScale), e4m3, Rounding::NearestEven, 0.0f) *
-                                       tensorScale;
+      u[i] = tensorScale == 0.0f
+                 ? 0.0f
+                 : mxRoundMagnitude(a[i] / (6.0f * tensorScale), e4m3, Rounding::NearestEven, 0.0f) * tensorScale;
     } else {
-      const int e = p.mode == MxKernelParams::Reference ? mxRefScaleExponent(a[i]) : mxScaleExponent(a[i], p.scale, elem);
+      const int e =
+          p.mode == MxKernelParams::Reference ? mxRefScaleExponent(a[i]) : mxScaleExponent(a[i], p.scale, elem);
       u[i] = std::ldexp(1.0f, e);
     }
   }
@@ -50,8 +56,8 @@ at::Tensor fidelityTerms(const at::Tensor& x, const QuantSpec& spec, const at::T
   // The counts are exact integers (any order gives the same); the sums are fixed-order (thread-count free).
   return at::stack({fixedOrderSum(xd.pow(2)), fixedOrderSum(e.pow(2)), (xd.ne(0) & qd.eq(0)).sum().to(at::kDouble),
                     ax.gt(blockScaleUnits(x, spec).to(at::kDouble) * maxNormal).sum().to(at::kDouble),
-                    aq.ge(aq.max() * 0.99).sum().to(at::kDouble), fixedOrderMean(ae / (ax + 1e-10)),
-                    fixedOrderMean(ae), ae.max()});
+                    aq.ge(aq.max() * 0.99).sum().to(at::kDouble), fixedOrderMean(ae / (ax + 1e-10)), fixedOrderMean(ae),
+                    ae.max()});
 }
 
 Fidelity fidelityFromTerms(const double* t, int64_t numel) {

@@ -9,7 +9,8 @@ at::Tensor blockAmax(const at::Tensor& x, const QuantSpec& spec) {
   at::Tensor in = x.detach().to(at::kFloat).contiguous();
   const MxKernelParams p = detail::kernelParams(spec, in.sizes(), 0);
   const int64_t gR = (p.rows + p.blockRows - 1) / p.blockRows, gC = (p.cols + p.blockCols - 1) / p.blockCols;
-  at::Tensor a = at::constant_pad_nd(in.reshape({p.rows, p.cols}).abs(), {0, gC * p.blockCols - p.cols, 0, gR * p.blockRows - p.rows}, 0.0);
+  at::Tensor a = at::constant_pad_nd(in.reshape({p.rows, p.cols}).abs(),
+                                     {0, gC * p.blockCols - p.cols, 0, gR * p.blockRows - p.rows}, 0.0);
   a = a.reshape({gR, p.blockRows, gC, p.blockCols}).amax({1, 3});
   a = a.repeat_interleave(p.blockRows, 0).repeat_interleave(p.blockCols, 1);
   return a.narrow(0, 0, p.rows).narrow(1, 0, p.cols).reshape(in.sizes());

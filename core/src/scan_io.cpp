@@ -18,7 +18,9 @@ namespace {
 const char* kSchema = "srdd-scan/1";
 
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
-double numOr(const nlohmann::json& j, double fallback = std::nan("")) { return j.is_number() ? j.get<double>() : fallback; }
+double numOr(const nlohmann::json& j, double fallback = std::nan("")) {
+  return j.is_number() ? j.get<double>() : fallback;
+}
 
 nlohmann::json statMap(const std::map<std::string, Stat>& m) {
   nlohmann::json j = nlohmann::json::object();
@@ -63,7 +65,8 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
     if (!l.quantizedTensors.empty()) {
       nlohmann::json rows = nlohmann::json::array();
       for (const auto& t : l.quantizedTensors)
-        rows.push_back({{"module", t.module}, {"role", t.role}, {"metrics", numMap(t.metrics)}, {"floor", numMap(t.floor)}});
+        rows.push_back(
+            {{"module", t.module}, {"role", t.role}, {"metrics", numMap(t.metrics)}, {"floor", numMap(t.floor)}});
       j["quantized_tensors"] = rows;
     }
     if (!l.harm.empty()) j["harm"] = numMap(l.harm);
@@ -89,7 +92,10 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
       if (v.layer != l) continue;
       const double kl = i < r.layers.size() ? mean(r.layers[i].sensitivity, "kl_single", NAN) : NAN;
       if (byHarm && std::isfinite(kl))
-        ranking.push_back({{"layer", l}, {"score", kl}, {"metric", "kl_single"}, {"anomaly_score", num(v.anomalyScore)},
+        ranking.push_back({{"layer", l},
+                           {"score", kl},
+                           {"metric", "kl_single"},
+                           {"anomaly_score", num(v.anomalyScore)},
                            {"anomaly_metric", v.anomalyMetric}});
       else
         ranking.push_back({{"layer", l}, {"score", num(v.anomalyScore)}, {"metric", v.anomalyMetric}});
@@ -99,14 +105,20 @@ nlohmann::json scanResultToJson(const ScanResult& r) {
   return {{"schema", kSchema},
           {"provenance", r.provenance},
           {"parameters", r.parameters},
-          {"prompts", {{"source", r.prompts.source}, {"max_tokens", r.prompts.maxTokens}, {"count", r.prompts.texts.size()},
-                       {"texts", r.prompts.texts}, {"token_counts", tokenCounts}, {"token_ids", r.prompts.tokens}}},
+          {"prompts",
+           {{"source", r.prompts.source},
+            {"max_tokens", r.prompts.maxTokens},
+            {"count", r.prompts.texts.size()},
+            {"texts", r.prompts.texts},
+            {"token_counts", tokenCounts},
+            {"token_ids", r.prompts.tokens}}},
           {"end_to_end", statMap(r.endToEnd)},
           {"layers", layers},
           {"weights", weights},
-          {"verdict", {{"problematic_layers", r.verdict.problematicLayers},
-                       {"ranking", ranking},
-                       {"recommendation", r.verdict.recommendation.toJson()}}}};
+          {"verdict",
+           {{"problematic_layers", r.verdict.problematicLayers},
+            {"ranking", ranking},
+            {"recommendation", r.verdict.recommendation.toJson()}}}};
 }
 
 ScanResult scanResultFromJson(const nlohmann::json& j) {
@@ -197,11 +209,12 @@ void writeScanCsv(const ScanResult& r, const std::string& path) {
   const auto cell = roundTripNumber;  // CSV and JSON agree to the bit
   auto stats = [&](int layer, const char* section, const std::map<std::string, Stat>& m) {
     for (const auto& [k, s] : m)
-      out << layer << ",," << section << "," << k << "," << cell(s.mean) << "," << cell(s.ciLow) << "," << cell(s.ciHigh)
-          << "," << s.n << "\n";
+      out << layer << ",," << section << "," << k << "," << cell(s.mean) << "," << cell(s.ciLow) << ","
+          << cell(s.ciHigh) << "," << s.n << "\n";
   };
   auto values = [&](int layer, const std::string& module, const char* section, const std::map<std::string, double>& m) {
-    for (const auto& [k, v] : m) out << layer << "," << module << "," << section << "," << k << "," << cell(v) << ",,,\n";
+    for (const auto& [k, v] : m)
+      out << layer << "," << module << "," << section << "," << k << "," << cell(v) << ",,,\n";
   };
   for (const auto& l : r.layers) {
     stats(l.layer, "bf16", l.bf16);
@@ -226,7 +239,8 @@ nlohmann::json legacyExperimentJson(const ScanResult& r) {
       if (m.count("kurtosis")) kurt[k] = num(mean(m, "kurtosis", 3500.0));
       if (m.count("instability")) inst[k] = num(mean(m, "instability", 0.0));
     }
-    return nlohmann::json{{"gains", gains}, {"kurtosis", kurt}, {"instability", inst}, {"loss", num(mean(r.endToEnd, lossKey, NAN))}};
+    return nlohmann::json{
+        {"gains", gains}, {"kurtosis", kurt}, {"instability", inst}, {"loss", num(mean(r.endToEnd, lossKey, NAN))}};
   };
   // The research script's three rules (§3.5), whatever rules the scan itself was judged with.
   const Verdict research = judgeLayers(r.ruleInputs(), r.thresholds(), "mxfp4", RuleSet::Absolute);
@@ -237,10 +251,12 @@ nlohmann::json legacyExperimentJson(const ScanResult& r) {
         problematic.push_back(v.layer);
         break;
       }
-  const auto spec = r.parameters.value("quantization", nlohmann::json::object()).value("spec", nlohmann::json::object());
-  return {{"config", {{"model_path", r.provenance.value("model", nlohmann::json::object()).value("path", "")},
-                      {"quant_type", spec.value("format", "mxfp4")},
-                      {"num_layers", r.layers.size()}}},
+  const auto spec =
+      r.parameters.value("quantization", nlohmann::json::object()).value("spec", nlohmann::json::object());
+  return {{"config",
+           {{"model_path", r.provenance.value("model", nlohmann::json::object()).value("path", "")},
+            {"quant_type", spec.value("format", "mxfp4")},
+            {"num_layers", r.layers.size()}}},
           {"comparison", {{"bf16", side(false, "loss_bf16")}, {"mxfp4", side(true, "loss_quantized")}}},
           {"problematic_layers", problematic},
           {"aqn_results", nlohmann::json::object()},
@@ -259,7 +275,8 @@ nlohmann::json legacyScannerJson(const ScanResult& r) {
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
     auto g = [&](const char* k) { return mean(l.bf16, k, NAN); };
-    const double s = g("sqnr_db"), dz = g("deadzone_ratio"), sat = g("global_max_level_ratio"), re = g("relative_error");
+    const double s = g("sqnr_db"), dz = g("deadzone_ratio"), sat = g("global_max_level_ratio"),
+                 re = g("relative_error");
     std::vector<std::string> issues;
     for (const auto& f : research.layers[i].flags) {
       const ThresholdRule* rule = thresholdRuleFor(RuleSet::Absolute, RuleSection::Bf16, f.metric);
@@ -271,10 +288,16 @@ nlohmann::json legacyScannerJson(const ScanResult& r) {
     columns["deadzone_ratio"].push_back(dz);
     columns["saturation_ratio"].push_back(sat);
     columns["relative_error"].push_back(re);
-    perLayer.push_back({{"layer_id", l.layer}, {"sqnr_db", num(s)}, {"deadzone_ratio", num(dz)}, {"saturation_ratio", num(sat)},
-                        {"relative_error", num(re)}, {"mean_abs_error", num(g("mean_abs_error"))},
-                        {"max_abs_error", num(g("max_abs_error"))}, {"output_norm", num(g("norm"))},
-                        {"is_problematic", !issues.empty()}, {"issues", issues}});
+    perLayer.push_back({{"layer_id", l.layer},
+                        {"sqnr_db", num(s)},
+                        {"deadzone_ratio", num(dz)},
+                        {"saturation_ratio", num(sat)},
+                        {"relative_error", num(re)},
+                        {"mean_abs_error", num(g("mean_abs_error"))},
+                        {"max_abs_error", num(g("max_abs_error"))},
+                        {"output_norm", num(g("norm"))},
+                        {"is_problematic", !issues.empty()},
+                        {"issues", issues}});
   }
   nlohmann::json statistics = nlohmann::json::object();
   for (const auto& [k, v] : columns) {
@@ -286,23 +309,36 @@ nlohmann::json legacyScannerJson(const ScanResult& r) {
     }
     const double m = v.empty() ? NAN : sum / v.size();
     for (double x : v) ss += (x - m) * (x - m);
-    statistics[k] = {{"min", num(lo)}, {"max", num(hi)}, {"mean", num(m)}, {"std", num(v.empty() ? NAN : std::sqrt(ss / v.size()))}};
+    statistics[k] = {
+        {"min", num(lo)}, {"max", num(hi)}, {"mean", num(m)}, {"std", num(v.empty() ? NAN : std::sqrt(ss / v.size()))}};
   }
-  const auto spec = r.parameters.value("quantization", nlohmann::json::object()).value("spec", nlohmann::json::object());
+  const auto spec =
+      r.parameters.value("quantization", nlohmann::json::object()).value("spec", nlohmann::json::object());
   const std::string format = spec.value("format", "mxfp4");
   Recommendation rec = recommend(problematic, static_cast<int>(r.layers.size()), sqnr, t, format);
   const int n = static_cast<int>(r.layers.size()), p = static_cast<int>(problematic.size());
-  return {{"config", {{"model_path", r.provenance.value("model", nlohmann::json::object()).value("path", "")},
-                      {"quant_type", format},
-                      {"num_layers", n},
-                      {"thresholds", {{"sqnr_db", t.sqnrDb}, {"deadzone", t.deadzone}, {"saturation", t.clipping},
-                                      {"relative_error", t.relativeError}}}}},
-          {"report", {{"summary", {{"total_layers", n}, {"problematic_layers", p}, {"healthy_layers", n - p},
-                                   {"problematic_layer_ids", problematic}}},
-                      {"statistics", statistics},
-                      {"per_layer", perLayer}}},
-          {"recommendations", {{"strategy", rec.strategy}, {"details", rec.details}, {"aqn_layers", rec.aqnLayers},
-                               {"mixed_precision_layers", rec.mixedPrecisionLayers}}},
+  return {{"config",
+           {{"model_path", r.provenance.value("model", nlohmann::json::object()).value("path", "")},
+            {"quant_type", format},
+            {"num_layers", n},
+            {"thresholds",
+             {{"sqnr_db", t.sqnrDb},
+              {"deadzone", t.deadzone},
+              {"saturation", t.clipping},
+              {"relative_error", t.relativeError}}}}},
+          {"report",
+           {{"summary",
+             {{"total_layers", n},
+              {"problematic_layers", p},
+              {"healthy_layers", n - p},
+              {"problematic_layer_ids", problematic}}},
+            {"statistics", statistics},
+            {"per_layer", perLayer}}},
+          {"recommendations",
+           {{"strategy", rec.strategy},
+            {"details", rec.details},
+            {"aqn_layers", rec.aqnLayers},
+            {"mixed_precision_layers", rec.mixedPrecisionLayers}}},
           {"timestamp", r.provenance.value("created_utc", "")}};
 }
 

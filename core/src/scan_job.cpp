@@ -124,7 +124,7 @@ std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); 
 std::string ScanRequest::resolvedPrompts() const {
   if (!prompts.empty()) return prompts;
   return fs::is_regular_file(fs::path(modelDir) / "prompts.txt") ? (fs::path(modelDir) / "prompts.txt").string()
-                                                                  : "builtin:scanner";
+                                                                 : "builtin:scanner";
 }
 
 std::string ScanRequest::resolvedSensitivityText() const {
@@ -156,16 +156,35 @@ void ScanRequest::validate() const {
 }
 
 nlohmann::json ScanRequest::toJson() const {
-  return {{"schema", kRequestSchema}, {"model_dir", modelDir},   {"device", device},
-          {"dtype", dtype},           {"format", format},        {"scale", scale},
-          {"rounding", rounding},     {"block", block},          {"reference", reference},
-          {"mode", mode},             {"layers", layers},        {"invert_layers", invertLayers},
-          {"lm_head", lmHead},        {"embeddings", embeddings}, {"scans", scans},
-          {"prompts", prompts},       {"max_tokens", maxTokens}, {"seed", seed},
-          {"trials", trials},         {"gain_draws", gainDraws}, {"noise_scale", noiseScale},
-          {"dc_shift", dcShift},      {"batch_size", batchSize}, {"thresholds", thresholds},
-          {"created_utc", createdUtc}, {"rules", rules},      {"sensitivity_text", sensitivityText},
-          {"sensitivity_windows", sensitivityWindows},        {"sensitivity_tokens", sensitivityTokens}};
+  return {{"schema", kRequestSchema},
+          {"model_dir", modelDir},
+          {"device", device},
+          {"dtype", dtype},
+          {"format", format},
+          {"scale", scale},
+          {"rounding", rounding},
+          {"block", block},
+          {"reference", reference},
+          {"mode", mode},
+          {"layers", layers},
+          {"invert_layers", invertLayers},
+          {"lm_head", lmHead},
+          {"embeddings", embeddings},
+          {"scans", scans},
+          {"prompts", prompts},
+          {"max_tokens", maxTokens},
+          {"seed", seed},
+          {"trials", trials},
+          {"gain_draws", gainDraws},
+          {"noise_scale", noiseScale},
+          {"dc_shift", dcShift},
+          {"batch_size", batchSize},
+          {"thresholds", thresholds},
+          {"created_utc", createdUtc},
+          {"rules", rules},
+          {"sensitivity_text", sensitivityText},
+          {"sensitivity_windows", sensitivityWindows},
+          {"sensitivity_tokens", sensitivityTokens}};
 }
 
 namespace {
@@ -265,12 +284,14 @@ std::string modelKey(const ScanRequest& r) {
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(r.modelDir)) {
     const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && (e.path().extension() == ".safetensors" || name == "config.json" || name == "tokenizer.json"))
+    if (e.is_regular_file() &&
+        (e.path().extension() == ".safetensors" || name == "config.json" || name == "tokenizer.json"))
       files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files)
-    key << '|' << f.filename().string() << ':' << fs::file_size(f) << ':' << fs::last_write_time(f).time_since_epoch().count();
+    key << '|' << f.filename().string() << ':' << fs::file_size(f) << ':'
+        << fs::last_write_time(f).time_since_epoch().count();
   return key.str();
 }
 
@@ -330,7 +351,8 @@ nlohmann::json ScanJob::run(const ScanRequest& request, const ProgressCallback& 
     }
     if (!model) {
       reportStage(progress, "loading model");
-      tokenizer = std::make_shared<Tokenizer>(Tokenizer::fromFile((fs::path(request.modelDir) / "tokenizer.json").string()));
+      tokenizer =
+          std::make_shared<Tokenizer>(Tokenizer::fromFile((fs::path(request.modelDir) / "tokenizer.json").string()));
       model = Model::load(request.modelDir, {request.device, request.dtype});
       std::lock_guard<std::mutex> lock(impl_->state);
       impl_->key = key;

@@ -12,9 +12,8 @@ void ProbeHooks::measure(const Key& key, const at::Tensor& x, const at::Tensor& 
   const uint64_t seed = mxMix64(seed_ ^ mxMix64(static_cast<uint64_t>(key.layer + 2) * 0x9E3779B97F4A7C15ull ^
                                                 std::hash<std::string>()(key.module + key.role)));
   const QuantSpec& spec = q_.plan().spec;
-  at::Tensor terms = at::cat({fidelityTerms(x, spec, xq), floorTerms(x, spec, seed + measured_[key].floor.size())})
-                         .cpu()
-                         .contiguous();
+  at::Tensor terms =
+      at::cat({fidelityTerms(x, spec, xq), floorTerms(x, spec, seed + measured_[key].floor.size())}).cpu().contiguous();
   Measured& m = measured_[key];
   m.measured.push_back(fidelityFromTerms(terms.data_ptr<double>(), x.numel()));
   m.floor.push_back(fidelityFromTerms(terms.data_ptr<double>() + kFidelityTerms, x.numel()));

@@ -32,8 +32,10 @@ void StageProfiler::end() {
   synchronizeDevice(device_);
   const double dt = nowSeconds() - start_;
   auto it = std::find_if(totals_.begin(), totals_.end(), [&](const auto& p) { return p.first == stage_; });
-  if (it == totals_.end()) totals_.emplace_back(stage_, dt);
-  else it->second += dt;
+  if (it == totals_.end())
+    totals_.emplace_back(stage_, dt);
+  else
+    it->second += dt;
   stage_.clear();
 }
 

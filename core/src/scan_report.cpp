@@ -32,9 +32,21 @@ ScanReportTable scanReportTable(const ScanResult& r) {
   const bool floor = r.ruleSet() == RuleSet::Floor;
   const std::vector<LayerMetrics> inputs = r.ruleInputs();
   ScanReportTable t;
-  t.columns = {"layer", "gain bf16", "gain q", "ratio", "kurt bf16", "kurt q", "ratio", "instab q",
-               floor ? "dSQNR dB" : "SQNR dB", floor ? "+dead %" : "dead %", floor ? "+clip %" : "clip %",
-               floor ? "+rel.err" : "rel.err", "W SQNR", "KL 1-layer", "flags"};
+  t.columns = {"layer",
+               "gain bf16",
+               "gain q",
+               "ratio",
+               "kurt bf16",
+               "kurt q",
+               "ratio",
+               "instab q",
+               floor ? "dSQNR dB" : "SQNR dB",
+               floor ? "+dead %" : "dead %",
+               floor ? "+clip %" : "clip %",
+               floor ? "+rel.err" : "rel.err",
+               "W SQNR",
+               "KL 1-layer",
+               "flags"};
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
     auto fid = [&](const char* bf16Key, const char* excessKey) {
@@ -46,20 +58,14 @@ ScanReportTable scanReportTable(const ScanResult& r) {
         flags += (flags.empty() ? "" : ", ") + f.rule + (f.anomaly ? "(" + f.metric + ")" : "") + "=" + fmt(f.value) +
                  (f.where.empty() ? "" : " [" + f.where + "]");
     if (!l.layerQuantized) flags = "not quantized";
-    t.rows.push_back({std::to_string(l.layer),
-                      fmt(meanOf(l.bf16, "gain")),
-                      fmt(meanOf(l.quantized, "gain")),
-                      fmt(valueOf(l.ratio, "gain"), "%.3f"),
-                      fmt(meanOf(l.bf16, "kurtosis")),
-                      fmt(meanOf(l.quantized, "kurtosis")),
-                      fmt(valueOf(l.ratio, "kurtosis"), "%.3f"),
-                      fmt(meanOf(l.quantized, "instability")),
-                      fmt(fid("sqnr_db", "excess_sqnr_db"), "%.1f"),
+    t.rows.push_back({std::to_string(l.layer), fmt(meanOf(l.bf16, "gain")), fmt(meanOf(l.quantized, "gain")),
+                      fmt(valueOf(l.ratio, "gain"), "%.3f"), fmt(meanOf(l.bf16, "kurtosis")),
+                      fmt(meanOf(l.quantized, "kurtosis")), fmt(valueOf(l.ratio, "kurtosis"), "%.3f"),
+                      fmt(meanOf(l.quantized, "instability")), fmt(fid("sqnr_db", "excess_sqnr_db"), "%.1f"),
                       fmt(100 * fid("deadzone_ratio", "excess_deadzone_ratio"), "%.2f"),
                       fmt(100 * fid("clipping_ratio", "excess_clipping_ratio"), "%.2f"),
                       fmt(fid("relative_error", "excess_relative_error"), "%.3f"),
-                      fmt(valueOf(l.weights, "sqnr_db"), "%.1f"),
-                      fmt(meanOf(l.sensitivity, "kl_single")),
+                      fmt(valueOf(l.weights, "sqnr_db"), "%.1f"), fmt(meanOf(l.sensitivity, "kl_single")),
                       flags.empty() ? "-" : flags});
   }
   return t;
@@ -86,14 +92,16 @@ std::string formatScanReport(const ScanResult& r) {
   auto e2e = [&](const char* k) {
     auto it = r.endToEnd.find(k);
     if (it == r.endToEnd.end()) return std::string("-");
-    return fmt(it->second.mean, "%.4f") + " [" + fmt(it->second.ciLow, "%.4f") + ", " + fmt(it->second.ciHigh, "%.4f") + "]";
+    return fmt(it->second.mean, "%.4f") + " [" + fmt(it->second.ciLow, "%.4f") + ", " + fmt(it->second.ciHigh, "%.4f") +
+           "]";
   };
   o << "\nend to end (mean [95% CI] over prompts): loss bf16 " << e2e("loss_bf16") << ", quantized "
     << e2e("loss_quantized") << ", change " << e2e("loss_change") << ", KL " << e2e("kl") << "\n";
   const auto& rec = r.verdict.recommendation;
   o << "problematic layers: ";
   if (r.verdict.problematicLayers.empty()) o << "none";
-  for (size_t i = 0; i < r.verdict.problematicLayers.size(); ++i) o << (i ? ", " : "") << r.verdict.problematicLayers[i];
+  for (size_t i = 0; i < r.verdict.problematicLayers.size(); ++i)
+    o << (i ? ", " : "") << r.verdict.problematicLayers[i];
   o << "\nranking (most harmful first): ";
   for (size_t i = 0; i < r.verdict.ranking.size(); ++i) o << (i ? ", " : "") << r.verdict.ranking[i];
   o << "\ntarget set: ";

@@ -48,13 +48,12 @@ const ExcessRule kExcessRules[] = {
     {"rel_error", "excess_relative_error", "excess_relative_error"},
 };
 const std::pair<const char*, double> kFloorRanked[] = {
-    {"excess_sqnr_db", 1},        {"excess_deadzone_ratio", 1}, {"excess_clipping_ratio", 1},
-    {"excess_relative_error", 1}, {"gain_ratio", -1},           {"kurtosis_ratio", -1},
-    {"instability", 1},           {"kl_single", 1}};
+    {"excess_sqnr_db", 1}, {"excess_deadzone_ratio", 1}, {"excess_clipping_ratio", 1}, {"excess_relative_error", 1},
+    {"gain_ratio", -1},    {"kurtosis_ratio", -1},       {"instability", 1},           {"kl_single", 1}};
 
 // Metrics ranked by robust z, with the sign that makes "bad" positive.
-const std::pair<const char*, double> kRanked[] = {{"gain_ratio", -1},     {"kurtosis_ratio", -1}, {"instability", 1},
-                                                  {"sqnr_db", -1},        {"relative_error", 1},  {"kl_single", 1}};
+const std::pair<const char*, double> kRanked[] = {{"gain_ratio", -1}, {"kurtosis_ratio", -1}, {"instability", 1},
+                                                  {"sqnr_db", -1},    {"relative_error", 1},  {"kl_single", 1}};
 }  // namespace
 
 const std::vector<ThresholdRule>& thresholdRules() {
@@ -63,20 +62,23 @@ const std::vector<ThresholdRule>& thresholdRules() {
       // name, input, section, metric, threshold, below, floor rules, absolute rules
       {"gain_drop", "gain_ratio", S::Ratio, "gain", "gain_ratio", true, true, true},
       {"kurtosis_drop", "kurtosis_ratio", S::Ratio, "kurtosis", "kurtosis_ratio", true, true, true},
-      {"instability_increase", "instability_increase", S::Difference, "instability", "instability_increase", false, true, true},
+      {"instability_increase", "instability_increase", S::Difference, "instability", "instability_increase", false,
+       true, true},
       {"low_sqnr", "sqnr_db", S::Bf16, "sqnr_db", "sqnr_db", true, false, true},
       {"high_deadzone", "deadzone_ratio", S::Bf16, "deadzone_ratio", "deadzone", false, false, true},
       {"high_clipping", "clipping_ratio", S::Bf16, "clipping_ratio", "clipping", false, false, true},
       {"high_rel_error", "relative_error", S::Bf16, "relative_error", "relative_error", false, false, true},
       {"floor_sqnr", "excess_sqnr_db", S::FloorExcess, "sqnr_db", "excess_sqnr_db", false, true, false},
-      {"floor_clipping", "excess_clipping_ratio", S::FloorExcess, "clipping_ratio", "excess_clipping", false, true, false},
+      {"floor_clipping", "excess_clipping_ratio", S::FloorExcess, "clipping_ratio", "excess_clipping", false, true,
+       false},
   };
   return rules;
 }
 
 const ThresholdRule* thresholdRuleFor(RuleSet rules, RuleSection section, const std::string& metric) {
   for (const auto& r : thresholdRules())
-    if ((rules == RuleSet::Floor ? r.floorRules : r.absoluteRules) && r.section == section && metric == r.metric) return &r;
+    if ((rules == RuleSet::Floor ? r.floorRules : r.absoluteRules) && r.section == section && metric == r.metric)
+      return &r;
   return nullptr;
 }
 
@@ -124,9 +126,11 @@ double RuleThresholds::get(const std::string& name) const {
 }
 
 nlohmann::json Flag::toJson() const {
-  nlohmann::json j = {{"rule", rule}, {"metric", metric},
+  nlohmann::json j = {{"rule", rule},
+                      {"metric", metric},
                       {"value", std::isfinite(value) ? nlohmann::json(value) : nlohmann::json()},
-                      {"threshold", threshold}, {"kind", anomaly ? "anomaly" : "threshold"}};
+                      {"threshold", threshold},
+                      {"kind", anomaly ? "anomaly" : "threshold"}};
   if (!where.empty()) j["where"] = where;
   return j;
 }
@@ -157,8 +161,10 @@ Recommendation recommend(const std::vector<int>& problematic, int numLayers, con
     r.strategy = "mixed_approach";
     for (int l : problematic) {
       auto it = sqnrDb.find(l);
-      if (it != sqnrDb.end() && it->second < t.mixedPrecisionSqnrDb) r.mixedPrecisionLayers.push_back(l);
-      else r.aqnLayers.push_back(l);
+      if (it != sqnrDb.end() && it->second < t.mixedPrecisionSqnrDb)
+        r.mixedPrecisionLayers.push_back(l);
+      else
+        r.aqnLayers.push_back(l);
     }
     r.details.push_back(pct + "% of layers are problematic: the worst (SQNR < " +
                         std::to_string(static_cast<int>(t.mixedPrecisionSqnrDb)) +
@@ -195,12 +201,14 @@ Recommendation recommendTargets(const std::vector<int>& flaggedByHarm, int quant
                         "'s own noise floor or the other quantized layers: no target set");
     return r;
   }
-  r.targetLayers.assign(flaggedByHarm.begin(), flaggedByHarm.begin() + static_cast<long>(std::min(cap, flaggedByHarm.size())));
+  r.targetLayers.assign(flaggedByHarm.begin(),
+                        flaggedByHarm.begin() + static_cast<long>(std::min(cap, flaggedByHarm.size())));
   r.aqnLayers = r.targetLayers;
   r.mixedPrecisionLayers = r.targetLayers;
   if (flaggedByHarm.size() <= cap) {
     r.strategy = "targeted_mitigation";
-    r.details.push_back(count + " quantized layers stand out: target them (higher precision or targeted AQN), "
+    r.details.push_back(count +
+                        " quantized layers stand out: target them (higher precision or targeted AQN), "
                         "most harmful first");
   } else {
     r.strategy = "reconsider_quantization";
@@ -357,7 +365,8 @@ Verdict judgeLayers(const std::vector<LayerMetrics>& layers, const RuleThreshold
       auto it = lm.values.find(rule.input);
       if (it == lm.values.end() || !std::isfinite(it->second)) continue;
       const double thr = t.get(rule.threshold);
-      if (rule.below ? it->second < thr : it->second > thr) lv.flags.push_back({rule.name, rule.input, it->second, thr, false, ""});
+      if (rule.below ? it->second < thr : it->second > thr)
+        lv.flags.push_back({rule.name, rule.input, it->second, thr, false, ""});
     }
     lv.problematic = !lv.flags.empty();
     lv.anomalyScore = kNaN;

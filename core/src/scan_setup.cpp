@@ -22,9 +22,9 @@
 namespace srdd {
 
 namespace {
-const ScanKind kAllKinds[] = {ScanKind::Instability, ScanKind::Gain,      ScanKind::Kurtosis,
-                              ScanKind::DcGain,      ScanKind::Discrete,  ScanKind::Histogram,
-                              ScanKind::Fidelity,    ScanKind::Weights,   ScanKind::Sensitivity};
+const ScanKind kAllKinds[] = {ScanKind::Instability, ScanKind::Gain,     ScanKind::Kurtosis,
+                              ScanKind::DcGain,      ScanKind::Discrete, ScanKind::Histogram,
+                              ScanKind::Fidelity,    ScanKind::Weights,  ScanKind::Sensitivity};
 }
 
 std::string scanKindName(ScanKind kind) {
@@ -43,8 +43,8 @@ std::string scanKindName(ScanKind kind) {
 }
 
 std::set<ScanKind> defaultScanKinds() {
-  return {ScanKind::Instability, ScanKind::Gain, ScanKind::Kurtosis, ScanKind::Fidelity, ScanKind::Weights,
-          ScanKind::Sensitivity};
+  return {ScanKind::Instability, ScanKind::Gain,    ScanKind::Kurtosis,
+          ScanKind::Fidelity,    ScanKind::Weights, ScanKind::Sensitivity};
 }
 
 std::set<ScanKind> parseScanKinds(const std::string& list) {
@@ -77,7 +77,8 @@ std::set<ScanKind> parseScanKinds(const std::string& list) {
 }
 
 void ScanOptions::validate() const {
-  if (instabilityTrials < 2) throw Error("scan option trials must be at least 2, got " + std::to_string(instabilityTrials));
+  if (instabilityTrials < 2)
+    throw Error("scan option trials must be at least 2, got " + std::to_string(instabilityTrials));
   if (gainDraws < 1) throw Error("scan option gain-draws must be at least 1, got " + std::to_string(gainDraws));
   if (!(noiseScale > 0) || !std::isfinite(noiseScale)) throw Error("scan option noise-scale must be a positive number");
   if (!(dcShift > 0) || !std::isfinite(dcShift)) throw Error("scan option dc-shift must be a positive number");
@@ -89,19 +90,26 @@ void ScanOptions::validate() const {
 nlohmann::json ScanOptions::toJson() const {
   std::vector<std::string> names;
   for (auto k : scans) names.push_back(scanKindName(k));
-  return {{"quantization", plan.toJson()},         {"quantization_description", plan.describe()},
-          {"scans", names},                        {"instability_trials", instabilityTrials},
-          {"gain_draws", gainDraws},               {"noise_scale", noiseScale},
-          {"dc_shift", dcShift},                   {"discrete_factor", discreteFactor},
-          {"seed", seed},                          {"batch_size", batchSize},
-          {"thresholds", thresholds.toJson()},      {"rules", ruleSetName(rules)},
-          {"sensitivity", {{"source", sensitivitySequences.empty() ? std::string("prompts") : sensitivitySource},
-                           {"sequences", sensitivitySequences.size()},
-                           {"token_counts", [&] {
-                              std::vector<int64_t> n;
-                              for (const auto& q : sensitivitySequences) n.push_back(static_cast<int64_t>(q.size()));
-                              return n;
-                            }()}}}};
+  return {{"quantization", plan.toJson()},
+          {"quantization_description", plan.describe()},
+          {"scans", names},
+          {"instability_trials", instabilityTrials},
+          {"gain_draws", gainDraws},
+          {"noise_scale", noiseScale},
+          {"dc_shift", dcShift},
+          {"discrete_factor", discreteFactor},
+          {"seed", seed},
+          {"batch_size", batchSize},
+          {"thresholds", thresholds.toJson()},
+          {"rules", ruleSetName(rules)},
+          {"sensitivity",
+           {{"source", sensitivitySequences.empty() ? std::string("prompts") : sensitivitySource},
+            {"sequences", sensitivitySequences.size()},
+            {"token_counts", [&] {
+               std::vector<int64_t> n;
+               for (const auto& q : sensitivitySequences) n.push_back(static_cast<int64_t>(q.size()));
+               return n;
+             }()}}}};
 }
 
 std::vector<std::string> builtinPrompts(const std::string& name) {
@@ -113,10 +121,12 @@ std::vector<std::string> builtinPrompts(const std::string& name) {
                                   "Water freezes at a temperature of"};
   if (name == "experiment") return exp;
   if (name == "scanner") {
-    exp.insert(exp.end(), {"The sun rises in the", "Neural networks are inspired by", "In mathematics, pi is approximately"});
+    exp.insert(exp.end(),
+               {"The sun rises in the", "Neural networks are inspired by", "In mathematics, pi is approximately"});
     return exp;
   }
-  throw Error("unknown built-in prompt set '" + name + "' (expected builtin:srdd, builtin:experiment or builtin:scanner)");
+  throw Error("unknown built-in prompt set '" + name +
+              "' (expected builtin:srdd, builtin:experiment or builtin:scanner)");
 }
 
 PromptSet loadPromptSet(const std::string& spec, const Tokenizer& tokenizer, int64_t maxTokens) {
@@ -137,11 +147,13 @@ PromptSet loadPromptSet(const std::string& spec, const Tokenizer& tokenizer, int
 std::vector<std::vector<int64_t>> loadSensitivityWindows(const std::string& file, const Tokenizer& tokenizer, int count,
                                                          int64_t windowTokens) {
   if (count < 1) throw Error("sensitivity windows: the count must be at least 1, got " + std::to_string(count));
-  if (windowTokens < 2) throw Error("sensitivity windows: a window needs at least 2 tokens, got " + std::to_string(windowTokens));
+  if (windowTokens < 2)
+    throw Error("sensitivity windows: a window needs at least 2 tokens, got " + std::to_string(windowTokens));
   auto windows = tokenizeIntoWindows(tokenizer, readTexts(file, /*perLine=*/false), windowTokens);
   std::vector<std::vector<int64_t>> full;
   for (auto& w : windows)
-    if (static_cast<int64_t>(w.size()) == windowTokens && static_cast<int>(full.size()) < count) full.push_back(std::move(w));
+    if (static_cast<int64_t>(w.size()) == windowTokens && static_cast<int>(full.size()) < count)
+      full.push_back(std::move(w));
   if (full.empty())
     throw Error(file + ": too short for one sensitivity window of " + std::to_string(windowTokens) + " tokens");
   return full;
@@ -172,8 +184,9 @@ std::string cachedSha256(const std::string& path) {
   std::error_code ec;
   const std::string canonical = fs::weakly_canonical(path, ec).string();
   if (ec || ::stat(path.c_str(), &st) != 0) return sha256File(path);  // sha256File names the file and the fault
-  const std::string key = sha256Hex(canonical + "\n" + std::to_string(st.st_ino) + "\n" + std::to_string(st.st_size) +
-                                    "\n" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
+  const std::string key =
+      sha256Hex(canonical + "\n" + std::to_string(st.st_ino) + "\n" + std::to_string(st.st_size) + "\n" +
+                std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
   {
     std::lock_guard<std::mutex> lock(mutex);
     if (auto it = memory.find(key); it != memory.end()) return it->second;

@@ -34,7 +34,8 @@ Stat summarize(std::vector<double> values) {
   for (double v : s.values)
     if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
   s.stddev = s.n > 1 ? std::sqrt(ss / (s.n - 1)) : 0.0;
-  const double half = s.n > 1 ? stats::studentTQuantile(0.975, s.n - 1) * s.stddev / std::sqrt(static_cast<double>(s.n)) : 0.0;
+  const double half =
+      s.n > 1 ? stats::studentTQuantile(0.975, s.n - 1) * s.stddev / std::sqrt(static_cast<double>(s.n)) : 0.0;
   s.ciLow = s.mean - half;
   s.ciHigh = s.mean + half;
   return s;
@@ -100,7 +101,7 @@ std::vector<double> toVector(const at::Tensor& t) {
 
 at::Tensor maskedKurtosisTensor(const at::Tensor& x, const at::Tensor& mask) {
   at::Tensor d = x.detach().to(at::kDouble);
-  at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);  // [B, T, 1]
+  at::Tensor m = mask.to(at::kDouble).unsqueeze(-1);                  // [B, T, 1]
   at::Tensor count = m.sum({1, 2}) * static_cast<double>(x.size(2));  // exact: a sum of 0/1
   at::Tensor mean = fixedOrderRowSums(d * m) / count;
   at::Tensor c = (d - mean.view({-1, 1, 1})) * m;

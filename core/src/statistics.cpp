@@ -16,7 +16,7 @@ namespace srdd::stats {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kAsymptoticDf = 1e5;  // from here on the t tail uses the large-a expansion
+constexpr double kAsymptoticDf = 1e5;                   // from here on the t tail uses the large-a expansion
 constexpr double kHalfLog2Pi = 0.91893853320467274178;  // ln(2π) / 2
 
 [[noreturn]] void fail(const std::string& what) { throw Error("statistics: " + what); }
@@ -44,8 +44,8 @@ double stirlingRemainder(double z) {
 
 // ln B(a, b) from the Stirling remainders; both log1p terms are negative, so nothing cancels for large a or b.
 double logBeta(double a, double b) {
-  return -(a - 0.5) * log1pRatio(b, a) - b * log1pRatio(a, b) - 0.5 * std::log(b) + kHalfLog2Pi +
-         stirlingRemainder(a) + stirlingRemainder(b) - stirlingRemainder(a + b);
+  return -(a - 0.5) * log1pRatio(b, a) - b * log1pRatio(a, b) - 0.5 * std::log(b) + kHalfLog2Pi + stirlingRemainder(a) +
+         stirlingRemainder(b) - stirlingRemainder(a + b);
 }
 
 // The argument of I_x(a, b) with y = 1 − x and both logarithms, each known to full relative precision: the t
@@ -93,12 +93,13 @@ double betaContinuedFraction(double a, double b, const BetaArg& u) {
         return double(h);
     }
   }
-  fail("incomplete beta continued fraction did not converge for a=" + num(a) +
-       ", b=" + num(b) + ", x=" + num(u.x));
+  fail("incomplete beta continued fraction did not converge for a=" + num(a) + ", b=" + num(b) + ", x=" + num(u.x));
 }
 
 // I_x(a, b) and its complement 1 − I_x(a, b) = I_y(b, a); the side with the smaller argument is computed directly.
-struct BetaPair { double value, complement; };
+struct BetaPair {
+  double value, complement;
+};
 BetaPair incompleteBeta(double a, double b, const BetaArg& u) {
   if (u.logX == -kInf) return {0, 1};  // x itself may underflow to 0 while log x is finite
   if (u.logY == -kInf) return {1, 0};
@@ -129,7 +130,7 @@ double incompleteBetaHalfLargeA(double a, double u) {
   const double nu = a + 0.5 * (b - 1), z = nu * u;
   const double scaledGamma = upperGammaHalfScaled(z);
   const double prefix = std::exp(-b * std::log(nu) - logBeta(a, b) - z) * scaledGamma;  // underflows to 0 past z≈745
-  const double e0 = std::exp(b * std::log(z)) / scaledGamma;  // z^b e^(−z) / Γ(b, z)
+  const double e0 = std::exp(b * std::log(z)) / scaledGamma;                            // z^b e^(−z) / Γ(b, z)
   if (prefix == 0) return 0;
   // c_n: coefficients of g = f^(b−1) for f = Σ f_k w^k, f_k = 1/(4^k (2k+1)!), by the power rule for series
   // n c_n = Σ_{k=1..n} (b k − n) f_k c_(n−k).
@@ -173,7 +174,10 @@ double logDensity(double t, double df) {
   return -logBeta(0.5 * df, 0.5) - 0.5 * std::log(df) + 0.5 * (df + 1) * tArgument(std::fabs(t), df).logX;
 }
 
-struct Moments { int n; double mean, var; };
+struct Moments {
+  int n;
+  double mean, var;
+};
 
 void checkFinite(const std::vector<double>& x, const char* name, const char* who) {
   for (size_t i = 0; i < x.size(); ++i)
@@ -237,8 +241,7 @@ double studentTTwoSidedP(double t, double df) {
   const BetaArg u = tArgument(at, df);
   // For large df the continued fraction near x = 1 loses digits; the expansion is exact there to double precision
   // (its terms fall like (ln(1/x)/2π)^(2n) and ν^(-2n)).
-  if (df >= kAsymptoticDf && u.x >= 0.5)
-    return incompleteBetaHalfLargeA(0.5 * df, -u.logX);
+  if (df >= kAsymptoticDf && u.x >= 0.5) return incompleteBetaHalfLargeA(0.5 * df, -u.logX);
   return incompleteBeta(0.5 * df, 0.5, u).value;
 }
 
@@ -329,8 +332,8 @@ double cohensD(const std::vector<double>& a, const std::vector<double>& b) {
 namespace {
 std::vector<double> pairedDifferences(const std::vector<double>& a, const std::vector<double>& b, const char* who) {
   if (a.size() != b.size())
-    fail(std::string(who) + ": samples differ in size (" + std::to_string(a.size()) + " vs " + std::to_string(b.size()) +
-         "); pairs need equal sizes");
+    fail(std::string(who) + ": samples differ in size (" + std::to_string(a.size()) + " vs " +
+         std::to_string(b.size()) + "); pairs need equal sizes");
   checkFinite(a, "sample a", who);
   checkFinite(b, "sample b", who);
   std::vector<double> diff(a.size());

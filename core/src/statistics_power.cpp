@@ -22,7 +22,8 @@ double normalCdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
 // ln of the density of S = sqrt(V / ν), V ~ χ²(ν): 2 (ν/2)^(ν/2) / Γ(ν/2) · s^(ν−1) · exp(−ν s² / 2).
 double logScaledChiDensity(double s, double df) {
-  return std::log(2.0) + 0.5 * df * std::log(0.5 * df) - std::lgamma(0.5 * df) + (df - 1) * std::log(s) - 0.5 * df * s * s;
+  return std::log(2.0) + 0.5 * df * std::log(0.5 * df) - std::lgamma(0.5 * df) + (df - 1) * std::log(s) -
+         0.5 * df * s * s;
 }
 
 // E_S[f(S)] by composite Gauss–Legendre over the range where the density is above e^-60 of its peak.
@@ -53,8 +54,8 @@ double expectOverS(double df, F f) {
 
 void checkNoncentral(double t, double df, double ncp, const char* who) {
   if (!(df >= 1) || std::isnan(t) || !std::isfinite(ncp))
-    throw Error(std::string(who) + ": needs df >= 1, a number t and a finite noncentrality (got t=" + std::to_string(t) +
-                ", df=" + std::to_string(df) + ", ncp=" + std::to_string(ncp) + ")");
+    throw Error(std::string(who) + ": needs df >= 1, a number t and a finite noncentrality (got t=" +
+                std::to_string(t) + ", df=" + std::to_string(df) + ", ncp=" + std::to_string(ncp) + ")");
 }
 
 // P(T' > t) computed directly (not 1 − CDF), so small powers keep their precision.

@@ -86,8 +86,10 @@ void Tokenizer::Impl::encodePlain(const std::string& normalized, std::vector<int
         continue;
       }
       if (step.addPrefixSpace && p[0] != U' ') p.insert(p.begin(), U' ');
-      if (step.useRegex) tokenizer_impl::splitPattern(p, tokenizer_impl::SplitPattern::Gpt2, next);
-      else next.push_back(std::move(p));
+      if (step.useRegex)
+        tokenizer_impl::splitPattern(p, tokenizer_impl::SplitPattern::Gpt2, next);
+      else
+        next.push_back(std::move(p));
     }
     pieces.swap(next);
   }
@@ -118,8 +120,10 @@ std::vector<int64_t> Tokenizer::encode(const std::string& text) const {
     std::string piece = text.substr(raw.begin, raw.end - raw.begin);
     if (impl_->nfc) piece = tokenizer_detail::nfc(piece);
     for (const auto& p : splitAdded(impl_->normalizedMatcher, piece)) {
-      if (p.id >= 0) ids.push_back(p.id);
-      else impl_->encodePlain(piece.substr(p.begin, p.end - p.begin), ids);
+      if (p.id >= 0)
+        ids.push_back(p.id);
+      else
+        impl_->encodePlain(piece.substr(p.begin, p.end - p.begin), ids);
     }
   }
   return ids;
@@ -139,8 +143,10 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skipSpecialT
       size_t len = 1;
       while (i + len < token.size() && (static_cast<unsigned char>(token[i + len]) & 0xC0) == 0x80) ++len;
       auto it = impl_->charToByte.find(token.substr(i, len));
-      if (it == impl_->charToByte.end()) allBytes = false;
-      else tokenBytes += static_cast<char>(it->second);
+      if (it == impl_->charToByte.end())
+        allBytes = false;
+      else
+        tokenBytes += static_cast<char>(it->second);
       i += len;
     }
     bytes += allBytes ? tokenBytes : token;

@@ -28,7 +28,6 @@ char32_t charAt(const std::string& text, size_t pos, size_t& end) {
   return cps.empty() ? 0 : cps[0];
 }
 
-
 }  // namespace
 
 void AddedTokenMatcher::build(std::vector<AddedToken> tokens) {
@@ -112,4 +111,3 @@ std::vector<AddedTokenMatcher::Piece> AddedTokenMatcher::split(const std::string
 }
 
 }  // namespace srdd::tokenizer_impl
-

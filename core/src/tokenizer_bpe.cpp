@@ -83,7 +83,11 @@ void BpeModel::tokenize(const std::string& bytes, std::vector<int64_t>& out) con
 }
 
 void BpeModel::mergeWord(const std::string& bytes, std::vector<int64_t>& out) const {
-  struct Symbol { int64_t id; int prev, next; bool live; };
+  struct Symbol {
+    int64_t id;
+    int prev, next;
+    bool live;
+  };
   std::vector<Symbol> sym;
   sym.reserve(bytes.size());
   bool lastWasUnk = false;
@@ -102,8 +106,14 @@ void BpeModel::mergeWord(const std::string& bytes, std::vector<int64_t>& out) co
     sym[i].prev = i - 1;
     sym[i].next = i + 1 < n ? i + 1 : -1;
   }
-  struct Candidate { int32_t rank; int pos; int64_t newId; };
-  auto worse = [](const Candidate& x, const Candidate& y) { return x.rank != y.rank ? x.rank > y.rank : x.pos > y.pos; };
+  struct Candidate {
+    int32_t rank;
+    int pos;
+    int64_t newId;
+  };
+  auto worse = [](const Candidate& x, const Candidate& y) {
+    return x.rank != y.rank ? x.rank > y.rank : x.pos > y.pos;
+  };
   std::priority_queue<Candidate, std::vector<Candidate>, decltype(worse)> queue(worse);
   auto consider = [&](int left) {
     int right = sym[left].next;

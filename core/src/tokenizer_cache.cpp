@@ -37,7 +37,8 @@ struct Writer {
   std::string out;
   template <class T>
   void put(T v) {
-    for (size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
+    for (size_t i = 0; i < sizeof(T); ++i)
+      out.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
   }
   void bytes(const std::string& s) {
     put<uint64_t>(s.size());
@@ -55,7 +56,8 @@ struct Reader {
   T get() {
     need(sizeof(T));
     uint64_t v = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(in[pos + i])) << (8 * i);
+    for (size_t i = 0; i < sizeof(T); ++i)
+      v |= static_cast<uint64_t>(static_cast<unsigned char>(in[pos + i])) << (8 * i);
     pos += sizeof(T);
     return static_cast<T>(v);
   }

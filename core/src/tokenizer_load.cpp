@@ -150,7 +150,6 @@ void parseModel(const json& m, Tokenizer::Impl& impl, const BpeFiller& fillBpe) 
   bpe.ignoreMerges = boolField(m, "ignore_merges", false, "model");
 }
 
-
 // Ids are assigned like HF's AddedVocabulary::add_tokens: an existing token keeps its id, a new one
 // takes the next id after the model vocabulary and the added tokens so far.
 void parseAddedTokens(const json& list, Tokenizer::Impl& impl) {

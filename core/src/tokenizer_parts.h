@@ -34,13 +34,20 @@ class BpeModel {
   // Merges in rank order; throws std::runtime_error naming the offending merge.
   void setMerges(const std::vector<std::pair<std::string, std::string>>& merges);
   // The resolved merge table, (left id, right id) -> rank and merged id, for the binary tokenizer cache.
-  struct Merge { int64_t left, right; int32_t rank; int64_t newId; };
+  struct Merge {
+    int64_t left, right;
+    int32_t rank;
+    int64_t newId;
+  };
   std::vector<Merge> mergeTable() const;
   void setMergeTable(const std::vector<Merge>& merges);  // ids must be in the vocabulary (the caller checks)
   void tokenize(const std::string& bytes, std::vector<int64_t>& out) const;
 
  private:
-  struct MergeInfo { int32_t rank; int64_t newId; };
+  struct MergeInfo {
+    int32_t rank;
+    int64_t newId;
+  };
   std::unordered_map<uint64_t, MergeInfo> merges_;  // (left id, right id) -> merge
   int64_t byteIds_[256];                            // id of each byte's character, -1 if absent
   mutable std::mutex cacheMutex_;
@@ -58,13 +65,19 @@ struct AddedToken {
 // Leftmost-longest matching of added tokens with HF's lstrip/rstrip/single_word handling.
 class AddedTokenMatcher {
  public:
-  struct Piece { size_t begin, end; int64_t id; };  // byte range; id -1 for ordinary text
-  void build(std::vector<AddedToken> tokens);         // contents already normalized where flagged
+  struct Piece {
+    size_t begin, end;
+    int64_t id;
+  };                                           // byte range; id -1 for ordinary text
+  void build(std::vector<AddedToken> tokens);  // contents already normalized where flagged
   std::vector<Piece> split(const std::string& text) const;
   bool empty() const { return tokens_.empty(); }
 
  private:
-  struct Node { std::unordered_map<unsigned char, int32_t> next; int32_t token = -1; };
+  struct Node {
+    std::unordered_map<unsigned char, int32_t> next;
+    int32_t token = -1;
+  };
   std::vector<AddedToken> tokens_;
   std::vector<Node> trie_;
   bool firstByte_[256] = {};
@@ -84,11 +97,11 @@ struct Tokenizer::Impl {
   bool nfc = false;
   std::vector<tokenizer_impl::PreTokenizerStep> preTokenizer;  // Splits, then one final ByteLevel
   tokenizer_impl::BpeModel bpe;
-  std::unordered_map<std::string, int64_t> addedIds;           // content -> id
+  std::unordered_map<std::string, int64_t> addedIds;                    // content -> id
   std::unordered_map<int64_t, tokenizer_impl::AddedToken> addedTokens;  // id -> token
-  tokenizer_impl::AddedTokenMatcher rawMatcher;         // tokens with normalized == false
-  tokenizer_impl::AddedTokenMatcher normalizedMatcher;  // normalized == true, matched after NFC
-  std::unordered_map<std::string, unsigned char> charToByte;  // inverse of byteToUnicode()
+  tokenizer_impl::AddedTokenMatcher rawMatcher;                         // tokens with normalized == false
+  tokenizer_impl::AddedTokenMatcher normalizedMatcher;                  // normalized == true, matched after NFC
+  std::unordered_map<std::string, unsigned char> charToByte;            // inverse of byteToUnicode()
 
   // Normalized text without added tokens -> pre-tokens -> BPE ids.
   void encodePlain(const std::string& normalizedUtf8, std::vector<int64_t>& out) const;
@@ -99,7 +112,8 @@ std::shared_ptr<Tokenizer::Impl> parseTokenizerJson(const std::string& jsonText)
 // Builds the tokenizer from a tokenizer.json document whose model vocab and merges `fillBpe` supplies
 // (from the document itself, or from the binary cache, which stores the document without them).
 std::shared_ptr<Tokenizer::Impl> buildTokenizer(
-    const nlohmann::json& document, const std::function<void(const nlohmann::json& model, tokenizer_impl::BpeModel&)>& fillBpe);
+    const nlohmann::json& document,
+    const std::function<void(const nlohmann::json& model, tokenizer_impl::BpeModel&)>& fillBpe);
 // tokenizer.json text -> tokenizer, through the binary cache in CACHE_DIR ("" = none; tokenizer_cache.cpp).
 std::shared_ptr<Tokenizer::Impl> loadTokenizerCached(const std::string& jsonText, const std::string& cacheDir);
 

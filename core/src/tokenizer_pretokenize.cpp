@@ -70,7 +70,8 @@ size_t qwenTail(const Cursor& c, size_t i) {
   return wsEnd - i;  // "\s+"
 }
 
-// (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,maxDigits}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,maxDigits}|
+// ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 size_t matchQwen(const Cursor& c, size_t i, size_t maxDigits) {
   if (size_t k = contraction(c, i, true)) return k;
   auto letter = [&](size_t k) { return c.letter(k); };
@@ -108,8 +109,8 @@ size_t matchGpt2(const Cursor& c, size_t i) {
 void splitPattern(const std::u32string& text, SplitPattern pattern, std::vector<std::u32string>& out) {
   Cursor c{text, text.size()};
   for (size_t i = 0; i < c.n;) {
-    size_t len = pattern == SplitPattern::Gpt2 ? matchGpt2(c, i)
-                 : matchQwen(c, i, pattern == SplitPattern::Llama3 ? 3 : 1);
+    size_t len =
+        pattern == SplitPattern::Gpt2 ? matchGpt2(c, i) : matchQwen(c, i, pattern == SplitPattern::Llama3 ? 3 : 1);
     len = std::max<size_t>(len, 1);  // every position matches one alternative; guard regardless
     out.emplace_back(text, i, len);
     i += len;

@@ -5,19 +5,28 @@
 
 namespace srdd::unicode {
 
-struct CodeRange { uint32_t lo, hi; };                 // inclusive, sorted, disjoint
-struct CccRange { uint32_t lo, hi; uint8_t ccc; };     // canonical combining class != 0
-struct Decomposition { uint32_t cp, first, second; };  // canonical; second == 0 for singletons; sorted by cp
-struct Composition { uint32_t first, second, composite; };  // primary composites, sorted by (first, second)
+struct CodeRange {
+  uint32_t lo, hi;
+};  // inclusive, sorted, disjoint
+struct CccRange {
+  uint32_t lo, hi;
+  uint8_t ccc;
+};  // canonical combining class != 0
+struct Decomposition {
+  uint32_t cp, first, second;
+};  // canonical; second == 0 for singletons; sorted by cp
+struct Composition {
+  uint32_t first, second, composite;
+};  // primary composites, sorted by (first, second)
 
 extern const char* const kUnicodeVersion;
-extern const CodeRange kLetterRanges[];      // General_Category L*
+extern const CodeRange kLetterRanges[];  // General_Category L*
 extern const size_t kLetterRangesSize;
-extern const CodeRange kNumberRanges[];      // General_Category N* (Nd, Nl, No)
+extern const CodeRange kNumberRanges[];  // General_Category N* (Nd, Nl, No)
 extern const size_t kNumberRangesSize;
 extern const CodeRange kWhiteSpaceRanges[];  // White_Space property
 extern const size_t kWhiteSpaceRangesSize;
-extern const CodeRange kWordRanges[];       // \w of Rust's regex crate (see the generator)
+extern const CodeRange kWordRanges[];  // \w of Rust's regex crate (see the generator)
 extern const size_t kWordRangesSize;
 extern const CccRange kCombiningClasses[];
 extern const size_t kCombiningClassesSize;

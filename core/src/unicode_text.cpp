@@ -10,7 +10,11 @@ namespace {
 
 // Length of the well-formed UTF-8 prefix of s[i..] that forms (part of) one character, following
 // Unicode's "maximal subpart" rule. Returns the full length when the character is complete.
-struct Utf8Step { size_t consumed; bool complete; char32_t cp; };
+struct Utf8Step {
+  size_t consumed;
+  bool complete;
+  char32_t cp;
+};
 
 Utf8Step utf8Step(const unsigned char* s, size_t n) {
   unsigned char b0 = s[0];
@@ -18,13 +22,17 @@ Utf8Step utf8Step(const unsigned char* s, size_t n) {
   size_t need;
   unsigned char lo = 0x80, hi = 0xBF;
   char32_t cp;
-  if (b0 >= 0xC2 && b0 <= 0xDF) { need = 1; cp = b0 & 0x1F; }
-  else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2; cp = b0 & 0x0F;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    need = 1;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    need = 2;
+    cp = b0 & 0x0F;
     if (b0 == 0xE0) lo = 0xA0;
     if (b0 == 0xED) hi = 0x9F;
   } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3; cp = b0 & 0x07;
+    need = 3;
+    cp = b0 & 0x07;
     if (b0 == 0xF0) lo = 0x90;
     if (b0 == 0xF4) hi = 0x8F;
   } else {
@@ -35,7 +43,8 @@ Utf8Step utf8Step(const unsigned char* s, size_t n) {
     if (i >= n) return {i, false, 0};
     unsigned char b = s[i];
     if (b < lo || b > hi) return {i, false, 0};
-    lo = 0x80; hi = 0xBF;
+    lo = 0x80;
+    hi = 0xBF;
     cp = (cp << 6) | (b & 0x3F);
   }
   return {i, true, cp};
@@ -83,9 +92,10 @@ char32_t compose(char32_t a, char32_t b) {
     return a + (b - kTBase);
   }
   const Composition* end = kCompositions + kCompositionsSize;
-  const Composition* it = std::lower_bound(kCompositions, end, std::make_pair(a, b), [](const Composition& c, auto key) {
-    return c.first < key.first || (c.first == key.first && c.second < key.second);
-  });
+  const Composition* it =
+      std::lower_bound(kCompositions, end, std::make_pair(a, b), [](const Composition& c, auto key) {
+        return c.first < key.first || (c.first == key.first && c.second < key.second);
+      });
   return (it != end && it->first == a && it->second == b) ? it->composite : 0;
 }
 
@@ -138,8 +148,10 @@ std::string utf8Lossy(const std::string& bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   for (size_t i = 0; i < bytes.size();) {
     Utf8Step st = utf8Step(p + i, bytes.size() - i);
-    if (st.complete) out.append(bytes, i, st.consumed);
-    else out += "\xEF\xBF\xBD";
+    if (st.complete)
+      out.append(bytes, i, st.consumed);
+    else
+      out += "\xEF\xBF\xBD";
     i += st.consumed;
   }
   return out;
@@ -168,7 +180,8 @@ bool isWordChar(char32_t cp) {
 uint8_t combiningClass(char32_t cp) {
   if (cp < 0x300) return 0;
   const CccRange* end = kCombiningClasses + kCombiningClassesSize;
-  const CccRange* it = std::upper_bound(kCombiningClasses, end, cp, [](char32_t c, const CccRange& r) { return c < r.lo; });
+  const CccRange* it =
+      std::upper_bound(kCombiningClasses, end, cp, [](char32_t c, const CccRange& r) { return c < r.lo; });
   return (it != kCombiningClasses && cp <= (it - 1)->hi) ? (it - 1)->ccc : 0;
 }
 
@@ -182,7 +195,10 @@ std::vector<char32_t> nfc(const std::vector<char32_t>& cps) {
   std::vector<uint8_t> ccc(d.size());
   for (size_t i = 0; i < d.size(); ++i) ccc[i] = combiningClass(d[i]);
   for (size_t i = 0; i < d.size();) {
-    if (!ccc[i]) { ++i; continue; }
+    if (!ccc[i]) {
+      ++i;
+      continue;
+    }
     size_t j = i;
     while (j < d.size() && ccc[j]) ++j;
     for (size_t a = i + 1; a < j; ++a) {  // insertion sort keeps equal classes in order

@@ -42,11 +42,11 @@ inline std::string errorOf(const std::function<void()>& f) {
 }  // namespace ckpt_test
 
 // Asserts that `expr` throws srdd::Error with a one-line message naming `file` and containing `fault`.
-#define EXPECT_SRDD_ERROR(expr, file, fault)                                                        \
-  do {                                                                                              \
-    const std::string m_ = ckpt_test::errorOf([&] { (void)(expr); });                               \
-    QVERIFY2(!m_.empty(), "expected srdd::Error, nothing was thrown: " #expr);                      \
-    QVERIFY2(m_.find(std::string(file)) != std::string::npos, ("message lacks the file: " + m_).c_str()); \
+#define EXPECT_SRDD_ERROR(expr, file, fault)                                                                \
+  do {                                                                                                      \
+    const std::string m_ = ckpt_test::errorOf([&] { (void)(expr); });                                       \
+    QVERIFY2(!m_.empty(), "expected srdd::Error, nothing was thrown: " #expr);                              \
+    QVERIFY2(m_.find(std::string(file)) != std::string::npos, ("message lacks the file: " + m_).c_str());   \
     QVERIFY2(m_.find(std::string(fault)) != std::string::npos, ("message lacks the fault: " + m_).c_str()); \
-    QVERIFY2(m_.find('\n') == std::string::npos, ("message is not one line: " + m_).c_str());       \
+    QVERIFY2(m_.find('\n') == std::string::npos, ("message is not one line: " + m_).c_str());               \
   } while (0)

@@ -37,9 +37,20 @@ class TestAqnCli : public QObject {
   // command completes it with the same results as an uninterrupted comparison.
   void killedComparisonLosesNoFinishedRun() {
     auto args = [&](const QString& dir) {
-      return QStringList{"aqn", tinyModel(), "--targets", "1", "--configs", "baseline,targeted", "--seeds", "2", "--steps",
-                         "40", "--seq", "32", "--batch", "2", "--train", heldout(), "--eval", heldout(), "--eval-tokens",
-                         "128", "--eval-seq", "64", "--out", dir, "--quiet", "--json", "--timestamp", "2026-01-01T00:00:00Z"};
+      return QStringList{"aqn",           tinyModel(),
+                         "--targets",     "1",
+                         "--configs",     "baseline,targeted",
+                         "--seeds",       "2",
+                         "--steps",       "40",
+                         "--seq",         "32",
+                         "--batch",       "2",
+                         "--train",       heldout(),
+                         "--eval",        heldout(),
+                         "--eval-tokens", "128",
+                         "--eval-seq",    "64",
+                         "--out",         dir,
+                         "--quiet",       "--json",
+                         "--timestamp",   "2026-01-01T00:00:00Z"};
     };
     const QString killed = path("killed");
     QProcess p;
@@ -48,11 +59,13 @@ class TestAqnCli : public QObject {
     const std::string first = killed.toStdString() + "/runs/baseline-seed1/result.json";
     QElapsedTimer clock;
     clock.start();
-    while (!std::filesystem::exists(first) && p.state() == QProcess::Running && clock.elapsed() < 240000) QTest::qWait(20);
+    while (!std::filesystem::exists(first) && p.state() == QProcess::Running && clock.elapsed() < 240000)
+      QTest::qWait(20);
     QVERIFY2(std::filesystem::exists(first), "the first run never finished");
     p.kill();  // SIGKILL: no chance to clean up
     QVERIFY(p.waitForFinished(10000));
-    QVERIFY2(!std::filesystem::exists(killed.toStdString() + "/comparison.json"), "the comparison finished before the kill");
+    QVERIFY2(!std::filesystem::exists(killed.toStdString() + "/comparison.json"),
+             "the comparison finished before the kill");
     const auto readFile = [](const std::string& f) {
       std::ifstream in(f, std::ios::binary);
       return std::string(std::istreambuf_iterator<char>(in), {});
@@ -76,10 +89,22 @@ class TestAqnCli : public QObject {
   }
 
   void smallComparisonAndResume() {
-    const QStringList args = {"aqn", tinyModel(), "--targets", "0,2", "--configs", "baseline,targeted,healthy", "--seeds", "2",
-                              "--steps", "2", "--seq", "32", "--batch", "2", "--train", heldout(), "--eval", heldout(),
-                              "--eval-tokens", "128", "--eval-seq", "64", "--qerl-stages", "3", "--noise-scale",
-                              "relative", "--out", path("run"), "--quiet", "--json", "--timestamp", "2026-01-01T00:00:00Z"};
+    const QStringList args = {"aqn",           tinyModel(),
+                              "--targets",     "0,2",
+                              "--configs",     "baseline,targeted,healthy",
+                              "--seeds",       "2",
+                              "--steps",       "2",
+                              "--seq",         "32",
+                              "--batch",       "2",
+                              "--train",       heldout(),
+                              "--eval",        heldout(),
+                              "--eval-tokens", "128",
+                              "--eval-seq",    "64",
+                              "--qerl-stages", "3",
+                              "--noise-scale", "relative",
+                              "--out",         path("run"),
+                              "--quiet",       "--json",
+                              "--timestamp",   "2026-01-01T00:00:00Z"};
     const auto r = runCli(args);
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const auto j = nlohmann::json::parse(r.out.toStdString());
@@ -91,7 +116,8 @@ class TestAqnCli : public QObject {
     QCOMPARE(j.at("schedule").at("levels").get<int>(), 2);
     QCOMPARE(j.at("tests").size(), size_t(2));  // targeted and healthy vs baseline
     QCOMPARE(j.at("configs")[0].at("eval_loss_quantized").at("n").get<int>(), 2);
-    for (const char* f : {"config.json", "comparison.json", "runs/healthy-seed1/metrics.jsonl", "runs/healthy-seed1/result.json"})
+    for (const char* f :
+         {"config.json", "comparison.json", "runs/healthy-seed1/metrics.jsonl", "runs/healthy-seed1/result.json"})
       QVERIFY2(std::filesystem::exists(path("run").toStdString() + "/" + f), f);
     // Rerunning resumes: every run is found, the results are the same.
     const auto again = runCli(args);
@@ -113,7 +139,8 @@ class TestAqnCli : public QObject {
   }
 
   void benchReportsThreeSteps() {
-    const auto r = runCli({"bench", "aqn", tinyModel(), "--batch", "2", "--seq", "16", "--steps", "1", "--warmup", "0", "--json"});
+    const auto r =
+        runCli({"bench", "aqn", tinyModel(), "--batch", "2", "--seq", "16", "--steps", "1", "--warmup", "0", "--json"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const auto j = nlohmann::json::parse(r.out.toStdString());
     QCOMPARE(j.at("benchmark").get<std::string>(), std::string("aqn"));
@@ -130,7 +157,8 @@ class TestAqnCli : public QObject {
   // one that is every layer (then "targeted" would be "global"); --preset qerl sets QeRL's schedule.
   void targetsFromScanTakesTheRecommendedSet() {
     const QString scan = path("scan.json");
-    const auto s = runCli({"scan", tinyModel(), "--scans", "gain", "--prompts", "builtin:srdd", "--max-tokens", "8", "--out", scan});
+    const auto s = runCli(
+        {"scan", tinyModel(), "--scans", "gain", "--prompts", "builtin:srdd", "--max-tokens", "8", "--out", scan});
     QVERIFY2(s.code == 0, qPrintable(s.err));
     std::ifstream in(scan.toStdString());
     auto j = nlohmann::json::parse(in);
@@ -144,30 +172,59 @@ class TestAqnCli : public QObject {
     };
     nlohmann::json all = nlohmann::json::array();
     for (int l = 0; l < numLayers; ++l) all.push_back(l);
-    expectError({"aqn", tinyModel(), "--targets-from", write(nlohmann::json::array(), "none.json"), "--out", path("tf")},
-                {"none.json: the scan recommends no AQN target layer", "--targets LIST"});
+    expectError(
+        {"aqn", tinyModel(), "--targets-from", write(nlohmann::json::array(), "none.json"), "--out", path("tf")},
+        {"none.json: the scan recommends no AQN target layer", "--targets LIST"});
     expectError({"aqn", tinyModel(), "--targets-from", write(all, "all.json"), "--out", path("tf")},
                 {"all.json: the recommended AQN target set is every layer", "'targeted' would equal 'global'"});
-    const auto r = runCli({"aqn", tinyModel(), "--targets-from", write({1}, "one.json"), "--configs", "global,targeted",
-                           "--seeds", "2", "--steps", "1", "--seq", "32", "--batch", "2", "--train", heldout(), "--eval",
-                           heldout(), "--eval-tokens", "64", "--eval-seq", "64", "--preset", "qerl", "--out", path("tf"),
-                           "--quiet", "--json"});
+    const auto r = runCli({"aqn",
+                           tinyModel(),
+                           "--targets-from",
+                           write({1}, "one.json"),
+                           "--configs",
+                           "global,targeted",
+                           "--seeds",
+                           "2",
+                           "--steps",
+                           "1",
+                           "--seq",
+                           "32",
+                           "--batch",
+                           "2",
+                           "--train",
+                           heldout(),
+                           "--eval",
+                           heldout(),
+                           "--eval-tokens",
+                           "64",
+                           "--eval-seq",
+                           "64",
+                           "--preset",
+                           "qerl",
+                           "--out",
+                           path("tf"),
+                           "--quiet",
+                           "--json"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const auto c = nlohmann::json::parse(r.out.toStdString());
     QCOMPARE(c["settings"]["targets"], nlohmann::json({1}));
     QCOMPARE(c["noise_preset"].get<std::string>(), std::string("qerl"));
     QCOMPARE(c["schedule"]["sigma_start"].get<double>(), 1e-2);
     QCOMPARE(c["schedule"]["sigma_end"].get<double>(), 5e-4);
-    QVERIFY(c["primary"]["line"].get<std::string>().rfind("SRDD-guided AQN lower loss than Global AQN, p < 0.05? ", 0) == 0);
+    QVERIFY(c["primary"]["line"].get<std::string>().rfind("SRDD-guided AQN lower loss than Global AQN, p < 0.05? ",
+                                                          0) == 0);
     QCOMPARE(c["settings"]["dtype"].get<std::string>(), std::string("auto"));
     QCOMPARE(c["provenance"]["dtype"].get<std::string>(), std::string("fp32"));  // the fixture is an fp32 checkpoint
   }
 
   void badInputIsAClearError() {
     const QString out = path("bad");
-    expectError({"aqn", path("no-such-model"), "--targets", "1", "--out", out}, {"no-such-model", "no such model directory"});
-    expectError({"aqn", "--targets", "1", "--configs", "baseline,bogus", "--out", out}, {"unknown configuration 'bogus'"});
-    expectError({"aqn", "--targets", "2,9", "--out", out}, {"--targets: layer 9 is out of range (the model has 6 layers, 0-5)"});
+    expectError({"aqn", path("no-such-model"), "--targets", "1", "--out", out},
+                {"no-such-model", "no such model directory"});
+    expectError({"aqn", "--targets", "1", "--configs", "baseline,bogus", "--out", out},
+                {"unknown configuration 'bogus'"});
+    expectError({"aqn", "--targets", "2,9", "--out", out},
+                {"--targets: layer 9 is out of range (the model has 6 layers, 0-5)"});
     expectError({"aqn", "--targets", "x", "--out", out}, {"--targets: 'x' is not a layer index"});
     expectError({"aqn", "--targets", "1", "--sigma-end", "0", "--out", out}, {"sigma_end = 0"});
     expectError({"aqn", "--targets", "1", "--custom", "oops", "--out", out}, {"--custom: 'oops' is not NAME=LAYERS"});

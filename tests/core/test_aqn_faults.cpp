@@ -46,9 +46,27 @@ json parse(const QByteArray& b) { return json::parse(b.toStdString()); }
 
 // The baseline with 2 seeds (the fewest the statistics accept) = 2 runs of 2 steps on the demo model.
 QStringList aqnArgs(const QString& out, const QString& steps = "2") {
-  return {"aqn",        srdd_test::demoModelDir(), "--configs", "baseline", "--seeds", "2",
-          "--steps",    steps, "--seq", "32", "--batch", "2", "--eval-tokens", "64", "--eval-seq", "64",
-          "--timestamp", "2026-12-03T12:00:00Z", "--quiet", "--out", out};
+  return {"aqn",
+          srdd_test::demoModelDir(),
+          "--configs",
+          "baseline",
+          "--seeds",
+          "2",
+          "--steps",
+          steps,
+          "--seq",
+          "32",
+          "--batch",
+          "2",
+          "--eval-tokens",
+          "64",
+          "--eval-seq",
+          "64",
+          "--timestamp",
+          "2026-12-03T12:00:00Z",
+          "--quiet",
+          "--out",
+          out};
 }
 const QStringList kRuns = {"baseline-seed0", "baseline-seed1"};
 
@@ -100,10 +118,11 @@ class TestAqnFaults : public QObject {
     QTest::addColumn<QString>("killAt");
     QTest::addColumn<QStringList>("finishedBefore");  // runs with result.json when the process died
     QTest::newRow("during run 2 of 2 (after its first step)") << "aqn.step:3" << QStringList{"baseline-seed0"};
-    QTest::newRow("between run 2's metrics.jsonl and result.json") << "aqn.run-files:2" << QStringList{"baseline-seed0"};
+    QTest::newRow("between run 2's metrics.jsonl and result.json")
+        << "aqn.run-files:2" << QStringList{"baseline-seed0"};
     // Atomic writes: config.json, then metrics + result per run; the 5th is run 2's result.json.
-    QTest::newRow("run 2's result.json written, not yet renamed") << "atomic.before-rename:5"
-                                                                  << QStringList{"baseline-seed0"};
+    QTest::newRow("run 2's result.json written, not yet renamed")
+        << "atomic.before-rename:5" << QStringList{"baseline-seed0"};
     QTest::newRow("during the final comparison") << "aqn.comparison" << kRuns;
   }
   void killedThenResumed() {
@@ -111,7 +130,8 @@ class TestAqnFaults : public QObject {
     QFETCH(QStringList, finishedBefore);
     const QString dir = m_tmp.filePath("killed-at-" + QString(killAt).replace(':', '-'));
     const Run killed = runAqn(aqnArgs(dir), killAt);
-    QVERIFY2(killed.killed, qPrintable("not killed at " + killAt + ": exit " + QString::number(killed.code) + " " + killed.err));
+    QVERIFY2(killed.killed,
+             qPrintable("not killed at " + killAt + ": exit " + QString::number(killed.code) + " " + killed.err));
     const Tree before = readTree(dir);
     QVERIFY(!before.count("comparison.json"));
     for (const QString& run : kRuns)

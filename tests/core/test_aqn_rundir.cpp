@@ -103,7 +103,8 @@ class TestAqnRunDir : public QObject {
       stages.push_back(p.stage);
       if (p.stage == "global seed 1/2 step 2/3") cancel.cancel();
     };
-    QVERIFY_THROWS_EXCEPTION(srdd::Cancelled, srdd::aqn::runComparison(s, dir("resumed"), progress, &cancel, false, kTime));
+    QVERIFY_THROWS_EXCEPTION(srdd::Cancelled,
+                             srdd::aqn::runComparison(s, dir("resumed"), progress, &cancel, false, kTime));
     const fs::path runs = fs::path(dir("resumed")) / "runs";
     QVERIFY(fs::exists(runs / "baseline-seed0/result.json"));
     QVERIFY(fs::exists(runs / "baseline-seed1/metrics.jsonl"));
@@ -187,14 +188,17 @@ class TestAqnRunDir : public QObject {
     const std::string empty = dir("empty.txt");
     std::ofstream(empty) << "\n\n";
     s.data.trainPath = empty;
-    QVERIFY(throwsWith([&] { srdd::aqn::runComparison(s, dir("bad1"), {}, nullptr, false, kTime); }, "empty.txt: holds no text"));
+    QVERIFY(throwsWith([&] { srdd::aqn::runComparison(s, dir("bad1"), {}, nullptr, false, kTime); },
+                       "empty.txt: holds no text"));
     const std::string tiny = dir("tiny.txt");
     std::ofstream(tiny) << "Amen.";
     s.data.trainPath = tiny;
-    QVERIFY(throwsWith([&] { srdd::aqn::runComparison(s, dir("bad2"), {}, nullptr, false, kTime); }, "tiny.txt: the training text has"));
+    QVERIFY(throwsWith([&] { srdd::aqn::runComparison(s, dir("bad2"), {}, nullptr, false, kTime); },
+                       "tiny.txt: the training text has"));
     s = tinySettings();
     s.modelDirectory = dir("no-such-model");
-    QVERIFY(throwsWith([&] { srdd::aqn::runComparison(s, dir("bad3"), {}, nullptr, false, kTime); }, "no such model directory"));
+    QVERIFY(throwsWith([&] { srdd::aqn::runComparison(s, dir("bad3"), {}, nullptr, false, kTime); },
+                       "no such model directory"));
   }
 
   void referenceProtocolReproducesActivationNoiseLosses() {

@@ -38,13 +38,15 @@ class TestAqnSchedule : public QObject {
  private Q_SLOTS:
   void qerlTrendMatchesPublishedList() {
     // Reference §5.3: 10 stages, 0.05 -> 0.0005 (values printed to 6 decimals).
-    const std::vector<double> published = {0.05, 0.028117, 0.015811, 0.008891, 0.005, 0.002812, 0.001581, 0.000889, 0.0005};
+    const std::vector<double> published = {0.05,     0.028117, 0.015811, 0.008891, 0.005,
+                                           0.002812, 0.001581, 0.000889, 0.0005};
     const auto s = Schedule::qerl(0.05, 0.0005, 10);
     QCOMPARE(s.levels, 9);
     QCOMPARE(s.warmupFraction, 0.1);
     const auto v = s.levelValues();
     QCOMPARE(v.size(), published.size());
-    for (size_t k = 0; k < v.size(); ++k) QVERIFY2(std::abs(v[k] - published[k]) < 5e-7, qPrintable(QString::number(k)));
+    for (size_t k = 0; k < v.size(); ++k)
+      QVERIFY2(std::abs(v[k] - published[k]) < 5e-7, qPrintable(QString::number(k)));
     // The decay ratio is 0.01^(1/8).
     QVERIFY(std::abs(v[1] / v[0] - std::pow(0.01, 1.0 / 8)) < 1e-12);
   }
@@ -56,9 +58,8 @@ class TestAqnSchedule : public QObject {
       int first, last;
       double sigma;
     };
-    const Row rows[] = {{0, 5, 0.0},         {6, 11, 0.05},       {12, 17, 0.028117},  {18, 23, 0.015811},
-                        {24, 28, 0.008891},  {29, 34, 0.005},     {35, 40, 0.002812},  {41, 46, 0.001581},
-                        {47, 52, 0.000889},  {53, 58, 0.0005}};
+    const Row rows[] = {{0, 5, 0.0},     {6, 11, 0.05},      {12, 17, 0.028117}, {18, 23, 0.015811}, {24, 28, 0.008891},
+                        {29, 34, 0.005}, {35, 40, 0.002812}, {41, 46, 0.001581}, {47, 52, 0.000889}, {53, 58, 0.0005}};
     const auto s = Schedule::qerl(0.05, 0.0005, 10);
     for (const auto& r : rows)
       for (int step = r.first; step <= r.last; ++step)
@@ -138,7 +139,6 @@ class TestAqnSchedule : public QObject {
     QVERIFY(throwsWith([] { Schedule::fromJson({{"sigma_end", 0.0}}); }, "sigma_end = 0"));
   }
 
-
   void configurationLayerSets() {
     auto s = settings();
     s.custom["edges"] = {0, 5};
@@ -193,7 +193,11 @@ class TestAqnSchedule : public QObject {
     QCOMPARE(back.train.steps, 7);
     QCOMPARE(back.custom.at("mid"), (std::vector<int>{2, 3}));
     QVERIFY(throwsWith([] { srdd::aqn::ComparisonSettings::fromJson({{"seeds", "five"}}); }, "settings.seeds"));
-    QVERIFY(throwsWith([] { srdd::aqn::ComparisonSettings::fromJson({{"protocol", "magic"}}); }, "unknown AQN protocol"));
+    QVERIFY(throwsWith(
+        [] {
+          srdd::aqn::ComparisonSettings::fromJson({{"protocol", "magic"}});
+        },
+        "unknown AQN protocol"));
   }
 
   void testPairsAndLegacySign() {
@@ -202,7 +206,8 @@ class TestAqnSchedule : public QObject {
     const std::vector<srdd::aqn::ConfigSpec> specs = {{"baseline", {}}, {"global", {0, 1}}, {"targeted", {1}}};
     const std::vector<double> b = {3.10, 3.12, 3.08}, g = {3.00, 3.05, 2.98}, t = {2.90, 2.97, 2.91};
     std::vector<srdd::aqn::RunResult> runs;
-    for (const auto& [name, values] : {std::make_pair("baseline", b), std::make_pair("global", g), std::make_pair("targeted", t)})
+    for (const auto& [name, values] :
+         {std::make_pair("baseline", b), std::make_pair("global", g), std::make_pair("targeted", t)})
       for (int k = 0; k < 3; ++k) {
         srdd::aqn::RunResult r;
         r.config = name;

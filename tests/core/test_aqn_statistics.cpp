@@ -103,32 +103,39 @@ class TestAqnStatistics : public QObject {
   }
 
   void primaryAnswerInOneLine() {
-    const auto yes = resultOf({{"global", {5.00, 5.02, 5.04, 5.01, 5.03}}, {"targeted", {4.98, 5.01, 5.01, 4.99, 5.01}}});
+    const auto yes =
+        resultOf({{"global", {5.00, 5.02, 5.04, 5.01, 5.03}}, {"targeted", {4.98, 5.01, 5.01, 4.99, 5.01}}});
     QVERIFY(yes.primary.available && yes.primary.yes);
     const QString line = QString::fromStdString(yes.primary.line);
-    QVERIFY2(line.startsWith("SRDD-guided AQN lower loss than Global AQN, p < 0.05? yes — targeted - global = -0.02 nats"),
-             qPrintable(line));
+    QVERIFY2(
+        line.startsWith("SRDD-guided AQN lower loss than Global AQN, p < 0.05? yes — targeted - global = -0.02 nats"),
+        qPrintable(line));
     QVERIFY(line.contains("95% CI") && line.contains("paired t(4)") && !line.contains('\n'));
     // Lower but not significant: no.
-    const auto no = resultOf({{"global", {5.00, 5.02, 5.04, 5.01, 5.03}}, {"targeted", {5.01, 5.00, 5.03, 5.02, 5.00}}});
+    const auto no =
+        resultOf({{"global", {5.00, 5.02, 5.04, 5.01, 5.03}}, {"targeted", {5.01, 5.00, 5.03, 5.02, 5.00}}});
     QVERIFY(no.primary.available && !no.primary.yes);
     QVERIFY(QString::fromStdString(no.primary.line).contains("p < 0.05? no — "));
     // Significantly higher is also a no.
-    const auto worse = resultOf({{"global", {4.98, 5.01, 5.01, 4.99, 5.01}}, {"targeted", {5.00, 5.02, 5.04, 5.01, 5.03}}});
+    const auto worse =
+        resultOf({{"global", {4.98, 5.01, 5.01, 4.99, 5.01}}, {"targeted", {5.00, 5.02, 5.04, 5.01, 5.03}}});
     QVERIFY(worse.primary.available && !worse.primary.yes && worse.tests[0].paired.p < 0.05);
     const auto none = resultOf({{"baseline", {5.1, 5.2}}, {"global", {5.0, 5.1}}});
     QVERIFY(!none.primary.available);
-    QVERIFY(QString::fromStdString(none.primary.line).contains("not answered: the comparison needs the targeted and global"));
+    QVERIFY(QString::fromStdString(none.primary.line)
+                .contains("not answered: the comparison needs the targeted and global"));
     QVERIFY(QString::fromStdString(aqn::formatComparison(yes)).contains(QString::fromStdString(yes.primary.line)));
   }
 
   // The new numbers are added beside the old fields (schema srdd-aqn/1 unchanged) and survive a round trip.
   void jsonKeepsTheSchemaAndRoundTrips() {
-    auto r = resultOf({{"baseline", {5.10, 5.12, 5.08}}, {"global", {5.00, 5.02, 5.04}}, {"targeted", {4.98, 5.01, 5.01}}});
+    auto r =
+        resultOf({{"baseline", {5.10, 5.12, 5.08}}, {"global", {5.00, 5.02, 5.04}}, {"targeted", {4.98, 5.01, 5.01}}});
     const auto j = r.toJson();
     QCOMPARE(j.at("schema").get<std::string>(), std::string("srdd-aqn/1"));
     const auto& t0 = j.at("tests")[0];
-    for (const char* k : {"welch", "paired", "student", "cohens_d", "paired_dz", "paired_ci", "holm_p", "significant_holm", "mde_loss"})
+    for (const char* k :
+         {"welch", "paired", "student", "cohens_d", "paired_dz", "paired_ci", "holm_p", "significant_holm", "mde_loss"})
       QVERIFY2(t0.contains(k), k);
     QCOMPARE(j.at("power").at("pairs").get<int>(), 3);
     QVERIFY(near(j.at("power").at("mde_dz").get<double>(), r.power.mdeDz, 0));
@@ -187,7 +194,8 @@ class TestAqnStatistics : public QObject {
     auto plain = s;
     plain.configs = {"global"};
     plain.train.quantizeTraining = false;
-    const auto p = aqn::runComparison(plain, (tmp.path() + "/b").toStdString(), {}, nullptr, false, "2026-01-01T00:00:00Z");
+    const auto p =
+        aqn::runComparison(plain, (tmp.path() + "/b").toStdString(), {}, nullptr, false, "2026-01-01T00:00:00Z");
     QCOMPARE(r.runs.size(), size_t(4));
     for (int k = 0; k < 2; ++k) {
       const auto& bf16 = r.runs[2 + k];

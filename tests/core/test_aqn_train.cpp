@@ -144,7 +144,8 @@ class TestAqnTrain : public QObject {
   void noiseTargetsNameTheLayersParameters() {
     auto m = load(tinyModel());
     auto norms = srdd::aqn::noiseParameterNames(*m, srdd::aqn::NoiseTarget::Norms, {1});
-    QCOMPARE(norms, (std::set<std::string>{"model.layers.1.input_layernorm.weight", "model.layers.1.post_attention_layernorm.weight"}));
+    QCOMPARE(norms, (std::set<std::string>{"model.layers.1.input_layernorm.weight",
+                                           "model.layers.1.post_attention_layernorm.weight"}));
     auto linears = srdd::aqn::noiseParameterNames(*m, srdd::aqn::NoiseTarget::Linears, {0, 2});
     QCOMPARE(linears.size(), size_t(14));
     QVERIFY(linears.count("model.layers.2.mlp.down_proj.weight"));
@@ -199,8 +200,8 @@ class TestAqnTrain : public QObject {
   void fp32NormWeightPathRoundsOnce() {
     auto m = load(tinyModel());
     const auto ids = randomIds(*m, 1, 8, 2);
-    auto batch = srdd::Batch::fromSequences({std::vector<int64_t>(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + 8)},
-                                            m->device());
+    auto batch = srdd::Batch::fromSequences(
+        {std::vector<int64_t>(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + 8)}, m->device());
     c10::NoGradGuard noGrad;
     const auto bf16 = m->forward(batch, nullptr, true).logits;
     QCOMPARE(bf16.scalar_type(), at::kBFloat16);
@@ -254,7 +255,8 @@ class TestAqnTrain : public QObject {
 
   void corpusPackingAndDataOrder() {
     auto tok = srdd::Tokenizer::fromFile(tinyModel() + "/tokenizer.json");
-    const std::vector<std::string> texts = {"The words of Amos, who was among the herdmen.", "And he said, The LORD will roar."};
+    const std::vector<std::string> texts = {"The words of Amos, who was among the herdmen.",
+                                            "And he said, The LORD will roar."};
     const auto a = tok.encode(texts[0]), b = tok.encode(texts[1]);
     const int64_t total = static_cast<int64_t>(a.size() + 1 + b.size());
     auto c = srdd::aqn::packCorpus(tok, texts, 4, int64_t(0), "test");

@@ -27,8 +27,8 @@ struct Case {
   const char* name;
   std::function<void(const std::string& model, const std::string& dir)> make;  // mutates the model copy
   std::function<QStringList(const QString& model, const QString& dir)> args;   // the srdd command line
-  const char* file;      // the file the message must name, relative to the model copy ("" = DIR/<file>)
-  const char* problem;   // what the message must say
+  const char* file;     // the file the message must name, relative to the model copy ("" = DIR/<file>)
+  const char* problem;  // what the message must say
 };
 
 // Appends a BF16 tensor of N elements to the data area, listed in the header under NAME.
@@ -73,26 +73,30 @@ const std::vector<Case>& catalogue() {
        "model.safetensors", "is beyond the data area"},
       {"truncated by one byte", [](auto& m, auto&) { truncateTo(m + "/model.safetensors", -1); }, info,
        "model.safetensors", "is beyond the data area"},
-      {"header length huge",
-       [](auto& m, auto&) { setHeaderLength(m + "/model.safetensors", uint64_t(1) << 62); }, info,
+      {"header length huge", [](auto& m, auto&) { setHeaderLength(m + "/model.safetensors", uint64_t(1) << 62); }, info,
        "model.safetensors", "header length 4611686018427387904 is beyond the end of the file"},
       {"header length just past the end",
        [](auto& m, auto&) { setHeaderLength(m + "/model.safetensors", fs::file_size(m + "/model.safetensors") - 7); },
        info, "model.safetensors", "is beyond the end of the file"},
       {"offsets out of range",
-       [](auto& m, auto&) { editHeader(m, [](json& h) { h[kDown]["data_offsets"] = {0, 1000000000000LL}; }); }, info,
+       [](auto& m, auto&) { editHeader(m, [](json& h) {
+                              h[kDown]["data_offsets"] = {0, 1000000000000LL};
+                            }); }, info,
        "model.safetensors", "is beyond the data area"},
       {"overlapping offsets",
        [](auto& m, auto&) {
          editHeader(m, [](json& h) {
-           h["model.layers.1.self_attn.q_proj.weight"]["data_offsets"] = h["model.layers.0.self_attn.q_proj.weight"]["data_offsets"];
+           h["model.layers.1.self_attn.q_proj.weight"]["data_offsets"] =
+               h["model.layers.0.self_attn.q_proj.weight"]["data_offsets"];
          });
        },
        info, "model.safetensors", "overlap"},
       {"unknown dtype", [](auto& m, auto&) { editHeader(m, [](json& h) { h[kDown]["dtype"] = "Q9"; }); }, info,
        "model.safetensors", "unknown dtype 'Q9'"},
       {"shape and size mismatch",
-       [](auto& m, auto&) { editHeader(m, [](json& h) { h[kDown]["shape"] = {192, 256}; }); }, info,
+       [](auto& m, auto&) { editHeader(m, [](json& h) {
+                              h[kDown]["shape"] = {192, 256};
+                            }); }, info,
        "model.safetensors", "needs 98304 bytes but data_offsets span 196608"},
       {"shape against the config",
        [](auto& m, auto&) {
@@ -106,14 +110,15 @@ const std::vector<Case>& catalogue() {
       {"extra tensor", [](auto& m, auto&) { addTensor(m, "model.layers.0.mlp.extra_proj.weight", 4); }, forward,
        "model.safetensors", "unexpected tensor 'model.layers.0.mlp.extra_proj.weight'"},
       {"extra layer beyond num_hidden_layers",
-       [](auto& m, auto&) { addTensor(m, "model.layers.6.input_layernorm.weight", 192); }, forward,
-       "model.safetensors", "unexpected tensor 'model.layers.6.input_layernorm.weight'"},
+       [](auto& m, auto&) { addTensor(m, "model.layers.6.input_layernorm.weight", 192); }, forward, "model.safetensors",
+       "unexpected tensor 'model.layers.6.input_layernorm.weight'"},
       {"NaN weight", [](auto& m, auto&) { setBf16(m, kO, 7, 0x7fc0); }, scan, "model.safetensors",
        "tensor 'model.layers.2.self_attn.o_proj.weight' holds 1 NaN and 0 infinite values (first at flat index 7)"},
       {"Inf weight", [](auto& m, auto&) { setBf16(m, kO, 0, 0x7f80); }, forward, "model.safetensors",
        "holds 0 NaN and 1 infinite values"},
-      {"config missing key", [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c.erase("hidden_size"); }); },
-       info, "config.json", "required key \"hidden_size\" is missing"},
+      {"config missing key",
+       [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c.erase("hidden_size"); }); }, info,
+       "config.json", "required key \"hidden_size\" is missing"},
       {"config wrong type",
        [](auto& m, auto&) { editJson(m + "/config.json", [](json& c) { c["num_hidden_layers"] = "six"; }); }, info,
        "config.json", "\"num_hidden_layers\" must be an integer"},
@@ -157,12 +162,17 @@ const std::vector<Case>& catalogue() {
       {"binary prompt file",
        [](auto&, auto& d) { writeFile(d + "/prompts.txt", std::string("hello\n\xff\xfe\x00\x01world\n", 15)); },
        scanPrompts, "prompts.txt", "text 2 is not valid UTF-8"},
-      {"garbage results JSON", [](auto&, auto& d) { writeFile(d + "/r.json", "{\"schema\":\"srdd-scan/1\",\"layers\":7}"); },
-       [](const QString&, const QString& d) { return QStringList{"report", d + "/r.json"}; }, "r.json",
-       "scan result"},
+      {"garbage results JSON",
+       [](auto&, auto& d) { writeFile(d + "/r.json", "{\"schema\":\"srdd-scan/1\",\"layers\":7}"); },
+       [](const QString&, const QString& d) {
+         return QStringList{"report", d + "/r.json"};
+       },
+       "r.json", "scan result"},
       {"results not JSON", [](auto&, auto& d) { writeFile(d + "/r.json", std::string("\x89PNG\r\n\x1a\n", 8)); },
-       [](const QString&, const QString& d) { return QStringList{"report", d + "/r.json"}; }, "r.json",
-       "not valid JSON"},
+       [](const QString&, const QString& d) {
+         return QStringList{"report", d + "/r.json"};
+       },
+       "r.json", "not valid JSON"},
   };
   return cases;
 }
@@ -204,7 +214,8 @@ class TestBadInputCatalogue : public QObject {
     QVERIFY2(p.exitCode() == 1, qPrintable(QString("exit %1: %2").arg(p.exitCode()).arg(err)));
     QVERIFY2(!err.contains('\n'), qPrintable("more than one line: " + err));
     QVERIFY2(err.contains(QString::fromUtf8(c.file)), qPrintable("does not name " + QString(c.file) + ": " + err));
-    QVERIFY2(err.contains(QString::fromUtf8(c.problem)), qPrintable("does not say '" + QString(c.problem) + "': " + err));
+    QVERIFY2(err.contains(QString::fromUtf8(c.problem)),
+             qPrintable("does not say '" + QString(c.problem) + "': " + err));
     QVERIFY2(!err.contains("json.exception") && !err.contains("c10::") && !err.contains("std::bad_alloc"),
              qPrintable("library internals leak into the message: " + err));
   }

@@ -81,15 +81,14 @@ std::vector<std::pair<std::string, at::Tensor>> randomTensors(const srdd::ModelC
   return out;
 }
 
-void writeModel(const std::string& dir, const json& config, const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
+void writeModel(const std::string& dir, const json& config,
+                const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
   fs::create_directories(dir);
   ckpt_test::writeBytes(dir + "/config.json", config.dump());
   srdd::writeSafetensors(dir + "/model.safetensors", tensors);
 }
 
-bool sameConfig(const srdd::ModelConfig& a, const srdd::ModelConfig& b) {
-  return a.toJson() == b.toJson();
-}
+bool sameConfig(const srdd::ModelConfig& a, const srdd::ModelConfig& b) { return a.toJson() == b.toJson(); }
 
 }  // namespace
 
@@ -142,7 +141,8 @@ class TestCheckpoint : public QObject {
     const auto q3 = srdd::presetConfig("qwen3-0.6b");
     QCOMPARE(q3.parameterCount(), int64_t(596049920));
     QCOMPARE(q3.parameterCount() - q3.vocabSize * q3.hiddenSize, int64_t(440467456));
-    EXPECT_SRDD_ERROR(srdd::presetConfig("gpt9"), "'gpt9'", "known: qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-3b, qwen2.5-7b");
+    EXPECT_SRDD_ERROR(srdd::presetConfig("gpt9"), "'gpt9'",
+                      "known: qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-3b, qwen2.5-7b");
   }
 
   void parsesRealQwen3Config() {
@@ -159,7 +159,8 @@ class TestCheckpoint : public QObject {
     QVERIFY(sameConfig(c, srdd::presetConfig("qwen3-0.6b")));
     json biased = json::parse(kQwen3Config);
     biased["attention_bias"] = true;  // qwen3's attention_bias covers o_proj too (unlike qwen2)
-    QVERIFY(srdd::expectedTensorShapes(srdd::ModelConfig::fromJson(biased, "b")).count("model.layers.0.self_attn.o_proj.bias"));
+    QVERIFY(srdd::expectedTensorShapes(srdd::ModelConfig::fromJson(biased, "b"))
+                .count("model.layers.0.self_attn.o_proj.bias"));
   }
 
   void parsesLlama3RopeScaling() {
@@ -228,7 +229,8 @@ class TestCheckpoint : public QObject {
   void tensorLayoutOfQwen2() {
     const auto c = tinyConfig();
     const auto shapes = srdd::expectedTensorShapes(c);
-    QCOMPARE(shapes.size(), size_t(1 + 2 * 12 + 1));  // embeddings, 12 per layer (2 norms, 7 matrices, q/k/v bias), norm
+    QCOMPARE(shapes.size(),
+             size_t(1 + 2 * 12 + 1));  // embeddings, 12 per layer (2 norms, 7 matrices, q/k/v bias), norm
     QCOMPARE(shapes.at("model.embed_tokens.weight"), (std::vector<int64_t>{32, 16}));
     QCOMPARE(shapes.at("model.layers.1.self_attn.q_proj.weight"), (std::vector<int64_t>{16, 16}));
     QCOMPARE(shapes.at("model.layers.1.self_attn.k_proj.weight"), (std::vector<int64_t>{8, 16}));
@@ -286,7 +288,8 @@ class TestCheckpoint : public QObject {
         {with("rope_theta", -1.0), "\"rope_theta\" must be a finite positive number"},
         {with("rms_norm_eps", 0.0), "\"rms_norm_eps\" must be a finite positive number"},
         {with("architectures", {"GPT2LMHeadModel"}),
-         "unknown architecture 'GPT2LMHeadModel' (supported: Qwen2ForCausalLM, Qwen3ForCausalLM, LlamaForCausalLM, MistralForCausalLM)"},
+         "unknown architecture 'GPT2LMHeadModel' (supported: Qwen2ForCausalLM, Qwen3ForCausalLM, LlamaForCausalLM, "
+         "MistralForCausalLM)"},
         {with("architectures", "Qwen2ForCausalLM"), "\"architectures\" must be a non-empty list of strings"},
         {with("model_type", "llama"), "model_type 'llama' does not match architecture Qwen2ForCausalLM"},
         {with("rope_scaling", {{"type", "yarn"}, {"factor", 4.0}}), "unsupported \"rope_scaling\" type 'yarn'"},
@@ -314,8 +317,8 @@ class TestCheckpoint : public QObject {
     // Checkpoints written by transformers 5.17 save_pretrained (tests/fixtures/hf); reference.json holds the spec
     // they were made from, and the sharded one's index records transformers' own parameter count.
     const std::string root = srdd_test::fixturesDir().toStdString() + "/hf/";
-    for (const char* name : {"qwen2-tiny-gqa2-tied-f32", "qwen2-tiny-gqa4-untied-sharded-f32", "qwen2-tiny-mha-untied-bf16",
-                             "llama-tiny-gqa2-f16"}) {
+    for (const char* name : {"qwen2-tiny-gqa2-tied-f32", "qwen2-tiny-gqa4-untied-sharded-f32",
+                             "qwen2-tiny-mha-untied-bf16", "llama-tiny-gqa2-f16"}) {
       const std::string dir = root + name;
       const json spec = json::parse(ckpt_test::readBytes(dir + "/reference.json"))["spec"];
       const auto ckpt = srdd::Checkpoint::open(dir);
@@ -338,10 +341,12 @@ class TestCheckpoint : public QObject {
         QCOMPARE(ckpt.dtypeOf(t), dtype);
         params += ckpt.tensor(t).numel();
       }
-      QCOMPARE(params, c.parameterCount() + (c.tieWordEmbeddings && ckpt.has("lm_head.weight") ? c.vocabSize * c.hiddenSize : 0));
+      QCOMPARE(params, c.parameterCount() +
+                           (c.tieWordEmbeddings && ckpt.has("lm_head.weight") ? c.vocabSize * c.hiddenSize : 0));
     }
     const auto sharded = srdd::Checkpoint::open(root + "qwen2-tiny-gqa4-untied-sharded-f32");
-    const json index = json::parse(ckpt_test::readBytes(root + "qwen2-tiny-gqa4-untied-sharded-f32/model.safetensors.index.json"));
+    const json index =
+        json::parse(ckpt_test::readBytes(root + "qwen2-tiny-gqa4-untied-sharded-f32/model.safetensors.index.json"));
     QCOMPARE(sharded.config().parameterCount(), index["metadata"]["total_parameters"].get<int64_t>());
     QCOMPARE(sharded.files().size(), size_t(6));
     QCOMPARE(sharded.fileOf("lm_head.weight"), std::string("model-00005-of-00006.safetensors"));
@@ -367,7 +372,8 @@ class TestCheckpoint : public QObject {
           QCOMPARE(ckpt.fileOf(name), std::string("model.safetensors"));
           QVERIFY2(at::equal(ckpt.tensor(name), t), name.c_str());
         }
-        EXPECT_SRDD_ERROR(ckpt.tensor("model.layers.9.mlp.up_proj.weight"), dir, "no tensor 'model.layers.9.mlp.up_proj.weight'");
+        EXPECT_SRDD_ERROR(ckpt.tensor("model.layers.9.mlp.up_proj.weight"), dir,
+                          "no tensor 'model.layers.9.mlp.up_proj.weight'");
       }
     }
   }
@@ -397,7 +403,7 @@ class TestCheckpoint : public QObject {
     QVERIFY(at::equal(a.tensor("model.norm.weight"), at::ones({16}, at::kBFloat16)));
     QVERIFY(at::equal(a.tensor("model.layers.1.self_attn.q_proj.bias"), at::zeros({16}, at::kBFloat16)));
     at::Tensor big = srdd::randomTensor("big.weight", {512, 512}, at::kFloat, 5);
-    QVERIFY(std::abs(big.std().item<double>() - 0.02) < 0.0005);   // 262144 samples: std error ~3e-5
+    QVERIFY(std::abs(big.std().item<double>() - 0.02) < 0.0005);  // 262144 samples: std error ~3e-5
     QVERIFY(std::abs(big.mean().item<double>()) < 0.0002);
 
     // Rewriting a directory with the other layout removes the stale weight files.
@@ -418,7 +424,8 @@ class TestCheckpoint : public QObject {
     QCOMPARE(ckpt_test::readBytes(real + "/model.safetensors"), before);
     QVERIFY(!fs::exists(real + "/model.safetensors.index.json"));
 
-    EXPECT_SRDD_ERROR(srdd::writeRandomCheckpoint(c, newDir(), at::kBFloat16, 1, 1000), "into 1000 shards", "cannot split");
+    EXPECT_SRDD_ERROR(srdd::writeRandomCheckpoint(c, newDir(), at::kBFloat16, 1, 1000), "into 1000 shards",
+                      "cannot split");
     EXPECT_SRDD_ERROR(srdd::writeRandomCheckpoint(c, newDir(), at::kDouble, 1, 1), "m", "not Double");
   }
 
@@ -484,7 +491,9 @@ class TestCheckpoint : public QObject {
                       "missing tensor '" + tensors[5].first + "' (shape ");
     dir = variant([](auto& t) { t.erase(t.begin() + 3, t.begin() + 6); });
     EXPECT_SRDD_ERROR(srdd::Checkpoint::open(dir), dir, "and 2 more needed by a Qwen2ForCausalLM with 2 layers");
-    dir = variant([](auto& t) { t.push_back({"model.layers.2.mlp.up_proj.weight", at::zeros({24, 16}, at::kBFloat16)}); });
+    dir = variant([](auto& t) {
+      t.push_back({"model.layers.2.mlp.up_proj.weight", at::zeros({24, 16}, at::kBFloat16)});
+    });
     EXPECT_SRDD_ERROR(srdd::Checkpoint::open(dir), dir + "/model.safetensors",
                       "unexpected tensor 'model.layers.2.mlp.up_proj.weight'");
     dir = variant([](auto& t) { t[1].second = at::zeros({17}, at::kBFloat16); });

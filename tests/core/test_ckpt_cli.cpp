@@ -69,7 +69,8 @@ class TestCkptCli : public QObject {
 
   void makeRandomThenInfo() {
     const QString out = path("cli-model");
-    srdd_test::CliRun r = runCli({"make-random", "--like", "tiny-qwen2", out, "--layers", "3", "--seed", "9", "--dtype", "fp16"});
+    srdd_test::CliRun r =
+        runCli({"make-random", "--like", "tiny-qwen2", out, "--layers", "3", "--seed", "9", "--dtype", "fp16"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(out), qPrintable(r.out));
     const auto ckpt = srdd::Checkpoint::open(out.toStdString());

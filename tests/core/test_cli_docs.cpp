@@ -51,7 +51,8 @@ class TestCliDocs : public QObject {
     QCOMPARE(complete({"srdd", "sc"}), QStringList({"scan"}));
     QCOMPARE(complete({"srdd", "make"}), QStringList({"make-random"}));
     const QStringList all = complete({"srdd", ""});
-    for (const char* c : {"aqn", "bench", "completion", "engine", "eval", "info", "report", "scan", "serve", "tokenize"})
+    for (const char* c :
+         {"aqn", "bench", "completion", "engine", "eval", "info", "report", "scan", "serve", "tokenize"})
       QVERIFY2(all.contains(c), c);
     QVERIFY(!all.contains("help"));  // hidden
     QCOMPARE(complete({"srdd", "bench", "q"}), QStringList({"quant"}));

@@ -52,9 +52,10 @@ class TestCliUsage : public QObject {
     QVERIFY2(r.err.endsWith('\n') && r.err.count('\n') == 1, qPrintable("not one line: " + what));
     QVERIFY2(r.err.contains(part), qPrintable("'" + part + "' not in: " + what));
     const QString command = args.isEmpty() || args[0].startsWith('-') ? QString() : args[0];
-    QVERIFY2(r.err.startsWith(command.isEmpty() || part.startsWith("unknown command") ? "srdd: error: "
-                                                                                        : "srdd " + command + ": error: "),
-             qPrintable(what));
+    QVERIFY2(
+        r.err.startsWith(command.isEmpty() || part.startsWith("unknown command") ? "srdd: error: "
+                                                                                 : "srdd " + command + ": error: "),
+        qPrintable(what));
   }
 
  private Q_SLOTS:
@@ -65,7 +66,8 @@ class TestCliUsage : public QObject {
     expectUsageError({"scan", "--noise-scale", "abc"}, "option --noise-scale: 'abc' is not a number");
     expectUsageError({"scan", "--format", "mxfp5"}, "option --format: ");
     expectUsageError({"scan", "--format", "mxfp5"}, "'mxfp5'");
-    expectUsageError({"scan", "--device", "tpu"}, "option --device: unknown device 'tpu' (expected cpu, cuda, cuda:N or auto)");
+    expectUsageError({"scan", "--device", "tpu"},
+                     "option --device: unknown device 'tpu' (expected cpu, cuda, cuda:N or auto)");
     expectUsageError({"scan", "--rules", "strict"}, "option --rules: ");
     expectUsageError({"scan", "--out"}, "option --out needs a value");
     expectUsageError({"scan", "--layers", "0", "--all-but", "1"}, "exclude each other");
@@ -78,7 +80,8 @@ class TestCliUsage : public QObject {
     expectUsageError({"frobnicate"}, "unknown command 'frobnicate'");
     expectUsageError({"bench", "nope"}, "unknown subcommand 'nope'");
     expectUsageError({"aqn", "--copy-to", path("never")}, "option --copy-to needs --engine");
-    expectUsageError({"tokenize", "--tokenizer", srdd_test::demoModelDir()}, "give exactly one of --text, --file or --decode");
+    expectUsageError({"tokenize", "--tokenizer", srdd_test::demoModelDir()},
+                     "give exactly one of --text, --file or --decode");
     QVERIFY(!QFileInfo::exists(path("never")));  // a usage error does no work
   }
 
@@ -134,8 +137,9 @@ class TestCliUsage : public QObject {
   // --json prints one JSON document on stdout: the results file (scan, report) or what was written (make-random).
   void jsonMatchesTheWrittenFiles() {
     const QString out = path("scan.json");
-    const auto scan = runCli({"scan", srdd_test::demoModelDir(), "--scans", "gain", "--prompts", "builtin:srdd",
-                              "--max-tokens", "8", "--timestamp", "2026-01-01T00:00:00Z", "--quiet", "--out", out, "--json"});
+    const auto scan =
+        runCli({"scan", srdd_test::demoModelDir(), "--scans", "gain", "--prompts", "builtin:srdd", "--max-tokens", "8",
+                "--timestamp", "2026-01-01T00:00:00Z", "--quiet", "--out", out, "--json"});
     QVERIFY2(scan.code == 0, qPrintable(scan.err));
     QCOMPARE(scan.out.toUtf8(), readAll(out));  // byte for byte the --out file, and nothing else
     const auto j = nlohmann::json::parse(scan.out.toStdString());
@@ -147,7 +151,8 @@ class TestCliUsage : public QObject {
     QVERIFY(!runCli({"report", out}).out.trimmed().startsWith('{'));  // the table without --json
 
     const QString model = path("random");
-    const auto made = runCli({"make-random", "--like", "tiny-qwen2", model, "--layers", "2", "--shards", "2", "--json"});
+    const auto made =
+        runCli({"make-random", "--like", "tiny-qwen2", model, "--layers", "2", "--shards", "2", "--json"});
     QVERIFY2(made.code == 0, qPrintable(made.err));
     const auto m = nlohmann::json::parse(made.out.toStdString());
     QCOMPARE(QString::fromStdString(m.at("directory").get<std::string>()), model);
@@ -199,7 +204,8 @@ class TestCliUsage : public QObject {
     bool catching = false;
     for (int i = 0; i < 600 && !catching; ++i) {
       for (const QString& line : QString::fromUtf8(readAll(status)).split('\n'))
-        if (line.startsWith("SigCgt:")) catching = line.mid(7).trimmed().toULongLong(nullptr, 16) & (1ull << (SIGINT - 1));
+        if (line.startsWith("SigCgt:"))
+          catching = line.mid(7).trimmed().toULongLong(nullptr, 16) & (1ull << (SIGINT - 1));
       if (!catching) QThread::msleep(100);
     }
     QVERIFY(catching);

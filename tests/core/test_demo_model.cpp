@@ -38,7 +38,9 @@ srdd::QuantizationPlan mxfp4Plan(srdd::QuantizationPlan::Mode mode) {
 class TestDemoModel : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void isTheDefaultModel() { QCOMPARE(QString::fromStdString(srdd::defaultModelDirectory()), srdd_test::demoModelDir()); }
+  void isTheDefaultModel() {
+    QCOMPARE(QString::fromStdString(srdd::defaultModelDirectory()), srdd_test::demoModelDir());
+  }
 
   // Our tokenizer gives HF's ids, and our fp32 forward HF's fp32 logits and prompt losses.
   void matchesHuggingFaceFp32() {
@@ -53,7 +55,8 @@ class TestDemoModel : public QObject {
       auto topIds = p["top10_ids"].get<std::vector<int64_t>>();
       auto topLogits = p["top10_logits"].get<std::vector<double>>();
       for (size_t k = 0; k < topIds.size(); ++k)
-        QVERIFY2(std::abs(logits[topIds[k]].item<double>() - topLogits[k]) < 1e-3, p["text"].get<std::string>().c_str());
+        QVERIFY2(std::abs(logits[topIds[k]].item<double>() - topLogits[k]) < 1e-3,
+                 p["text"].get<std::string>().c_str());
       QCOMPARE(logits.argmax().item<int64_t>(), topIds[0]);
       auto loss = srdd::evaluateLoss(*model, {ids});
       QVERIFY(std::abs(loss.meanLoss - p["mean_loss"].get<double>()) < 1e-4);
@@ -71,7 +74,8 @@ class TestDemoModel : public QObject {
       auto logits = model->forward(srdd::Batch::fromSequences({ids}, model->device())).logits[0].to(at::kFloat);
       auto topIds = p["top10_ids"].get<std::vector<int64_t>>();
       auto topLogits = p["top10_logits"].get<std::vector<double>>();
-      for (size_t k = 0; k < topIds.size(); ++k) QVERIFY(std::abs(logits[topIds[k]].item<double>() - topLogits[k]) < 0.15);
+      for (size_t k = 0; k < topIds.size(); ++k)
+        QVERIFY(std::abs(logits[topIds[k]].item<double>() - topLogits[k]) < 0.15);
       sameTop += logits.argmax().item<int64_t>() == topIds[0];
       ++n;
     }
@@ -88,7 +92,8 @@ class TestDemoModel : public QObject {
     auto model = srdd::Model::load(demoDir(), {"cpu", "fp32"});
     auto plain = srdd::evaluateLoss(*model, windows, 16);
     QCOMPARE(plain.tokens, report["data"]["heldout_predicted_tokens"].get<int64_t>());
-    QVERIFY2(std::abs(plain.tokenWeightedLoss - hf["no_quant"].get<double>()) < 2e-4, QByteArray::number(plain.tokenWeightedLoss));
+    QVERIFY2(std::abs(plain.tokenWeightedLoss - hf["no_quant"].get<double>()) < 2e-4,
+             QByteArray::number(plain.tokenWeightedLoss));
     QVERIFY(plain.tokenWeightedLoss < report["unigram_heldout_loss"].get<double>() - 2.0);  // far below unigram
 
     srdd::QuantizationHooks w4a16(mxfp4Plan(srdd::QuantizationPlan::Mode::W4A16));
@@ -114,7 +119,8 @@ class TestDemoModel : public QObject {
       auto topIds = p["top10_ids"].get<std::vector<int64_t>>();
       auto topLogits = p["top10_logits"].get<std::vector<double>>();
       for (size_t k = 0; k < topIds.size(); ++k)
-        QVERIFY2(std::abs(logits[topIds[k]].item<double>() - topLogits[k]) < 1e-3, p["text"].get<std::string>().c_str());
+        QVERIFY2(std::abs(logits[topIds[k]].item<double>() - topLogits[k]) < 1e-3,
+                 p["text"].get<std::string>().c_str());
       QCOMPARE(logits.argmax().item<int64_t>(), topIds[0]);
     }
   }

@@ -19,7 +19,8 @@ class TestEmbeddingScan : public QObject {
     bool recorded = true;
     auto kl = [&](bool embeddings) -> double {
       const QString out = tmp.filePath(embeddings ? "with.json" : "without.json");
-      QStringList args{"scan", model, "--scans", "gain", "--prompts", "builtin:srdd", "--max-tokens", "16", "--out", out};
+      QStringList args{"scan",         model,          "--scans", "gain",  "--prompts",
+                       "builtin:srdd", "--max-tokens", "16",      "--out", out};
       if (embeddings) args << "--embeddings";
       const auto r = srdd_test::runCli(args);
       if (r.code != 0) qWarning("%s", qPrintable(r.err));
@@ -31,7 +32,8 @@ class TestEmbeddingScan : public QObject {
     const double without = kl(false), with = kl(true);
     QVERIFY(recorded);
     QVERIFY(without > 0);
-    QVERIFY2(std::abs(with - without) > 1e-3 * without, qPrintable(QString("KL %1 with, %2 without").arg(with).arg(without)));
+    QVERIFY2(std::abs(with - without) > 1e-3 * without,
+             qPrintable(QString("KL %1 with, %2 without").arg(with).arg(without)));
   }
 };
 

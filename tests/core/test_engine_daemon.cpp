@@ -28,11 +28,11 @@
 
 namespace {
 
-using nlohmann::json;
-using srdd::engine::Event;
 using engine_test::Collector;
 using engine_test::kTimestamp;
 using engine_test::readFile;
+using nlohmann::json;
+using srdd::engine::Event;
 
 constexpr int kAqnMs = 120000;  // an AQN run through a killed and reattached connection (below the 300 s watchdog)
 
@@ -74,9 +74,7 @@ class TestEngineDaemon : public QObject {
   std::vector<int64_t> daemons_;
   QString path(const QString& name) { return tmp_.path() + "/" + name; }
   std::string socketPath() { return path("run/engine.sock").toStdString(); }
-  std::vector<std::string> serveArgs() {
-    return {"serve", "--stdio", "--socket", socketPath(), "--idle-exit", "120"};
-  }
+  std::vector<std::string> serveArgs() { return {"serve", "--stdio", "--socket", socketPath(), "--idle-exit", "120"}; }
 
  private Q_SLOTS:
   void daemonSocketIsPrivateAndOutlivesTheClient() {
@@ -90,7 +88,7 @@ class TestEngineDaemon : public QObject {
       daemonPid = h.at("pid").get<int64_t>();
       daemons_.push_back(daemonPid);
       QVERIFY(h.at("served_by").get<std::string>().find("daemon") != std::string::npos);
-      struct stat st{};
+      struct stat st {};
       QCOMPARE(::stat(path("run").toUtf8().constData(), &st), 0);
       QCOMPARE(st.st_mode & 0777, 0700u);
       QCOMPARE(st.st_uid, ::getuid());
@@ -116,7 +114,8 @@ class TestEngineDaemon : public QObject {
     t.sshOptions = sshd.clientOptions();
     const std::string pidFile = path("ssh.pid").toStdString();
     auto engine = srdd::engine::makeProcessEngine(
-        {"sh", "-c", "echo $$ > '" + pidFile + "'; exec " + srdd::engine::joinCommandLine(srdd::engine::sshEngineArgv(t))});
+        {"sh", "-c",
+         "echo $$ > '" + pidFile + "'; exec " + srdd::engine::joinCommandLine(srdd::engine::sshEngineArgv(t))});
     QVERIFY(engine->hello().at("daemon").get<bool>());
 
     const std::string runDir = path("aqn-daemon").toStdString();
@@ -145,9 +144,10 @@ class TestEngineDaemon : public QObject {
                qPrintable(QString("seq %1 follows %2").arg(events[i].seq).arg(events[i - 1].seq)));
 
     auto local = srdd::engine::makeInProcessEngine();
-    const Event uninterrupted = srdd::engine::runJob(
-        *local, {{"type", "aqn"}, {"settings", aqnSettings()}, {"run_dir", path("aqn-local").toStdString()},
-                 {"created_utc", kTimestamp}});
+    const Event uninterrupted = srdd::engine::runJob(*local, {{"type", "aqn"},
+                                                              {"settings", aqnSettings()},
+                                                              {"run_dir", path("aqn-local").toStdString()},
+                                                              {"created_utc", kTimestamp}});
     QCOMPARE(withoutTimings(events.back().body.at("comparison")), withoutTimings(uninterrupted.body.at("comparison")));
     for (const auto& [name, text] : events.back().body.at("files").items())
       QCOMPARE(text.get<std::string>(), readFile(runDir + "/" + name));

@@ -75,7 +75,8 @@ class TestEngineFrames : public QObject {
   }
 
   void handBuiltFramesDecode() {
-    const std::string stream = handFrame(R"({"type":"scan","id":7})", "") + handFrame(R"({"a":[1,2,{"b":null}]})", "PAYLOAD") +
+    const std::string stream = handFrame(R"({"type":"scan","id":7})", "") +
+                               handFrame(R"({"a":[1,2,{"b":null}]})", "PAYLOAD") +
                                handFrame(R"({"x":"\u00e9"})", std::string(1000, '\0'));
     for (const std::vector<size_t>& chunks : {std::vector<size_t>{1}, {2, 3}, {16}, {17}, {1 << 20}}) {
       const auto d = decodeAll(stream, chunks);
@@ -138,8 +139,9 @@ class TestEngineFrames : public QObject {
     FrameDecoder over(small);
     over.feed(handFrame(std::string("{\"a\":\"") + std::string(93, 'x') + "\"}", ""));
     QVERIFY(srdd_test::errorOf([&] { over.next(); }).contains("header of 101 bytes"));
-    QVERIFY(srdd_test::errorOf([&] { srdd::engine::encodeFrame({json{{"a", std::string(200, 'x')}}, ""}, small); })
-                .contains("exceeds the limit of 100"));
+    QVERIFY(srdd_test::errorOf([&] {
+              srdd::engine::encodeFrame({json{{"a", std::string(200, 'x')}}, ""}, small);
+            }).contains("exceeds the limit of 100"));
     QVERIFY(srdd_test::errorOf([&] { srdd::engine::encodeFrame({json::array(), ""}); }).contains("JSON object"));
   }
 
@@ -166,7 +168,8 @@ class TestEngineFrames : public QObject {
                           json{{"type", "x"}, {"job", 1}}, json{{"type", 5}, {"job", 1}, {"seq", 1}}})
       QVERIFY(!srdd_test::errorOf([&] { srdd::engine::eventFromFrame({h, ""}); }).isEmpty());
     QVERIFY(srdd_test::errorOf([&] {
-              srdd::engine::eventFromFrame({json{{"type", "x"}, {"job", 1}, {"seq", 1}, {"body_in_payload", true}}, "{oops"});
+              srdd::engine::eventFromFrame(
+                  {json{{"type", "x"}, {"job", 1}, {"seq", 1}, {"body_in_payload", true}}, "{oops"});
             }).contains("payload"));
   }
 
@@ -179,7 +182,8 @@ class TestEngineFrames : public QObject {
     std::vector<std::string> seeds;
     for (int i = 0; i < 20; ++i) {
       json h = {{"type", i % 2 ? "progress" : "scan"}, {"job", i}, {"seq", i * 3}};
-      if (i % 3 == 0) h["body"] = {{"stage", std::string(uniform(50), 'a')}, {"values", json::array({1, 2.5, "x", nullptr})}};
+      if (i % 3 == 0)
+        h["body"] = {{"stage", std::string(uniform(50), 'a')}, {"values", json::array({1, 2.5, "x", nullptr})}};
       std::string payload(uniform(i % 4 == 0 ? 3000 : 20), '\0');
       for (auto& c : payload) c = static_cast<char>(rng());
       seeds.push_back(srdd::engine::encodeFrame({h, payload}));
@@ -196,17 +200,21 @@ class TestEngineFrames : public QObject {
         for (auto& c : input) c = static_cast<char>(rng());
       } else if (kind == 1) {  // random bytes behind a valid magic, so the lengths and JSON are exercised
         input = "SRDF";
-        for (size_t n = uniform(100); n > 0; --n) input.push_back(static_cast<char>(rng() % 4 == 0 ? rng() % 3 : rng()));
+        for (size_t n = uniform(100); n > 0; --n)
+          input.push_back(static_cast<char>(rng() % 4 == 0 ? rng() % 3 : rng()));
       } else {  // valid streams, then mutated
         for (size_t n = 1 + uniform(4); n > 0; --n) input += seeds[uniform(seeds.size())];
         if (kind == 2) {  // flip bits
-          for (size_t n = 1 + uniform(4); n > 0; --n) input[uniform(input.size())] ^= static_cast<char>(1 << uniform(8));
+          for (size_t n = 1 + uniform(4); n > 0; --n)
+            input[uniform(input.size())] ^= static_cast<char>(1 << uniform(8));
         } else if (kind == 3) {  // truncate
           input.resize(uniform(input.size()));
         } else if (kind == 4) {  // insert or delete bytes
           const size_t at = uniform(input.size());
-          if (rng() % 2) input.insert(at, std::string(1 + uniform(5), static_cast<char>(rng())));
-          else input.erase(at, 1 + uniform(5));
+          if (rng() % 2)
+            input.insert(at, std::string(1 + uniform(5), static_cast<char>(rng())));
+          else
+            input.erase(at, 1 + uniform(5));
         }  // kind 5: left intact
       }
       std::vector<size_t> chunks;

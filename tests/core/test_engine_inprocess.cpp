@@ -28,17 +28,13 @@
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
-using srdd::engine::Event;
 using engine_test::Collector;
 using engine_test::kTimestamp;
 using engine_test::longScan;
 using engine_test::readFile;
 using engine_test::smallScan;
-
-
-
-
+using nlohmann::json;
+using srdd::engine::Event;
 
 srdd_test::CliRun cli(const QStringList& args) { return srdd_test::runCli(args); }
 
@@ -184,9 +180,12 @@ class TestEngineInProcess : public QObject {
     srdd::CancelToken token;
     bool cancelled = false;
     try {
-      srdd::engine::runJob(*engine, longScan(), [&](const Event& e) {
-        if (e.type == "progress" && e.body.value("layer", -1) >= 0) token.cancel();
-      }, &token);
+      srdd::engine::runJob(
+          *engine, longScan(),
+          [&](const Event& e) {
+            if (e.type == "progress" && e.body.value("layer", -1) >= 0) token.cancel();
+          },
+          &token);
     } catch (const srdd::Cancelled&) {
       cancelled = true;
     }
@@ -212,7 +211,8 @@ class TestEngineInProcess : public QObject {
         {json::array({1, 2}), "expected a JSON object"},
         {{{"kind", "scan"}}, "no \"type\""},
         {{{"type", "launch-missiles"}}, "unknown request type 'launch-missiles'"},
-        {{{"type", "info"}, {"model", srdd_test::demoModelDir().toStdString()}, {"colour", 1}}, "unknown field 'colour'"},
+        {{{"type", "info"}, {"model", srdd_test::demoModelDir().toStdString()}, {"colour", 1}},
+         "unknown field 'colour'"},
         {{{"type", "scan"}}, "no 'request'"},
         {unknownScanField, "unknown field 'colour'"},
         {missingModel, "/no/such/model"},
@@ -240,7 +240,8 @@ class TestEngineInProcess : public QObject {
 
   void infoIsTheCliInfo() {
     auto engine = srdd::engine::makeInProcessEngine();
-    const Event e = srdd::engine::runJob(*engine, {{"type", "info"}, {"model", srdd_test::demoModelDir().toStdString()}});
+    const Event e =
+        srdd::engine::runJob(*engine, {{"type", "info"}, {"model", srdd_test::demoModelDir().toStdString()}});
     const auto r = cli({"info", srdd_test::demoModelDir(), "--json"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QCOMPARE(e.body, json::parse(r.out.toStdString()));
@@ -292,8 +293,10 @@ class TestEngineInProcess : public QObject {
     const json body = srdd::engine::runJob(*engine, {{"type", "hf_cache"}}).body;
     qunsetenv("HF_HUB_CACHE");
     QCOMPARE(body.at("cache_dir").get<std::string>(), hub.string());
-    const json expected = json::array({{{"repo", "Qwen/Qwen2.5-1.5B"}, {"revision", "abc123"},
-                                        {"path", (hub / "models--Qwen--Qwen2.5-1.5B" / "snapshots" / "abc123").string()}}});
+    const json expected =
+        json::array({{{"repo", "Qwen/Qwen2.5-1.5B"},
+                      {"revision", "abc123"},
+                      {"path", (hub / "models--Qwen--Qwen2.5-1.5B" / "snapshots" / "abc123").string()}}});
     QCOMPARE(body.at("models"), expected);
   }
 
@@ -302,10 +305,19 @@ class TestEngineInProcess : public QObject {
   void aqnComparisonMatchesTheCli() {
     const std::string tiny = srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32";
     const std::string heldout = srdd_test::demoModelDir().toStdString() + "/heldout.txt";
-    const QStringList args = {"aqn", QString::fromStdString(tiny), "--targets", "1", "--configs", "baseline,targeted",
-                              "--seeds", "2", "--steps", "4", "--seq", "32", "--batch", "2", "--train",
-                              QString::fromStdString(heldout), "--eval", QString::fromStdString(heldout),
-                              "--eval-tokens", "128", "--eval-seq", "64", "--quiet", "--json", "--timestamp", kTimestamp};
+    const QStringList args = {"aqn",           QString::fromStdString(tiny),
+                              "--targets",     "1",
+                              "--configs",     "baseline,targeted",
+                              "--seeds",       "2",
+                              "--steps",       "4",
+                              "--seq",         "32",
+                              "--batch",       "2",
+                              "--train",       QString::fromStdString(heldout),
+                              "--eval",        QString::fromStdString(heldout),
+                              "--eval-tokens", "128",
+                              "--eval-seq",    "64",
+                              "--quiet",       "--json",
+                              "--timestamp",   kTimestamp};
     const auto r = cli(args + QStringList{"--out", path("aqn-cli")});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     json cliResult = json::parse(r.out.toStdString());
@@ -326,11 +338,10 @@ class TestEngineInProcess : public QObject {
     QCOMPARE(engineResult.at("configs"), cliResult.at("configs"));
     QCOMPARE(engineResult.at("tests"), cliResult.at("tests"));
     const json& files = e.body.at("files");
-    for (const char* f : {"config.json", "comparison.json", "runs/baseline-seed1/result.json",
-                          "runs/targeted-seed1/metrics.jsonl"})
+    for (const char* f :
+         {"config.json", "comparison.json", "runs/baseline-seed1/result.json", "runs/targeted-seed1/metrics.jsonl"})
       QVERIFY2(files.contains(f), f);
-    for (const auto& [name, text] : files.items())
-      QCOMPARE(text.get<std::string>(), readFile(runDir + "/" + name));
+    for (const auto& [name, text] : files.items()) QCOMPARE(text.get<std::string>(), readFile(runDir + "/" + name));
   }
 
   // Destroying an engine with queued and running jobs ends every job with a final event.

@@ -27,14 +27,14 @@
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
-using srdd::engine::Event;
 using engine_test::Collector;
 using engine_test::hasLayerProgress;
 using engine_test::kTimestamp;
 using engine_test::longScan;
 using engine_test::readFile;
 using engine_test::smallScan;
+using nlohmann::json;
+using srdd::engine::Event;
 
 const std::vector<std::string> kScanScans = {"gain", "kurtosis", "fidelity"};  // as the CLI runs below
 
@@ -43,11 +43,6 @@ std::vector<std::string> serveArgv(const std::vector<std::string>& extra = {}) {
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }
-
-
-
-
-
 
 // Runs `srdd serve --stdio --direct` with raw bytes on stdin (then closed) and decodes what it answers.
 struct RawRun {
@@ -112,7 +107,8 @@ class TestEngineServe : public QObject {
     QProcess sh;
     sh.start("sh", {"-c", QString::fromStdString("printf '%s\\n' " + srdd::engine::joinCommandLine(words))});
     QVERIFY(sh.waitForFinished());
-    QCOMPARE(sh.readAllStandardOutput().toStdString(), std::string("plain\nwith space\nit's\n\n$HOME\na\"b\ntab\there\n"));
+    QCOMPARE(sh.readAllStandardOutput().toStdString(),
+             std::string("plain\nwith space\nit's\n\n$HOME\na\"b\ntab\there\n"));
   }
 
   void helloThroughAChild() {
@@ -134,19 +130,25 @@ class TestEngineServe : public QObject {
   void scanThroughAChildEqualsInProcess() {
     auto child = srdd::engine::makeEngine(srdd::engine::joinCommandLine(serveArgv()));
     int progress = 0;
-    const Event remote = srdd::engine::runJob(*child, smallScan(kScanScans), [&](const Event& e) { progress += e.type == "progress"; });
+    const Event remote =
+        srdd::engine::runJob(*child, smallScan(kScanScans), [&](const Event& e) { progress += e.type == "progress"; });
     QVERIFY(progress > 3);
     QVERIFY(remote.seq > 0);
     auto local = srdd::engine::makeInProcessEngine();
     const Event here = srdd::engine::runJob(*local, smallScan(kScanScans));
     QCOMPARE(srdd::scanJsonText(remote.body), srdd::scanJsonText(here.body));
 
-    const QStringList common = {"scan", srdd_test::demoModelDir(), "--scans", "gain,kurtosis,fidelity", "--prompts", "builtin:srdd",
-                                "--max-tokens", "16", "--timestamp", kTimestamp, "--quiet", "--no-report"};
+    const QStringList common = {"scan",         srdd_test::demoModelDir(),
+                                "--scans",      "gain,kurtosis,fidelity",
+                                "--prompts",    "builtin:srdd",
+                                "--max-tokens", "16",
+                                "--timestamp",  kTimestamp,
+                                "--quiet",      "--no-report"};
     const auto a = srdd_test::runCli(common + QStringList{"--out", path("direct.json"), "--csv", path("direct.csv")});
     QVERIFY2(a.code == 0, qPrintable(a.err));
     const QString spec = QString::fromStdString(srdd::engine::joinCommandLine(serveArgv()));
-    const auto b = srdd_test::runCli(common + QStringList{"--out", path("engine.json"), "--csv", path("engine.csv"), "--engine", spec});
+    const auto b = srdd_test::runCli(
+        common + QStringList{"--out", path("engine.json"), "--csv", path("engine.csv"), "--engine", spec});
     QVERIFY2(b.code == 0, qPrintable(b.err));
     json viaEngine = json::parse(readFile(path("engine.json").toStdString()));
     const json engineField = viaEngine.at("provenance").at("engine");
@@ -162,13 +164,16 @@ class TestEngineServe : public QObject {
   void aqnThroughAChildEqualsInProcess() {
     const QString tiny = srdd_test::fixturesDir() + "/hf/qwen2-tiny-gqa2-tied-f32";
     const QString heldout = srdd_test::demoModelDir() + "/heldout.txt";
-    const QStringList args = {"aqn", tiny, "--targets", "1", "--configs", "baseline,targeted", "--seeds", "2", "--steps", "4",
-                              "--seq", "32", "--batch", "2", "--train", heldout, "--eval", heldout, "--eval-tokens", "128",
-                              "--eval-seq", "64", "--quiet", "--json", "--timestamp", kTimestamp};
+    const QStringList args = {"aqn",           tiny,      "--targets",  "1",     "--configs", "baseline,targeted",
+                              "--seeds",       "2",       "--steps",    "4",     "--seq",     "32",
+                              "--batch",       "2",       "--train",    heldout, "--eval",    heldout,
+                              "--eval-tokens", "128",     "--eval-seq", "64",    "--quiet",   "--json",
+                              "--timestamp",   kTimestamp};
     const auto direct = srdd_test::runCli(args + QStringList{"--out", path("aqn-direct")});
     QVERIFY2(direct.code == 0, qPrintable(direct.err));
     const QString spec = QString::fromStdString(srdd::engine::joinCommandLine(serveArgv()));
-    const auto remote = srdd_test::runCli(args + QStringList{"--out", path("aqn-host"), "--copy-to", path("aqn-copy"), "--engine", spec});
+    const auto remote = srdd_test::runCli(
+        args + QStringList{"--out", path("aqn-host"), "--copy-to", path("aqn-copy"), "--engine", spec});
     QVERIFY2(remote.code == 0, qPrintable(remote.err));
     json a = json::parse(direct.out.toStdString()), b = json::parse(remote.out.toStdString());
     QCOMPARE(b.at("provenance").at("engine").at("name").get<std::string>(), spec.toStdString());
@@ -179,7 +184,8 @@ class TestEngineServe : public QObject {
     int files = 0;
     for (const auto& e : fs::recursive_directory_iterator(path("aqn-host").toStdString())) {
       // The lock file holds the pid of whichever process worked on that directory, so it differs by design.
-      if (!e.is_regular_file() || e.path().filename() == "comparison.json" || e.path().filename() == srdd::aqn::rundir::kLockFileName)
+      if (!e.is_regular_file() || e.path().filename() == "comparison.json" ||
+          e.path().filename() == srdd::aqn::rundir::kLockFileName)
         continue;
       const auto rel = fs::relative(e.path(), path("aqn-host").toStdString());
       QCOMPARE(readFile((fs::path(path("aqn-copy").toStdString()) / rel).string()), readFile(e.path().string()));
@@ -217,7 +223,8 @@ class TestEngineServe : public QObject {
 
   void badRequestsThroughAChild() {
     auto engine = srdd::engine::makeProcessEngine(serveArgv());
-    for (const json& request : {json{{"type", "teleport"}}, json{{"type", "info"}, {"colour", 1}}, json{{"type", "scan"}}}) {
+    for (const json& request :
+         {json{{"type", "teleport"}}, json{{"type", "info"}, {"colour", 1}}, json{{"type", "scan"}}}) {
       Collector c;
       engine->submit(request, c.handler());
       QVERIFY(c.waitFinal(30000));
@@ -245,7 +252,8 @@ class TestEngineServe : public QObject {
         {"garbage", "GET / HTTP/1.1\r\n\r\n", "malformed_frame", "bad magic"},
         {"oversize", oversize, "malformed_frame", "oversize frame"},
         {"truncated", hello().substr(0, 20), "malformed_frame", "truncated frame"},
-        {"not JSON", "SRDF" + std::string("\0\0\0\x03", 4) + std::string(8, '\0') + "{{{", "malformed_frame", "not valid JSON"},
+        {"not JSON", "SRDF" + std::string("\0\0\0\x03", 4) + std::string(8, '\0') + "{{{", "malformed_frame",
+         "not valid JSON"},
     };
     for (const auto& c : cases) {
       const auto r = rawServe(c.input);
@@ -261,8 +269,8 @@ class TestEngineServe : public QObject {
     const std::string input = frame({{"type", "scan"}, {"job", 1}}) +  // before hello
                               hello() + frame({{"type", "scan"}}) +    // no job id
                               frame({{"type", "warp"}, {"job", 2}}) + frame({{"type", "attach"}}) +
-                              frame({{"type", 5}, {"job", 4}}) +                           // type not a string
-                              frame({{"type", "hello"}, {"protocol_version", "one"}}) +    // version not a number
+                              frame({{"type", 5}, {"job", 4}}) +                         // type not a string
+                              frame({{"type", "hello"}, {"protocol_version", "one"}}) +  // version not a number
                               frame({{"type", "list_dir"}, {"job", 3}, {"path", "/"}}) + frame({{"type", "shutdown"}});
     const auto r = rawServe(input);
     QCOMPARE(r.exitCode, 0);
@@ -282,8 +290,9 @@ class TestEngineServe : public QObject {
       if (m == "result:3" || m == "cancelled:3") m = "final:3";
     QVERIFY(std::find(middle.begin(), middle.end(), "accepted:3") < std::find(middle.begin(), middle.end(), "final:3"));
     std::sort(middle.begin(), middle.end());
-    QCOMPARE(middle, (std::vector<std::string>{"accepted:3", "error:0:bad_request", "error:0:bad_request", "error:0:bad_request",
-                                                         "error:0:protocol_version", "error:2:job", "final:3"}));
+    QCOMPARE(middle,
+             (std::vector<std::string>{"accepted:3", "error:0:bad_request", "error:0:bad_request",
+                                       "error:0:bad_request", "error:0:protocol_version", "error:2:job", "final:3"}));
   }
 
   // The engine announces another protocol version (the --announce-protocol test hook): a clear error that
@@ -291,13 +300,16 @@ class TestEngineServe : public QObject {
   void protocolVersionMismatch() {
     auto engine = srdd::engine::makeProcessEngine(serveArgv({"--announce-protocol", "99"}));
     const QString err = srdd_test::errorOf([&] { engine->hello(); });
-    QVERIFY2(err.contains("protocol version mismatch") && err.contains("protocol 1") && err.contains("protocol 99"), qPrintable(err));
-    QVERIFY(srdd_test::errorOf([&] { engine->submit(smallScan(kScanScans), {}); }).contains("protocol version mismatch"));
+    QVERIFY2(err.contains("protocol version mismatch") && err.contains("protocol 1") && err.contains("protocol 99"),
+             qPrintable(err));
+    QVERIFY(
+        srdd_test::errorOf([&] { engine->submit(smallScan(kScanScans), {}); }).contains("protocol version mismatch"));
     const auto raw = rawServe(hello(99), {"--announce-protocol", "99"});  // the same version: accepted
     QCOMPARE(raw.headers.at(0).at("type").get<std::string>(), std::string("hello"));
     QCOMPARE(raw.headers.at(0).at("body").at("protocol_version").get<int>(), 99);
-    const auto cli = srdd_test::runCli({"info", srdd_test::demoModelDir(), "--engine",
-                                        QString::fromStdString(srdd::engine::joinCommandLine(serveArgv({"--announce-protocol", "2"})))});
+    const auto cli = srdd_test::runCli(
+        {"info", srdd_test::demoModelDir(), "--engine",
+         QString::fromStdString(srdd::engine::joinCommandLine(serveArgv({"--announce-protocol", "2"})))});
     QCOMPARE(cli.code, 1);
     QVERIFY2(cli.err.contains("protocol 1") && cli.err.contains("protocol 2"), qPrintable(cli.err));
   }
@@ -331,7 +343,9 @@ class TestEngineServe : public QObject {
   }
 
   void unreachableEnginesGiveClearErrors() {
-    QVERIFY(srdd_test::errorOf([] { srdd::engine::makeEngine("/no/such/srdd serve --stdio"); }).contains("cannot start '/no/such/srdd'"));
+    QVERIFY(srdd_test::errorOf([] {
+              srdd::engine::makeEngine("/no/such/srdd serve --stdio");
+            }).contains("cannot start '/no/such/srdd'"));
     auto talker = srdd::engine::makeEngine("sh -c 'echo Welcome to the GPU box; sleep 5'");
     const QString e1 = srdd_test::errorOf([&] { talker->hello(); });
     QVERIFY2(e1.contains("broke the protocol") && e1.contains("Welcome to the GPU box"), qPrintable(e1));

@@ -26,22 +26,17 @@
 
 namespace {
 
-using nlohmann::json;
-using srdd::engine::Event;
 using engine_test::Collector;
 using engine_test::hasLayerProgress;
 using engine_test::kTimestamp;
 using engine_test::longScan;
 using engine_test::readFile;
 using engine_test::smallScan;
+using nlohmann::json;
+using srdd::engine::Event;
 
 const std::vector<std::string> kScanScans = {"gain", "kurtosis", "fidelity"};  // as the CLI runs below
 using srdd::engine::SshTarget;
-
-
-
-
-
 
 std::string localHostName() {
   char host[256] = {};
@@ -80,19 +75,23 @@ class TestEngineSsh : public QObject {
     t.port = 2222;
     t.wrapper = "docker exec -i 'my box'";
     t.remoteSrdd = "/opt/srdd/bin/srdd";
-    QCOMPARE(srdd::engine::sshRemoteCommand(t), std::string("docker exec -i 'my box' /opt/srdd/bin/srdd serve --stdio"));
+    QCOMPARE(srdd::engine::sshRemoteCommand(t),
+             std::string("docker exec -i 'my box' /opt/srdd/bin/srdd serve --stdio"));
     QCOMPARE(srdd::engine::sshEngineArgv(t),
-             (std::vector<std::string>{"ssh", "-T", "-e", "none", "-o", "BatchMode=yes", "-p", "2222", "-l", "ana", "--",
-                                       "gpu1", "docker exec -i 'my box' /opt/srdd/bin/srdd serve --stdio"}));
+             (std::vector<std::string>{"ssh", "-T", "-e", "none", "-o", "BatchMode=yes", "-p", "2222", "-l", "ana",
+                                       "--", "gpu1", "docker exec -i 'my box' /opt/srdd/bin/srdd serve --stdio"}));
     SshTarget plain;
     plain.host = "gpu1";
     QCOMPARE(srdd::engine::sshEngineArgv(plain),
-             (std::vector<std::string>{"ssh", "-T", "-e", "none", "-o", "BatchMode=yes", "--", "gpu1", "srdd serve --stdio"}));
+             (std::vector<std::string>{"ssh", "-T", "-e", "none", "-o", "BatchMode=yes", "--", "gpu1",
+                                       "srdd serve --stdio"}));
     QCOMPARE(SshTarget::fromJson(t.toJson()).toJson(), t.toJson());
     QVERIFY(srdd_test::errorOf([] { SshTarget::fromJson({{"hostname", "x"}}); }).contains("unknown field 'hostname'"));
-    for (auto [field, value, message] : std::vector<std::tuple<std::string, json, std::string>>{
-             {"host", "", "no host"}, {"host", "-oProxyCommand=x", "starts with '-'"}, {"port", 70000, "outside 1..65535"},
-             {"wrapper", "docker exec 'x", "unterminated"}}) {
+    for (auto [field, value, message] :
+         std::vector<std::tuple<std::string, json, std::string>>{{"host", "", "no host"},
+                                                                 {"host", "-oProxyCommand=x", "starts with '-'"},
+                                                                 {"port", 70000, "outside 1..65535"},
+                                                                 {"wrapper", "docker exec 'x", "unterminated"}}) {
       json j = t.toJson();
       j[field] = value;
       const QString err = srdd_test::errorOf([&] { srdd::engine::sshEngineArgv(SshTarget::fromJson(j)); });
@@ -119,8 +118,12 @@ class TestEngineSsh : public QObject {
     QCOMPARE(srdd::scanJsonText(remote.body), srdd::scanJsonText(here.body));
 
     const QString spec = QString::fromStdString(srdd::engine::joinCommandLine(srdd::engine::sshEngineArgv(target())));
-    const QStringList common = {"scan", srdd_test::demoModelDir(), "--scans", "gain,kurtosis,fidelity", "--prompts", "builtin:srdd",
-                                "--max-tokens", "16", "--timestamp", kTimestamp, "--quiet", "--no-report"};
+    const QStringList common = {"scan",         srdd_test::demoModelDir(),
+                                "--scans",      "gain,kurtosis,fidelity",
+                                "--prompts",    "builtin:srdd",
+                                "--max-tokens", "16",
+                                "--timestamp",  kTimestamp,
+                                "--quiet",      "--no-report"};
     const auto r = srdd_test::runCli(common + QStringList{"--out", path("ssh.json"), "--engine", spec});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     json viaSsh = json::parse(readFile(path("ssh.json").toStdString()));
@@ -153,13 +156,18 @@ class TestEngineSsh : public QObject {
     t.serveArgs.insert(t.serveArgs.end(), {"--announce-protocol", "2"});
     auto engine = srdd::engine::makeProcessEngine(srdd::engine::sshEngineArgv(t));
     const QString err = srdd_test::errorOf([&] { engine->hello(); });
-    QVERIFY2(err.contains("protocol version mismatch") && err.contains("protocol 1") && err.contains("protocol 2"), qPrintable(err));
+    QVERIFY2(err.contains("protocol version mismatch") && err.contains("protocol 1") && err.contains("protocol 2"),
+             qPrintable(err));
   }
 
   void refusedKeyIsAClearError() {
     SshTarget t = target();
-    t.sshOptions = {"-F", "/dev/null", "-i", sshd_->directory() + "/host_key", "-o", "IdentitiesOnly=yes",
-                    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"};
+    t.sshOptions = {"-F", "/dev/null",
+                    "-i", sshd_->directory() + "/host_key",
+                    "-o", "IdentitiesOnly=yes",
+                    "-o", "StrictHostKeyChecking=no",
+                    "-o", "UserKnownHostsFile=/dev/null",
+                    "-o", "LogLevel=ERROR"};
     auto engine = srdd::engine::makeProcessEngine(srdd::engine::sshEngineArgv(t));
     const QString err = srdd_test::errorOf([&] { engine->hello(); });
     QVERIFY2(err.contains("exited with code 255") && err.contains("Permission denied"), qPrintable(err));
@@ -169,14 +177,16 @@ class TestEngineSsh : public QObject {
   void killedConnectionEndsTheJob() {
     const std::string pidFile = path("ssh.pid").toStdString();
     auto engine = srdd::engine::makeProcessEngine(
-        {"sh", "-c", "echo $$ > '" + pidFile + "'; exec " + srdd::engine::joinCommandLine(srdd::engine::sshEngineArgv(target()))});
+        {"sh", "-c",
+         "echo $$ > '" + pidFile + "'; exec " + srdd::engine::joinCommandLine(srdd::engine::sshEngineArgv(target()))});
     Collector c;
     engine->submit(longScan(), c.handler());
     QVERIFY(c.waitFor(hasLayerProgress));
     QCOMPARE(::kill(std::stoi(readFile(pidFile)), SIGKILL), 0);
     QVERIFY(c.waitFinal(10000));
     QCOMPARE(c.last().type, std::string("error"));
-    QVERIFY2(c.last().body.value("message", "").find("killed by signal 9") != std::string::npos, c.last().body.dump().c_str());
+    QVERIFY2(c.last().body.value("message", "").find("killed by signal 9") != std::string::npos,
+             c.last().body.dump().c_str());
   }
 
   // `srdd engine install` copies the tree of the build's commit over ssh and runs the build command there (a harmless
@@ -185,8 +195,8 @@ class TestEngineSsh : public QObject {
     const QString remote = path("remote-install");
     const QString options = QString::fromStdString(srdd::engine::joinCommandLine(sshd_->clientOptions()));
     const QString build = "test -x packaging/build-gpu.sh && echo BUILD-OK \"$SRDD_GIT_COMMIT\" && echo to stderr >&2";
-    const auto r = srdd_test::runCli({"engine", "install", "127.0.0.1", "--port", QString::number(sshd_->port()), "--ssh-options",
-                                      options, "--remote-dir", remote, "--build-command", build});
+    const auto r = srdd_test::runCli({"engine", "install", "127.0.0.1", "--port", QString::number(sshd_->port()),
+                                      "--ssh-options", options, "--remote-dir", remote, "--build-command", build});
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     const auto version = srdd_test::runCli({"--version"});  // "srdd 0.1.0 (commit abc1234, LibTorch ...)"
     const QString commit = version.out.section("(commit ", 1).section(',', 0, 0);
@@ -194,22 +204,26 @@ class TestEngineSsh : public QObject {
     QProcess git;
     QVERIFY2(r.out.contains("127.0.0.1: BUILD-OK " + commit), qPrintable(r.out));
     QVERIFY2(r.out.contains("127.0.0.1: to stderr"), qPrintable(r.out));
-    QVERIFY2(r.out.contains("--engine ") && r.out.contains(remote + "/build-gpu/app/srdd serve --stdio"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("--engine ") && r.out.contains(remote + "/build-gpu/app/srdd serve --stdio"),
+             qPrintable(r.out));
     git.start("git", {"-C", srdd_test::sourceDir(), "ls-tree", "-r", "--name-only", commit});
     QVERIFY(git.waitForFinished());
     const QStringList tracked = QString::fromUtf8(git.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
     int files = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(remote.toStdString())) files += e.is_regular_file();
+    for (const auto& e : std::filesystem::recursive_directory_iterator(remote.toStdString()))
+      files += e.is_regular_file();
     QCOMPARE(files, static_cast<int>(tracked.size()));
     git.start("git", {"-C", srdd_test::sourceDir(), "show", commit + ":core/include/srdd/engine.h"});
     QVERIFY(git.waitForFinished());
-    QCOMPARE(QByteArray::fromStdString(readFile(remote.toStdString() + "/core/include/srdd/engine.h")), git.readAllStandardOutput());
+    QCOMPARE(QByteArray::fromStdString(readFile(remote.toStdString() + "/core/include/srdd/engine.h")),
+             git.readAllStandardOutput());
 
-    const auto failed = srdd_test::runCli({"engine", "install", "127.0.0.1", "--port", QString::number(sshd_->port()),
-                                           "--ssh-options", options, "--remote-dir", remote, "--build-command",
-                                           "echo compiler exploded; exit 3"});
+    const auto failed =
+        srdd_test::runCli({"engine", "install", "127.0.0.1", "--port", QString::number(sshd_->port()), "--ssh-options",
+                           options, "--remote-dir", remote, "--build-command", "echo compiler exploded; exit 3"});
     QCOMPARE(failed.code, 1);
-    QVERIFY2(failed.err.contains("engine install on 127.0.0.1 failed (exit status 3): compiler exploded"), qPrintable(failed.err));
+    QVERIFY2(failed.err.contains("engine install on 127.0.0.1 failed (exit status 3): compiler exploded"),
+             qPrintable(failed.err));
   }
 
   void cleanupTestCase() { sshd_.reset(); }

@@ -64,8 +64,8 @@ class TestFuzzRegressions : public QObject {
     QTemporaryDir dir;
     const std::string config = dir.path().toStdString() + "/config.json";
     fs::copy_file(file, config);
-    verifyNamesFileAndFault(srdd_test::errorOf([&] { srdd::aqn::rundir::prepare(dir.path().toStdString(), {}, false); }),
-                            config);
+    verifyNamesFileAndFault(
+        srdd_test::errorOf([&] { srdd::aqn::rundir::prepare(dir.path().toStdString(), {}, false); }), config);
   }
   void deeplyNestedSafetensorsHeader() {
     const std::string file = regressionInput("safetensors", "deep-nesting");

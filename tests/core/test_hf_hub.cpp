@@ -43,7 +43,8 @@ void writeRef(const fs::path& repo, const std::string& ref, const std::string& c
 // Sets an environment variable for one scope, restoring the previous value (or its absence).
 class ScopedEnv {
  public:
-  ScopedEnv(const char* name, const QByteArray& value) : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_old(qgetenv(name)) {
+  ScopedEnv(const char* name, const QByteArray& value)
+      : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_old(qgetenv(name)) {
     value.isNull() ? qunsetenv(name) : qputenv(name, value);
   }
   ~ScopedEnv() { m_had ? qputenv(m_name, m_old) : qunsetenv(m_name); }
@@ -89,13 +90,18 @@ class TestHfHub : public QObject {
     QTest::addColumn<bool>("isId");
     QTest::addColumn<QString>("repo");
     QTest::addColumn<QString>("revision");
-    QTest::newRow("org/name") << "Qwen/Qwen2.5-1.5B-Instruct" << true << "Qwen/Qwen2.5-1.5B-Instruct" << "";
-    QTest::newRow("commit") << "org/tiny@0123abc" << true << "org/tiny" << "0123abc";
-    QTest::newRow("ref with slash") << "org/tiny@pr/1" << true << "org/tiny" << "pr/1";
-    QTest::newRow("underscores") << "my_org/my_model.v2" << true << "my_org/my_model.v2" << "";
-    for (const char* notId : {"/abs/path", "./dir", "../up/x", "a/b/c", "name", "org/", "/name", "org/tiny@", "org/.hidden",
-                              "org--x/y", "org/a..b", "org/tiny@../../x", "org/t iny", "org/tiny@main/"})
-      QTest::newRow(notId) << notId << false << "" << "";
+    QTest::newRow("org/name") << "Qwen/Qwen2.5-1.5B-Instruct" << true << "Qwen/Qwen2.5-1.5B-Instruct"
+                              << "";
+    QTest::newRow("commit") << "org/tiny@0123abc" << true << "org/tiny"
+                            << "0123abc";
+    QTest::newRow("ref with slash") << "org/tiny@pr/1" << true << "org/tiny"
+                                    << "pr/1";
+    QTest::newRow("underscores") << "my_org/my_model.v2" << true << "my_org/my_model.v2"
+                                 << "";
+    for (const char* notId : {"/abs/path", "./dir", "../up/x", "a/b/c", "name", "org/", "/name", "org/tiny@",
+                              "org/.hidden", "org--x/y", "org/a..b", "org/tiny@../../x", "org/t iny", "org/tiny@main/"})
+      QTest::newRow(notId) << notId << false << ""
+                           << "";
   }
   void parsesIds() {
     QFETCH(QString, text);
@@ -111,10 +117,11 @@ class TestHfHub : public QObject {
 
   void resolvesRevisionsToSnapshots() {
     ScopedEnv cache("HF_HUB_CACHE", QByteArray::fromStdString(m_hub.string()));
-    const std::string snapMain = (m_repo / "snapshots" / kMain).string(), snapOld = (m_repo / "snapshots" / kOld).string();
-    QCOMPARE(srdd::resolveModelDirectory("org/tiny"), snapMain);             // refs/main
+    const std::string snapMain = (m_repo / "snapshots" / kMain).string(),
+                      snapOld = (m_repo / "snapshots" / kOld).string();
+    QCOMPARE(srdd::resolveModelDirectory("org/tiny"), snapMain);  // refs/main
     QCOMPARE(srdd::resolveModelDirectory("org/tiny@main"), snapMain);
-    QCOMPARE(srdd::resolveModelDirectory("org/tiny@pr/1"), snapOld);         // another ref
+    QCOMPARE(srdd::resolveModelDirectory("org/tiny@pr/1"), snapOld);                  // another ref
     QCOMPARE(srdd::resolveModelDirectory(std::string("org/tiny@") + kOld), snapOld);  // a commit
     QCOMPARE(srdd::resolveModelDirectory(""), srdd::defaultModelDirectory());
     QCOMPARE(srdd::resolveModelDirectory("no/such/dir"), std::string("no/such/dir"));  // a path, left to the caller
@@ -142,7 +149,8 @@ class TestHfHub : public QObject {
   void errorsNameTheIdTheCacheAndTheRevisions() {
     const std::string hub = m_hub.string();
     const QString noRev = srdd_test::errorOf([&] { srdd::resolveHubModel({"org/tiny", "v9"}, hub); });
-    QVERIFY2(noRev.contains("'org/tiny@v9'") && noRev.contains(QString::fromStdString(m_repo.string())), qPrintable(noRev));
+    QVERIFY2(noRev.contains("'org/tiny@v9'") && noRev.contains(QString::fromStdString(m_repo.string())),
+             qPrintable(noRev));
     QVERIFY2(noRev.contains(QString("main -> %1, pr/1 -> %2").arg(kMain, kOld)), qPrintable(noRev));
     QVERIFY2(noRev.contains(QString("snapshots %1, %2").arg(kMain, kOld)), qPrintable(noRev));
 
@@ -163,14 +171,17 @@ class TestHfHub : public QObject {
     const auto info = srdd::engine::runJob(*engine, {{"type", "info"}, {"model", "org/tiny@pr/1"}});
     QCOMPARE(info.type, std::string("result"));
     QCOMPARE(info.body.at("directory").get<std::string>(), (m_repo / "snapshots" / kOld).string());
-    const QString missing = srdd_test::errorOf([&] { srdd::engine::runJob(*engine, {{"type", "info"}, {"model", "org/absent"}}); });
+    const QString missing = srdd_test::errorOf([&] {
+      srdd::engine::runJob(*engine, {{"type", "info"}, {"model", "org/absent"}});
+    });
     QVERIFY2(missing.contains("'org/absent' is not in the local cache"), qPrintable(missing));
 
     const nlohmann::json listing = srdd::engine::runJob(*engine, {{"type", "hf_cache"}}).body;
     QCOMPARE(listing.at("cache_dir").get<std::string>(), m_hub.string());
     nlohmann::json expected = nlohmann::json::array();
     for (const char* commit : {kMain, kOld})
-      expected.push_back({{"repo", "org/tiny"}, {"revision", commit}, {"path", (m_repo / "snapshots" / commit).string()}});
+      expected.push_back(
+          {{"repo", "org/tiny"}, {"revision", commit}, {"path", (m_repo / "snapshots" / commit).string()}});
     QCOMPARE(listing.at("models"), expected);
   }
 

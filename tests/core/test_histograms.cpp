@@ -48,8 +48,12 @@ class TestHistograms : public QObject {
     const auto back = srdd::TensorHistograms::fromJson(j);
     QCOMPARE(back.normalized.bf16, h.normalized.bf16);
     QCOMPARE(back.scaleExponents, h.scaleExponents);
-    QVERIFY(srdd_test::errorOf([] { srdd::TensorHistograms::fromJson({{"schema", "x"}}); }).contains("not a histogram document"));
-    QVERIFY(srdd_test::errorOf([] { srdd::histogramsOf({1, 2, 3}, 2, 2, "mxfp4"); }).contains("do not make a 2x2 tensor"));
+    QVERIFY(srdd_test::errorOf([] {
+              srdd::TensorHistograms::fromJson({{"schema", "x"}});
+            }).contains("not a histogram document"));
+    QVERIFY(srdd_test::errorOf([] {
+              srdd::histogramsOf({1, 2, 3}, 2, 2, "mxfp4");
+            }).contains("do not make a 2x2 tensor"));
     QVERIFY(srdd_test::errorOf([] { srdd::histogramsOf({1, 2}, 1, 2, "mxfp4", 1); }).contains("at least 2"));
   }
 

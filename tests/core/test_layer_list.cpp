@@ -18,7 +18,10 @@ class TestLayerList : public QObject {
     QCOMPARE(srdd::parseLayerList("4-6, 1,5", 28, "--layers"), (Layers{1, 4, 5, 6}));
     QCOMPARE(srdd::parseLayerList("  12 3; 7 ,3\n", 28, "x"), (Layers{3, 7, 12}));
     QCOMPARE(srdd::parseLayerList("2-4, 9 - 10", 28, "x"), (Layers{2, 3, 4, 9, 10}));
-    QCOMPARE(srdd::parseLayerList("0\xE2\x80\x93" "2", 28, "x"), (Layers{0, 1, 2}));  // en dash
+    QCOMPARE(srdd::parseLayerList("0\xE2\x80\x93"
+                                  "2",
+                                  28, "x"),
+             (Layers{0, 1, 2}));                                // en dash
     QCOMPARE(srdd::parseLayerList("5", -1, "x"), (Layers{5}));  // unknown layer count: no upper bound
     QCOMPARE(srdd::parseLayerList("99", -1, "x"), (Layers{99}));
   }
@@ -41,7 +44,8 @@ class TestLayerList : public QObject {
     QTest::addColumn<QString>("message");
     QTest::newRow("word") << "3, seven" << 28 << "--layers: 'seven' is not a layer index";
     QTest::newRow("half range") << "3-" << 28 << "--layers: '3-' is not a layer index";
-    QTest::newRow("out of range") << "3,28" << 28 << "--layers: layer 28 is out of range (the model has 28 layers, 0-27)";
+    QTest::newRow("out of range") << "3,28" << 28
+                                  << "--layers: layer 28 is out of range (the model has 28 layers, 0-27)";
     QTest::newRow("negative") << "-1" << 28 << "--layers: layer -1 is out of range";
     QTest::newRow("backwards") << "9-2" << 28 << "--layers: range '9-2' runs backwards";
     QTest::newRow("empty") << " , ;" << 28 << "--layers is empty";
@@ -93,12 +97,15 @@ class TestLayerList : public QObject {
     const auto bad = srdd_test::runCli({"scan", "--layers", "0-x", "--out", QDir::temp().filePath("srdd-ll-bad.json")});
     QVERIFY(bad.code != 0);
     QVERIFY2(bad.err.contains("--layers: '0-x' is not a layer index"), qPrintable(bad.err));
-    const auto range = srdd_test::runCli({"scan", "--layers", "0-9", "--out", QDir::temp().filePath("srdd-ll-bad.json")});
-    QVERIFY2(range.code != 0 && range.err.contains("layer 6 is out of range (the model has 6 layers, 0-5)"), qPrintable(range.err));
+    const auto range =
+        srdd_test::runCli({"scan", "--layers", "0-9", "--out", QDir::temp().filePath("srdd-ll-bad.json")});
+    QVERIFY2(range.code != 0 && range.err.contains("layer 6 is out of range (the model has 6 layers, 0-5)"),
+             qPrintable(range.err));
   }
 
   void cliAqnTargetsTakeAllBut() {
-    const auto run = srdd_test::runCli({"aqn", "--targets", "all-but 9", "--out", QDir::temp().filePath("srdd-ll-aqn")});
+    const auto run =
+        srdd_test::runCli({"aqn", "--targets", "all-but 9", "--out", QDir::temp().filePath("srdd-ll-aqn")});
     QVERIFY(run.code != 0);
     QVERIFY2(run.err.contains("--targets: layer 9 is out of range (the model has 6 layers, 0-5)"), qPrintable(run.err));
   }

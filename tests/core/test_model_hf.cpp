@@ -47,13 +47,16 @@ double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) {
   return (a.to(at::kFloat) - b.to(at::kFloat)).abs().max().item<double>();
 }
 
-const char* kModels[] = {"qwen2-tiny-gqa2-tied-f32", "qwen2-tiny-gqa4-untied-sharded-f32", "qwen2-tiny-mha-untied-bf16",
-                         "llama-tiny-gqa2-f16", "qwen3-tiny-gqa2-hd32-tied-f32", "llama3-tiny-ropescaled-bf16"};
+const char* kModels[] = {"qwen2-tiny-gqa2-tied-f32",      "qwen2-tiny-gqa4-untied-sharded-f32",
+                         "qwen2-tiny-mha-untied-bf16",    "llama-tiny-gqa2-f16",
+                         "qwen3-tiny-gqa2-hd32-tied-f32", "llama3-tiny-ropescaled-bf16"};
 
 // Replaces layer 1's output with zeros, and records the inputs offered to each linear.
 struct RecordingHooks : srdd::ForwardHooks {
   std::vector<std::string> seen;
-  at::Tensor layerOutput(int layer, const at::Tensor& h) override { return layer == 1 ? at::zeros_like(h) : at::Tensor(); }
+  at::Tensor layerOutput(int layer, const at::Tensor& h) override {
+    return layer == 1 ? at::zeros_like(h) : at::Tensor();
+  }
   at::Tensor linearInput(srdd::LinearRef ref, const at::Tensor& x) override {
     seen.push_back(std::to_string(ref.layer) + ":" + srdd::linearKindName(ref.kind) + ":" + std::to_string(x.size(-1)));
     return {};
@@ -86,7 +89,8 @@ class TestModelHf : public QObject {
       const std::string p = "seq" + std::to_string(s) + ".";
       auto batch = srdd::Batch::fromSequences({ref.sequences[s]}, m->device());
       auto out = m->forward(batch, nullptr, /*allLogits=*/true, /*keepLayerOutputs=*/true);
-      QVERIFY2(maxAbsDiff(out.logits[0], ref.get(p + "logits")) < 1e-4, (model + " logits seq " + QString::number(s)).toUtf8());
+      QVERIFY2(maxAbsDiff(out.logits[0], ref.get(p + "logits")) < 1e-4,
+               (model + " logits seq " + QString::number(s)).toUtf8());
       for (int l = 0; l < m->numLayers(); ++l) {
         auto expected = ref.get(p + "layer" + std::to_string(l));
         const double tol = 1e-5 * std::max(1.0, expected.abs().max().item<double>());

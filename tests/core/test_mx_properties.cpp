@@ -185,8 +185,8 @@ class TestMxProperties : public QObject {
     at::Tensor x = at::zeros({2, 16});
     x.index_put_({0, 0}, 2688.0f);
     x.index_put_({1, 0}, 7.5f);
-    x.index_put_({1, 1}, 1.25f * 2.5f);  // 2.5 (tie) -> 2 under RNE -> 2.5
-    x.index_put_({1, 2}, -1.25f * 0.3f); // 0.3 -> 0.5 -> -0.625
+    x.index_put_({1, 1}, 1.25f * 2.5f);   // 2.5 (tie) -> 2 under RNE -> 2.5
+    x.index_put_({1, 2}, -1.25f * 0.3f);  // 0.3 -> 0.5 -> -0.625
     QuantDetail d = quantizeWithDetail(x, parseQuantSpec("nvfp4"));
     QCOMPARE(d.tensorScale, 1.0f);
     QCOMPARE(d.scaleValues.index({1, 0}).item<float>(), 1.25f);
@@ -230,7 +230,8 @@ class TestMxProperties : public QObject {
     q.block = BlockShape::Tile32x32;
     QuantSpec back = QuantSpec::fromJson(q.toJson());
     QCOMPARE(back.describe(), q.describe());
-    QCOMPARE(QString::fromStdString(q.describe()), QString("mxfp4 scale=floor rounding=stochastic block=32x32 seed=77"));
+    QCOMPARE(QString::fromStdString(q.describe()),
+             QString("mxfp4 scale=floor rounding=stochastic block=32x32 seed=77"));
   }
 };
 

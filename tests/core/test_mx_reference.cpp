@@ -24,7 +24,8 @@ QuantSpec reference(bool flat1024 = false, bool stochastic = false, bool halfBug
 }
 
 double sqnrDb(const at::Tensor& x, const at::Tensor& q) {
-  return 10.0 * std::log10(x.to(at::kDouble).pow(2).sum().item<double>() / (q - x).to(at::kDouble).pow(2).sum().item<double>());
+  return 10.0 * std::log10(x.to(at::kDouble).pow(2).sum().item<double>() /
+                           (q - x).to(at::kDouble).pow(2).sum().item<double>());
 }
 
 at::Tensor gaussian() {
@@ -44,7 +45,8 @@ class TestMxReference : public QObject {
     const double sqnr = sqnrDb(x, q);
     const double dead = (at::ne(x, 0) & at::eq(q, 0)).sum().item<double>() / at::ne(x, 0).sum().item<double>();
     const double rel = ((q - x).abs() / (x.abs() + 1e-10)).to(at::kDouble).mean().item<double>();
-    qInfo("reference mxfp4 on N(0,1): SQNR %.3f dB, deadzone %.3f %%, mean rel. error %.3f %%", sqnr, 100 * dead, 100 * rel);
+    qInfo("reference mxfp4 on N(0,1): SQNR %.3f dB, deadzone %.3f %%, mean rel. error %.3f %%", sqnr, 100 * dead,
+          100 * rel);
     QVERIFY(std::abs(sqnr - 18.78) < 0.03);
     QVERIFY(std::abs(100 * dead - 8.8) < 0.1);
     QVERIFY(std::abs(100 * rel - 21.0) < 0.1);
@@ -56,13 +58,14 @@ class TestMxReference : public QObject {
     at::Tensor x = gaussian().slice(0, 0, 1024);
     const double fixed = sqnrDb(x, fakeQuantize(x, reference(false, true, false)));
     const double buggy = sqnrDb(x, fakeQuantize(x, reference(false, true, true)));
-    QVERIFY(fixed > 15.0 && fixed < 17.0);        // "≈16 dB" when the x0.5 is removed
-    QVERIFY(std::abs(buggy - 5.9) < 0.1);         // the scripts' published 5.9 dB
+    QVERIFY(fixed > 15.0 && fixed < 17.0);  // "≈16 dB" when the x0.5 is removed
+    QVERIFY(std::abs(buggy - 5.9) < 0.1);   // the scripts' published 5.9 dB
     // Grid values pass through SR unchanged; with the bug they come out halved (6 -> 3, 1.5 -> 0.75).
     at::Tensor b = at::zeros({32});
     b.index_put_({0}, 6.0f);
     b.index_put_({1}, 1.5f);
-    at::Tensor good = fakeQuantize(b, reference(false, true, false)), bad = fakeQuantize(b, reference(false, true, true));
+    at::Tensor good = fakeQuantize(b, reference(false, true, false)),
+               bad = fakeQuantize(b, reference(false, true, true));
     QCOMPARE(good[0].item<float>(), 6.0f);
     QCOMPARE(good[1].item<float>(), 1.5f);
     QCOMPARE(bad[0].item<float>(), 3.0f);

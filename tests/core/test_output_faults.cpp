@@ -13,13 +13,32 @@ namespace {
 
 QString gPrompts;  // one short prompt (initTestCase): the scan only has to reach its write
 QStringList scanArgs(const QString& out) {
-  return {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--prompts", gPrompts, "--quiet", "--no-report",
-          "--out", out};
+  return {
+      "scan", srdd_test::demoModelDir(), "--scans", "gain", "--prompts", gPrompts, "--quiet", "--no-report", "--out",
+      out};
 }
 QStringList aqnArgs(const QString& out) {
-  return {"aqn",      srdd_test::demoModelDir(), "--configs", "baseline", "--seeds", "2", "--steps", "1", "--seq", "32",
-          "--batch",  "2", "--eval-tokens", "128", "--eval-seq", "64", "--timestamp", "2026-12-03T12:00:00Z", "--quiet",
-          "--out",    out};
+  return {"aqn",
+          srdd_test::demoModelDir(),
+          "--configs",
+          "baseline",
+          "--seeds",
+          "2",
+          "--steps",
+          "1",
+          "--seq",
+          "32",
+          "--batch",
+          "2",
+          "--eval-tokens",
+          "128",
+          "--eval-seq",
+          "64",
+          "--timestamp",
+          "2026-12-03T12:00:00Z",
+          "--quiet",
+          "--out",
+          out};
 }
 void writeAll(const QString& path, const QByteArray& bytes) {
   QFile f(path);
@@ -28,12 +47,12 @@ void writeAll(const QString& path, const QByteArray& bytes) {
 }
 
 // Exit code 1 and one line that holds every part.
-#define EXPECT_ONE_LINE_FAILURE(run, parts)                                                             \
-  do {                                                                                                  \
-    const auto r_ = (run);                                                                              \
-    const QString e_ = r_.err.trimmed();                                                                \
-    QVERIFY2(r_.code == 1, qPrintable(QString("exit %1: %2").arg(r_.code).arg(e_)));                    \
-    QVERIFY2(!e_.contains('\n'), qPrintable("more than one line: " + e_));                              \
+#define EXPECT_ONE_LINE_FAILURE(run, parts)                                                                          \
+  do {                                                                                                               \
+    const auto r_ = (run);                                                                                           \
+    const QString e_ = r_.err.trimmed();                                                                             \
+    QVERIFY2(r_.code == 1, qPrintable(QString("exit %1: %2").arg(r_.code).arg(e_)));                                 \
+    QVERIFY2(!e_.contains('\n'), qPrintable("more than one line: " + e_));                                           \
     for (const QString& p_ : QStringList(parts)) QVERIFY2(e_.contains(p_), qPrintable("lacks '" + p_ + "': " + e_)); \
   } while (0)
 

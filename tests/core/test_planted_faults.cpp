@@ -70,11 +70,16 @@ class TestPlantedFaults : public QObject {
       {"o_proj outliers", outliers("o_proj", 1, 1), srdd::QuantizationPlan::Mode::W4A16, {}, "o_proj weight"},
       // Under W4A4 the demo's layer 0 is intrinsically the most harmful (its SwiGLU output is heavy-tailed; KL
       // 0.076 against the plant's 0.024), so the plant is truly 2nd there; with layer 0 in BF16 it is truly 1st.
-      {"activation channel", of(srdd::PlantedFault::Kind::ActivationChannel, 4), srdd::QuantizationPlan::Mode::W4A4,
-       {1, 2, 3, 4, 5}, "q_proj input"},
+      {"activation channel",
+       of(srdd::PlantedFault::Kind::ActivationChannel, 4),
+       srdd::QuantizationPlan::Mode::W4A4,
+       {1, 2, 3, 4, 5},
+       "q_proj input"},
   };
 
-  std::string dirOf(const std::string& name) const { return (tmp_.path() + "/" + QString::fromStdString(name)).toStdString(); }
+  std::string dirOf(const std::string& name) const {
+    return (tmp_.path() + "/" + QString::fromStdString(name)).toStdString();
+  }
 
   srdd::ScanOptions options(srdd::QuantizationPlan::Mode mode) const {
     srdd::ScanOptions o;
@@ -128,13 +133,14 @@ class TestPlantedFaults : public QObject {
       const auto r = scan(dirOf(p.name), o);
       const int planted = p.fault.layer;
       const auto& dl = r.layers[static_cast<size_t>(planted)].sensitivity.at("dloss_single");
-      qInfo("%s (layer %d, %s): ranking %d,%d,...; held-out dloss %.4f [%.4f, %.4f]; flags %s; targets %zu",
-            p.name, planted, srdd::quantModeName(p.mode).c_str(), r.verdict.ranking[0], r.verdict.ranking[1], dl.mean,
-            dl.ciLow, dl.ciHigh, flagsOf(r, planted).c_str(), r.verdict.recommendation.targetLayers.size());
+      qInfo("%s (layer %d, %s): ranking %d,%d,...; held-out dloss %.4f [%.4f, %.4f]; flags %s; targets %zu", p.name,
+            planted, srdd::quantModeName(p.mode).c_str(), r.verdict.ranking[0], r.verdict.ranking[1], dl.mean, dl.ciLow,
+            dl.ciHigh, flagsOf(r, planted).c_str(), r.verdict.recommendation.targetLayers.size());
       QCOMPARE(r.verdict.ranking.front(), planted);
       QVERIFY2(r.verdict.layers[static_cast<size_t>(planted)].problematic, p.name);
       for (const auto& f : r.verdict.layers[static_cast<size_t>(planted)].flags)
-        QVERIFY2(f.anomaly || f.where == p.tensor, qPrintable(QString::fromStdString(p.name + (": " + f.rule) + " on " + f.where)));
+        QVERIFY2(f.anomaly || f.where == p.tensor,
+                 qPrintable(QString::fromStdString(p.name + (": " + f.rule) + " on " + f.where)));
       QVERIFY(r.verdict.problematicLayers.size() < r.layers.size());
       QVERIFY(!r.verdict.recommendation.targetLayers.empty());
       QCOMPARE(r.verdict.recommendation.targetLayers.front(), planted);
@@ -207,7 +213,8 @@ class TestPlantedFaults : public QObject {
     for (const auto& e : j["verdict"]["ranking"]) QVERIFY(e["layer"].get<int>() < 3);
     QVERIFY(j["layers"][0].contains("harm") && !j["layers"][4].contains("harm"));
     const QStringList report = QString::fromStdString(srdd::formatScanReport(r)).split('\n');
-    const auto header = std::find_if(report.begin(), report.end(), [](const QString& l) { return l.trimmed().startsWith("layer"); });
+    const auto header =
+        std::find_if(report.begin(), report.end(), [](const QString& l) { return l.trimmed().startsWith("layer"); });
     QVERIFY(report.end() - header > 6);
     for (int l = 0; l < 6; ++l) {  // the table's rows follow its header, one per layer
       const QString& row = header[l + 1];
@@ -226,7 +233,9 @@ class TestPlantedFaults : public QObject {
     o.scans = {srdd::ScanKind::Sensitivity};
     const auto r = srdd::runScan(*model, prompts_, o);
     const auto batch = srdd::Batch::fromSequences(windows_, at::kCPU);
-    auto logp = [&](srdd::ForwardHooks* h) { return at::log_softmax(model->forward(batch, h, true).logits.to(at::kFloat), -1); };
+    auto logp = [&](srdd::ForwardHooks* h) {
+      return at::log_softmax(model->forward(batch, h, true).logits.to(at::kFloat), -1);
+    };
     const at::Tensor ref = logp(nullptr);
     std::vector<std::pair<double, int>> truth;
     for (int i = 0; i < 6; ++i) {
@@ -236,7 +245,8 @@ class TestPlantedFaults : public QObject {
       srdd::QuantizationHooks hooks(plan);
       const double kl = (ref.exp() * (ref - logp(&hooks))).sum(-1).mean(1).mean().item<double>();
       const double engine = r.layers[static_cast<size_t>(i)].sensitivity.at("kl_single").mean;
-      QVERIFY2(std::fabs(engine - kl) < 1e-4 + 0.02 * kl, qPrintable(QString("layer %1: %2 vs %3").arg(i).arg(engine).arg(kl)));
+      QVERIFY2(std::fabs(engine - kl) < 1e-4 + 0.02 * kl,
+               qPrintable(QString("layer %1: %2 vs %3").arg(i).arg(engine).arg(kl)));
       truth.push_back({-kl, i});
     }
     std::sort(truth.begin(), truth.end());
@@ -262,8 +272,10 @@ class TestPlantedFaults : public QObject {
       std::set<std::string> seen;
       for (const auto& t : r.layers[2].quantizedTensors) seen.insert(t.role);
       QVERIFY2(seen == expected, srdd::quantModeName(mode).c_str());
-      const size_t n = mode == srdd::QuantizationPlan::Mode::W4A16 ? 7 : mode == srdd::QuantizationPlan::Mode::W16A4 ? 4
-                       : mode == srdd::QuantizationPlan::Mode::W4A4 ? 11 : 1;
+      const size_t n = mode == srdd::QuantizationPlan::Mode::W4A16   ? 7
+                       : mode == srdd::QuantizationPlan::Mode::W16A4 ? 4
+                       : mode == srdd::QuantizationPlan::Mode::W4A4  ? 11
+                                                                     : 1;
       QCOMPARE(r.layers[2].quantizedTensors.size(), n);
     }
     // The per-weight numbers the w4a16 rules read are the weight scan's (same tensors, same quantizer).

@@ -13,8 +13,8 @@
 
 namespace {
 
-const srdd::LinearKind kKinds[] = {srdd::LinearKind::Q, srdd::LinearKind::K,    srdd::LinearKind::V,
-                                   srdd::LinearKind::O, srdd::LinearKind::Gate, srdd::LinearKind::Up,
+const srdd::LinearKind kKinds[] = {srdd::LinearKind::Q,   srdd::LinearKind::K,    srdd::LinearKind::V,
+                                   srdd::LinearKind::O,   srdd::LinearKind::Gate, srdd::LinearKind::Up,
                                    srdd::LinearKind::Down};
 
 std::shared_ptr<srdd::Model> tinyModel() {
@@ -159,7 +159,8 @@ class TestQuantizedForward : public QObject {
 
 // Embedding quantization reads a fake-quantized table; without it the lookup is exact.
 void TestQuantizedForward::embeddingsQuantizedWhenSelected() {
-  auto model = srdd::Model::load(srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32", {"cpu", "fp32"});
+  auto model =
+      srdd::Model::load(srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32", {"cpu", "fp32"});
   c10::NoGradGuard g;
   auto ids = at::arange(0, 40, at::kLong).unsqueeze(0);
   srdd::QuantizationPlan plan;
@@ -176,7 +177,8 @@ void TestQuantizedForward::embeddingsQuantizedWhenSelected() {
 // The lookup quantizes the looked-up rows; stochastic rounding quantizes the table once (a fixed quantized
 // checkpoint), so a token repeated in the batch gets the same row.
 void TestQuantizedForward::embeddingsChangeTheEndToEndKl() {
-  auto model = srdd::Model::load(srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32", {"cpu", "auto"});
+  auto model =
+      srdd::Model::load(srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32", {"cpu", "auto"});
   c10::NoGradGuard g;
   srdd::Batch batch = tinyBatch(*model);
   auto kl = [&](srdd::ForwardHooks* hooks) {
@@ -194,7 +196,8 @@ void TestQuantizedForward::embeddingsChangeTheEndToEndKl() {
   srdd::ChainedHooks chained(&nothing, &with);
   const double klWithout = kl(&without), klWith = kl(&chained);
   QVERIFY(klWithout > 0);
-  QVERIFY2(std::abs(klWith - klWithout) > 1e-3 * klWithout, qPrintable(QString("KL %1 vs %2").arg(klWith).arg(klWithout)));
+  QVERIFY2(std::abs(klWith - klWithout) > 1e-3 * klWithout,
+           qPrintable(QString("KL %1 vs %2").arg(klWith).arg(klWithout)));
 
   plan.spec.rounding = srdd::Rounding::Stochastic;
   plan.spec.seed = 7;
@@ -214,7 +217,9 @@ void TestQuantizedForward::chainedHooksForwardEveryCallback() {
     at::Tensor linearInput(srdd::LinearRef, const at::Tensor& x) override { return mark(x); }
     at::Tensor linearWeight(srdd::LinearRef, const at::Tensor& w) override { return mark(w); }
     at::Tensor normWeight(int, srdd::NormKind, const at::Tensor& w) override { return mark(w); }
-    at::Tensor embeddingLookup(const at::Tensor& t, const at::Tensor& ids) override { return mark(at::embedding(t, ids)); }
+    at::Tensor embeddingLookup(const at::Tensor& t, const at::Tensor& ids) override {
+      return mark(at::embedding(t, ids));
+    }
   } m1, m2;
   srdd::ForwardHooks none;
   const auto x = at::zeros({2, 3});

@@ -24,7 +24,9 @@ QString versionLine(const QString& cpus, const QStringList& env, const QString& 
     if (line.startsWith(prefix)) return line;
   return "no line starting with " + prefix;
 }
-QString threadsLine(const QString& cpus, const QStringList& env = {}) { return versionLine(cpus, env, "engine threads:"); }
+QString threadsLine(const QString& cpus, const QStringList& env = {}) {
+  return versionLine(cpus, env, "engine threads:");
+}
 }  // namespace
 
 class TestRuntimeThreads : public QObject {
@@ -36,7 +38,8 @@ class TestRuntimeThreads : public QObject {
   }
   void environmentOrder() {
     QCOMPARE(threadsLine("0", {"SLURM_CPUS_PER_TASK=8"}), QString("engine threads: 8 (SLURM_CPUS_PER_TASK)"));
-    QCOMPARE(threadsLine("0", {"SLURM_CPUS_PER_TASK=8", "OMP_NUM_THREADS=3"}), QString("engine threads: 3 (OMP_NUM_THREADS)"));
+    QCOMPARE(threadsLine("0", {"SLURM_CPUS_PER_TASK=8", "OMP_NUM_THREADS=3"}),
+             QString("engine threads: 3 (OMP_NUM_THREADS)"));
     QCOMPARE(threadsLine("0", {"OMP_NUM_THREADS=3", "SRDD_THREADS=5"}), QString("engine threads: 5 (SRDD_THREADS)"));
     // A value that is not a positive integer is ignored, not misread as 0 or a huge count.
     QCOMPARE(threadsLine("0", {"SRDD_THREADS=two", "OMP_NUM_THREADS=-4"}), QString("engine threads: 1 (cpu affinity)"));
@@ -48,10 +51,11 @@ class TestRuntimeThreads : public QObject {
     QVERIFY(srdd::passiveWaitingHelps(2, 18.0, 2));
     QVERIFY(srdd::passiveWaitingHelps(2, 1.0, 2));
     QVERIFY(!srdd::passiveWaitingHelps(2, 0.9, 2));
-    QVERIFY(!srdd::passiveWaitingHelps(1, 18.0, 2));    // one thread never waits for another
+    QVERIFY(!srdd::passiveWaitingHelps(1, 18.0, 2));   // one thread never waits for another
     QVERIFY(!srdd::passiveWaitingHelps(16, 3.0, 16));  // an idle many-core host keeps spinning
     QCOMPARE(versionLine("0", {"SRDD_THREADS=1"}, "OpenMP"), QString("OpenMP wait policy: default"));
-    QCOMPARE(versionLine("0", {"SRDD_THREADS=2", "OMP_WAIT_POLICY=ACTIVE"}, "OpenMP"), QString("OpenMP wait policy: ACTIVE"));
+    QCOMPARE(versionLine("0", {"SRDD_THREADS=2", "OMP_WAIT_POLICY=ACTIVE"}, "OpenMP"),
+             QString("OpenMP wait policy: ACTIVE"));
     double load = 0;
     QCOMPARE(getloadavg(&load, 1), 1);
     if (load >= 0.7)  // clearly busy for one CPU (taskset -c 0): srdd must have switched
@@ -66,8 +70,8 @@ class TestRuntimeThreads : public QObject {
     QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
     e.insert("SRDD_THREADS", "1");
     p.setProcessEnvironment(e);
-    p.start(srdd_test::cliPath(), {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--quiet", "--no-report",
-                                   "--out", out});
+    p.start(srdd_test::cliPath(),
+            {"scan", srdd_test::demoModelDir(), "--scans", "gain", "--quiet", "--no-report", "--out", out});
     QVERIFY(p.waitForFinished(300000));
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
     QFile f(out);
@@ -81,8 +85,10 @@ class TestRuntimeThreads : public QObject {
   // LibTorch to split it between threads.
   void scanIsByteIdenticalAcrossThreadCounts() {
     QTemporaryDir dir;
-    const QStringList words = QString("the of quantization layer model noise scale block error weight signal gain drift "
-                                      "token prompt value").split(' ');
+    const QStringList words = QString(
+                                  "the of quantization layer model noise scale block error weight signal gain drift "
+                                  "token prompt value")
+                                  .split(' ');
     QFile prompts(dir.filePath("prompts.txt"));
     QVERIFY(prompts.open(QIODevice::WriteOnly));
     for (int line = 0; line < 2; ++line) {
@@ -99,9 +105,9 @@ class TestRuntimeThreads : public QObject {
       e.insert("SRDD_THREADS", QString::number(threads));
       e.insert("OMP_WAIT_POLICY", "PASSIVE");  // no spinning threads on a busy CI machine (does not change numbers)
       p.setProcessEnvironment(e);
-      p.start(srdd_test::cliPath(), {"scan", srdd_test::demoModelDir(), "--scans", "all", "--prompts",
-                                     prompts.fileName(), "--quiet", "--no-report", "--timestamp",
-                                     "2026-12-03T12:00:00Z", "--out", out});
+      p.start(srdd_test::cliPath(),
+              {"scan", srdd_test::demoModelDir(), "--scans", "all", "--prompts", prompts.fileName(), "--quiet",
+               "--no-report", "--timestamp", "2026-12-03T12:00:00Z", "--out", out});
       QVERIFY(p.waitForFinished(600000));
       QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
       QFile f(out);

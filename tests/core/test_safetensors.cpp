@@ -39,8 +39,8 @@ class TestSafetensors : public QObject {
  private Q_SLOTS:
   void readsHandMadeFile() {
     // F32 [2] = {1, -2.5}; BF16 [2,2] = {1, -2.5, 0.15625, 65536}; F16 [3] = {1, -2.5, 0.5}
-    const std::string data = kTwoF32 + std::string("\x80\x3f\x20\xc0\x20\x3e\x80\x47", 8) +
-                             std::string("\x00\x3c\x00\xc1\x00\x38", 6);
+    const std::string data =
+        kTwoF32 + std::string("\x80\x3f\x20\xc0\x20\x3e\x80\x47", 8) + std::string("\x00\x3c\x00\xc1\x00\x38", 6);
     const std::string path = file(
         R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[2,2],"data_offsets":[8,16]},)"
         R"("c":{"dtype":"F16","shape":[3],"data_offsets":[16,22]},"__metadata__":{"format":"pt"}})",
@@ -172,7 +172,8 @@ class TestSafetensors : public QObject {
   void rejectsShortAndMissingFiles() {
     const std::string dir = tmp_.path().toStdString();
     writeBytes(dir + "/empty.safetensors", "");
-    EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(dir + "/empty.safetensors"), "empty.safetensors", "0 bytes, too short");
+    EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(dir + "/empty.safetensors"), "empty.safetensors",
+                      "0 bytes, too short");
     writeBytes(dir + "/five.safetensors", "abcde");
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(dir + "/five.safetensors"), "five.safetensors", "5 bytes, too short");
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(dir + "/absent.safetensors"), "absent.safetensors", "cannot open");
@@ -183,7 +184,8 @@ class TestSafetensors : public QObject {
     const std::string dir = tmp_.path().toStdString();
     const std::string header = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
     writeBytes(dir + "/long.safetensors", safetensorsBytes(header, kTwoF32, header.size() + 100));
-    EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(dir + "/long.safetensors"), "long.safetensors", "beyond the end of the file");
+    EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(dir + "/long.safetensors"), "long.safetensors",
+                      "beyond the end of the file");
     writeBytes(dir + "/huge.safetensors", safetensorsBytes(header, kTwoF32, ~uint64_t(0)));
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(dir + "/huge.safetensors"), "huge.safetensors",
                       "header length 18446744073709551615 is beyond the end");
@@ -268,12 +270,15 @@ class TestSafetensors : public QObject {
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(p), p, "data_offsets end 12 is beyond the data area (8 bytes)");
     p = badHeader(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}})");
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(p), p, "data_offsets begin is negative");
-    p = badHeader(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})");
+    p = badHeader(
+        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})");
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(p), p, "tensors 'a' (bytes 0-8) and 'b' (bytes 4-8) overlap");
-    p = badHeader(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})");
+    p = badHeader(
+        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})");
     EXPECT_SRDD_ERROR(srdd::SafetensorsFile::open(p), p, "duplicate key 'a'");
     // Empty tensors occupy no bytes and overlap nothing.
-    p = file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0,3],"data_offsets":[4,4]}})");
+    p = file(
+        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0,3],"data_offsets":[4,4]}})");
     QCOMPARE(srdd::SafetensorsFile::open(p)->tensor("e").numel(), int64_t(0));
   }
 };

@@ -18,7 +18,8 @@ QByteArray readAll(const QString& path) {
 }
 }  // namespace
 
-// Every per-layer mean, ratio and difference in the CSV parses back to exactly the JSON's double (no rounding to 6 decimals).
+// Every per-layer mean, ratio and difference in the CSV parses back to exactly the JSON's double (no rounding to 6
+// decimals).
 void checkCsvMatchesJson(const QByteArray& csv, const nlohmann::json& j) {
   int compared = 0, tiny = 0;
   for (const QByteArray& line : csv.split('\n').mid(1)) {
@@ -92,8 +93,9 @@ class TestScanCli : public QObject {
   void sensitivityWindowsAndThresholdsAreOptions() {
     QTemporaryDir dir;
     const QString out = dir.filePath("s.json");
-    auto r = srdd({"scan", srdd_test::demoModelDir(), "--scans", "sensitivity", "--layers", "0,1", "--sensitivity-windows",
-                   "3", "--sensitivity-tokens", "20", "--threshold-kurtosis-min", "2", "--quiet", "--no-report", "--out", out});
+    auto r = srdd({"scan", srdd_test::demoModelDir(), "--scans", "sensitivity", "--layers", "0,1",
+                   "--sensitivity-windows", "3", "--sensitivity-tokens", "20", "--threshold-kurtosis-min", "2",
+                   "--quiet", "--no-report", "--out", out});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     auto j = nlohmann::json::parse(readAll(out).toStdString());
     QCOMPARE(j["parameters"]["sensitivity"]["token_counts"], nlohmann::json({20, 20, 20}));

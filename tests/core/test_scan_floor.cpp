@@ -104,7 +104,8 @@ class TestScanFloor : public QObject {
     QVERIFY(near(srdd::floorFidelity(x, spec, 11), c.sqnrDb, c.deadzone, c.relError, c.clipping, 0.005));
     at::Tensor scaled = x * at::pow(10.0, at::rand({1024, 1}, at::detail::createCPUGenerator(5)) * 4 - 2);
     const srdd::Fidelity real = srdd::measureFidelity(scaled, spec);
-    qInfo("real scaled: SQNR %.3f deadzone %.4f rel %.4f clip %.4f", real.sqnrDb, real.deadzone, real.relativeError, real.clipping);
+    qInfo("real scaled: SQNR %.3f deadzone %.4f rel %.4f clip %.4f", real.sqnrDb, real.deadzone, real.relativeError,
+          real.clipping);
     QVERIFY(real.deadzone < c.deadzone - 0.002);  // a different phase mix really changes the numbers
     QVERIFY(near(srdd::floorFidelity(scaled, spec, 11), real.sqnrDb, real.deadzone, real.relativeError, real.clipping,
                  0.005, 0.15));  // pooled SQNR over rows four decades apart: the largest rows dominate it

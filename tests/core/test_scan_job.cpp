@@ -35,8 +35,10 @@ srdd::ScanRequest smallRequest() {
 nlohmann::json runCli(const QStringList& args, const QString& out) {
   QProcess p;
   p.start(srdd_test::cliPath(), QStringList{"scan", srdd_test::demoModelDir(), "--quiet", "--no-report", "--timestamp",
-                                            kTimestamp, "--out", out} + args);
-  if (!p.waitForFinished(300000) || p.exitCode() != 0) qFatal("srdd scan failed: %s", p.readAllStandardError().constData());
+                                            kTimestamp, "--out", out} +
+                                    args);
+  if (!p.waitForFinished(300000) || p.exitCode() != 0)
+    qFatal("srdd scan failed: %s", p.readAllStandardError().constData());
   QFile f(out);
   if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(out));
   return nlohmann::json::parse(f.readAll().toStdString());
@@ -50,8 +52,8 @@ class TestScanJob : public QObject {
  private Q_SLOTS:
   void namesMatchTheEngine() {
     QCOMPARE(srdd::scanNames().size(), size_t(9));
-    QCOMPARE(srdd::defaultScanNames(), (std::vector<std::string>{"instability", "gain", "kurtosis", "fidelity", "weights",
-                                                                 "sensitivity"}));
+    QCOMPARE(srdd::defaultScanNames(),
+             (std::vector<std::string>{"instability", "gain", "kurtosis", "fidelity", "weights", "sensitivity"}));
     QCOMPARE(srdd::quantModeNames(), (std::vector<std::string>{"w4a16", "w16a4", "w4a4", "residual"}));
     QCOMPARE(srdd::availableDevices().front(), std::string("cpu"));
     for (const auto& name : srdd::builtinPromptSetNames()) QVERIFY(!srdd::builtinPrompts(name).empty());
@@ -70,7 +72,8 @@ class TestScanJob : public QObject {
     r.invertLayers = true;
     r.lmHead = true;
     r.rounding = "away";
-    QCOMPARE(r.quantizationDescription(), std::string("w4a16 mxfp4 scale=floor rounding=away block=1x32 layers=all-but:0,2 +lm_head"));
+    QCOMPARE(r.quantizationDescription(),
+             std::string("w4a16 mxfp4 scale=floor rounding=away block=1x32 layers=all-but:0,2 +lm_head"));
   }
 
   void defaultRequestIsValid() {
@@ -99,11 +102,15 @@ class TestScanJob : public QObject {
     QTest::newRow("scale") << with([](auto& r) { r.scale = "ceil"; }) << "ceil";
     QTest::newRow("rounding") << with([](auto& r) { r.rounding = "up"; }) << "'up'";
     QTest::newRow("block") << with([](auto& r) { r.block = "3x5"; }) << "3x5";
-    QTest::newRow("reference needs mxfp4") << with([](auto& r) { r.format = "nvfp4"; r.reference = true; })
-                                           << "reference mode";
+    QTest::newRow("reference needs mxfp4") << with([](auto& r) {
+      r.format = "nvfp4";
+      r.reference = true;
+    }) << "reference mode";
     QTest::newRow("mode") << with([](auto& r) { r.mode = "w8a8"; }) << "w8a8";
-    QTest::newRow("lm_head in residual mode") << with([](auto& r) { r.mode = "residual"; r.lmHead = true; })
-                                              << "lm_head";
+    QTest::newRow("lm_head in residual mode") << with([](auto& r) {
+      r.mode = "residual";
+      r.lmHead = true;
+    }) << "lm_head";
     QTest::newRow("negative layer") << with([](auto& r) { r.layers = {-2}; }) << "layer -2";
     QTest::newRow("unknown scan") << with([](auto& r) { r.scans = {"gain", "bogus"}; }) << "bogus";
     QTest::newRow("no scan") << with([](auto& r) { r.scans.clear(); }) << "no scan";
@@ -175,12 +182,31 @@ class TestScanJob : public QObject {
     QTest::addColumn<QStringList>("cliArgs");
     QTest::addColumn<QString>("requestJson");
     const QString base = R"("scans":["gain","kurtosis"],"prompts":"builtin:srdd","max_tokens":16)";
-    QTest::newRow("defaults") << QStringList{"--scans", "gain,kurtosis", "--prompts", "builtin:srdd", "--max-tokens", "16"}
+    QTest::newRow("defaults") << QStringList{"--scans",      "gain,kurtosis", "--prompts",
+                                             "builtin:srdd", "--max-tokens",  "16"}
                               << "{" + base + "}";
-    QTest::newRow("options") << QStringList{"--scans", "fidelity,instability", "--prompts", "builtin:srdd", "--max-tokens",
-                                            "12", "--format", "mxfp6-e2m3", "--rounding", "away", "--scale", "rceil",
-                                            "--mode", "w4a4", "--all-but", "0,5", "--seed", "9", "--trials", "2",
-                                            "--threshold-sqnr-db", "25"}
+    QTest::newRow("options") << QStringList{"--scans",
+                                            "fidelity,instability",
+                                            "--prompts",
+                                            "builtin:srdd",
+                                            "--max-tokens",
+                                            "12",
+                                            "--format",
+                                            "mxfp6-e2m3",
+                                            "--rounding",
+                                            "away",
+                                            "--scale",
+                                            "rceil",
+                                            "--mode",
+                                            "w4a4",
+                                            "--all-but",
+                                            "0,5",
+                                            "--seed",
+                                            "9",
+                                            "--trials",
+                                            "2",
+                                            "--threshold-sqnr-db",
+                                            "25"}
                              << R"({"scans":["fidelity","instability"],"prompts":"builtin:srdd","max_tokens":12,
                                    "format":"mxfp6-e2m3","rounding":"away","scale":"rceil","mode":"w4a4",
                                    "layers":[0,5],"invert_layers":true,"seed":9,"trials":2,
@@ -286,7 +312,7 @@ class TestScanJob : public QObject {
 
   void secondRunWaitsAndCanBeCancelledWhileWaiting() {
     srdd::ScanJob job;
-    job.run(smallRequest());  // load once, so the runs below are scan time only
+    job.run(smallRequest());                     // load once, so the runs below are scan time only
     srdd::ScanRequest longRun = smallRequest();  // the default scan: long enough to still run below
     longRun.scans = srdd::defaultScanNames();
     longRun.prompts.clear();
@@ -295,7 +321,12 @@ class TestScanJob : public QObject {
     srdd::CancelToken stopFirst, stopSecond;
     std::thread first([&] {
       try {
-        job.run(longRun, [&](const srdd::ProgressInfo& p) { if (p.totalSteps > 0) firstInEngine = true; }, &stopFirst);
+        job.run(
+            longRun,
+            [&](const srdd::ProgressInfo& p) {
+              if (p.totalSteps > 0) firstInEngine = true;
+            },
+            &stopFirst);
       } catch (const srdd::Cancelled&) {
       }
     });
@@ -308,7 +339,8 @@ class TestScanJob : public QObject {
     bool cancelled = false;
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      job.run(smallRequest(), [&](const srdd::ProgressInfo& p) { stages.push_back(p.stage); }, &stopSecond);
+      job.run(
+          smallRequest(), [&](const srdd::ProgressInfo& p) { stages.push_back(p.stage); }, &stopSecond);
     } catch (const srdd::Cancelled&) {
       cancelled = true;
     }

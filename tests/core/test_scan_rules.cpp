@@ -9,9 +9,22 @@
 #include <QtTest/QtTest>
 
 namespace {
+// A quantized layer with these metric values (no tensor names).
+srdd::LayerMetrics metricsOf(int layer, std::map<std::string, double> values) {
+  srdd::LayerMetrics m;
+  m.layer = layer;
+  m.values = std::move(values);
+  return m;
+}
+
 srdd::LayerMetrics healthy(int layer) {
-  return {layer, {{"gain_ratio", 1.0}, {"kurtosis_ratio", 1.0}, {"instability_increase", 0.0}, {"sqnr_db", 25.0},
-                  {"deadzone_ratio", 0.01}, {"clipping_ratio", 0.0}, {"relative_error", 0.05}}};
+  return metricsOf(layer, {{"gain_ratio", 1.0},
+                           {"kurtosis_ratio", 1.0},
+                           {"instability_increase", 0.0},
+                           {"sqnr_db", 25.0},
+                           {"deadzone_ratio", 0.01},
+                           {"clipping_ratio", 0.0},
+                           {"relative_error", 0.05}});
 }
 std::vector<std::string> rules(const srdd::LayerVerdict& v) {
   std::vector<std::string> r;
@@ -37,8 +50,16 @@ class TestScanRules : public QObject {
     layers[8].values["gain_ratio"] = 0.9;  // exactly at the threshold: does not fire
     srdd::RuleThresholds t;
     auto v = srdd::judgeLayers(layers, t, "mxfp4");
-    const char* expected[] = {"", "gain_drop", "kurtosis_drop", "instability_increase", "low_sqnr",
-                              "high_deadzone", "high_clipping", "high_rel_error", "", ""};
+    const char* expected[] = {"",
+                              "gain_drop",
+                              "kurtosis_drop",
+                              "instability_increase",
+                              "low_sqnr",
+                              "high_deadzone",
+                              "high_clipping",
+                              "high_rel_error",
+                              "",
+                              ""};
     for (int i = 0; i < 10; ++i) {
       auto r = rules(v.layers[static_cast<size_t>(i)]);
       if (*expected[i]) {
@@ -59,7 +80,7 @@ class TestScanRules : public QObject {
   }
 
   void missingMetricsDoNotFire() {
-    srdd::LayerMetrics m{0, {{"sqnr_db", NAN}}};
+    const srdd::LayerMetrics m = metricsOf(0, {{"sqnr_db", NAN}});
     auto v = srdd::judgeLayers({m}, {}, "mxfp4");
     QVERIFY(v.layers[0].flags.empty());
     QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("no_action"));
@@ -83,7 +104,7 @@ class TestScanRules : public QObject {
   // Robust z of gain ratios {1,1,1,1,0.5}: med 1, MAD 0 -> floor 0.01; z = -0.5/(1.4826*0.01) = -33.7.
   void anomalyRanking() {
     std::vector<srdd::LayerMetrics> layers;
-    for (int i = 0; i < 5; ++i) layers.push_back({i, {{"gain_ratio", i == 3 ? 0.5 : 1.0}}});
+    for (int i = 0; i < 5; ++i) layers.push_back(metricsOf(i, {{"gain_ratio", i == 3 ? 0.5 : 1.0}}));
     auto v = srdd::judgeLayers(layers, {}, "mxfp4");
     QCOMPARE(v.ranking.front(), 3);
     QVERIFY(std::fabs(v.layers[3].anomalyScore - 0.5 / (1.4826 * 0.01)) < 1e-9);
@@ -105,16 +126,19 @@ class TestScanRules : public QObject {
     for (int i = 0; i < 6; ++i) {
       srdd::LayerMetrics m;
       m.layer = i;
-      m.values = {{"excess_deadzone_ratio", dz[i]}, {"excess_deadzone_ratio@down_proj weight", dz[i]},
-                  {"excess_sqnr_db", i == 1 ? 3.5 : 0.1}, {"kl_single", kl[i]}, {"gain_ratio", i == 3 ? 0.85 : 1.0},
-                  {"kurtosis_ratio", 1.0}};
+      m.values = {{"excess_deadzone_ratio", dz[i]},       {"excess_deadzone_ratio@down_proj weight", dz[i]},
+                  {"excess_sqnr_db", i == 1 ? 3.5 : 0.1}, {"kl_single", kl[i]},
+                  {"gain_ratio", i == 3 ? 0.85 : 1.0},    {"kurtosis_ratio", 1.0}};
       m.where["excess_sqnr_db"] = "o_proj input";
       m.quantized = i < 5;
       layers.push_back(m);
     }
     srdd::RuleThresholds t;
     auto v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
-    auto only = [&](int i) { auto r = rules(v.layers[static_cast<size_t>(i)]); return r.size() == 1 ? r[0] : std::string(); };
+    auto only = [&](int i) {
+      auto r = rules(v.layers[static_cast<size_t>(i)]);
+      return r.size() == 1 ? r[0] : std::string();
+    };
     QCOMPARE(QString::fromStdString(only(1)), QString("floor_sqnr"));
     QCOMPARE(QString::fromStdString(v.layers[1].flags[0].where), QString("o_proj input"));
     QCOMPARE(QString::fromStdString(only(2)), QString("outlier_deadzone"));
@@ -133,7 +157,8 @@ class TestScanRules : public QObject {
     QCOMPARE(QString::fromStdString(v.recommendation.strategy), QString("targeted_mitigation"));
     QCOMPARE(v.recommendation.targetLayers, (std::vector<int>{2, 4, 1, 3}));
     // A layer too close to its peers' median is not an outlier however tight they are: {0.010, 0.0101, ...}.
-    for (auto& m : layers) m.values = {{"excess_deadzone_ratio@down_proj weight", 0.01 + 0.0001 * m.layer}, {"kl_single", 0.1}};
+    for (auto& m : layers)
+      m.values = {{"excess_deadzone_ratio@down_proj weight", 0.01 + 0.0001 * m.layer}, {"kl_single", 0.1}};
     layers[4].values["excess_deadzone_ratio@down_proj weight"] = 0.02;  // z large, but only 0.0098 above the median
     v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
     QVERIFY(v.problematicLayers.empty() && v.recommendation.targetLayers.empty());
@@ -141,8 +166,9 @@ class TestScanRules : public QObject {
     QVERIFY(QString::fromStdString(v.recommendation.details[0]).contains("no layer stands out"));
     // kurtosis_drop under the floor rules: only for heavy-tailed outputs, against the noise-explained ratio.
     for (auto& m : layers) m.values = {{"kurtosis_ratio", 0.8}, {"kurtosis_bf16", 0.5}, {"noise_kurtosis_ratio", 0.95}};
-    layers[1].values["kurtosis_bf16"] = 5;   // 0.8 < 0.9 * 0.95: fires
-    layers[2].values = {{"kurtosis_ratio", 0.87}, {"kurtosis_bf16", 5}, {"noise_kurtosis_ratio", 0.95}};  // 0.87 > 0.855
+    layers[1].values["kurtosis_bf16"] = 5;  // 0.8 < 0.9 * 0.95: fires
+    layers[2].values = {
+        {"kurtosis_ratio", 0.87}, {"kurtosis_bf16", 5}, {"noise_kurtosis_ratio", 0.95}};  // 0.87 > 0.855
     v = srdd::judgeLayers(layers, t, "mxfp4", srdd::RuleSet::Floor);
     QCOMPARE(v.problematicLayers, std::vector<int>{1});
     QCOMPARE(srdd::parseRuleSet("reference"), srdd::RuleSet::Absolute);
@@ -173,13 +199,16 @@ class TestScanRules : public QObject {
           QCOMPARE(v.layers[0].flags[0].threshold, 0.37);
         }
     }
-    QCOMPARE(floorNames, (std::set<std::string>{"gain_drop", "kurtosis_drop", "instability_increase", "floor_sqnr", "floor_clipping"}));
+    QCOMPARE(floorNames, (std::set<std::string>{"gain_drop", "kurtosis_drop", "instability_increase", "floor_sqnr",
+                                                "floor_clipping"}));
     QCOMPARE(absoluteNames, (std::set<std::string>{"gain_drop", "kurtosis_drop", "instability_increase", "low_sqnr",
                                                    "high_deadzone", "high_clipping", "high_rel_error"}));
     // Lookup by where the number comes from; the BF16 output's SQNR has a rule only among the research rules.
-    QCOMPARE(QString(srdd::thresholdRuleFor(srdd::RuleSet::Absolute, srdd::RuleSection::Bf16, "sqnr_db")->name), QString("low_sqnr"));
+    QCOMPARE(QString(srdd::thresholdRuleFor(srdd::RuleSet::Absolute, srdd::RuleSection::Bf16, "sqnr_db")->name),
+             QString("low_sqnr"));
     QVERIFY(!srdd::thresholdRuleFor(srdd::RuleSet::Floor, srdd::RuleSection::Bf16, "sqnr_db"));
-    QCOMPARE(QString(srdd::thresholdRuleFor(srdd::RuleSet::Floor, srdd::RuleSection::Ratio, "gain")->threshold), QString("gain_ratio"));
+    QCOMPARE(QString(srdd::thresholdRuleFor(srdd::RuleSet::Floor, srdd::RuleSection::Ratio, "gain")->threshold),
+             QString("gain_ratio"));
     // Every name a threshold has round-trips through set/get; an unknown one is one clear error.
     for (const auto& n : srdd::RuleThresholds::names()) {
       srdd::RuleThresholds t;

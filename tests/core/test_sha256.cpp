@@ -40,8 +40,9 @@ class TestSha256 : public QObject {
     }
   }
   void unreadableFileNamesIt() {
-    QVERIFY(srdd_test::errorOf([] { srdd::sha256File("/nonexistent/model.safetensors"); })
-                .contains("/nonexistent/model.safetensors"));
+    QVERIFY(srdd_test::errorOf([] {
+              srdd::sha256File("/nonexistent/model.safetensors");
+            }).contains("/nonexistent/model.safetensors"));
   }
 };
 

@@ -109,15 +109,18 @@ class TestStatistics : public QObject {
     for (double a : {0.3, 2.0, 17.5, 300.0})
       for (double b : {0.7, 4.0, 55.0})
         for (double x : {0.01, 0.25, 0.5, 0.75, 0.99})
-          QVERIFY(near(st::regularizedIncompleteBeta(a, b, x) + st::regularizedIncompleteBeta(b, a, 1 - x), 1, 0,
-                       4e-15));
+          QVERIFY(
+              near(st::regularizedIncompleteBeta(a, b, x) + st::regularizedIncompleteBeta(b, a, 1 - x), 1, 0, 4e-15));
     QCOMPARE(st::regularizedIncompleteBeta(3, 4, 0), 0.0);
     QCOMPARE(st::regularizedIncompleteBeta(3, 4, 1), 1.0);
   }
 
   // For integers, I_x(k, n−k+1) = P(Binomial(n, x) >= k), an exactly summable binomial tail.
   void incompleteBetaBinomialTail() {
-    struct Case { int n, k; double x; };
+    struct Case {
+      int n, k;
+      double x;
+    };
     for (const Case c : {Case{49, 30, 0.6}, Case{49, 45, 0.3}, Case{200, 10, 0.2}, Case{20, 1, 0.01}}) {
       std::vector<double> term(c.n + 1);
       term[0] = std::pow(1 - c.x, c.n);
@@ -130,14 +133,19 @@ class TestStatistics : public QObject {
 
   void incompleteBetaRejectsBadArguments() {
     const double nan = std::nan("");
-    for (auto [a, b, x] : {std::tuple{0.0, 1.0, 0.5}, {1.0, -2.0, 0.5}, {1.0, 1.0, 1.5}, {1.0, 1.0, -0.1},
-                           {nan, 1.0, 0.5}, {1.0, 1.0, nan}, {kInf, 1.0, 0.5}})
+    for (auto [a, b, x] : {std::tuple{0.0, 1.0, 0.5},
+                           {1.0, -2.0, 0.5},
+                           {1.0, 1.0, 1.5},
+                           {1.0, 1.0, -0.1},
+                           {nan, 1.0, 0.5},
+                           {1.0, 1.0, nan},
+                           {kInf, 1.0, 0.5}})
       QVERIFY(errorOf([&] { st::regularizedIncompleteBeta(a, b, x); }).contains("incomplete beta"));
   }
 
   void cdfClosedForms() {
     for (double t : {-50.0, -3.0, -1.0, -0.2, 0.0, 0.7, 2.0, 10.0}) {
-      QVERIFY(near(st::studentTCdf(t, 1), 0.5 + std::atan(t) / kPi, 1e-14, 1e-15));        // Cauchy
+      QVERIFY(near(st::studentTCdf(t, 1), 0.5 + std::atan(t) / kPi, 1e-14, 1e-15));  // Cauchy
       QVERIFY(near(st::studentTCdf(t, 2), 0.5 + t / (2 * std::sqrt(t * t + 2)), 1e-14, 1e-15));
       for (int nu = 3; nu <= 9; ++nu)
         QVERIFY(near(st::studentTCdf(t, nu), 0.5 + std::copysign(0.5, t) * closedFormA(t, nu), 1e-13, 1e-15));
@@ -165,8 +173,8 @@ class TestStatistics : public QObject {
     QVERIFY(near(st::studentTTwoSidedP(-1e5, 2), 2 / (r * (r + 1e5)), 1e-13));
     // Large ν: P(T > t) = Q(t) + φ(t)(t³ + t)/(4ν) + O(ν⁻²) (Edgeworth); the O(ν⁻²) term is below 2e-13 here.
     // (1e12, 37.5) reaches p ≈ 1e-307, where erfc is near underflow.
-    for (auto [nu, t] : {std::pair{1e9, 0.5}, {1e9, 1.0}, {1e9, 3.0}, {1e9, 6.0}, {1e12, 1.0}, {1e12, 6.0},
-                         {1e12, 37.5}}) {
+    for (auto [nu, t] :
+         {std::pair{1e9, 0.5}, {1e9, 1.0}, {1e9, 3.0}, {1e9, 6.0}, {1e12, 1.0}, {1e12, 6.0}, {1e12, 37.5}}) {
       const double phi = std::exp(-t * t / 2) / std::sqrt(2 * kPi);
       const double tail = 0.5 * std::erfc(t / std::sqrt(2.0)) + phi * (t * t * t + t) / (4 * nu);
       QVERIFY(near(st::studentTTwoSidedP(t, nu), 2 * tail, 1e-12));
@@ -181,7 +189,7 @@ class TestStatistics : public QObject {
     QVERIFY(near(st::studentTCdf(2, 1e300), 0.5 * std::erfc(-2 / std::sqrt(2.0)), 1e-14));
     for (double t : {1e149, 1e150, 1e160}) QCOMPARE(st::studentTTwoSidedP(t, 1e300), 0.0);  // p < 1e-308
     QVERIFY(near(st::studentTCdf(1, 1e-320), 0.5, 1e-12));  // ν → 0: all mass at ±∞
-    QCOMPARE(st::studentTQuantile(0.3, 1e-5), -kInf);        // the quantile lies beyond the largest double
+    QCOMPARE(st::studentTQuantile(0.3, 1e-5), -kInf);       // the quantile lies beyond the largest double
     // I_x(a, 2) = x^a (1 + a(1−x)). Huge a with x near 1 and b ≠ ½ is the continued fraction's weak spot (see
     // docs/statistics.md): relative error ~1e-19 x/(1−x) with long double.
     const double x = 1 - 1e-10, y = 1 - x;
@@ -189,12 +197,21 @@ class TestStatistics : public QObject {
   }
 
   void quantileTableValues() {
-    struct Row { double p, df, t, tol; };
+    struct Row {
+      double p, df, t, tol;
+    };
     // Published t-table critical values (6–7 significant digits).
-    for (const Row r : {Row{0.975, 4, 2.776445, 1e-6}, {0.975, 10, 2.228139, 1e-6}, {0.995, 1, 63.65674, 1e-5},
-                        {0.975, 30, 2.042272, 1e-6}, {0.975, 1, 12.70620, 1e-5}, {0.975, 2, 4.302653, 1e-6},
-                        {0.95, 5, 2.015048, 1e-6}, {0.99, 20, 2.527977, 1e-6}, {0.999, 3, 10.21453, 1e-5},
-                        {0.975, 7, 2.364624, 1e-6}, {0.95, 1e6, 1.644854, 2e-6}}) {
+    for (const Row r : {Row{0.975, 4, 2.776445, 1e-6},
+                        {0.975, 10, 2.228139, 1e-6},
+                        {0.995, 1, 63.65674, 1e-5},
+                        {0.975, 30, 2.042272, 1e-6},
+                        {0.975, 1, 12.70620, 1e-5},
+                        {0.975, 2, 4.302653, 1e-6},
+                        {0.95, 5, 2.015048, 1e-6},
+                        {0.99, 20, 2.527977, 1e-6},
+                        {0.999, 3, 10.21453, 1e-5},
+                        {0.975, 7, 2.364624, 1e-6},
+                        {0.95, 1e6, 1.644854, 2e-6}}) {
       QVERIFY(near(st::studentTQuantile(r.p, r.df), r.t, 0, r.tol));
       QVERIFY(near(st::studentTQuantile(1 - r.p, r.df), -r.t, 0, r.tol));
     }
@@ -341,7 +358,8 @@ class TestStatistics : public QObject {
   // Noncentral t: ncp 0 is the central t; df = ∞ is the shifted normal; published power values.
   void noncentralT() {
     for (double df : {1.0, 2.0, 4.0, 9.0, 30.0, 1000.0})
-      for (double t : {-3.0, -0.7, 0.0, 0.4, 2.5, 8.0}) QVERIFY(near(st::noncentralTCdf(t, df, 0), st::studentTCdf(t, df), 1e-10, 1e-13));
+      for (double t : {-3.0, -0.7, 0.0, 0.4, 2.5, 8.0})
+        QVERIFY(near(st::noncentralTCdf(t, df, 0), st::studentTCdf(t, df), 1e-10, 1e-13));
     const double inf = std::numeric_limits<double>::infinity();
     QVERIFY(near(st::noncentralTCdf(1.3, inf, 0.5), 0.5 * std::erfc(-(0.8) / std::sqrt(2.0)), 1e-14));
     QVERIFY(near(st::noncentralTCdf(1.3, 1e7, 0.5), 0.5 * std::erfc(-(0.8) / std::sqrt(2.0)), 1e-5));
@@ -360,8 +378,10 @@ class TestStatistics : public QObject {
     QVERIFY(near(st::pairedTTestPower(34, 0.5), 0.8077775, 0, 5e-8));
     QVERIFY(st::pairedTTestPower(33, 0.5) < 0.8);
     QVERIFY(near(st::pairedTTestPower(10, 0), 0.05, 1e-9));  // no effect: power = α
-    // MDE (power 0.8, α 0.05) for n pairs, mpmath root of the exact power: n=2 11.54989, 3 3.26404, 5 1.68200, 10 0.99600.
-    const std::pair<int, double> mde[] = {{2, 11.5498884358824}, {3, 3.26404354969957}, {5, 1.68199696595555}, {10, 0.99600137145544}};
+    // MDE (power 0.8, α 0.05) for n pairs, mpmath root of the exact power: n=2 11.54989, 3 3.26404, 5 1.68200, 10
+    // 0.99600.
+    const std::pair<int, double> mde[] = {
+        {2, 11.5498884358824}, {3, 3.26404354969957}, {5, 1.68199696595555}, {10, 0.99600137145544}};
     for (const auto& [n, d] : mde) QVERIFY(near(st::pairedMinimumDetectableEffect(n), d, 1e-8));
     QVERIFY(near(st::pairedTTestPower(5, st::pairedMinimumDetectableEffect(5)), 0.8, 1e-9));
     QVERIFY(srdd_errorContains([] { st::pairedTTestPower(1, 1); }, "at least 2 pairs"));

@@ -29,9 +29,7 @@ std::string handmade(const char* name = "tokenizer.json") {
 
 std::string u8(const char* s) { return s; }
 
-void writeFile(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+void writeFile(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 // The handmade tokenizer.json with one part replaced, to provoke load errors.
 std::string variant(const QTemporaryDir& dir, const std::function<void(nlohmann::json&)>& edit) {
@@ -67,17 +65,17 @@ class TestTokenizer : public QObject {
     using srdd::tokenizer_detail::nfc;
     QCOMPARE(nfc("plain ascii"), u8("plain ascii"));
     QCOMPARE(nfc("e\u0301"), u8("\u00E9"));
-    QCOMPARE(nfc("\u1100\u1161\u11A8"), u8("\uAC01"));  // Hangul L V T -> 각
-    QCOMPARE(nfc("\uAC00\u11A8"), u8("\uAC01"));        // LV + T
-    QCOMPARE(nfc("a\u0323\u0302"), u8("\u1EAD"));       // a + dot below (220) + circumflex (230) -> ậ
-    QCOMPARE(nfc("a\u0302\u0323"), u8("\u1EAD"));       // reordered by combining class first
-    QCOMPARE(nfc("e\u0301\u0301"), u8("\u00E9\u0301")); // the second acute is blocked
-    QCOMPARE(nfc("\u0301e"), u8("\u0301e"));            // no starter before the mark
-    QCOMPARE(nfc("\u212B"), u8("\u00C5"));              // Angstrom sign: singleton decomposition
-    QCOMPARE(nfc("\u2126"), u8("\u03A9"));              // Ohm sign
-    QCOMPARE(nfc("\u0344"), u8("\u0308\u0301"));        // non-starter decomposition never recomposes
-    QCOMPARE(nfc("\u0958"), u8("\u0915\u093C"));        // composition exclusion
-    QCOMPARE(nfc("\uFB01"), u8("\uFB01"));              // compatibility ligature stays under NFC
+    QCOMPARE(nfc("\u1100\u1161\u11A8"), u8("\uAC01"));   // Hangul L V T -> 각
+    QCOMPARE(nfc("\uAC00\u11A8"), u8("\uAC01"));         // LV + T
+    QCOMPARE(nfc("a\u0323\u0302"), u8("\u1EAD"));        // a + dot below (220) + circumflex (230) -> ậ
+    QCOMPARE(nfc("a\u0302\u0323"), u8("\u1EAD"));        // reordered by combining class first
+    QCOMPARE(nfc("e\u0301\u0301"), u8("\u00E9\u0301"));  // the second acute is blocked
+    QCOMPARE(nfc("\u0301e"), u8("\u0301e"));             // no starter before the mark
+    QCOMPARE(nfc("\u212B"), u8("\u00C5"));               // Angstrom sign: singleton decomposition
+    QCOMPARE(nfc("\u2126"), u8("\u03A9"));               // Ohm sign
+    QCOMPARE(nfc("\u0344"), u8("\u0308\u0301"));         // non-starter decomposition never recomposes
+    QCOMPARE(nfc("\u0958"), u8("\u0915\u093C"));         // composition exclusion
+    QCOMPARE(nfc("\uFB01"), u8("\uFB01"));               // compatibility ligature stays under NFC
     QVERIFY_EXCEPTION_THROWN(nfc("\xC3"), srdd::Error);
   }
 
@@ -90,7 +88,7 @@ class TestTokenizer : public QObject {
     QCOMPARE(split("don't"), (Strings{"don", "'t"}));
     QCOMPARE(split("I'LL"), (Strings{"I", "'LL"}));  // case-insensitive contractions
     QCOMPARE(split("123"), (Strings{"1", "2", "3"}));
-    QCOMPARE(split("\u00A0x"), (Strings{"\u00A0x"}));   // NBSP is the optional non-letter prefix
+    QCOMPARE(split("\u00A0x"), (Strings{"\u00A0x"}));  // NBSP is the optional non-letter prefix
     QCOMPARE(split("x ?!\n\ny"), (Strings{"x", " ?!\n\n", "y"}));
     QCOMPARE(split("a \n b"), (Strings{"a", " \n", " b"}));  // \s*[\r\n]+ stops at the last newline
     QCOMPARE(split("\u4E2D\u6587,\u00E9"), (Strings{"\u4E2D\u6587", ",\u00E9"}));
@@ -107,7 +105,7 @@ class TestTokenizer : public QObject {
   void encodesHandmadeBpe() {
     const auto tok = Tokenizer::fromFile(handmade());
     QCOMPARE(tok.encode("Hello world"), (Ids{262, 267}));
-    QCOMPARE(tok.encode("abc"), (Ids{97, 277}));   // "b c" outranks "a b"; "ab" is not a single word here
+    QCOMPARE(tok.encode("abc"), (Ids{97, 277}));  // "b c" outranks "a b"; "ab" is not a single word here
     QCOMPARE(tok.encode("xxxx"), (Ids{280}));
     QCOMPARE(tok.encode("xxx"), (Ids{279, 120}));  // equal ranks merge leftmost first
     QCOMPARE(tok.encode("don't"), (Ids{274, 110, 276}));
@@ -125,9 +123,9 @@ class TestTokenizer : public QObject {
     QCOMPARE(tok.encode("<|im_start|>user\nHi<|im_end|>"), (Ids{298, 117, 115, 101, 114, 10, 72, 105, 299}));
     QCOMPARE(tok.encode("x<|endoftext|>y"), (Ids{120, 297, 121}));
     QCOMPARE(tok.encode("a  <mask>  b"), (Ids{97, 300, 98}));  // lstrip and rstrip take the spaces
-    QCOMPARE(tok.encode("cafe\u0301"), (Ids{301}));             // normalized token matched after NFC
-    QCOMPARE(tok.encode("ab cd"), (Ids{278, 32, 99, 100}));     // single_word "ab" stands alone
-    QCOMPARE(tok.encode("xab"), (Ids{120, 278}));               // not a single word: plain BPE (a b)
+    QCOMPARE(tok.encode("cafe\u0301"), (Ids{301}));            // normalized token matched after NFC
+    QCOMPARE(tok.encode("ab cd"), (Ids{278, 32, 99, 100}));    // single_word "ab" stands alone
+    QCOMPARE(tok.encode("xab"), (Ids{120, 278}));              // not a single word: plain BPE (a b)
   }
 
   void gpt2VariantWithPairMerges() {
@@ -146,9 +144,9 @@ class TestTokenizer : public QObject {
     // Not special, so kept; HF's ByteLevel decoder maps its "é" (a byte character) to byte E9,
     // which from_utf8_lossy turns into U+FFFD.
     QCOMPARE(tok.decode({301}, true), u8("caf\uFFFD"));
-    QCOMPARE(tok.decode({0xE4}), u8("\uFFFD"));                     // lone lead byte
-    QCOMPARE(tok.decode({0xE4, 0xB8, 104}), u8("\uFFFDh"));         // truncated sequence: one U+FFFD
-    QCOMPARE(tok.decode({0xC0, 0x80}), u8("\uFFFD\uFFFD"));         // C0 never starts a sequence
+    QCOMPARE(tok.decode({0xE4}), u8("\uFFFD"));                          // lone lead byte
+    QCOMPARE(tok.decode({0xE4, 0xB8, 104}), u8("\uFFFDh"));              // truncated sequence: one U+FFFD
+    QCOMPARE(tok.decode({0xC0, 0x80}), u8("\uFFFD\uFFFD"));              // C0 never starts a sequence
     QCOMPARE(tok.decode({0xED, 0xA0, 0x80}), u8("\uFFFD\uFFFD\uFFFD"));  // surrogate: three subparts
     QVERIFY_EXCEPTION_THROWN(tok.decode({100000}), srdd::Error);
     for (const char* text : {"Hello  world\r\n", "\u4E2D\u6587 \U0001F468\u200D\U0001F469", "I'LL 123"}) {
@@ -172,14 +170,22 @@ class TestTokenizer : public QObject {
   void loadErrorsNameTheFileAndFault_data() {
     QTest::addColumn<QString>("part");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("model") << "model" << "model type \"WordPiece\" is not BPE";
-    QTest::newRow("normalizer") << "normalizer" << "unsupported normalizer \"NFKC\"";
-    QTest::newRow("pattern") << "pattern" << "unsupported pre-tokenizer Split pattern \"\\w+\"";
-    QTest::newRow("pretok") << "pretok" << "unsupported pre-tokenizer \"Whitespace\"";
-    QTest::newRow("decoder") << "decoder" << "unsupported decoder \"WordPiece\"";
-    QTest::newRow("merge") << "merge" << "uses token \"zz\" that is not in the vocabulary";
-    QTest::newRow("mergeform") << "mergeform" << "merge #0 \"a b c\" is not two tokens";
-    QTest::newRow("dropout") << "dropout" << "unsupported BPE dropout";
+    QTest::newRow("model") << "model"
+                           << "model type \"WordPiece\" is not BPE";
+    QTest::newRow("normalizer") << "normalizer"
+                                << "unsupported normalizer \"NFKC\"";
+    QTest::newRow("pattern") << "pattern"
+                             << "unsupported pre-tokenizer Split pattern \"\\w+\"";
+    QTest::newRow("pretok") << "pretok"
+                            << "unsupported pre-tokenizer \"Whitespace\"";
+    QTest::newRow("decoder") << "decoder"
+                             << "unsupported decoder \"WordPiece\"";
+    QTest::newRow("merge") << "merge"
+                           << "uses token \"zz\" that is not in the vocabulary";
+    QTest::newRow("mergeform") << "mergeform"
+                               << "merge #0 \"a b c\" is not two tokens";
+    QTest::newRow("dropout") << "dropout"
+                             << "unsupported BPE dropout";
   }
   void loadErrorsNameTheFileAndFault() {
     QFETCH(QString, part);
@@ -222,7 +228,8 @@ class TestTokenizer : public QObject {
 
   void encodesAMegabyteQuickly() {
     const auto tok = Tokenizer::fromFile(handmade());
-    const std::string unit = "Hello world, it's 2024.\r\n  \u4E2D\u6587 caf\u00E9 e\u0301 \U0001F468\u200D\U0001F469 <mask> xxx\n";
+    const std::string unit =
+        "Hello world, it's 2024.\r\n  \u4E2D\u6587 caf\u00E9 e\u0301 \U0001F468\u200D\U0001F469 <mask> xxx\n";
     std::string text;
     while (text.size() < (1u << 20)) text += unit;
     auto t0 = std::chrono::steady_clock::now();
@@ -231,7 +238,8 @@ class TestTokenizer : public QObject {
     qInfo("encoded %zu bytes into %zu ids in %.3f s", text.size(), ids.size(), seconds);
     Ids expected;  // the unit ends in a newline, so copies of it tokenize independently
     const Ids unitIds = tok.encode(unit);
-    for (size_t done = 0; done < text.size(); done += unit.size()) expected.insert(expected.end(), unitIds.begin(), unitIds.end());
+    for (size_t done = 0; done < text.size(); done += unit.size())
+      expected.insert(expected.end(), unitIds.begin(), unitIds.end());
     QCOMPARE(ids, expected);
     QVERIFY2(seconds < 5.0, "encoding 1 MB took longer than 5 s");
   }

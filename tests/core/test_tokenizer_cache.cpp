@@ -78,13 +78,20 @@ class TestTokenizerCache : public QObject {
 
     // Proof that the second load came from the cache: a token renamed inside the cache file shows up.
     std::string blob = readFile(cachePath_);
-    const std::string earth = "\xC4\xA0" "earth";  // "Ġearth", a token of the fixture vocabulary
+    const std::string earth =
+        "\xC4\xA0"
+        "earth";  // "Ġearth", a token of the fixture vocabulary
     const size_t at = blob.find(earth);
     QVERIFY(at != std::string::npos);
-    blob.replace(at, earth.size(), "\xC4\xA0" "heart");
+    blob.replace(at, earth.size(),
+                 "\xC4\xA0"
+                 "heart");
     writeFile(cachePath_, blob);
     const auto tampered = srdd::Tokenizer::fromFile(jsonPath_);
-    QVERIFY(tampered.tokenToId("\xC4\xA0" "heart").has_value());
+    QVERIFY(tampered
+                .tokenToId("\xC4\xA0"
+                           "heart")
+                .has_value());
     QVERIFY(!tampered.tokenToId(earth).has_value());
     fs::remove(cachePath_);
   }
@@ -94,7 +101,8 @@ class TestTokenizerCache : public QObject {
     const std::string good = readFile(cachePath_);
     QVERIFY(good.size() > 1000);
     std::vector<std::string> damaged;
-    for (size_t cut : {size_t(0), size_t(5), size_t(12), good.size() / 3, good.size() - 1}) damaged.push_back(good.substr(0, cut));
+    for (size_t cut : {size_t(0), size_t(5), size_t(12), good.size() / 3, good.size() - 1})
+      damaged.push_back(good.substr(0, cut));
     std::string flipped = good;
     flipped[8] ^= 0x01;  // format version
     damaged.push_back(flipped);

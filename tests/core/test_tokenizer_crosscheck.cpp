@@ -48,11 +48,13 @@ class TestTokenizerCrosscheck : public QObject {
       const auto ids = c["ids"].get<std::vector<int64_t>>();
       if (!c.contains("ids_only")) {
         const std::string text = c["text"].get<std::string>();
-        QVERIFY2(tok.encode(text) == ids, ("encode " + quoted(text) + " want " + c["ids"].dump() + " got " +
-                                           json(tok.encode(text)).dump()).c_str());
+        QVERIFY2(
+            tok.encode(text) == ids,
+            ("encode " + quoted(text) + " want " + c["ids"].dump() + " got " + json(tok.encode(text)).dump()).c_str());
       }
       QVERIFY2(tok.decode(ids) == c["decoded"].get<std::string>(), ("decode " + c["ids"].dump()).c_str());
-      QVERIFY2(tok.decode(ids, true) == c["decoded_skip"].get<std::string>(), ("decode skip " + c["ids"].dump()).c_str());
+      QVERIFY2(tok.decode(ids, true) == c["decoded_skip"].get<std::string>(),
+               ("decode skip " + c["ids"].dump()).c_str());
       ++checked;
     }
     QVERIFY(checked > 400);

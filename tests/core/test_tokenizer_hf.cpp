@@ -28,7 +28,8 @@ class TestTokenizerHf : public QObject {
       const auto ids = c["ids"].get<std::vector<int64_t>>();
       const auto got = tok.encode(text);
       QVERIFY2(got == ids, ("encode " + nlohmann::json(text).dump() + " want " + c["ids"].dump() + " got " +
-                            nlohmann::json(got).dump()).c_str());
+                            nlohmann::json(got).dump())
+                               .c_str());
       QVERIFY2(tok.decode(ids) == c["decoded"].get<std::string>(), ("decode " + c["ids"].dump()).c_str());
     }
   }

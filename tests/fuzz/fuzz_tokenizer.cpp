@@ -9,7 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   srdd_fuzz::writeInput(path, data, size);
   try {
     const srdd::Tokenizer tok = srdd::Tokenizer::fromFile(path.string());
-    const std::string text = "Hello world, it's 2026!\n  caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 <|endoftext|><s>";
+    const std::string text =
+        "Hello world, it's 2026!\n  caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 <|endoftext|><s>";
     const std::vector<int64_t> ids = tok.encode(text);
     (void)tok.decode(ids, false);
     (void)tok.decode(ids, true);

@@ -32,7 +32,8 @@ inline void answerNext(const QString& name, std::function<void(QWidget*)> act, A
     delete left;
     if (!w || w->objectName() != name) return;
     answer->seen = true;
-    if (auto* box = qobject_cast<QMessageBox*>(w)) answer->text = box->text() + QLatin1Char('\n') + box->informativeText();
+    if (auto* box = qobject_cast<QMessageBox*>(w))
+      answer->text = box->text() + QLatin1Char('\n') + box->informativeText();
     act(w);
   });
   timer->start();

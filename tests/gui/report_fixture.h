@@ -40,10 +40,16 @@ inline QString makeInputs(const QString& dir, Inputs* in) {
   for (const QStringList& args :
        {QStringList{"plant", srdd_test::demoModelDir(), in->model, "--fault", "weight-outliers", "--layer", layer},
         QStringList{"scan", in->model, "--out", in->scan, "--scans", "gain,kurtosis,fidelity,weights", "--prompts",
-                    "builtin:srdd", "--max-tokens", "16", "--timestamp", "2026-01-01T00:00:00Z", "--quiet", "--no-report"},
-        QStringList{"aqn", in->model, "--targets", layer, "--configs", "baseline,global,targeted", "--seeds", "2", "--steps",
-                    "4", "--seq", "32", "--batch", "2", "--eval-tokens", "256", "--eval-seq", "64", "--quiet",
-                    "--timestamp", "2026-01-01T00:00:00Z", "--out", in->aqn}})
+                    "builtin:srdd", "--max-tokens", "16", "--timestamp", "2026-01-01T00:00:00Z", "--quiet",
+                    "--no-report"},
+        QStringList{"aqn",     in->model,     "--targets",
+                    layer,     "--configs",   "baseline,global,targeted",
+                    "--seeds", "2",           "--steps",
+                    "4",       "--seq",       "32",
+                    "--batch", "2",           "--eval-tokens",
+                    "256",     "--eval-seq",  "64",
+                    "--quiet", "--timestamp", "2026-01-01T00:00:00Z",
+                    "--out",   in->aqn}})
     if (const QString error = runQuietCli(args); !error.isEmpty()) return error;
   return {};
 }

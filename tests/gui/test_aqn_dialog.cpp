@@ -87,12 +87,18 @@ class TestAqnDialog : public QObject {
     QTest::addColumn<QString>("end");
     QTest::addColumn<int>("levels");
     QTest::addColumn<QString>("warmup");
-    QTest::newRow("end > start") << "0.01" << "0.05" << 4 << "0.1";
-    QTest::newRow("end = 0") << "0.05" << "0" << 4 << "0.1";
-    QTest::newRow("start = 0") << "0" << "0" << 1 << "0.1";
-    QTest::newRow("negative") << "-0.1" << "0.001" << 4 << "0.1";
-    QTest::newRow("warm-up 1") << "0.05" << "0.001" << 4 << "1";
-    QTest::newRow("levels 0") << "0.05" << "0.001" << 0 << "0.1";
+    QTest::newRow("end > start") << "0.01"
+                                 << "0.05" << 4 << "0.1";
+    QTest::newRow("end = 0") << "0.05"
+                             << "0" << 4 << "0.1";
+    QTest::newRow("start = 0") << "0"
+                               << "0" << 1 << "0.1";
+    QTest::newRow("negative") << "-0.1"
+                              << "0.001" << 4 << "0.1";
+    QTest::newRow("warm-up 1") << "0.05"
+                               << "0.001" << 4 << "1";
+    QTest::newRow("levels 0") << "0.05"
+                              << "0.001" << 0 << "0.1";
   }
 
   void invalidScheduleShowsEngineMessageAndDisablesOk() {

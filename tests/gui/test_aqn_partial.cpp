@@ -43,7 +43,8 @@ constexpr int kRunTimeoutMs = 540000;
 QMap<QString, QByteArray> finishedRuns(const QString& dir) {
   QMap<QString, QByteArray> runs;
   for (const QString& run : QDir(dir + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-    if (QFile::exists(dir + "/runs/" + run + "/result.json")) runs[run] = readAll(dir + "/runs/" + run + "/result.json");
+    if (QFile::exists(dir + "/runs/" + run + "/result.json"))
+      runs[run] = readAll(dir + "/runs/" + run + "/result.json");
   return runs;
 }
 
@@ -69,7 +70,8 @@ class TestAqnPartial : public QObject {
       AqnJobQueue* queue = w.aqnWorkspace()->queue();
       QSignalSpy failed(queue, &AqnJobQueue::jobFailed);
       const quint64 id = w.aqnWorkspace()->enqueue(settings, dir);
-      QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir + "/runs/baseline-seed0/result.json") || !failed.isEmpty(), kRunTimeoutMs);
+      QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir + "/runs/baseline-seed0/result.json") || !failed.isEmpty(),
+                               kRunTimeoutMs);
       QVERIFY(failed.isEmpty());
       QVERIFY(queue->isBusy());
 
@@ -113,7 +115,8 @@ class TestAqnPartial : public QObject {
     QVERIFY2(ws->openRunDirectory(dir), qPrintable(ws->statusText()));
     AqnPartialRunPanel* panel = ws->partialRunPanel();
     QVERIFY(panel->isVisible());
-    QVERIFY2(panel->headline().contains(QStringLiteral("%1 of 4 runs finished").arg(kept.size())), qPrintable(panel->headline()));
+    QVERIFY2(panel->headline().contains(QStringLiteral("%1 of 4 runs finished").arg(kept.size())),
+             qPrintable(panel->headline()));
     QListWidget* list = panel->runList();
     QCOMPARE(list->count(), 4);
     const QStringList order = {"baseline-seed0", "baseline-seed1", "targeted-seed0", "targeted-seed1"};

@@ -107,8 +107,8 @@ class TestAqnQueue : public QObject {
     auto meanGraph = plot->graph(4)->data();  // after the two bands: the baseline mean
     QCOMPARE(meanGraph->size(), 3);
     for (int s = 0; s < 3; ++s)
-      QVERIFY(std::fabs(meanGraph->at(s)->value - (r.runs[0].trainLoss[size_t(s)] + r.runs[1].trainLoss[size_t(s)]) / 2) <
-              1e-12);
+      QVERIFY(std::fabs(meanGraph->at(s)->value -
+                        (r.runs[0].trainLoss[size_t(s)] + r.runs[1].trainLoss[size_t(s)]) / 2) < 1e-12);
 
     QCOMPARE(view->sigmaPlot()->graph(0)->data()->size(), 3);
     QCOMPARE(view->sigmaPlot()->graph(0)->data()->at(2)->value, r.sigmaPerStep[2]);

@@ -169,7 +169,8 @@ class TestAqnResults : public QObject {
     AqnResultsView view;
     view.setResult(r);
     // targeted − global = +0.5: higher loss, so the answer is no.
-    QVERIFY2(view.primaryAnswer().startsWith("SRDD-guided AQN lower loss than Global AQN, p < 0.05? no — targeted - global = +0.5"),
+    QVERIFY2(view.primaryAnswer().startsWith(
+                 "SRDD-guided AQN lower loss than Global AQN, p < 0.05? no — targeted - global = +0.5"),
              qPrintable(view.primaryAnswer()));
     auto* label = view.findChild<QLabel*>("primaryAnswer");
     QVERIFY(label && label->text().contains("<b>no</b>"));
@@ -308,15 +309,18 @@ class TestAqnResults : public QObject {
         const QStringList curves = svg_test::svgTexts(sub + "/aqn-loss-curves.svg");
         for (const char* entry : {"baseline (n = 3)", "targeted (n = 3)", "Training step", "Training loss"})
           QVERIFY2(curves.contains(entry), qPrintable(entry + where + ": " + curves.join('|')));
-        QVERIFY2(svg_test::svgProse(sub + "/aqn-loss-curves.svg").contains("line: mean over seeds; band: min–max over seeds"),
+        QVERIFY2(svg_test::svgProse(sub + "/aqn-loss-curves.svg")
+                     .contains("line: mean over seeds; band: min–max over seeds"),
                  qPrintable(where));
         const QStringList finalTexts = svg_test::svgTexts(sub + "/aqn-final-loss.svg");
         for (const char* entry : {"baseline", "targeted", "Final loss per configuration"})
           QVERIFY2(finalTexts.contains(entry), qPrintable(entry + where + ": " + finalTexts.join('|')));
-        QVERIFY2(svg_test::svgProse(sub + "/aqn-final-loss.svg").contains("error bars: 95 % CI (Student t)"), qPrintable(where));
-        // σ comes from a fallback font, so it is a text element of its own: read the prose.
-        QVERIFY2(svg_test::svgProse(sub + "/aqn-sigma-schedule.svg").contains("σ schedule: AQN noise per training step"),
+        QVERIFY2(svg_test::svgProse(sub + "/aqn-final-loss.svg").contains("error bars: 95 % CI (Student t)"),
                  qPrintable(where));
+        // σ comes from a fallback font, so it is a text element of its own: read the prose.
+        QVERIFY2(
+            svg_test::svgProse(sub + "/aqn-sigma-schedule.svg").contains("σ schedule: AQN noise per training step"),
+            qPrintable(where));
       }
     for (auto format : {ExportOptions::Pdf, ExportOptions::Png}) {
       ExportOptions o;
@@ -357,7 +361,12 @@ class TestAqnResults : public QObject {
     QCOMPARE(legend->itemCount(), 4);
     for (int i = 0; i < legend->itemCount(); ++i) {
       const QRect item = legend->item(i)->outerRect();
-      QVERIFY2(plot.viewport().contains(item), qPrintable(QString("entry %1 at %2,%3 %4x%5").arg(i).arg(item.x()).arg(item.y()).arg(item.width()).arg(item.height())));
+      QVERIFY2(plot.viewport().contains(item), qPrintable(QString("entry %1 at %2,%3 %4x%5")
+                                                              .arg(i)
+                                                              .arg(item.x())
+                                                              .arg(item.y())
+                                                              .arg(item.width())
+                                                              .arg(item.height())));
     }
     QVERIFY(legend->rowCount() >= 2);
   }

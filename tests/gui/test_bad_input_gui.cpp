@@ -124,7 +124,8 @@ class TestBadInputGui : public QObject {
     const Case& c = cases()[static_cast<size_t>(row)];
     QTemporaryDir tmp;
     const std::string dir = tmp.path().toStdString();
-    std::filesystem::copy(srdd_test::demoModelDir().toStdString(), model(dir), std::filesystem::copy_options::recursive);
+    std::filesystem::copy(srdd_test::demoModelDir().toStdString(), model(dir),
+                          std::filesystem::copy_options::recursive);
     c.make(dir);
 
     MainWindow w;
@@ -134,7 +135,8 @@ class TestBadInputGui : public QObject {
     QMessageBox* box = errorDialog(w);
     const QString text = box->text();
     QVERIFY2(text.contains(QString::fromUtf8(c.file)), qPrintable("does not name " + QString(c.file) + ": " + text));
-    QVERIFY2(text.contains(QString::fromUtf8(c.problem)), qPrintable("does not say '" + QString(c.problem) + "': " + text));
+    QVERIFY2(text.contains(QString::fromUtf8(c.problem)),
+             qPrintable("does not say '" + QString(c.problem) + "': " + text));
     QVERIFY2(!text.contains('\n'), qPrintable("more than one line: " + text));
     QVERIFY2(!text.contains("json.exception") && !text.contains("c10::"), qPrintable("library internals: " + text));
     QCOMPARE(box->icon(), QMessageBox::Warning);

@@ -94,7 +94,8 @@ void TestEngineGui::initTestCase() {
   // The same scan by the CLI, in-process: what every engine must reproduce.
   bool ok = false;
   const QString cli = m_tmp.filePath("cli.json");
-  const QString out = results_test::runDemoScan(cli, {"--scans", "gain,kurtosis", "--prompts", "builtin:srdd", "--max-tokens", "16"}, &ok);
+  const QString out = results_test::runDemoScan(
+      cli, {"--scans", "gain,kurtosis", "--prompts", "builtin:srdd", "--max-tokens", "16"}, &ok);
   QVERIFY2(ok, qPrintable(out));
   QFile f(cli);
   QVERIFY(f.open(QIODevice::ReadOnly));
@@ -182,7 +183,7 @@ void TestEngineGui::engineDialogTestConnectionShowsHandshake() {
   QCOMPARE(labelText(d, "hs_cuda_kernels"), QString("no"));  // the CPU build
   QVERIFY2(labelText(d, "hs_device_0").startsWith("cpu \u00b7 "), qPrintable(labelText(d, "hs_device_0")));
   QVERIFY(labelText(d, "hs_device_0").contains("GiB"));  // the host's memory
-  QVERIFY(w.engineClient()->isInProcess());  // a test does not touch the app's engine
+  QVERIFY(w.engineClient()->isInProcess());              // a test does not touch the app's engine
 
   // A binary that is not there: the reason, no handshake.
   EngineConnection missing = child;
@@ -211,7 +212,8 @@ void TestEngineGui::engineDialogTestConnectionShowsHandshake() {
 void TestEngineGui::modelPickerBrowsesTheEngineHost() {
   QTemporaryDir cache;
   QVERIFY(QDir(cache.path()).mkpath("models--org--tiny/snapshots/abc123"));
-  QVERIFY(QFile::copy(srdd_test::demoModelDir() + "/config.json", cache.filePath("models--org--tiny/snapshots/abc123/config.json")));
+  QVERIFY(QFile::copy(srdd_test::demoModelDir() + "/config.json",
+                      cache.filePath("models--org--tiny/snapshots/abc123/config.json")));
   qputenv("HF_HUB_CACHE", cache.path().toUtf8());  // the child engine inherits it...
   MainWindow w;
   w.show();

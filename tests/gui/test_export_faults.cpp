@@ -41,7 +41,8 @@ class TestExportFaults : public QObject {
     srdd_gui::exportCsv(full + "/table.csv", QString::fromUtf8(kOld));
     mount.fill();
     QString e = srdd_test::errorOf([&] { srdd_gui::exportCsv(full + "/table.csv", QString(5000, 'x')); });
-    QVERIFY2(e.contains(full + "/table.csv") && e.contains("No space left on device") && !e.contains('\n'), qPrintable(e));
+    QVERIFY2(e.contains(full + "/table.csv") && e.contains("No space left on device") && !e.contains('\n'),
+             qPrintable(e));
     e = srdd_test::errorOf([&] { srdd_gui::exportJson(full + "/table.json", QJsonDocument(QJsonObject{{"a", 1}})); });
     QVERIFY2(e.contains(full + "/table.json") && e.contains("No space left on device"), qPrintable(e));
     QCOMPARE(srdd_test::fileBytes(full + "/table.csv"), kOld);

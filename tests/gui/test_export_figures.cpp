@@ -212,7 +212,8 @@ void TestExportFigures::svgIsWellFormedWithMetadata() {
   }
   QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
   QCOMPARE(title, QString("figure"));
-  QVERIFY2(desc.contains("model: Qwen2.5-1.5B") && desc.contains("format: MXFP4 block 32, E8M0 floor"), qPrintable(desc));
+  QVERIFY2(desc.contains("model: Qwen2.5-1.5B") && desc.contains("format: MXFP4 block 32, E8M0 floor"),
+           qPrintable(desc));
   QVERIFY2(desc.contains("SRDD Studio"), qPrintable(desc));
   QCOMPARE(width, QString("182.033mm"));  // 516 pt = 7.1667 in
   QCOMPARE(height, QString("91.0167mm"));
@@ -381,7 +382,8 @@ void TestExportFigures::exportAllWritesFiguresAndData() {
   using Pairs = std::vector<std::pair<QString, srdd_gui::FigureRenderer>>;
   const QStringList pngs = srdd_gui::exportAll(dir, Pairs{{"one", render}}, options(ExportOptions::Png));
   QCOMPARE(pngs, QStringList{dir + "/one.png"});
-  QVERIFY_THROWS_EXCEPTION(srdd::Error, srdd_gui::exportAll(dir, Pairs{{"../escape", render}}, options(ExportOptions::Png)));
+  QVERIFY_THROWS_EXCEPTION(srdd::Error,
+                           srdd_gui::exportAll(dir, Pairs{{"../escape", render}}, options(ExportOptions::Png)));
   QVERIFY_THROWS_EXCEPTION(srdd::Error,
                            srdd_gui::exportAll(dir, Pairs{{"a", render}, {"a", render}}, options(ExportOptions::Png)));
 }

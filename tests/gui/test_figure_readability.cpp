@@ -41,8 +41,10 @@ ScanData wideScan() {
   nlohmann::json layers = nlohmann::json::array(), weights = nlohmann::json::array();
   QStringList paired, weightKeys;
   for (const QString& k : metricOrder()) {
-    if (k.startsWith("weights.")) weightKeys << k.mid(8);
-    else if (!k.startsWith("kl_") && !k.startsWith("dloss_") && !k.startsWith("top1_") && k != "drift_sqnr_db") paired << k;
+    if (k.startsWith("weights."))
+      weightKeys << k.mid(8);
+    else if (!k.startsWith("kl_") && !k.startsWith("dloss_") && !k.startsWith("top1_") && k != "drift_sqnr_db")
+      paired << k;
   }
   const char* modules[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
   for (int i = 0; i < 28; ++i) {
@@ -103,8 +105,8 @@ bool close(const QColor& a, const QColor& b) {
   return std::abs(a.red() - b.red()) <= 3 && std::abs(a.green() - b.green()) <= 3 && std::abs(a.blue() - b.blue()) <= 3;
 }
 
-const QColor kWorse(253, 231, 37);   // viridis' top
-const QColor kBetter(68, 1, 84);     // viridis' bottom
+const QColor kWorse(253, 231, 37);            // viridis' top
+const QColor kBetter(68, 1, 84);              // viridis' bottom
 const QColor kWorseChange(0xb2, 0x18, 0x2b);  // the diverging map's red end
 }  // namespace
 
@@ -119,7 +121,8 @@ class TestFigureReadability : public QObject {
     QTest::addColumn<QString>("id");
     QTest::addColumn<int>("width");
     for (int w : {252, 516})
-      for (const char* id : {"heatmap-metrics:quantized:linear", "heatmap-metrics:bf16:log", "heatmap-metrics:ratio:diverging"})
+      for (const char* id :
+           {"heatmap-metrics:quantized:linear", "heatmap-metrics:bf16:log", "heatmap-metrics:ratio:diverging"})
         QTest::newRow(qPrintable(QString("%1@%2").arg(id).arg(w))) << QString(id) << w;
   }
   void everyMetricColumnLabelled() {
@@ -128,8 +131,10 @@ class TestFigureReadability : public QObject {
     const ScanData data = wideScan();
     const QStringList parts = id.split(':');
     const Side side = static_cast<Side>(QStringList({"bf16", "quantized", "ratio", "difference"}).indexOf(parts[1]));
-    const HeatmapGrid grid =
-        metricHeatmap(data, side, parts[2] == "log" ? HeatScale::Log : parts[2] == "diverging" ? HeatScale::Diverging : HeatScale::Linear);
+    const HeatmapGrid grid = metricHeatmap(data, side,
+                                           parts[2] == "log"         ? HeatScale::Log
+                                           : parts[2] == "diverging" ? HeatScale::Diverging
+                                                                     : HeatScale::Linear);
     QVERIFY(grid.columnCount() >= 16);
     laidOut(data, id, width, [&](QCustomPlot& plot) {
       QCPAxis* x = plot.xAxis;
@@ -144,7 +149,8 @@ class TestFigureReadability : public QObject {
     o.format = ExportOptions::Svg;
     o.widthPt = width;
     const QString path = m_tmp.filePath(figureFileStem(id) + QString("-%1.svg").arg(width));
-    exportFigure(path, [&](QCustomPlot* p) { renderFigure(p, data, id, true); }, o);
+    exportFigure(
+        path, [&](QCustomPlot* p) { renderFigure(p, data, id, true); }, o);
     const QStringList texts = svg_test::svgTexts(path);
     QVERIFY(!texts.isEmpty());
     // Δ and ¬ come from a fallback font, so they are text elements of their own: compare without them.
@@ -152,9 +158,11 @@ class TestFigureReadability : public QObject {
     const QString prose = plain(svg_test::svgProse(path));
     for (int c = 0; c < grid.columnCount(); ++c) {
       const QString key(QChar(c < 26 ? 'A' + c : 'a' + c - 26));
-      const bool named = prose.contains(plain(grid.columnLabels[c])) || prose.contains(plain(grid.columnShortLabels[c]));
+      const bool named =
+          prose.contains(plain(grid.columnLabels[c])) || prose.contains(plain(grid.columnShortLabels[c]));
       const bool viaKey = texts.contains(key) && prose.contains(plain(key + ' ' + grid.columnLabels[c]));
-      QVERIFY2(named || viaKey, qPrintable(QString("column %1 (%2) has no label in %3").arg(c).arg(grid.columnLabels[c], path)));
+      QVERIFY2(named || viaKey,
+               qPrintable(QString("column %1 (%2) has no label in %3").arg(c).arg(grid.columnLabels[c], path)));
     }
     QVERIFY2(prose.contains("worse →"), qPrintable(prose));
   }
@@ -163,14 +171,16 @@ class TestFigureReadability : public QObject {
   void layerAndModuleLabels() {
     const ScanData data = wideScan();
     for (int width : {252, 516})
-      for (const QString& id : {QString("heatmap-modules:sqnr_db:linear"), QString("heatmap-modules:deadzone_ratio:log")})
+      for (const QString& id :
+           {QString("heatmap-modules:sqnr_db:linear"), QString("heatmap-modules:deadzone_ratio:log")})
         laidOut(data, id, width, [&](QCustomPlot& plot) {
           const QString where = id + QString(" at %1").arg(width);
           QVERIFY2(overlap(plot.yAxis).isEmpty(), qPrintable(where + ": " + overlap(plot.yAxis)));
           QVERIFY2(overlap(plot.xAxis).isEmpty(), qPrintable(where + ": " + overlap(plot.xAxis)));
           const QVector<QString> modules = plot.xAxis->tickVectorLabels();
           // At both widths every module is named: at 252 pt the eight names turn upright instead of leaving any out.
-          QCOMPARE(QStringList(modules.begin(), modules.end()), QStringList({"q", "k", "v", "o", "gate", "up", "down", "head"}));
+          QCOMPARE(QStringList(modules.begin(), modules.end()),
+                   QStringList({"q", "k", "v", "o", "gate", "up", "down", "head"}));
           QCOMPARE(plot.xAxis->tickLabelRotation(), width == 516 ? 0.0 : 90.0);
           QCOMPARE(plot.yAxis->tickVectorLabels().last(), QString("lm_head"));
           // 29 rows: every 4th layer at 516 pt; the single column has room for a few (never overlapping).
@@ -189,7 +199,8 @@ class TestFigureReadability : public QObject {
     view.setScanData(std::make_shared<ScanData>(wideScan()));
     QApplication::processEvents();
     const QVector<QString> labels = view.plot()->xAxis->tickVectorLabels();
-    QCOMPARE(QStringList(labels.begin(), labels.end()), QStringList({"q", "k", "v", "o", "gate", "up", "down", "head"}));
+    QCOMPARE(QStringList(labels.begin(), labels.end()),
+             QStringList({"q", "k", "v", "o", "gate", "up", "down", "head"}));
     QCOMPARE(view.figure().colorScale->type(), QCPAxis::atRight);
     view.resize(380, 600);
     QTRY_COMPARE(view.figure().colorScale->type(), QCPAxis::atBottom);  // rebuilt for the narrow plot
@@ -204,7 +215,8 @@ class TestFigureReadability : public QObject {
     QCustomPlot plot;
     plot.resize(600, 450);
     plot.setViewport(plot.rect());
-    HeatmapFigure fig = buildHeatmapFigure(&plot, data, moduleHeatmap(data, "sqnr_db", HeatScale::Linear), PlotTheme::light());
+    HeatmapFigure fig =
+        buildHeatmapFigure(&plot, data, moduleHeatmap(data, "sqnr_db", HeatScale::Linear), PlotTheme::light());
     QCOMPARE(fig.grid.columns, QStringList({"q_proj", "k_proj"}));
     QCOMPARE(fig.grid.rowLayers, (std::vector<int>{2, 10, 1}));
     QVERIFY(fig.grid.lowIsWorse);
@@ -215,7 +227,8 @@ class TestFigureReadability : public QObject {
     const QRect bar = fig.colorScale->axis()->axisRect()->rect();
     QVERIFY2(close(pixelAt(plot, bar.center().x(), bar.bottom() - 2), kWorse), "the low end is the worse one");
     QVERIFY2(close(pixelAt(plot, bar.center().x(), bar.top() + 2), kBetter), "the high end is the better one");
-    QVERIFY(fig.colorScale->axis()->pixelToCoord(bar.bottom() - 2) < fig.colorScale->axis()->pixelToCoord(bar.top() + 2));
+    QVERIFY(fig.colorScale->axis()->pixelToCoord(bar.bottom() - 2) <
+            fig.colorScale->axis()->pixelToCoord(bar.top() + 2));
 
     // Layer x metric, BF16: SQNR 21 / 18 / 25 dB -> layer 10 worst; gain 9.5 / 10.25 / 100 -> farthest from 1 is
     // layer 1. Ratio map: gain 9/9.5, 1, 0.5 -> layer 1's drop is the worst change (red); SQNR rose everywhere.
@@ -251,11 +264,16 @@ class TestFigureReadability : public QObject {
     const double h = t3 * std::sqrt(1.0 / 3) / 2;
     // The engine's t table holds t(0.975, 3) to 5 digits.
     QVERIFY2(std::abs(diff.delta[0].ciLow - (-0.5 - h)) < 1e-4 && std::abs(diff.delta[0].ciHigh - (-0.5 + h)) < 1e-4,
-             qPrintable(QString("%1 %2 %3 n=%4").arg(diff.delta[0].mean).arg(diff.delta[0].ciLow).arg(diff.delta[0].ciHigh).arg(diff.delta[0].n)));
+             qPrintable(QString("%1 %2 %3 n=%4")
+                            .arg(diff.delta[0].mean)
+                            .arg(diff.delta[0].ciLow)
+                            .arg(diff.delta[0].ciHigh)
+                            .arg(diff.delta[0].n)));
     const CompareSeries ratio = compareSeries(data, "gain", DeltaMode::Ratio);
     const double e = 10 - 9 / 9.5 * 10;  // = 0.5263...: the residuals are -e, +e, -e, +e
     const double hr = t3 * e * std::sqrt(4.0 / 3) / (2 * 9.5);
-    QVERIFY(std::abs(ratio.delta[0].ciLow - (9 / 9.5 - hr)) < 1e-5 && std::abs(ratio.delta[0].ciHigh - (9 / 9.5 + hr)) < 1e-5);
+    QVERIFY(std::abs(ratio.delta[0].ciLow - (9 / 9.5 - hr)) < 1e-5 &&
+            std::abs(ratio.delta[0].ciHigh - (9 / 9.5 + hr)) < 1e-5);
     // The hand-made prompts are all equal: a zero-width interval, drawn as none.
     QCOMPARE(diff.delta[1].ciLow, diff.delta[1].ciHigh);
 
@@ -276,7 +294,8 @@ class TestFigureReadability : public QObject {
     for (double w : {252.0, 516.0}) {
       o.widthPt = w;
       const QString path = m_tmp.filePath(QString("compare-%1.svg").arg(w));
-      exportFigure(path, [&](QCustomPlot* p) { renderFigure(p, data, "compare:gain:difference", true); }, o);
+      exportFigure(
+          path, [&](QCustomPlot* p) { renderFigure(p, data, "compare:gain:difference", true); }, o);
       const QString prose = svg_test::svgProse(path);
       QVERIFY2(prose.contains("error bars: 95 % CI (Student t)"), qPrintable(prose));
       QVERIFY2(prose.contains("Δ: 95 % CI of the per-prompt differences"), qPrintable(prose));
@@ -341,8 +360,9 @@ class TestFigureReadability : public QObject {
           ExportOptions o;
           o.format = format;
           o.widthPt = w;
-          exportFigure(QString("%1/%2-%3.%4").arg(dir, figureFileStem(id)).arg(w).arg(o.extension()),
-                       [&](QCustomPlot* p) { renderFigure(p, data, id, true); }, o);
+          exportFigure(
+              QString("%1/%2-%3.%4").arg(dir, figureFileStem(id)).arg(w).arg(o.extension()),
+              [&](QCustomPlot* p) { renderFigure(p, data, id, true); }, o);
         }
   }
 

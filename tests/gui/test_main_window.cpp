@@ -83,7 +83,8 @@ void TestMainWindow::initTestCase() {
   m_model = m_tmp.filePath("qwen-2l");
   QProcess cli;
   cli.setProcessChannelMode(QProcess::MergedChannels);
-  cli.start(srdd_test::cliPath(), {"make-random", "--like", "qwen2.5-0.5b", m_model, "--layers", "2", "--dtype", "bf16"});
+  cli.start(srdd_test::cliPath(),
+            {"make-random", "--like", "qwen2.5-0.5b", m_model, "--layers", "2", "--dtype", "bf16"});
   QVERIFY2(cli.waitForFinished(300000), "srdd make-random did not finish");
   QVERIFY2(cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 0, cli.readAll().constData());
   QVERIFY(QFile::exists(m_model + "/config.json"));
@@ -140,8 +141,10 @@ void TestMainWindow::loadsCheckpoint() {
   QCOMPARE(layers->rowCount(), int(kLayers) + 3);
   QCOMPARE(layers->index(0, LayerTableModel::NameColumn).data().toString(), QString("embeddings"));
   QCOMPARE(layers->index(1, LayerTableModel::NameColumn).data().toString(), QString("layer 0"));
-  QCOMPARE(layers->index(1, LayerTableModel::ParametersColumn).data(LayerTableModel::SortRole).toLongLong(), kLayerParams);
-  QCOMPARE(layers->index(2, LayerTableModel::ParametersColumn).data(LayerTableModel::SortRole).toLongLong(), kLayerParams);
+  QCOMPARE(layers->index(1, LayerTableModel::ParametersColumn).data(LayerTableModel::SortRole).toLongLong(),
+           kLayerParams);
+  QCOMPARE(layers->index(2, LayerTableModel::ParametersColumn).data(LayerTableModel::SortRole).toLongLong(),
+           kLayerParams);
   QCOMPARE(layers->index(0, LayerTableModel::ParametersColumn).data(LayerTableModel::SortRole).toLongLong(),
            kVocab * kHidden);
   QCOMPARE(layers->index(1, LayerTableModel::DTypeColumn).data().toString(), QString("BF16"));
@@ -153,15 +156,17 @@ void TestMainWindow::loadsCheckpoint() {
   QCOMPARE(arch->valueText("layers"), QString::number(kLayers));
   QCOMPARE(arch->valueText("heads"), QString("%1 / %2").arg(kHeads).arg(kKvHeads));
   QCOMPARE(arch->valueText("headDim"), QString::number(kHeadDim));
-  QCOMPARE(arch->valueText("parameters"),
-           QString::number(static_cast<double>(kTotalParams) / 1e6, 'f', 2) + " M");
+  QCOMPARE(arch->valueText("parameters"), QString::number(static_cast<double>(kTotalParams) / 1e6, 'f', 2) + " M");
   QCOMPARE(arch->valueText("tiedEmbeddings"), QString("yes"));
   QCOMPARE(arch->valueText("files"), QString("model.safetensors"));
 
   // The detail table follows the selected row.
   view->selectLayer(1);
   QCOMPARE(view->tensorModel()->rowCount(), 12);
-  QVERIFY(view->tensorModel()->index(0, srdd_gui::TensorTableModel::NameColumn).data().toString()
+  QVERIFY(view->tensorModel()
+              ->index(0, srdd_gui::TensorTableModel::NameColumn)
+              .data()
+              .toString()
               .startsWith("model.layers.0."));
   view->selectLayer(0);
   QCOMPARE(view->tensorModel()->rowCount(), 1);
@@ -342,7 +347,8 @@ void TestMainWindow::helpAndVersionWithoutDisplay() {
     QVERIFY(p.waitForFinished(60000));
     const QString out = QString::fromUtf8(p.readAllStandardOutput());
     QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, qPrintable(p.readAllStandardError()));
-    if (option == "--version") QVERIFY2(out.contains(SRDD_VERSION), qPrintable(out));
+    if (option == "--version")
+      QVERIFY2(out.contains(SRDD_VERSION), qPrintable(out));
     else
       QVERIFY2(out.contains("--scan") && out.contains("--screenshot") && out.contains("MODEL_DIR") &&
                    out.contains("--export") && out.contains("--width-pt") && !out.contains("--demo-select"),

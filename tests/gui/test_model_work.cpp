@@ -153,7 +153,8 @@ class TestModelWork : public QObject {
     QVERIFY(!addSelected->isEnabled());
     QVERIFY(w.resultsPanel()->layerSelection()->selectedList().empty());
     bool summaryShown = false;
-    for (const QLabel* l : w.targetPanel()->findChildren<QLabel*>()) summaryShown |= l->text() == "Target set: 0 of 6 layers";
+    for (const QLabel* l : w.targetPanel()->findChildren<QLabel*>())
+      summaryShown |= l->text() == "Target set: 0 of 6 layers";
     QVERIFY(summaryShown);
     AqnDialog* d = w.aqnWorkspace()->showRunDialog();
     QVERIFY(d->settings().targets.empty());
@@ -195,8 +196,7 @@ class TestModelWork : public QObject {
     const QString sessionFile = m_tmp.filePath("unsaved.srdd-session");
     QVERIFY(w.saveSession(sessionFile));  // an existing session file, so that Save writes without a file dialog
     ScanSetupPanel* panel = w.setupPanel();
-    for (const auto& name : srdd::scanNames())
-      panel->scanBox(QString::fromStdString(name))->setChecked(name == "gain");
+    for (const auto& name : srdd::scanNames()) panel->scanBox(QString::fromStdString(name))->setChecked(name == "gain");
     auto* prompts = panel->findChild<QComboBox*>("prompts");
     prompts->setCurrentIndex(prompts->findData("builtin:srdd"));
     panel->findChild<QSpinBox*>("maxTokens")->setValue(8);
@@ -226,7 +226,8 @@ class TestModelWork : public QObject {
     QVERIFY(!w.hasUnsavedScan());
     const Session saved = Session::load(sessionFile);
     QCOMPARE(saved.scanResult.value("layers").toArray().size(), 6);
-    QCOMPARE(saved.scanResult.value("parameters").toObject().value("scans").toArray().at(0).toString(), QStringLiteral("gain"));
+    QCOMPARE(saved.scanResult.value("parameters").toObject().value("scans").toArray().at(0).toString(),
+             QStringLiteral("gain"));
     QVERIFY(w.lastScan() != scanned);
     QCOMPARE(canonical(w.workModel()), canonical(m_modelA));
     QTRY_VERIFY_WITH_TIMEOUT(!w.isLoading(), kTimeoutMs);
@@ -270,9 +271,7 @@ class TestModelWork : public QObject {
 
     // Locate… : a file dialog; the chosen directory becomes the model of the results and of the dialog.
     Answer located;
-    answerNext("locateModelDialog",
-               chooseInFileDialog(m_modelA),
-               &located);
+    answerNext("locateModelDialog", chooseInFileDialog(m_modelA), &located);
     locate->click();
     QVERIFY(located.seen);
     QCOMPARE(canonical(QString::fromStdString(d->settings().modelDirectory)), canonical(m_modelA));
@@ -294,9 +293,7 @@ class TestModelWork : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     Answer question, located;
     answerNext("missingModelQuestion", click("locateModel"), &question);
-    answerNext("locateModelDialog",
-               chooseInFileDialog(m_modelA),
-               &located);
+    answerNext("locateModelDialog", chooseInFileDialog(m_modelA), &located);
     QVERIFY(w.openScanResults(m_scanMissing));
     QVERIFY(question.seen && located.seen);
     QCOMPARE(canonical(w.workModel()), canonical(m_modelA));

@@ -38,7 +38,8 @@ QString escaped(QString s) { return s.toHtmlEscaped().replace('\'', QStringLiter
 
 // The relative links of a page: src/href attributes (HTML) or (target) of [text](target) (Markdown).
 QStringList links(const QString& page, bool html) {
-  const QRegularExpression re(html ? QStringLiteral("(?:src|href)=\"([^\"#:]+)\"") : QStringLiteral("\\]\\(([^)#:]+)\\)"));
+  const QRegularExpression re(html ? QStringLiteral("(?:src|href)=\"([^\"#:]+)\"")
+                                   : QStringLiteral("\\]\\(([^)#:]+)\\)"));
   QStringList out;
   for (auto it = re.globalMatch(page); it.hasNext();) out << it.next().captured(1);
   out.removeDuplicates();
@@ -61,7 +62,8 @@ class TestReportCli : public QObject {
              {"en-md", {"--format", "md", "--figures", "png"}},
              {"zh-html", {"--format", "html", "--lang", "zh"}},
              {"zh-pdf", {"--format", "md", "--lang", "zh", "--figures", "pdf"}}}) {
-      const auto run = srdd_test::runCli(QStringList{"report", m_in.scan, "--aqn", m_in.aqn, "--out", dir(name)} + args);
+      const auto run =
+          srdd_test::runCli(QStringList{"report", m_in.scan, "--aqn", m_in.aqn, "--out", dir(name)} + args);
       QVERIFY2(run.code == 0, qPrintable(name + ": " + run.err));
       QVERIFY2(run.err.isEmpty(), qPrintable(run.err));
     }
@@ -72,7 +74,8 @@ class TestReportCli : public QObject {
     const QString html = readText(dir("en-html") + "/report.html"), md = readText(dir("en-md") + "/report.md");
     QCOMPARE(m_scan.at("layers").size(), size_t(6));
     for (const auto& l : m_scan.at("layers")) {
-      const QStringList cells = {QString::number(l.at("layer").get<int>()), fmt("%.3g", l["bf16"]["gain"]["mean"].get<double>()),
+      const QStringList cells = {QString::number(l.at("layer").get<int>()),
+                                 fmt("%.3g", l["bf16"]["gain"]["mean"].get<double>()),
                                  fmt("%.3g", l["quantized"]["gain"]["mean"].get<double>()),
                                  fmt("%.3f", l["ratio"]["gain"].get<double>()),
                                  fmt("%.3g", l["bf16"]["kurtosis"]["mean"].get<double>()),
@@ -94,7 +97,9 @@ class TestReportCli : public QObject {
       for (const auto& f : l.at("flags")) {
         ++flags;
         const QString rule = QString::fromStdString(f.at("rule").get<std::string>());
-        const QString row = QStringLiteral("<tr class=\"marked\"><td class=\"num\">%1</td><td>%2").arg(l.at("layer").get<int>()).arg(rule);
+        const QString row = QStringLiteral("<tr class=\"marked\"><td class=\"num\">%1</td><td>%2")
+                                .arg(l.at("layer").get<int>())
+                                .arg(rule);
         QVERIFY2(html.contains(row), qPrintable(row));
         QVERIFY(html.contains(fmt("%.4g", f.at("value").get<double>())));
       }
@@ -117,7 +122,8 @@ class TestReportCli : public QObject {
       const QString cell = fmt("%.4f", q.at("mean").get<double>()) + " ± " + fmt("%.4f", q.at("sd").get<double>());
       QVERIFY2(html.contains("<td class=\"num\">" + cell + "</td>"), qPrintable(cell));
       QVERIFY(md.contains(cell));
-      QVERIFY(html.contains("[" + fmt("%.4f", q.at("ci_low").get<double>()) + ", " + fmt("%.4f", q.at("ci_high").get<double>()) + "]"));
+      QVERIFY(html.contains("[" + fmt("%.4f", q.at("ci_low").get<double>()) + ", " +
+                            fmt("%.4f", q.at("ci_high").get<double>()) + "]"));
     }
     for (const auto& t : m_aqn.at("tests")) QVERIFY(html.contains(fmt("%.4g", t.at("paired").at("p").get<double>())));
     const QString line = QString::fromStdString(m_aqn.at("primary").at("line").get<std::string>());
@@ -166,16 +172,19 @@ class TestReportCli : public QObject {
 
   // Every file a page links exists and is not empty; SVG/PNG figures are shown, PDF ones linked.
   void everyLinkedFileExists() {
-    for (const auto& [name, page, html] : std::vector<std::tuple<QString, QString, bool>>{
-             {"en-html", "report.html", true}, {"en-md", "report.md", false}, {"zh-html", "report.html", true},
-             {"zh-pdf", "report.md", false}}) {
+    for (const auto& [name, page, html] :
+         std::vector<std::tuple<QString, QString, bool>>{{"en-html", "report.html", true},
+                                                         {"en-md", "report.md", false},
+                                                         {"zh-html", "report.html", true},
+                                                         {"zh-pdf", "report.md", false}}) {
       const QStringList targets = links(readText(dir(name) + "/" + page), html);
       QVERIFY2(targets.filter("figures/").size() >= 6, qPrintable(name + ": " + targets.join(' ')));
       for (const QString& t : targets) {
         const QFileInfo f(dir(name) + "/" + t);
         QVERIFY2(f.isFile() && f.size() > 0, qPrintable(name + ": " + t));
       }
-      for (const char* csv : {"layers.csv", "flags.csv", "aqn.csv"}) QVERIFY2(targets.contains(csv), qPrintable(name + " " + csv));
+      for (const char* csv : {"layers.csv", "flags.csv", "aqn.csv"})
+        QVERIFY2(targets.contains(csv), qPrintable(name + " " + csv));
       // Nothing half-written: no temporary file of the atomic writer is left.
       for (const QString& entry : srdd_test::entryNames(dir(name)) + srdd_test::entryNames(dir(name) + "/figures"))
         QVERIFY2(!entry.contains(".tmp."), qPrintable(entry));
@@ -197,11 +206,13 @@ class TestReportCli : public QObject {
     for (const QString& text : {QStringLiteral("<html lang=\"zh-CN\">"), QStringLiteral("<h2>逐层指标</h2>"),
                                 QStringLiteral("<h2>被标记的层</h2>"), QStringLiteral("<h2>AQN 对比</h2>"),
                                 QStringLiteral("<th>增益 BF16</th>"), QStringLiteral("<h2>来源信息</h2>"),
-                                QStringLiteral("SRDD 引导 AQN 的损失是否低于全局 AQN"), QStringLiteral("<figcaption>图 3. 增益：BF16 与 MXFP4 对比，比值</figcaption>")})
+                                QStringLiteral("SRDD 引导 AQN 的损失是否低于全局 AQN"),
+                                QStringLiteral("<figcaption>图 3. 增益：BF16 与 MXFP4 对比，比值</figcaption>")})
       QVERIFY2(html.contains(text), qPrintable(text));
     QVERIFY(!html.contains("<h2>Per-layer metrics</h2>"));
     // The engine's recommendation sentence, translated with its numbers.
-    QVERIFY2(html.contains("<dd>针对性缓解 — 6 个量化层中有 1 个突出"), qPrintable(html.section("<dt>建议</dt>", 1).left(300)));
+    QVERIFY2(html.contains("<dd>针对性缓解 — 6 个量化层中有 1 个突出"),
+             qPrintable(html.section("<dt>建议</dt>", 1).left(300)));
     // The figure itself: title in Chinese, drawn in WenQuanYi Micro Hei (SVG text and the PDF's embedded font).
     const QString svg = readText(dir("zh-html") + "/figures/compare-gain-ratio.svg");
     QVERIFY(svg.contains("增益：BF16 与 MXFP4 对比，比值"));
@@ -252,7 +263,8 @@ class TestReportCli : public QObject {
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(QByteArray::fromStdString(scan.dump()));
     f.close();
-    const auto run = srdd_test::runCli({"report", path, "--format", "html", "--out", dir("markup"), "--figures", "none"});
+    const auto run =
+        srdd_test::runCli({"report", path, "--format", "html", "--out", dir("markup"), "--figures", "none"});
     QVERIFY2(run.code == 0, qPrintable(run.err));
     const QString html = readText(dir("markup") + "/report.html");
     QVERIFY(!html.contains("<script>"));
@@ -270,22 +282,31 @@ class TestReportCli : public QObject {
     QTest::addColumn<int>("code");
     QTest::addColumn<QString>("names");
     const QString out = m_tmp.filePath("bad-out");
-    QTest::newRow("missing results") << QStringList{"report", m_tmp.filePath("none.json"), "--format", "html", "--out", out} << 1
-                                     << m_tmp.filePath("none.json");
-    QTest::newRow("wrong schema") << QStringList{"report", m_in.aqn + "/comparison.json", "--format", "md", "--out", out} << 1
-                                  << m_in.aqn + "/comparison.json";
-    QTest::newRow("missing AQN") << QStringList{"report", m_in.scan, "--format", "md", "--out", out, "--aqn", m_tmp.filePath("no-run")}
+    QTest::newRow("missing results") << QStringList{"report", m_tmp.filePath("none.json"), "--format", "html", "--out",
+                                                    out}
+                                     << 1 << m_tmp.filePath("none.json");
+    QTest::newRow("wrong schema") << QStringList{"report", m_in.aqn + "/comparison.json", "--format", "md", "--out",
+                                                 out}
+                                  << 1 << m_in.aqn + "/comparison.json";
+    QTest::newRow("missing AQN") << QStringList{"report", m_in.scan, "--format", "md",
+                                                "--out",  out,       "--aqn",    m_tmp.filePath("no-run")}
                                  << 1 << m_tmp.filePath("no-run");
-    QTest::newRow("AQN is a scan") << QStringList{"report", m_in.scan, "--format", "md", "--out", out, "--aqn", m_in.scan} << 1
-                                   << m_in.scan;
-    QTest::newRow("folder is a file") << QStringList{"report", m_in.scan, "--format", "md", "--out", m_in.scan, "--figures", "none"}
+    QTest::newRow("AQN is a scan") << QStringList{"report", m_in.scan, "--format", "md",
+                                                  "--out",  out,       "--aqn",    m_in.scan}
+                                   << 1 << m_in.scan;
+    QTest::newRow("folder is a file") << QStringList{"report", m_in.scan, "--format",  "md",
+                                                     "--out",  m_in.scan, "--figures", "none"}
                                       << 1 << m_in.scan;
-    QTest::newRow("unwritable folder") << QStringList{"report", m_in.scan, "--format", "md", "--out", "/proc/srdd-report", "--figures", "none"}
+    QTest::newRow("unwritable folder") << QStringList{"report", m_in.scan,           "--format",  "md",
+                                                      "--out",  "/proc/srdd-report", "--figures", "none"}
                                        << 1 << QStringLiteral("/proc/srdd-report");
-    QTest::newRow("format without out") << QStringList{"report", m_in.scan, "--format", "html"} << 2 << QStringLiteral("--out");
-    QTest::newRow("lang without format") << QStringList{"report", m_in.scan, "--lang", "zh"} << 2 << QStringLiteral("--lang");
-    QTest::newRow("unknown language") << QStringList{"report", m_in.scan, "--format", "md", "--out", out, "--lang", "fr"} << 2
-                                      << QStringLiteral("--lang");
+    QTest::newRow("format without out") << QStringList{"report", m_in.scan, "--format", "html"} << 2
+                                        << QStringLiteral("--out");
+    QTest::newRow("lang without format") << QStringList{"report", m_in.scan, "--lang", "zh"} << 2
+                                         << QStringLiteral("--lang");
+    QTest::newRow("unknown language") << QStringList{"report", m_in.scan, "--format", "md",
+                                                     "--out",  out,       "--lang",   "fr"}
+                                      << 2 << QStringLiteral("--lang");
   }
   void badInputsFailWithOneLine() {
     QFETCH(QStringList, args);
@@ -299,7 +320,8 @@ class TestReportCli : public QObject {
       QVERIFY2(lines.first().startsWith("srdd report: error: "), qPrintable(run.err));
     }
     QVERIFY2(run.err.contains(names), qPrintable(run.err));
-    QVERIFY(!QFileInfo::exists(m_tmp.filePath("bad-out/report.md")) && !QFileInfo::exists(m_tmp.filePath("bad-out/report.html")));
+    QVERIFY(!QFileInfo::exists(m_tmp.filePath("bad-out/report.md")) &&
+            !QFileInfo::exists(m_tmp.filePath("bad-out/report.html")));
   }
 
   // Without srdd-studio the report asks for --figures none, before writing anything; with it, it needs none.
@@ -314,7 +336,8 @@ class TestReportCli : public QObject {
     const QString err = QString::fromUtf8(p.readAllStandardError());
     QVERIFY2(err.contains("--figures none") && err.contains(m_tmp.filePath("no-studio")), qPrintable(err));
     QVERIFY(!QFileInfo::exists(dir("no-studio")));
-    p.start(srdd_test::cliPath(), {"report", m_in.scan, "--format", "html", "--out", dir("no-studio"), "--figures", "none"});
+    p.start(srdd_test::cliPath(),
+            {"report", m_in.scan, "--format", "html", "--out", dir("no-studio"), "--figures", "none"});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 0);
     QVERIFY(QFileInfo(dir("no-studio") + "/report.html").size() > 0);

@@ -64,7 +64,8 @@ class TestReportGui : public QObject {
     QVERIFY(w.statusText().contains(dir));
     QTRY_VERIFY_WITH_TIMEOUT(written.count() + failed.count() > 0, 300000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
-    QVERIFY2(ticks > 5, qPrintable(QString("the GUI thread ran %1 timer ticks while the report was written").arg(ticks)));
+    QVERIFY2(ticks > 5,
+             qPrintable(QString("the GUI thread ran %1 timer ticks while the report was written").arg(ticks)));
     const QString page = written.first().first().toString();
     QCOMPARE(QFileInfo(page).absoluteFilePath(), QFileInfo(dir + "/report.html").absoluteFilePath());
     const QString html = QString::fromUtf8(srdd_test::fileBytes(page));
@@ -100,7 +101,8 @@ class TestReportGui : public QObject {
     qunsetenv("SRDD_STUDIO");
     QVERIFY(started);
     QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 60000);
-    QVERIFY2(w.errorMessage().contains(missing) && w.errorMessage().contains("--figures none"), qPrintable(w.errorMessage()));
+    QVERIFY2(w.errorMessage().contains(missing) && w.errorMessage().contains("--figures none"),
+             qPrintable(w.errorMessage()));
     QVERIFY(!QFileInfo::exists(m_tmp.filePath("failing-report/report.md")));
   }
 

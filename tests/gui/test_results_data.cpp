@@ -151,7 +151,7 @@ void TestResultsData::parsesRealScan() {
   QVERIFY(d.metadataText().contains(d.modelPath()));
   QVERIFY(d.metadataText().contains("seed: 42"));
   QVERIFY(d.metadataText().contains(raw["provenance"]["app"]["version"].toString()));
-  QVERIFY(std::isnan(d.threshold("sqnr_db", Side::Bf16)));  // floor rules: no rule reads the BF16 output's SQNR
+  QVERIFY(std::isnan(d.threshold("sqnr_db", Side::Bf16)));      // floor rules: no rule reads the BF16 output's SQNR
   QCOMPARE(handMade().threshold("sqnr_db", Side::Bf16), 20.0);  // a file without "rules": the absolute ones
   QCOMPARE(d.threshold("gain", Side::Ratio), raw["parameters"]["thresholds"]["gain_ratio"].toDouble());
   QVERIFY(std::isnan(d.threshold("gain", Side::Bf16)));
@@ -176,15 +176,17 @@ void TestResultsData::badInputNamesTheFile_data() {
   QTest::addColumn<QString>("expected");
   // A minimal valid document with one fault at a time (the engine's reader, core/src/scan_io.cpp).
   const auto doc = [](const char* layers, const char* weights = "[]") {
-    return QByteArray(R"({"schema": "srdd-scan/1", "provenance": {}, "parameters": {}, "prompts": {"texts": []}, "layers": )") +
+    return QByteArray(
+               R"({"schema": "srdd-scan/1", "provenance": {}, "parameters": {}, "prompts": {"texts": []}, "layers": )") +
            layers + R"(, "weights": )" + weights + "}";
   };
   QTest::newRow("not json") << QByteArray("{\"schema\": ") << "not valid JSON";
   QTest::newRow("array") << QByteArray("[1, 2]") << "not a scan result";
   QTest::newRow("other schema") << QByteArray(R"({"schema": "srdd-aqn/1", "layers": []})")
                                 << "schema \"srdd-aqn/1\" (expected \"srdd-scan/1\")";
-  QTest::newRow("no layers") << QByteArray(R"({"schema": "srdd-scan/1", "provenance": {}, "parameters": {}, "prompts": {"texts": []}})")
-                             << "key 'layers' not found";
+  QTest::newRow("no layers")
+      << QByteArray(R"({"schema": "srdd-scan/1", "provenance": {}, "parameters": {}, "prompts": {"texts": []}})")
+      << "key 'layers' not found";
   QTest::newRow("layer without index") << doc(R"([{"bf16": {}}])") << "key 'layer' not found";
   QTest::newRow("duplicate layer") << doc(R"([{"layer": 1}, {"layer": 1}])") << "layer 1 appears twice";
   QTest::newRow("weights without module") << doc(R"([{"layer": 0}])", R"([{"layer": 0}])") << "key 'module' not found";
@@ -233,9 +235,10 @@ void TestResultsData::compareCsvAndJsonMatchTheScan() {
   const QJsonArray layers = readQtJson(m_all)["layers"].toArray();
   const QStringList lines = figureCsv(d, "compare:gain:difference").trimmed().split('\n');
   QCOMPARE(lines.size(), 1 + layers.size());
-  QCOMPARE(lines[0], QString("layer,bf16_mean,bf16_std,bf16_ci95_low,bf16_ci95_high,bf16_n,quantized_mean,quantized_std,"
-                             "quantized_ci95_low,quantized_ci95_high,quantized_n,difference,difference_ci95_low,"
-                             "difference_ci95_high"));
+  QCOMPARE(lines[0],
+           QString("layer,bf16_mean,bf16_std,bf16_ci95_low,bf16_ci95_high,bf16_n,quantized_mean,quantized_std,"
+                   "quantized_ci95_low,quantized_ci95_high,quantized_n,difference,difference_ci95_low,"
+                   "difference_ci95_high"));
   for (int i = 0; i < layers.size(); ++i) {
     const QStringList c = cells(lines[i + 1]);
     const QJsonObject l = layers[i].toObject();
@@ -398,14 +401,17 @@ void TestResultsData::singleRowHeatmapIsDrawn() {
   const ScanData d = ScanData::fromJson(j, "one-layer.json");
   QCustomPlot plot;
   plot.resize(600, 400);
-  const HeatmapFigure fig = buildHeatmapFigure(&plot, d, metricHeatmap(d, Side::Quantized, HeatScale::Linear), PlotTheme::light());
+  const HeatmapFigure fig =
+      buildHeatmapFigure(&plot, d, metricHeatmap(d, Side::Quantized, HeatScale::Linear), PlotTheme::light());
   QCOMPARE(fig.grid.rowCount(), 1);
   QCOMPARE(fig.grid.shown[0][0], 0.5);  // a constant column sits in the middle of the scale
   plot.replot();
   const QImage img = plot.toPixmap(600, 400).toImage();
   const QColor centre = img.pixelColor(int(plot.xAxis->coordToPixel(0)), int(plot.yAxis->coordToPixel(0)));
   const QColor expected = sequentialGradient(PlotTheme::light()).color(0.5, QCPRange(0, 1));
-  QVERIFY2(qAbs(centre.red() - expected.red()) + qAbs(centre.green() - expected.green()) + qAbs(centre.blue() - expected.blue()) < 12,
+  QVERIFY2(qAbs(centre.red() - expected.red()) + qAbs(centre.green() - expected.green()) +
+                   qAbs(centre.blue() - expected.blue()) <
+               12,
            qPrintable(centre.name() + " vs " + expected.name()));
   int column = -1, row = -1;
   QVERIFY(heatmapCellAt(fig, QPointF(plot.xAxis->coordToPixel(0), plot.yAxis->coordToPixel(0.45)), &column, &row));

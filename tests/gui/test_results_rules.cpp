@@ -19,7 +19,9 @@ using namespace srdd_gui;
 
 namespace {
 srdd::RuleSection sectionOf(Side s) {
-  return s == Side::Bf16 ? srdd::RuleSection::Bf16 : s == Side::Ratio ? srdd::RuleSection::Ratio : srdd::RuleSection::Difference;
+  return s == Side::Bf16    ? srdd::RuleSection::Bf16
+         : s == Side::Ratio ? srdd::RuleSection::Ratio
+                            : srdd::RuleSection::Difference;
 }
 }  // namespace
 
@@ -47,8 +49,11 @@ class TestResultsRules : public QObject {
               expected = t[r.threshold].get<double>();
           const double got = d.threshold(metric, side);
           QVERIFY2(std::isnan(expected) ? std::isnan(got) : got == expected,
-                   qPrintable(QString("%1 %2 side %3: %4 vs %5").arg(QString::fromStdString(srdd::ruleSetName(rules)), metric)
-                                  .arg(int(side)).arg(got).arg(expected)));
+                   qPrintable(QString("%1 %2 side %3: %4 vs %5")
+                                  .arg(QString::fromStdString(srdd::ruleSetName(rules)), metric)
+                                  .arg(int(side))
+                                  .arg(got)
+                                  .arg(expected)));
           drawn += std::isfinite(got);
         }
       // docs/scans.md: the floor rules draw gain_drop, kurtosis_drop, instability_increase (their excess
@@ -72,7 +77,9 @@ class TestResultsRules : public QObject {
       for (const auto& f : d.verdict(row).flags)
         for (const auto& r : srdd::thresholdRules())
           if (f.rule == r.name) {
-            const Side side = r.section == srdd::RuleSection::Bf16 ? Side::Bf16 : r.section == srdd::RuleSection::Ratio ? Side::Ratio : Side::Difference;
+            const Side side = r.section == srdd::RuleSection::Bf16    ? Side::Bf16
+                              : r.section == srdd::RuleSection::Ratio ? Side::Ratio
+                                                                      : Side::Difference;
             QCOMPARE(f.threshold, d.threshold(QString::fromLatin1(r.metric), side));
             ++checked;
           }

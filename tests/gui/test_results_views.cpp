@@ -45,7 +45,8 @@ std::set<int> selectedBars(const CompareFigure& fig) {
 }
 std::set<int> selectedRows(QTableView* table) {
   std::set<int> s;
-  for (const QModelIndex& i : table->selectionModel()->selectedRows()) s.insert(i.data(RankedLayerModel::LayerRole).toInt());
+  for (const QModelIndex& i : table->selectionModel()->selectedRows())
+    s.insert(i.data(RankedLayerModel::LayerRole).toInt());
   return s;
 }
 // Heatmap rows with a selection outline.
@@ -310,7 +311,9 @@ void TestResultsViews::clickingHeatmapCellsSelectsLayers() {
   QCOMPARE(mg.rowLabels.last(), QString("lm_head"));
   QTest::mouseClick(mplot, Qt::LeftButton, Qt::NoModifier, cellPixel(mplot, mg.columnCount() - 1, mg.rowCount() - 1));
   QCOMPARE(sel->selected(), layers({0, 4}));
-  QVERIFY(panel.moduleHeatmap()->tooltipAt(cellPixel(mplot, mg.columnCount() - 1, mg.rowCount() - 1)).startsWith("lm_head · lm_head"));
+  QVERIFY(panel.moduleHeatmap()
+              ->tooltipAt(cellPixel(mplot, mg.columnCount() - 1, mg.rowCount() - 1))
+              .startsWith("lm_head · lm_head"));
   QTest::mouseClick(mplot, Qt::LeftButton, Qt::NoModifier, cellPixel(mplot, 0, 2));
   QCOMPARE(sel->selected(), layers({2}));
   QCOMPARE(outlineCount(mplot), 1);
@@ -357,7 +360,11 @@ void TestResultsViews::metricChooserAndViewState() {
   panel.setMetric("sqnr_db");
   QCOMPARE(panel.compareView()->figure().series.metric, QString("sqnr_db"));
   QCOMPARE(chooser->currentData().toString(), QString("sqnr_db"));
-  QVERIFY(panel.rankedView()->model()->headerData(RankedLayerModel::Bf16Column, Qt::Horizontal).toString().contains("Output SQNR"));
+  QVERIFY(panel.rankedView()
+              ->model()
+              ->headerData(RankedLayerModel::Bf16Column, Qt::Horizontal)
+              .toString()
+              .contains("Output SQNR"));
   panel.compareView()->setDeltaMode(DeltaMode::Ratio);
   QCOMPARE(panel.currentFigureId(), QString("compare:sqnr_db:ratio"));
   QCOMPARE(figures.last().at(0).toString(), QString("compare:sqnr_db:ratio"));
@@ -482,7 +489,8 @@ void TestResultsViews::screenshot() {
   dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
   dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
   dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-  for (auto role : {QPalette::Text, QPalette::WindowText, QPalette::ButtonText}) dark.setColor(role, QColor(0xe0, 0xe0, 0xe0));
+  for (auto role : {QPalette::Text, QPalette::WindowText, QPalette::ButtonText})
+    dark.setColor(role, QColor(0xe0, 0xe0, 0xe0));
   panel.setPalette(dark);
   grabTabs("-dark");
   // Exports: the paper theme at double-column size (516 × 300 pt) rendered at 2x.

@@ -208,11 +208,12 @@ class TestScanFlow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
     QTest::qWait(50);  // the result's repaint
     scan.timer.stop();
-    qInfo("idle: %lld ticks/s, longest gap %.0f ms. Scan (engine threads %d): %lld ms, %lld ticks, %lld progress "
-          "signals; longest gap %.0f ms (%.1f ms of it waiting for a core); longest gap less such waits %.1f ms",
-          static_cast<long long>(idle.ticks), idle.maxGap, srdd::engineThreads(),
-          static_cast<long long>(scan.clock.elapsed()), static_cast<long long>(scan.ticks),
-          static_cast<long long>(progress.count()), scan.maxGap, scan.maxGapWait, scan.maxOwnGap);
+    qInfo(
+        "idle: %lld ticks/s, longest gap %.0f ms. Scan (engine threads %d): %lld ms, %lld ticks, %lld progress "
+        "signals; longest gap %.0f ms (%.1f ms of it waiting for a core); longest gap less such waits %.1f ms",
+        static_cast<long long>(idle.ticks), idle.maxGap, srdd::engineThreads(),
+        static_cast<long long>(scan.clock.elapsed()), static_cast<long long>(scan.ticks),
+        static_cast<long long>(progress.count()), scan.maxGap, scan.maxGapWait, scan.maxOwnGap);
     QVERIFY(progress.count() > 3);
     QVERIFY2(scan.maxOwnGap < kMaxStallMs, qPrintable(QString("longest stall %1 ms").arg(scan.maxOwnGap)));
   }

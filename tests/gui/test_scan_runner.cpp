@@ -41,9 +41,7 @@ quint64 idAt(const QSignalSpy& spy, int i) { return spy.at(i).at(0).value<quint6
 class TestScanRunner : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void initTestCase() {
-    QVERIFY(QFile::exists(srdd_test::demoModelDir() + "/model.safetensors"));
-  }
+  void initTestCase() { QVERIFY(QFile::exists(srdd_test::demoModelDir() + "/model.safetensors")); }
 
   void capsEngineThreadsForTheGui() {
     ScanJobRunner runner;
@@ -196,9 +194,15 @@ class TestScanRunner : public QObject {
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("unknown format") << "format" << "mxfp3" << "mxfp3";
-    QTest::newRow("missing prompt file") << "prompts" << "/nonexistent/prompts.txt" << "/nonexistent/prompts.txt";
-    QTest::newRow("truncated weights") << "truncate" << "" << "model.safetensors";
+    QTest::newRow("unknown format") << "format"
+                                    << "mxfp3"
+                                    << "mxfp3";
+    QTest::newRow("missing prompt file") << "prompts"
+                                         << "/nonexistent/prompts.txt"
+                                         << "/nonexistent/prompts.txt";
+    QTest::newRow("truncated weights") << "truncate"
+                                       << ""
+                                       << "model.safetensors";
   }
 
   void engineErrorsArriveAsMessages() {

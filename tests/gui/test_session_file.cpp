@@ -140,15 +140,20 @@ void TestSessionFile::errorsNameTheFile_data() {
                                  << "schema version 2 is newer";
   QTest::newRow("version zero") << QByteArray(R"({"format": "srdd-studio-session", "schema_version": 0})")
                                 << "unknown session schema version 0";
-  QTest::newRow("model_dir number") << head + R"("model_dir": 3})" << "\"model_dir\" must be a string";
+  QTest::newRow("model_dir number") << head + R"("model_dir": 3})"
+                                    << "\"model_dir\" must be a string";
   QTest::newRow("target layers text") << head + R"("target_set": {"num_layers": 4, "layers": "1,2"}})"
                                       << "\"target_set.layers\" must be a list";
   QTest::newRow("target layer out of range") << head + R"("target_set": {"num_layers": 4, "layers": [1, 4]}})"
                                              << "holds layer 4, but the model has 4 layers";
-  QTest::newRow("negative selection") << head + R"("layer_selection": [-1]})" << "\"layer_selection\" must be a list";
-  QTest::newRow("fractional layer") << head + R"("layer_selection": [1.5]})" << "\"layer_selection\" must be a list";
-  QTest::newRow("both scans") << head + R"("scan": {"path": "a.json", "embedded": {}}})" << "both \"path\" and \"embedded\"";
-  QTest::newRow("view not object") << head + R"("view": []})" << "\"view\" must be an object";
+  QTest::newRow("negative selection") << head + R"("layer_selection": [-1]})"
+                                      << "\"layer_selection\" must be a list";
+  QTest::newRow("fractional layer") << head + R"("layer_selection": [1.5]})"
+                                    << "\"layer_selection\" must be a list";
+  QTest::newRow("both scans") << head + R"("scan": {"path": "a.json", "embedded": {}}})"
+                              << "both \"path\" and \"embedded\"";
+  QTest::newRow("view not object") << head + R"("view": []})"
+                                   << "\"view\" must be an object";
 }
 
 void TestSessionFile::errorsNameTheFile() {

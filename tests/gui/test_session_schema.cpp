@@ -76,10 +76,20 @@ class TestSessionSchema : public QObject {
     QVERIFY2(ok, qPrintable(out));
     m_runDir = m_tmp.filePath("aqn");
     const QString heldout = srdd_test::demoModelDir() + "/heldout.txt";
-    const srdd_test::CliRun run = srdd_test::runCli(
-        {"aqn", srdd_test::fixturesDir() + "/hf/qwen2-tiny-gqa2-tied-f32", "--targets", "1", "--configs",
-         "baseline,targeted", "--seeds", "2", "--steps", "2", "--seq", "32", "--batch", "2", "--train", heldout, "--eval",
-         heldout, "--eval-tokens", "128", "--eval-seq", "64", "--out", m_runDir, "--quiet"});
+    const srdd_test::CliRun run =
+        srdd_test::runCli({"aqn",           srdd_test::fixturesDir() + "/hf/qwen2-tiny-gqa2-tied-f32",
+                           "--targets",     "1",
+                           "--configs",     "baseline,targeted",
+                           "--seeds",       "2",
+                           "--steps",       "2",
+                           "--seq",         "32",
+                           "--batch",       "2",
+                           "--train",       heldout,
+                           "--eval",        heldout,
+                           "--eval-tokens", "128",
+                           "--eval-seq",    "64",
+                           "--out",         m_runDir,
+                           "--quiet"});
     QVERIFY2(run.code == 0, qPrintable(run.err));
   }
 
@@ -91,8 +101,16 @@ class TestSessionSchema : public QObject {
     QVERIFY(w.aqnWorkspace()->openRunDirectory(m_runDir));
     QVERIFY2(w.saveSession(mainWindowSession()), qPrintable(w.errorMessage()));
     const QJsonObject saved = readObject(mainWindowSession());
-    QCOMPARE(saved.value("scan").toObject().value("embedded").toObject().value("schema").toString(), QString("srdd-scan/1"));
-    QCOMPARE(saved.value("view").toObject().value("views").toObject().value("aqn").toObject().value("run_directory").toString(),
+    QCOMPARE(saved.value("scan").toObject().value("embedded").toObject().value("schema").toString(),
+             QString("srdd-scan/1"));
+    QCOMPARE(saved.value("view")
+                 .toObject()
+                 .value("views")
+                 .toObject()
+                 .value("aqn")
+                 .toObject()
+                 .value("run_directory")
+                 .toString(),
              m_runDir);
 
     Session byPath;
@@ -106,7 +124,8 @@ class TestSessionSchema : public QObject {
     byPath.save(m_tmp.filePath("by-path.srdd-session"));
     Session().save(m_tmp.filePath("empty.srdd-session"));
 
-    const Validation v = validate({mainWindowSession(), m_tmp.filePath("by-path.srdd-session"), m_tmp.filePath("empty.srdd-session")});
+    const Validation v =
+        validate({mainWindowSession(), m_tmp.filePath("by-path.srdd-session"), m_tmp.filePath("empty.srdd-session")});
     QVERIFY2(v.code == 0, qPrintable(v.output));
   }
 
@@ -126,8 +145,11 @@ class TestSessionSchema : public QObject {
     QTest::newRow("num_layers as a string") << "num-layers" << Edit([](QJsonObject& s) {
       s["target_set"] = QJsonObject{{"num_layers", "6"}, {"layers", QJsonArray{1}}};
     });
-    QTest::newRow("negative layer") << "negative" << Edit([](QJsonObject& s) { s["layer_selection"] = QJsonArray{-1}; });
-    QTest::newRow("repeated layer") << "repeated" << Edit([](QJsonObject& s) { s["layer_selection"] = QJsonArray{2, 2}; });
+    QTest::newRow("negative layer") << "negative"
+                                    << Edit([](QJsonObject& s) { s["layer_selection"] = QJsonArray{-1}; });
+    QTest::newRow("repeated layer") << "repeated" << Edit([](QJsonObject& s) {
+      s["layer_selection"] = QJsonArray{2, 2};
+    });
     QTest::newRow("unknown key") << "unknown" << Edit([](QJsonObject& s) { s["colour"] = "blue"; });
     QTest::newRow("heatmap scale outside the enum") << "scale" << inView("heatmap_scale", "cubic");
     QTest::newRow("unknown page") << "page" << inView("tab", "settings");

@@ -141,9 +141,9 @@ void TestStudioFlow::scanSelectTargetExportSession() {
   QCOMPARE(w.targetSet()->layers(), list({3, 5}));
 
   // Undo/redo through the Edit menu's actions, with the standard shortcuts.
-  const std::pair<const char*, QString> keys[] = {{"openModel", "Ctrl+O"},        {"openSession", "Ctrl+Shift+O"},
-                                                  {"saveSession", "Ctrl+S"},      {"saveSessionAs", "Ctrl+Shift+S"},
-                                                  {"exportFigure", "Ctrl+E"},     {"exportAllFigures", "Ctrl+Shift+E"},
+  const std::pair<const char*, QString> keys[] = {{"openModel", "Ctrl+O"},    {"openSession", "Ctrl+Shift+O"},
+                                                  {"saveSession", "Ctrl+S"},  {"saveSessionAs", "Ctrl+Shift+S"},
+                                                  {"exportFigure", "Ctrl+E"}, {"exportAllFigures", "Ctrl+Shift+E"},
                                                   {"runScan", "Ctrl+R"}};
   for (const auto& [name, key] : keys) QCOMPARE(action(w, name)->shortcut().toString(), key);
   QAction* undo = action(w, "undo");
@@ -216,8 +216,7 @@ void TestStudioFlow::scanSelectTargetExportSession() {
   // The target panel knows the selection and the problematic layers of the restored scan.
   auto* addAgain = again.targetPanel()->findChild<QPushButton*>("addSelected");
   QVERIFY(addAgain->isEnabled());  // layer 0 is selected, not in the set
-  QCOMPARE(again.targetPanel()->findChild<QPushButton*>("allProblematic")->isEnabled(),
-           !b.problematicLayers().empty());
+  QCOMPARE(again.targetPanel()->findChild<QPushButton*>("allProblematic")->isEnabled(), !b.problematicLayers().empty());
 }
 
 // The current figure to PDF, SVG and PNG, its data to CSV/JSON, and every figure into a folder.
@@ -237,7 +236,8 @@ void TestStudioFlow::checkFigureExports(MainWindow& w) {
   const QString info = run("pdfinfo", {out.filePath("fig.pdf")}, &rc);
   QCOMPARE(rc, 0);
   QVERIFY2(info.contains(QRegularExpression("Page size:\\s+252 x 189 pts")), qPrintable(info));
-  QVERIFY2(info.contains(QRegularExpression("Title:\\s+" + QRegularExpression::escape(title) + "\n")), qPrintable(info));
+  QVERIFY2(info.contains(QRegularExpression("Title:\\s+" + QRegularExpression::escape(title) + "\n")),
+           qPrintable(info));
   const QString fonts = run("pdffonts", {out.filePath("fig.pdf")}, &rc);
   QVERIFY2(rc == 0 && fonts.contains("DejaVuSans"), qPrintable(fonts));
   run("pdftoppm", {"-png", "-r", "144", "-singlefile", out.filePath("fig.pdf"), out.filePath("fig-pdf")}, &rc);
@@ -300,7 +300,8 @@ void TestStudioFlow::checkFigureExports(MainWindow& w) {
   QVERIFY(figures.size() > 10);
   QCOMPARE(files.size(), int(figures.size()) * 3);
   for (const FigureSpec& f : figures)
-    for (const char* ext : {".svg", ".csv", ".json"}) QVERIFY2(QFile::exists(out.filePath("all/" + f.fileStem + ext)), ext);
+    for (const char* ext : {".svg", ".csv", ".json"})
+      QVERIFY2(QFile::exists(out.filePath("all/" + f.fileStem + ext)), ext);
 }
 
 void TestStudioFlow::scanFilesAndBadInput() {

@@ -80,7 +80,8 @@ void TestStudioHeadless::exportsEveryFigure_data() {
   QTest::newRow("pdf (default)") << "pdf" << QStringList() << QSize();
   QTest::newRow("svg") << "svg" << QStringList{"--format", "svg", "--width-pt", "516", "--font-pt", "9"} << QSize();
   // 300 x 225 pt at 150 dpi = 625 x 469 pixels (468.75 rounded).
-  QTest::newRow("png") << "png" << QStringList{"--format", "png", "--width-pt", "300", "--dpi", "150"} << QSize(625, 469);
+  QTest::newRow("png") << "png" << QStringList{"--format", "png", "--width-pt", "300", "--dpi", "150"}
+                       << QSize(625, 469);
 }
 
 void TestStudioHeadless::exportsEveryFigure() {
@@ -100,13 +101,15 @@ void TestStudioHeadless::exportsEveryFigure() {
 
   // Spot checks of the figure files themselves.
   const QString first = QDir(dir).filePath(m_figures.front().fileStem + '.' + format);
-  const QString heatmap = QDir(dir).filePath(figureFileStem(metricHeatmapId(Side::Quantized, HeatScale::Linear)) + '.' + format);
+  const QString heatmap =
+      QDir(dir).filePath(figureFileStem(metricHeatmapId(Side::Quantized, HeatScale::Linear)) + '.' + format);
   for (const QString& file : {first, heatmap}) {
     if (format == "pdf") {
       QProcess info;
       info.start("pdfinfo", {file});
       QVERIFY(info.waitForFinished(60000) && info.exitCode() == 0);
-      QVERIFY(QString::fromUtf8(info.readAllStandardOutput()).contains(QRegularExpression("Page size:\\s+252 x 189 pts")));
+      QVERIFY(
+          QString::fromUtf8(info.readAllStandardOutput()).contains(QRegularExpression("Page size:\\s+252 x 189 pts")));
       QProcess render;
       render.start("pdftoppm", {"-png", "-r", "72", "-singlefile", file, m_tmp.filePath("page")});
       QVERIFY(render.waitForFinished(60000) && render.exitCode() == 0);

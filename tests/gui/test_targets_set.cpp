@@ -54,9 +54,8 @@ void TestTargetsSet::everyEditUndoesAndRedoes_data() {
   QTest::newRow("remove") << "remove" << Layers{1} << "Remove layers 3, 5";
   QTest::newRow("problematic") << "problematic" << Layers{0, 27} << "Set to all problematic (layers 0, 27)";
   QTest::newRow("top-K") << "topk" << Layers{2, 3} << "Top 2 by kurtosis (highest)";
-  QTest::newRow("invert") << "invert"
-                          << Layers{0, 2, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-                                    25, 26, 27}
+  QTest::newRow("invert") << "invert" << Layers{0,  2,  4,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                                16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27}
                           << "Invert target set";
   QTest::newRow("clear") << "clear" << Layers{} << "Clear target set";
   QTest::newRow("paste") << "replace" << Layers{4, 8} << "Paste layers 4, 8";
@@ -126,7 +125,7 @@ void TestTargetsSet::resetClearsHistory() {
 void TestTargetsSet::topKWithTies() {
   const QVector<double> v{0.5, 5.0, 5.0, 1.0, 9.0, 2.0, 5.0, 0.1};
   QCOMPARE(TargetSet::topK(v, 1, Worst::Highest), (Layers{4}));
-  QCOMPARE(TargetSet::topK(v, 2, Worst::Highest), (Layers{1, 4}));     // lower index wins the tie
+  QCOMPARE(TargetSet::topK(v, 2, Worst::Highest), (Layers{1, 4}));  // lower index wins the tie
   QCOMPARE(TargetSet::topK(v, 3, Worst::Highest), (Layers{1, 2, 4}));
   QCOMPARE(TargetSet::topK(v, 4, Worst::Highest), (Layers{1, 2, 4, 6}));
   QCOMPARE(TargetSet::topK(v, 2, Worst::Lowest), (Layers{0, 7}));
@@ -163,11 +162,13 @@ void TestTargetsSet::copyForms() {
   QCOMPARE(srdd_gui::toJsonList(l), QString("[3, 7, 12]"));
   QCOMPARE(srdd_gui::toIndexList(l), QString("3,7,12"));
   QCOMPARE(srdd_gui::toModuleRegex(l), QString("model\\.layers\\.(3|7|12)\\."));
-  QCOMPARE(srdd_gui::toLlmCompressorTarget(l), QString("re:^model\\.layers\\.(3|7|12)\\.(self_attn|mlp)\\.[a-z_]+_proj$"));
+  QCOMPARE(srdd_gui::toLlmCompressorTarget(l),
+           QString("re:^model\\.layers\\.(3|7|12)\\.(self_attn|mlp)\\.[a-z_]+_proj$"));
   QCOMPARE(srdd_gui::toModuleRegex({7}), QString("model\\.layers\\.7\\."));
   QCOMPARE(srdd_gui::toJsonList({}), QString("[]"));
   QCOMPARE(srdd_gui::toModuleRegex({}), QString());
-  QCOMPARE(srdd_gui::toModuleRegex({1}, "model.language_model.layers"), QString("model\\.language_model\\.layers\\.1\\."));
+  QCOMPARE(srdd_gui::toModuleRegex({1}, "model.language_model.layers"),
+           QString("model\\.language_model\\.layers\\.1\\."));
 }
 
 void TestTargetsSet::parseBackRoundTrip_data() {
@@ -200,15 +201,24 @@ void TestTargetsSet::parseOtherForms() {
 void TestTargetsSet::parseErrors_data() {
   QTest::addColumn<QString>("text");
   QTest::addColumn<QString>("message");
-  QTest::newRow("empty") << "  " << "empty";
-  QTest::newRow("word") << "3, seven" << "'seven' is not a layer index";
-  QTest::newRow("out of range") << "3,28" << "layer 28 is out of range";
-  QTest::newRow("negative") << "-1" << "out of range";
-  QTest::newRow("bad json") << "[3, 7" << "not a JSON list";
-  QTest::newRow("json fraction") << "[3.5]" << "not a whole number";
-  QTest::newRow("json string") << "[\"3\"]" << "not a whole number";
-  QTest::newRow("backwards range") << "9-2" << "runs backwards";
-  QTest::newRow("regex out of range") << "model\\.layers\\.(3|99)\\." << "layer 99 is out of range";
+  QTest::newRow("empty") << "  "
+                         << "empty";
+  QTest::newRow("word") << "3, seven"
+                        << "'seven' is not a layer index";
+  QTest::newRow("out of range") << "3,28"
+                                << "layer 28 is out of range";
+  QTest::newRow("negative") << "-1"
+                            << "out of range";
+  QTest::newRow("bad json") << "[3, 7"
+                            << "not a JSON list";
+  QTest::newRow("json fraction") << "[3.5]"
+                                 << "not a whole number";
+  QTest::newRow("json string") << "[\"3\"]"
+                               << "not a whole number";
+  QTest::newRow("backwards range") << "9-2"
+                                   << "runs backwards";
+  QTest::newRow("regex out of range") << "model\\.layers\\.(3|99)\\."
+                                      << "layer 99 is out of range";
 }
 
 void TestTargetsSet::parseErrors() {
@@ -229,15 +239,21 @@ void TestTargetsSet::regexMatchesTheRightModules() {
   const QRegularExpression plain(srdd_gui::toModuleRegex(l));
   const QRegularExpression target(srdd_gui::toLlmCompressorTarget(l).mid(3));
   QVERIFY(plain.isValid() && target.isValid());
-  const QStringList in{"model.layers.7.mlp.down_proj",          "model.layers.3.self_attn.q_proj",
-                       "model.layers.12.self_attn.o_proj",      "model.layers.7.mlp.gate_proj",
-                       "model.layers.12.mlp.up_proj",           "model.layers.3.self_attn.v_proj"};
-  const QStringList out{"model.layers.17.mlp.down_proj",  "model.layers.1.mlp.down_proj", "model.layers.33.self_attn.q_proj",
-                        "model.layers.71.mlp.up_proj",    "model.layers.120.mlp.up_proj", "model.layers.2.self_attn.k_proj",
-                        "lm_head",                        "model.embed_tokens"};
+  const QStringList in{"model.layers.7.mlp.down_proj",     "model.layers.3.self_attn.q_proj",
+                       "model.layers.12.self_attn.o_proj", "model.layers.7.mlp.gate_proj",
+                       "model.layers.12.mlp.up_proj",      "model.layers.3.self_attn.v_proj"};
+  const QStringList out{"model.layers.17.mlp.down_proj",
+                        "model.layers.1.mlp.down_proj",
+                        "model.layers.33.self_attn.q_proj",
+                        "model.layers.71.mlp.up_proj",
+                        "model.layers.120.mlp.up_proj",
+                        "model.layers.2.self_attn.k_proj",
+                        "lm_head",
+                        "model.embed_tokens"};
   for (const QString& name : in) {
     QVERIFY2(plain.match(name).hasMatch(), qPrintable(name));
-    QVERIFY2(target.match(name, 0, QRegularExpression::NormalMatch, QRegularExpression::AnchorAtOffsetMatchOption).hasMatch(),
+    QVERIFY2(target.match(name, 0, QRegularExpression::NormalMatch, QRegularExpression::AnchorAtOffsetMatchOption)
+                 .hasMatch(),
              qPrintable(name));
   }
   for (const QString& name : out) {

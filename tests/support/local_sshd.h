@@ -89,8 +89,9 @@ class LocalSshd {
   std::string directory() const { return dir_.path().toStdString(); }
   // The client options that make ssh use only this server's key and trust it without a known_hosts file.
   std::vector<std::string> clientOptions() const {
-    return {"-F", "/dev/null", "-i", userKey(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR"};
+    return {
+        "-F", "/dev/null",     "-i", userKey(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        "-o", "LogLevel=ERROR"};
   }
 
  private:

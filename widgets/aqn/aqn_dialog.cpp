@@ -61,7 +61,8 @@ std::map<std::string, std::vector<int>> parseCustom(const QString& text, int num
                         "' has no '=' (expected e.g. early=0-3; late=4,5)");
     const std::string name = part.left(eq).trimmed().toStdString();
     if (out.count(name)) throw srdd::Error("custom configurations: '" + name + "' is defined twice");
-    out[name] = srdd::parseLayerList(part.mid(eq + 1).trimmed().toStdString(), numLayers, "custom configuration '" + name + "'");
+    out[name] = srdd::parseLayerList(part.mid(eq + 1).trimmed().toStdString(), numLayers,
+                                     "custom configuration '" + name + "'");
   }
   return out;
 }
@@ -182,8 +183,9 @@ QGroupBox* AqnDialog::comparisonGroup() {
   form->addRow(tr("Model:"), modelRow);
   m_protocol = comboBox("protocol", {QStringLiteral("training"), QStringLiteral("reference")});
   m_protocol->setItemData(0, tr("AQN training runs (fine-tuning with scheduled noise)"), Qt::ToolTipRole);
-  m_protocol->setItemData(1, tr("The research scripts' quick protocol: inference-time activation noise, NOT AQN "
-                                "training"),
+  m_protocol->setItemData(1,
+                          tr("The research scripts' quick protocol: inference-time activation noise, NOT AQN "
+                             "training"),
                           Qt::ToolTipRole);
   form->addRow(tr("Protocol:"), m_protocol);
   auto* configs = new QWidget;
@@ -208,7 +210,7 @@ QGroupBox* AqnDialog::comparisonGroup() {
   m_device->setEditable(true);
   form->addRow(tr("Device:"), m_device);
   form->addRow(tr("Model dtype:"), m_dtype = comboBox("dtype", {QStringLiteral("auto"), QStringLiteral("bf16"),
-                                                               QStringLiteral("fp16"), QStringLiteral("fp32")}));
+                                                                QStringLiteral("fp16"), QStringLiteral("fp32")}));
   m_dtype->setToolTip(tr("auto: the checkpoint's own dtype (config.json torch_dtype)"));
   return box;
 }
@@ -233,19 +235,20 @@ QGroupBox* AqnDialog::trainingGroup() {
 QGroupBox* AqnDialog::noiseGroup() {
   auto* box = new QGroupBox(tr("Noise"));
   auto* form = newForm(box);
-  form->addRow(tr("Target:"), m_noiseTarget = comboBox("noiseTarget", {QStringLiteral("norms"),
-                                                                       QStringLiteral("linears")}));
+  form->addRow(tr("Target:"),
+               m_noiseTarget = comboBox("noiseTarget", {QStringLiteral("norms"), QStringLiteral("linears")}));
   m_noiseTarget->setItemData(0, tr("RMSNorm weights of the noise layers (QeRL)"), Qt::ToolTipRole);
   m_noiseTarget->setItemData(1, tr("The 7 linear weights of the noise layers"), Qt::ToolTipRole);
-  form->addRow(tr("Scale:"), m_noiseScale = comboBox("noiseScale", {QStringLiteral("absolute"),
-                                                                     QStringLiteral("relative"),
-                                                                     QStringLiteral("relative-rms")}));
+  form->addRow(tr("Scale:"),
+               m_noiseScale = comboBox("noiseScale", {QStringLiteral("absolute"), QStringLiteral("relative"),
+                                                      QStringLiteral("relative-rms")}));
   auto* preset = new QComboBox;
   preset->setObjectName(QStringLiteral("noisePreset"));
   preset->addItem(tr("(choose to fill in)"));
   for (const auto& name : aqn::noisePresetNames()) preset->addItem(QString::fromStdString(name));
-  preset->setToolTip(tr("default: this engine's defaults; qerl: QeRL-faithful, both RMSNorm weights, 10 stages, "
-                        "σ 1e-2 → 5e-4"));
+  preset->setToolTip(
+      tr("default: this engine's defaults; qerl: QeRL-faithful, both RMSNorm weights, 10 stages, "
+         "σ 1e-2 → 5e-4"));
   connect(preset, &QComboBox::activated, this, [this, preset](int i) {
     if (i == 0) return;
     const auto n = aqn::noisePreset(preset->itemText(i).toStdString());
@@ -324,8 +327,7 @@ QWidget* AqnDialog::plotPanel() {
 void AqnDialog::connectEditors() {
   for (auto* e : findChildren<QLineEdit*>()) connect(e, &QLineEdit::textChanged, this, &AqnDialog::revalidate);
   for (auto* s : findChildren<QSpinBox*>()) connect(s, &QSpinBox::valueChanged, this, &AqnDialog::revalidate);
-  for (auto* c : findChildren<QComboBox*>())
-    connect(c, &QComboBox::currentTextChanged, this, &AqnDialog::revalidate);
+  for (auto* c : findChildren<QComboBox*>()) connect(c, &QComboBox::currentTextChanged, this, &AqnDialog::revalidate);
   for (auto* c : findChildren<QCheckBox*>())
     if (c != m_logScale) connect(c, &QCheckBox::toggled, this, &AqnDialog::revalidate);
 }
@@ -380,7 +382,8 @@ aqn::ComparisonSettings AqnDialog::settings() const {
     if (c->isChecked()) s.configs.push_back(c->text().toStdString());
   for (const auto& [name, layers] : s.custom) s.configs.push_back(name);
   const QString targets = m_targets->text().trimmed();
-  s.targets = targets.isEmpty() ? std::vector<int>{} : srdd::parseLayerList(targets.toStdString(), m_numLayers, "targets");
+  s.targets =
+      targets.isEmpty() ? std::vector<int>{} : srdd::parseLayerList(targets.toStdString(), m_numLayers, "targets");
   s.seeds = m_seeds->value();
   bool ok = false;
   s.baseSeed = m_baseSeed->text().trimmed().toULongLong(&ok);
@@ -417,7 +420,7 @@ aqn::ComparisonSettings AqnDialog::settings() const {
 void AqnDialog::setModelDirectory(const QString& dir, bool found) {
   m_base.modelDirectory = dir.toStdString();
   m_modelFound = found || dir.isEmpty();
-  m_model->setText(dir.isEmpty() ? tr("bundled demo model")
+  m_model->setText(dir.isEmpty()  ? tr("bundled demo model")
                    : m_modelFound ? QDir::toNativeSeparators(dir)
                                   : tr("%1 (not found)").arg(QDir::toNativeSeparators(dir)));
   m_model->setStyleSheet(m_modelFound ? QString() : QStringLiteral("QLabel { color: #c0392b; }"));
@@ -457,7 +460,8 @@ void AqnDialog::revalidate() {
   try {
     if (!m_modelFound)
       throw srdd::Error("the model of these results, " + m_base.modelDirectory + ", is " +
-                        (m_remote ? "not on the engine's host" : "not on this computer") + "; use Locate… to point to it");
+                        (m_remote ? "not on the engine's host" : "not on this computer") +
+                        "; use Locate… to point to it");
     const aqn::ComparisonSettings s = settings();
     s.validate(m_numLayers);
     const std::pair<std::string, const char*> files[] = {{s.data.trainPath, "training text"},

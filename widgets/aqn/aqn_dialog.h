@@ -32,8 +32,8 @@ class AqnDialog : public QDialog {
   // Empty: the bundled demo model. FOUND false: DIR is where the results say their model was, but it is not
   // there; the dialog says so, refuses to run (never another model instead) and offers "Locate…".
   void setModelDirectory(const QString& dir, bool found = true);
-  void setNumLayers(int numLayers);            // -1: unknown (no layer-range checks)
-  void setTargets(const QList<int>& layers);   // prefills the targets field
+  void setNumLayers(int numLayers);           // -1: unknown (no layer-range checks)
+  void setTargets(const QList<int>& layers);  // prefills the targets field
   void setRunDirectory(const QString& dir);
   // Paths (texts, run directory) are on another host: only the engine there can check them.
   void setRemoteEngine(bool remote);

@@ -50,8 +50,8 @@ void renderNote(QCustomPlot* plot, const QString& text, const PlotTheme& theme) 
 }
 
 bool aqnBuiltinConfig(const QString& config) {
-  return config == QLatin1String("baseline") || config == QLatin1String("global") || config == QLatin1String("targeted") ||
-         config == QLatin1String("healthy");
+  return config == QLatin1String("baseline") || config == QLatin1String("global") ||
+         config == QLatin1String("targeted") || config == QLatin1String("healthy");
 }
 
 QColor aqnConfigColor(const QString& config, int customIndex, const PlotTheme& theme) {
@@ -86,9 +86,9 @@ void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves
   legend->setLayer(QStringLiteral("legend"));
 
   // Bands first, then every mean on top with its own marker, so that nearly equal curves stay visible.
-  static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssDisc, QCPScatterStyle::ssSquare,
+  static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssDisc,     QCPScatterStyle::ssSquare,
                                                          QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
-                                                         QCPScatterStyle::ssCross, QCPScatterStyle::ssPlus};
+                                                         QCPScatterStyle::ssCross,    QCPScatterStyle::ssPlus};
   std::vector<QColor> colors;
   int custom = 0, maxSteps = 0;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -129,8 +129,9 @@ void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves
   plot->xAxis->setLabel(QObject::tr("Training step"));
   plot->yAxis->setLabel(QObject::tr("Training loss"));
   addTitle(plot, QObject::tr("Training loss per configuration"), theme);
-  plot->plotLayout()->addElement(
-      3, 0, newWrappedText(plot, QObject::tr("line: mean over seeds; %1").arg(bandLabel(band)), theme.smallFont(), theme.muted));
+  plot->plotLayout()->addElement(3, 0,
+                                 newWrappedText(plot, QObject::tr("line: mean over seeds; %1").arg(bandLabel(band)),
+                                                theme.smallFont(), theme.muted));
   for (int row : {0, 2, 3}) plot->plotLayout()->setRowStretchFactor(row, 0.001);  // text rows keep their height
 }
 
@@ -191,8 +192,11 @@ void renderFinalLoss(QCustomPlot* plot, const std::vector<srdd::aqn::ConfigSumma
   plot->yAxis->setLabel(QObject::tr("Final held-out loss (quantized)"));
   addTitle(plot, QObject::tr("Final loss per configuration"), theme);
   plot->plotLayout()->addElement(
-      2, 0, newWrappedText(plot, QObject::tr("Disc: mean over %1 seeds; error bars: 95 % CI (Student t); circles: single seeds.").arg(maxSeeds),
-                           theme.smallFont(), theme.muted));
+      2, 0,
+      newWrappedText(plot,
+                     QObject::tr("Disc: mean over %1 seeds; error bars: 95 % CI (Student t); circles: single seeds.")
+                         .arg(maxSeeds),
+                     theme.smallFont(), theme.muted));
   for (int row : {0, 2}) plot->plotLayout()->setRowStretchFactor(row, 0.001);
 }
 

@@ -24,8 +24,7 @@ void renderNote(QCustomPlot* plot, const QString& text, const PlotTheme& theme);
 
 // Empties PLOT and draws one mean curve + band per configuration, with a legend and a caption naming the
 // band. A plot without curves shows a note instead (reference protocol: no training).
-void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves, AqnBand band,
-                      const PlotTheme& theme);
+void renderLossCurves(QCustomPlot* plot, const std::vector<AqnLossCurve>& curves, AqnBand band, const PlotTheme& theme);
 
 // Empties PLOT and draws each configuration's final quantized held-out loss: the mean over seeds with its
 // 95 % interval, and every seed beside it; a caption names the error bars.

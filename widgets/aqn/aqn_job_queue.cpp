@@ -191,8 +191,9 @@ void AqnJobQueue::finish(AqnJob& job, const nlohmann::json& body) {
   } else {
     // The local copy: every file the engine sent, written atomically, then read like a local run.
     const QString remote = QString::fromStdString(body.value("run_dir", job.runDirectory.toStdString()));
-    const QString local = QDir(m_localRoot).filePath(hostDirectoryName(m_client->host()) + QLatin1Char('/') +
-                                                     QFileInfo(QDir::cleanPath(remote)).fileName());
+    const QString local = QDir(m_localRoot)
+                              .filePath(hostDirectoryName(m_client->host()) + QLatin1Char('/') +
+                                        QFileInfo(QDir::cleanPath(remote)).fileName());
     const auto files = body.value("files", nlohmann::json::object());
     if (!files.is_object() || !files.contains("comparison.json"))
       throw srdd::Error(remote.toStdString() + ": the engine sent no comparison.json");

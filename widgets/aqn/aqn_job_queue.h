@@ -33,8 +33,8 @@ struct AqnJob {
   srdd::aqn::ComparisonSettings settings;
   bool force = false;
   AqnJobState state = AqnJobState::Queued;
-  srdd::ProgressInfo progress;  // latest report (stage names config, seed and step)
-  QString error;                // engine message of a failed job
+  srdd::ProgressInfo progress;                                // latest report (stage names config, seed and step)
+  QString error;                                              // engine message of a failed job
   std::shared_ptr<const srdd::aqn::ComparisonResult> result;  // set for Finished only
   bool isActive() const { return state == AqnJobState::Running || state == AqnJobState::Cancelling; }
 };

@@ -32,7 +32,8 @@ AqnPartialRunPanel::AqnPartialRunPanel(QWidget* parent) : QWidget(parent) {
   m_runs->setMaximumHeight(96);
   m_resume = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Resume"));
   m_resume->setObjectName(QStringLiteral("resumeRunDirectory"));
-  m_resume->setToolTip(tr("Queue this directory's settings again: finished runs are kept, the missing ones are trained"));
+  m_resume->setToolTip(
+      tr("Queue this directory's settings again: finished runs are kept, the missing ones are trained"));
   connect(m_resume, &QPushButton::clicked, this, &AqnPartialRunPanel::resumeRequested);
   auto* head = new QHBoxLayout;
   head->addWidget(m_headline, 1);
@@ -70,8 +71,9 @@ void AqnPartialRunPanel::setRunDirectory(const AqnRunDirectory& dir) {
   });
   for (const QString& run : all) {
     const bool finished = dir.finished.contains(run);
-    auto* item = new QListWidgetItem(finished ? done : missing,
-                                     finished ? tr("%1  %2").arg(run, formatStat(loss[run], 5)) : tr("%1  missing").arg(run));
+    auto* item =
+        new QListWidgetItem(finished ? done : missing,
+                            finished ? tr("%1  %2").arg(run, formatStat(loss[run], 5)) : tr("%1  missing").arg(run));
     item->setData(Qt::UserRole, run);
     item->setData(Qt::UserRole + 1, finished);
     item->setToolTip(finished ? tr("Finished: final held-out loss (quantized) %1").arg(formatStat(loss[run], 8))

@@ -15,7 +15,7 @@ namespace srdd_gui {
 struct AqnLossCurve {
   QString config;
   int seeds = 0;
-  QVector<double> step;  // 1-based step numbers
+  QVector<double> step;                // 1-based step numbers
   QVector<double> mean, sd, min, max;  // sd: sample sd (n - 1), 0 for a single seed
 };
 

@@ -91,12 +91,14 @@ AqnResultsView::AqnResultsView(QWidget* parent)
   m_exportFigure = new QPushButton(tr("Export figure…"));
   m_exportData = new QPushButton(tr("Export data…"));
   m_exportFigure->setObjectName(QStringLiteral("exportFigure"));
-  m_exportFigure->setToolTip(tr("The loss curves, the final loss per configuration or the σ schedule as PDF, SVG or PNG, "
-                                "at single- or double-column width and a chosen font size"));
+  m_exportFigure->setToolTip(
+      tr("The loss curves, the final loss per configuration or the σ schedule as PDF, SVG or PNG, "
+         "at single- or double-column width and a chosen font size"));
   m_exportData->setToolTip(tr("Both tables and the loss curves as CSV, and everything as JSON"));
   auto* figureMenu = new QMenu(m_exportFigure);
   figureMenu->addAction(tr("Training loss curves…"), this, [this] { chooseFigureFile(Figure::LossCurves); });
-  figureMenu->addAction(tr("Final loss per configuration (95 % CI)…"), this, [this] { chooseFigureFile(Figure::FinalLoss); });
+  figureMenu->addAction(tr("Final loss per configuration (95 % CI)…"), this,
+                        [this] { chooseFigureFile(Figure::FinalLoss); });
   figureMenu->addAction(tr("σ schedule…"), this, [this] { chooseFigureFile(Figure::SigmaSchedule); });
   figureMenu->addSeparator();
   figureMenu->addAction(tr("All figures to a folder…"), this, &AqnResultsView::chooseFigureFolder);
@@ -165,16 +167,21 @@ void AqnResultsView::setResult(const aqn::ComparisonResult& result, const QStrin
   fitHeight(m_testView);
   m_summary->setText(describe());
   m_summary->setToolTip(runDirectory);
-  m_answer->setText(QString::fromStdString(result.primary.line).toHtmlEscaped().replace(
-      QRegularExpression(QStringLiteral("\\? (yes|no) —")), QStringLiteral("? <b>\\1</b> —")));
-  m_answer->setToolTip(tr("Paired two-sided t-test, targeted vs global, on the final quantized held-out loss (the "
-                          "pre-specified primary test; Holm-adjusted p beside it)"));
+  m_answer->setText(
+      QString::fromStdString(result.primary.line)
+          .toHtmlEscaped()
+          .replace(QRegularExpression(QStringLiteral("\\? (yes|no) —")), QStringLiteral("? <b>\\1</b> —")));
+  m_answer->setToolTip(
+      tr("Paired two-sided t-test, targeted vs global, on the final quantized held-out loss (the "
+         "pre-specified primary test; Holm-adjusted p beside it)"));
   m_exportFigure->setEnabled(true);
   m_exportData->setEnabled(true);
   redraw();
 }
 
-QString AqnResultsView::primaryAnswer() const { return m_result ? QString::fromStdString(m_result->primary.line) : QString(); }
+QString AqnResultsView::primaryAnswer() const {
+  return m_result ? QString::fromStdString(m_result->primary.line) : QString();
+}
 
 void AqnResultsView::openRunDirectory(const QString& dir) {
   const QFileInfo info(dir);
@@ -213,8 +220,9 @@ void AqnResultsView::redraw() {
   renderLossCurves(m_plot, m_curves, m_band, theme);
   m_plot->replot();
   const bool training = m_result && m_result->settings.protocol == aqn::Protocol::Training;
-  renderSigmaSchedule(m_sigmaPlot, m_result ? m_result->sigmaPerStep : std::vector<double>{}, true, theme,
-                      training ? tr("No σ schedule stored") : tr("No σ schedule: the reference protocol does not train"));
+  renderSigmaSchedule(
+      m_sigmaPlot, m_result ? m_result->sigmaPerStep : std::vector<double>{}, true, theme,
+      training ? tr("No σ schedule stored") : tr("No σ schedule: the reference protocol does not train"));
   m_sigmaPlot->replot();
 }
 
@@ -231,7 +239,9 @@ QString AqnResultsView::describe() const {
   parts << tr("model %1").arg(model.isEmpty() ? tr("demo") : QFileInfo(model).fileName());
   // The dtype the runs used (provenance), which "auto" resolved to.
   const auto& prov = m_result->provenance;
-  const std::string dtype = prov.is_object() && prov.contains("dtype") && prov["dtype"].is_string() ? prov["dtype"].get<std::string>() : s.dtype;
+  const std::string dtype = prov.is_object() && prov.contains("dtype") && prov["dtype"].is_string()
+                                ? prov["dtype"].get<std::string>()
+                                : s.dtype;
   parts << QString::fromStdString(s.device + " " + dtype + (s.dtype == "auto" ? " (auto)" : ""));
   QString initial = tr("initial held-out loss %1 (quantized)").arg(formatStat(m_result->initialLossQuantized, 5));
   if (training) initial += tr(" / %1 (BF16)").arg(formatStat(m_result->initialLossBf16, 5));
@@ -270,7 +280,8 @@ FigureRenderer AqnResultsView::renderer(Figure figure) const {
 ExportOptions AqnResultsView::figureOptions(Figure figure, const ExportOptions& options) const {
   static const char* const titles[] = {"AQN training loss", "AQN final loss per configuration", "AQN σ schedule"};
   ExportOptions o = options;
-  if (!o.metadata.contains(QStringLiteral("Title"))) o.metadata[QStringLiteral("Title")] = tr(titles[static_cast<int>(figure)]);
+  if (!o.metadata.contains(QStringLiteral("Title")))
+    o.metadata[QStringLiteral("Title")] = tr(titles[static_cast<int>(figure)]);
   o.metadata[QStringLiteral("Comparison")] = describe();
   if (figure == Figure::LossCurves) o.metadata[QStringLiteral("Band")] = bandLabel(m_band);
   if (!m_runDir.isEmpty()) o.metadata[QStringLiteral("Run directory")] = m_runDir;
@@ -295,7 +306,8 @@ QStringList AqnResultsView::exportFigures(const QString& dir, const ExportOption
     figures.push_back(b);
   }
   ExportOptions o = figureOptions(Figure::LossCurves, options);
-  if (!options.metadata.contains(QStringLiteral("Title"))) o.metadata.remove(QStringLiteral("Title"));  // exportAll: the id
+  if (!options.metadata.contains(QStringLiteral("Title")))
+    o.metadata.remove(QStringLiteral("Title"));  // exportAll: the id
   return exportAll(dir, figures, o);
 }
 
@@ -335,8 +347,8 @@ void AqnResultsView::chooseFigureFolder() {
 
 void AqnResultsView::chooseDataFile() {
   const QString start = (m_runDir.isEmpty() ? QDir::homePath() : m_runDir) + QStringLiteral("/aqn-results");
-  QString base = QFileDialog::getSaveFileName(this, tr("Export data (base name)"), start,
-                                              tr("CSV and JSON (*.csv *.json)"));
+  QString base =
+      QFileDialog::getSaveFileName(this, tr("Export data (base name)"), start, tr("CSV and JSON (*.csv *.json)"));
   if (base.isEmpty()) return;
   for (const char* ext : {".csv", ".json"})
     if (base.endsWith(QLatin1String(ext))) base.chop(static_cast<int>(qstrlen(ext)));

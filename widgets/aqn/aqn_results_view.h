@@ -46,14 +46,17 @@ class AqnResultsView : public QWidget {
   AqnTestTableModel* testModel() const { return m_testModel; }
   QCustomPlot* lossPlot() const { return m_plot; }
   QCustomPlot* sigmaPlot() const { return m_sigmaPlot; }
-  QString primaryAnswer() const;  // "SRDD-guided AQN lower loss than Global AQN, p < 0.05? yes — ..." as shown  // σ per step of the runs
+  QString primaryAnswer()
+      const;  // "SRDD-guided AQN lower loss than Global AQN, p < 0.05? yes — ..." as shown  // σ per step of the runs
 
   enum class Figure { LossCurves, FinalLoss, SigmaSchedule };
   static QString figureId(Figure figure);  // "aqn-loss-curves", "aqn-final-loss", "aqn-sigma-schedule"
   // One figure in the paper theme at OPTIONS' size and font; OPTIONS.format decides the file type.
   // Throws srdd::Error.
   void exportFigure(Figure figure, const QString& path, const ExportOptions& options) const;
-  void exportLossFigure(const QString& path, const ExportOptions& options) const { exportFigure(Figure::LossCurves, path, options); }
+  void exportLossFigure(const QString& path, const ExportOptions& options) const {
+    exportFigure(Figure::LossCurves, path, options);
+  }
   // Every figure into DIR as <id>.<ext> with its data as <id>.csv / .json; returns the files written.
   QStringList exportFigures(const QString& dir, const ExportOptions& options) const;
   // BASE-configs.csv, BASE-tests.csv, BASE-loss-curves.csv and BASE.json; returns the files written.

@@ -43,10 +43,11 @@ AqnRunDirectory readPartial(const QString& dir, const QString& configPath) {
   }
   // The initial losses are in comparison.json only, which a stopped run has not written yet.
   r.initialLossQuantized = r.initialLossBf16 = std::numeric_limits<double>::quiet_NaN();
-  r.provenance = {{"model", {{"path", r.settings.modelDirectory}, {"files", config.value("model_files", nlohmann::json())}}},
-                  {"data_files", config.value("data_files", nlohmann::json())},
-                  {"app", config.value("app", nlohmann::json())},
-                  {"created_utc", config.value("created_utc", "")}};
+  r.provenance = {
+      {"model", {{"path", r.settings.modelDirectory}, {"files", config.value("model_files", nlohmann::json())}}},
+      {"data_files", config.value("data_files", nlohmann::json())},
+      {"app", config.value("app", nlohmann::json())},
+      {"created_utc", config.value("created_utc", "")}};
   std::vector<aqn::ConfigSpec> specs;
   const std::string path = dir.toStdString();
   for (const std::string& name : r.settings.configs) {
@@ -78,7 +79,8 @@ AqnRunDirectory readPartial(const QString& dir, const QString& configPath) {
 AqnRunDirectory readAqnRunDirectory(const QString& dir) {
   const QFileInfo info(dir);
   const QString root = info.isFile() ? info.absolutePath() : info.absoluteFilePath();
-  const QString comparison = info.isFile() ? info.absoluteFilePath() : QDir(root).filePath(QStringLiteral("comparison.json"));
+  const QString comparison =
+      info.isFile() ? info.absoluteFilePath() : QDir(root).filePath(QStringLiteral("comparison.json"));
   const QString config = QDir(root).filePath(QStringLiteral("config.json"));
   if (QFileInfo::exists(comparison) || info.isFile()) {
     AqnRunDirectory out;

@@ -16,7 +16,7 @@ struct AqnRunDirectory {
   // Complete: comparison.json. Partial: the finished runs, with statistics for the configurations that have
   // at least two of them.
   srdd::aqn::ComparisonResult result;
-  QStringList finished, missing;       // run names "<config>-seed<k>", settings order
+  QStringList finished, missing;  // run names "<config>-seed<k>", settings order
   bool isComplete() const { return missing.isEmpty(); }
   int expectedRuns() const { return static_cast<int>(finished.size() + missing.size()); }
 };

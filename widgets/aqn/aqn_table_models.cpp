@@ -139,7 +139,8 @@ QVariant AqnTestTableModel::data(const QModelIndex& index, int role) const {
       if (!defined) return QStringLiteral("—");
       if (col == WelchP || col == PairedP || col == StudentP) return formatPValue(raw());
       if (col == HolmP) return formatPValue(t.holmP) + (t.significant ? QStringLiteral(" *") : QString());
-      if (col == PairedCi) return QStringLiteral("[%1, %2]").arg(formatStat(t.pairedCi.low, 3), formatStat(t.pairedCi.high, 3));
+      if (col == PairedCi)
+        return QStringLiteral("[%1, %2]").arg(formatStat(t.pairedCi.low, 3), formatStat(t.pairedCi.high, 3));
       return formatStat(raw(), 3);
     case AqnSortRole:
       if (col == Pair) return QStringLiteral("%1 vs %2").arg(QString::fromStdString(t.a), QString::fromStdString(t.b));
@@ -147,8 +148,9 @@ QVariant AqnTestTableModel::data(const QModelIndex& index, int role) const {
       return number(raw());
     case Qt::ToolTipRole:
       if (!defined) return QString::fromStdString(t.error);
-      if (col == MeanDiff) return QStringLiteral("mean(%1) − mean(%2); negative: %1 has the lower loss")
-                                  .arg(QString::fromStdString(t.a), QString::fromStdString(t.b));
+      if (col == MeanDiff)
+        return QStringLiteral("mean(%1) − mean(%2); negative: %1 has the lower loss")
+            .arg(QString::fromStdString(t.a), QString::fromStdString(t.b));
       if (col == WelchP || col == PairedP || col == StudentP) return QString::number(raw(), 'g', 17);
       break;
     case Qt::TextAlignmentRole:
@@ -167,8 +169,18 @@ QVariant AqnTestTableModel::data(const QModelIndex& index, int role) const {
 QVariant AqnTestTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
   if (role == Qt::DisplayRole) {
-    static const char* names[] = {"Comparison", "Δ mean",   "Welch t",   "df",        "Welch p", "Paired t",
-                                  "Paired p",   "Student p", "Cohen's d", "Paired d_z", "95 % CI of Δ (paired)", "Holm p"};
+    static const char* names[] = {"Comparison",
+                                  "Δ mean",
+                                  "Welch t",
+                                  "df",
+                                  "Welch p",
+                                  "Paired t",
+                                  "Paired p",
+                                  "Student p",
+                                  "Cohen's d",
+                                  "Paired d_z",
+                                  "95 % CI of Δ (paired)",
+                                  "Holm p"};
     return QString::fromUtf8(names[section]);
   }
   if (role == Qt::ToolTipRole) {
@@ -180,7 +192,8 @@ QVariant AqnTestTableModel::headerData(int section, Qt::Orientation orientation,
       case CohensD: return QStringLiteral("Cohen's d with the pooled standard deviation");
       case PairedDz: return QStringLiteral("Paired effect size d_z: mean / sd of the per-seed differences");
       case PairedCi: return QStringLiteral("95 % confidence interval of the mean per-seed difference");
-      case HolmP: return QStringLiteral("Paired p after Holm's correction over every test of the table (*: significant at 0.05)");
+      case HolmP:
+        return QStringLiteral("Paired p after Holm's correction over every test of the table (*: significant at 0.05)");
     }
   }
   return {};

@@ -34,8 +34,21 @@ class AqnConfigTableModel : public QAbstractTableModel {
 class AqnTestTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { Pair, MeanDiff, WelchT, WelchDf, WelchP, PairedT, PairedP, StudentP, CohensD, PairedDz, PairedCi, HolmP,
-                ColumnCount };
+  enum Column {
+    Pair,
+    MeanDiff,
+    WelchT,
+    WelchDf,
+    WelchP,
+    PairedT,
+    PairedP,
+    StudentP,
+    CohensD,
+    PairedDz,
+    PairedCi,
+    HolmP,
+    ColumnCount
+  };
   using QAbstractTableModel::QAbstractTableModel;
 
   void setTests(const std::vector<srdd::aqn::ConfigTest>& tests);

@@ -31,7 +31,9 @@
 namespace srdd_gui {
 
 AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
-    : QWidget(parent), m_queue(new AqnJobQueue(client, this)), m_runRoot(QDir::homePath() + QStringLiteral("/srdd-runs")) {
+    : QWidget(parent),
+      m_queue(new AqnJobQueue(client, this)),
+      m_runRoot(QDir::homePath() + QStringLiteral("/srdd-runs")) {
   m_runAction = new QAction(tr("Run AQN…"), this);
   m_runAction->setToolTip(tr("Compare AQN training on the target set against other layer sets"));
   m_openAction = new QAction(tr("Open AQN Run Directory…"), this);
@@ -121,9 +123,8 @@ AqnWorkspace::AqnWorkspace(EngineClient* client, QWidget* parent)
   });
   connect(m_queue, &QAbstractItemModel::dataChanged, this, &AqnWorkspace::updateButtons);
   connect(m_queue, &QAbstractItemModel::rowsRemoved, this, &AqnWorkspace::updateButtons);
-  connect(m_queue, &AqnJobQueue::jobStarted, this, [this](quint64 id) {
-    setStatus(tr("Running %1…").arg(m_queue->job(id)->name));
-  });
+  connect(m_queue, &AqnJobQueue::jobStarted, this,
+          [this](quint64 id) { setStatus(tr("Running %1…").arg(m_queue->job(id)->name)); });
   connect(m_queue, &AqnJobQueue::jobFinished, this, [this](quint64 id) {
     setStatus(tr("%1 finished.").arg(m_queue->job(id)->name));
     const quint64 selected = selectedJob();
@@ -149,7 +150,8 @@ namespace aqn = srdd::aqn;
 aqn::ComparisonSettings withoutModelParts(aqn::ComparisonSettings s) {
   s.modelDirectory.clear();
   s.targets.clear();
-  for (const auto& [name, layers] : s.custom) s.configs.erase(std::remove(s.configs.begin(), s.configs.end(), name), s.configs.end());
+  for (const auto& [name, layers] : s.custom)
+    s.configs.erase(std::remove(s.configs.begin(), s.configs.end(), name), s.configs.end());
   s.custom.clear();
   s.data.trainPath.clear();
   s.data.evalPath.clear();
@@ -164,8 +166,10 @@ void AqnWorkspace::setModelDirectory(const QString& dir, bool found) {
   if (sameModelPath(dir, m_modelDir, local)) return;
   if (m_lastSettings) m_settingsByModel.insert(m_modelDir, *m_lastSettings);
   const auto stashed = m_settingsByModel.constFind(dir);
-  if (stashed != m_settingsByModel.cend()) m_lastSettings = *stashed;
-  else if (m_lastSettings) m_lastSettings = withoutModelParts(*m_lastSettings);
+  if (stashed != m_settingsByModel.cend())
+    m_lastSettings = *stashed;
+  else if (m_lastSettings)
+    m_lastSettings = withoutModelParts(*m_lastSettings);
   m_modelDir = dir;
   const srdd::aqn::ComparisonResult* shown = m_results->result();
   if (shown && !sameModelPath(QString::fromStdString(shown->settings.modelDirectory), dir, local)) {
@@ -193,7 +197,7 @@ QString AqnWorkspace::newRunDirectory() const {
   // On an engine host the run goes under that user's home: a relative path, made absolute by the engine.
   const QString root = m_queue->client()->isInProcess() ? m_runRoot : QStringLiteral("srdd-runs");
   return QDir(root).filePath(QStringLiteral("aqn-") +
-                                  QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+                             QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
 AqnDialog* AqnWorkspace::showRunDialog() {
@@ -248,8 +252,9 @@ bool AqnWorkspace::openRunDirectory(const QString& dir) {
     const bool local = m_queue->client()->isInProcess();
     // A directory on this computer resumes only with the in-process engine; a stopped job of an engine
     // host resumes from the queue ("Resume job").
-    m_partial->setResumeEnabled(local, local ? QString() : tr("This directory is on this computer, but the engine runs "
-                                                               "on another host"));
+    m_partial->setResumeEnabled(local, local ? QString()
+                                             : tr("This directory is on this computer, but the engine runs "
+                                                  "on another host"));
     setStatus(tr("Showing the %1 finished runs of %2 (%3 missing)")
                   .arg(run.finished.size())
                   .arg(QDir::toNativeSeparators(run.path))
@@ -297,8 +302,8 @@ quint64 AqnWorkspace::selectedJob() const {
 void AqnWorkspace::selectJob(quint64 id) {
   const int row = m_queue->rowOf(id);
   if (row < 0) return;
-  m_queueView->selectionModel()->setCurrentIndex(m_queue->index(row, 0), QItemSelectionModel::ClearAndSelect |
-                                                                              QItemSelectionModel::Rows);
+  m_queueView->selectionModel()->setCurrentIndex(m_queue->index(row, 0),
+                                                 QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
   const AqnJob* j = m_queue->job(id);
   if (j->state == AqnJobState::Finished) showJob(id);
 }

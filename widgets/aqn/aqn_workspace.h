@@ -37,10 +37,10 @@ class AqnWorkspace : public QWidget {
   // shown comparison of another model. FOUND false: the results' model is not where they say; the run dialog
   // says so and offers "Locate…" (locateModelRequested) instead of running another model.
   void setModelDirectory(const QString& dir, bool found = true);
-  void relocateModel(const QString& dir);      // the same model found at DIR: settings and results stay
-  void setNumLayers(int numLayers);            // -1: unknown
-  void setTargets(const QList<int>& layers);   // prefills the dialog's targets
-  void setRunRoot(const QString& dir);         // parent of new run directories (default ~/srdd-runs)
+  void relocateModel(const QString& dir);     // the same model found at DIR: settings and results stay
+  void setNumLayers(int numLayers);           // -1: unknown
+  void setTargets(const QList<int>& layers);  // prefills the dialog's targets
+  void setRunRoot(const QString& dir);        // parent of new run directories (default ~/srdd-runs)
 
   QAction* runAction() const { return m_runAction; }    // "Run AQN…"
   QAction* openAction() const { return m_openAction; }  // "Open AQN Run Directory…"

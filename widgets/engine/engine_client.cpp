@@ -129,7 +129,7 @@ void EngineClient::connectTo(const EngineConnection& c) {
   if (c.kind == EngineConnection::Kind::InProcess) return start(QString(), c.name, {});
   const QString problem = c.validationError();
   if (!problem.isEmpty()) {
-    start(c.name, c.name, [problem] () -> std::unique_ptr<engine::Engine> { throw srdd::Error(problem.toStdString()); });
+    start(c.name, c.name, [problem]() -> std::unique_ptr<engine::Engine> { throw srdd::Error(problem.toStdString()); });
     return;
   }
   std::vector<std::string> argv;
@@ -266,7 +266,8 @@ quint64 EngineClient::submit(const nlohmann::json& request, QObject* context, Jo
     submitToEngine(id);
   } else if (m_state == State::Failed) {
     const std::string message = m_error.toStdString();
-    QMetaObject::invokeMethod(this, [this, id, message] { endJob(id, errorEvent(id, message)); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, id, message] { endJob(id, errorEvent(id, message)); }, Qt::QueuedConnection);
   }
   return id;
 }
@@ -310,14 +311,16 @@ void EngineClient::submitToEngine(quint64 id) {
       shared->progress.erase(id);
     }
     const quint64 generation = shared->generation;
-    QMetaObject::invokeMethod(client, [client, generation, ev] { client->deliver(generation, ev); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        client, [client, generation, ev] { client->deliver(generation, ev); }, Qt::QueuedConnection);
   };
   try {
     job.engineId = m_engine->submit(job.request, handler);
     if (job.cancelRequested) m_engine->cancel(job.engineId);
   } catch (const std::exception& e) {
     const std::string message = firstLine(e.what());
-    QMetaObject::invokeMethod(this, [this, id, message] { endJob(id, errorEvent(id, message)); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, id, message] { endJob(id, errorEvent(id, message)); }, Qt::QueuedConnection);
   }
   if (!m_poll->isActive()) m_poll->start();
 }
@@ -332,7 +335,8 @@ void EngineClient::cancel(quint64 id) {
     JobEvent e;
     e.job = id;
     e.type = "cancelled";
-    QMetaObject::invokeMethod(this, [this, e] { endJob(e.job, e); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, e] { endJob(e.job, e); }, Qt::QueuedConnection);
     return;
   }
   if (job.engineId != 0 && m_engine) {

@@ -26,8 +26,8 @@ namespace srdd_gui {
 
 // One event of a job as the GUI sees it.
 struct JobEvent {
-  quint64 job = 0;     // the client's job id
-  std::string type;    // accepted, progress, log, result, error, cancelled
+  quint64 job = 0;      // the client's job id
+  std::string type;     // accepted, progress, log, result, error, cancelled
   nlohmann::json body;  // for a result: the result document (parsed from the payload when there is one)
   // For final events: every progress stage the engine reported for this job, throttled ones included.
   std::set<std::string> stages;
@@ -51,14 +51,14 @@ class EngineClient : public QObject {
   // engine end with a "cancelled" event; jobs submitted while connecting wait for the new engine.
   void connectTo(const QString& spec);
   void connectTo(const EngineConnection& connection);  // the same, for a saved connection
-  QString spec() const { return m_spec; }  // the command line ("" in-process)
-  QString connectionName() const { return m_name; }  // the saved connection's name, if any
+  QString spec() const { return m_spec; }              // the command line ("" in-process)
+  QString connectionName() const { return m_name; }    // the saved connection's name, if any
   State state() const { return m_state; }
-  QString errorMessage() const { return m_error; }  // why the last connection failed
+  QString errorMessage() const { return m_error; }             // why the last connection failed
   const nlohmann::json& handshake() const { return m_hello; }  // hello() of the connected engine
-  QString description() const;   // "in-process", "ssh gpu1", ... (the engine's describe())
-  QString host() const;          // the engine's hostname (handshake)
-  QString deviceSummary() const; // "NVIDIA H100 80GB · 79.6 GiB", or "CPU"
+  QString description() const;    // "in-process", "ssh gpu1", ... (the engine's describe())
+  QString host() const;           // the engine's hostname (handshake)
+  QString deviceSummary() const;  // "NVIDIA H100 80GB · 79.6 GiB", or "CPU"
   // provenance.engine of results it made, as `srdd scan --engine` writes it: {name, host, engine_version,
   // commit, torch_version}.
   nlohmann::json provenance() const;

@@ -61,9 +61,7 @@ QString EngineConnection::validationError() const {
     case Kind::InProcess: return {};
     case Kind::LocalProcess:
       return program.trimmed().isEmpty() ? QStringLiteral("no path to a srdd binary") : QString();
-    case Kind::Ssh:
-      try {
-        sshTarget().validate();
+    case Kind::Ssh: try { sshTarget().validate();
       } catch (const srdd::Error& e) {
         return QString::fromStdString(e.what());
       }

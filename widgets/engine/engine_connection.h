@@ -16,12 +16,12 @@ struct EngineConnection {
   enum class Kind { InProcess, LocalProcess, Ssh };
   QString name;
   Kind kind = Kind::InProcess;
-  QString program;                        // LocalProcess: path to the srdd binary
-  QString host, user;                     // Ssh
-  int port = 0;                           // Ssh: 0 = ssh's default (its config, else 22)
-  QString wrapper;                        // Ssh: words before the remote srdd, e.g. "docker exec -i box"
+  QString program;                                 // LocalProcess: path to the srdd binary
+  QString host, user;                              // Ssh
+  int port = 0;                                    // Ssh: 0 = ssh's default (its config, else 22)
+  QString wrapper;                                 // Ssh: words before the remote srdd, e.g. "docker exec -i box"
   QString remoteProgram = QStringLiteral("srdd");  // Ssh: srdd on the host (or in the container)
-  QString sshOptions;                     // Ssh: extra ssh arguments before the host, e.g. "-J jump -i KEY"
+  QString sshOptions;                              // Ssh: extra ssh arguments before the host, e.g. "-J jump -i KEY"
 
   static EngineConnection inProcess();  // the built-in default, named "In-process"
   // The child's argv: "PROGRAM serve --stdio", or srdd::engine::sshEngineArgv ("ssh -T ... -o BatchMode=yes

@@ -107,7 +107,8 @@ EngineDialog::EngineDialog(EngineClient* app, QWidget* parent) : QDialog(parent)
     save();
   });
   connect(m_test, &QPushButton::clicked, this, &EngineDialog::testConnection);
-  const QString currentName = m_app->connectionName().isEmpty() ? EngineConnection::currentName(settings) : m_app->connectionName();
+  const QString currentName =
+      m_app->connectionName().isEmpty() ? EngineConnection::currentName(settings) : m_app->connectionName();
   selectConnection(currentName);
   if (m_list->currentRow() < 0) m_list->setCurrentRow(0);
   resize(900, 680);
@@ -174,8 +175,9 @@ void EngineDialog::buildForm() {
   m_form->addRow(tr("SSH options:"), m_sshOptions);
   m_form->addRow(tr("Command:"), m_command);
   m_form->addRow(m_problem);
-  m_kind->setToolTip(tr("SSH uses your ssh config and agent (no password prompts); nothing is stored but these "
-                        "fields, and the app opens no ports."));
+  m_kind->setToolTip(
+      tr("SSH uses your ssh config and agent (no password prompts); nothing is stored but these "
+         "fields, and the app opens no ports."));
   for (QLineEdit* e : {m_name, m_program, m_host, m_user, m_wrapper, m_remoteProgram, m_sshOptions})
     connect(e, &QLineEdit::textEdited, this, &EngineDialog::readForm);
   connect(m_port, &QSpinBox::valueChanged, this, &EngineDialog::readForm);
@@ -251,7 +253,8 @@ void EngineDialog::updateFormState() {
   m_kind->setEnabled(!builtIn);
   const bool local = c.kind == Kind::LocalProcess, ssh = c.kind == Kind::Ssh;
   m_program->setEnabled(local);
-  for (QWidget* w : std::initializer_list<QWidget*>{m_host, m_user, m_port, m_wrapper, m_remoteProgram, m_sshOptions}) w->setEnabled(ssh);
+  for (QWidget* w : std::initializer_list<QWidget*>{m_host, m_user, m_port, m_wrapper, m_remoteProgram, m_sshOptions})
+    w->setEnabled(ssh);
   QString problem = c.validationError();
   if (problem.isEmpty()) {
     try {

@@ -35,7 +35,7 @@ class EngineDialog : public QDialog {
   // Adds (or replaces, by name) a connection, selects it and saves.
   void addConnection(const EngineConnection& c);
 
-  void testConnection();    // starts the selected engine on the side; the handshake rows follow
+  void testConnection();  // starts the selected engine on the side; the handshake rows follow
   bool isTesting() const;
   QString testStatus() const;  // "Connected in 0.4 s", or the error
   // The handshake of the last successful test as (label, value), e.g. ("Device", "cuda:0 · H100 · 79.1 GiB").

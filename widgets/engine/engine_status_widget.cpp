@@ -30,7 +30,8 @@ QString EngineStatusWidget::stateName() const {
   switch (m_client->state()) {
     case EngineClient::State::Connecting: return QStringLiteral("connecting");
     case EngineClient::State::Failed: return QStringLiteral("failed");
-    case EngineClient::State::Connected: return m_client->isBusy() ? QStringLiteral("busy") : QStringLiteral("connected");
+    case EngineClient::State::Connected:
+      return m_client->isBusy() ? QStringLiteral("busy") : QStringLiteral("connected");
   }
   return {};
 }

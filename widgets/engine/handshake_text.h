@@ -13,6 +13,6 @@ namespace srdd_gui {
 // per device ("cuda:0 · NVIDIA H100 80GB HBM3 · 79.1 GiB").
 QList<QPair<QString, QString>> handshakeRows(const nlohmann::json& hello);
 QStringList handshakeLines(const nlohmann::json& hello);  // "label: value"
-QString formatMemory(double bytes);  // "79.1 GiB", "512 MiB"
+QString formatMemory(double bytes);                       // "79.1 GiB", "512 MiB"
 
 }  // namespace srdd_gui

@@ -111,8 +111,9 @@ void RemoteModelPicker::showListing(const nlohmann::json& body, bool cache) {
       item->setToolTip(path);
       m_list->addItem(item);
     }
-    m_status->setText(models.empty() ? tr("No models in the Hugging Face cache at %1").arg(m_location->text())
-                                     : tr("%n model(s) in the Hugging Face cache", nullptr, static_cast<int>(models.size())));
+    m_status->setText(models.empty()
+                          ? tr("No models in the Hugging Face cache at %1").arg(m_location->text())
+                          : tr("%n model(s) in the Hugging Face cache", nullptr, static_cast<int>(models.size())));
     return;
   }
   m_path = QString::fromStdString(body.value("path", ""));

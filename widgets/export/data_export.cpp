@@ -26,7 +26,8 @@ QString csvRecord(const QStringList& fields) {
 
 QString tableToCsv(const QAbstractItemModel& model, int role) {
   QStringList header;
-  for (int c = 0; c < model.columnCount(); ++c) header << model.headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+  for (int c = 0; c < model.columnCount(); ++c)
+    header << model.headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
   QString csv = csvRecord(header);
   for (int r = 0; r < model.rowCount(); ++r) {
     QStringList row;

@@ -80,12 +80,15 @@ ExportDialog::ExportDialog(Target target, QWidget* parent) : QDialog(parent), m_
   connect(m_format, &QComboBox::currentIndexChanged, this, &ExportDialog::onFormatChanged);
   connect(m_preset, &QComboBox::currentIndexChanged, this, &ExportDialog::onPresetChanged);
   connect(m_width, &QDoubleSpinBox::valueChanged, this, [this](double w) {
-    const int preset = w == ExportOptions::kSingleColumnPt ? SingleColumn : w == ExportOptions::kDoubleColumnPt ? DoubleColumn : Custom;
+    const int preset = w == ExportOptions::kSingleColumnPt   ? SingleColumn
+                       : w == ExportOptions::kDoubleColumnPt ? DoubleColumn
+                                                             : Custom;
     const QSignalBlocker block(m_preset);
     m_preset->setCurrentIndex(m_preset->findData(preset));
     updateSummary();
   });
-  for (QDoubleSpinBox* b : {m_height, m_font}) connect(b, &QDoubleSpinBox::valueChanged, this, &ExportDialog::updateSummary);
+  for (QDoubleSpinBox* b : {m_height, m_font})
+    connect(b, &QDoubleSpinBox::valueChanged, this, &ExportDialog::updateSummary);
   connect(m_dpi, &QSpinBox::valueChanged, this, &ExportDialog::updateSummary);
   setOptions(lastOptions());
 }
@@ -160,7 +163,9 @@ void ExportDialog::updateSummary() {
                      .arg(o.widthPt / 72 * 25.4, 0, 'f', 1)
                      .arg(o.effectiveHeightPt() / 72 * 25.4, 0, 'f', 1);
   if (o.format == ExportOptions::Png)
-    text += tr(", %1 \u00d7 %2 pixels").arg(std::lround(o.widthPt / 72 * o.dpi)).arg(std::lround(o.effectiveHeightPt() / 72 * o.dpi));
+    text += tr(", %1 \u00d7 %2 pixels")
+                .arg(std::lround(o.widthPt / 72 * o.dpi))
+                .arg(std::lround(o.effectiveHeightPt() / 72 * o.dpi));
   const QString problem = o.validate();
   m_summary->setText(problem.isEmpty() ? text : problem);
 }
@@ -168,7 +173,8 @@ void ExportDialog::updateSummary() {
 void ExportDialog::accept() {
   const QString problem = options().validate();
   if (!problem.isEmpty() || path().isEmpty()) {
-    m_summary->setText(problem.isEmpty() ? (m_target == Target::File ? tr("Choose a file.") : tr("Choose a folder.")) : problem);
+    m_summary->setText(problem.isEmpty() ? (m_target == Target::File ? tr("Choose a file.") : tr("Choose a folder."))
+                                         : problem);
     return;
   }
   rememberOptions(options());

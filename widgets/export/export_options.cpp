@@ -31,7 +31,8 @@ QString ExportOptions::validate() const {
   if (format == Png) {
     if (dpi < 36 || dpi > 2400) return QStringLiteral("resolution %1 dpi is outside 36..2400 dpi").arg(dpi);
     const double longest = std::max(widthPt, effectiveHeightPt()) / 72.0 * dpi;
-    if (longest > 20000) return QStringLiteral("a PNG of %1 pixels is larger than 20000 pixels").arg(std::lround(longest));
+    if (longest > 20000)
+      return QStringLiteral("a PNG of %1 pixels is larger than 20000 pixels").arg(std::lround(longest));
   }
   return {};
 }

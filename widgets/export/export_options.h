@@ -25,8 +25,8 @@ struct ExportOptions {
 
   double effectiveHeightPt() const { return heightPt > 0 ? heightPt : widthPt * 0.75; }
   QString extension() const { return extension(format); }
-  static QString extension(Format format);                              // "pdf", "svg", "png"
-  static std::optional<Format> formatFromName(const QString& name);      // "pdf"/"PDF"/".pdf" -> Pdf
+  static QString extension(Format format);                           // "pdf", "svg", "png"
+  static std::optional<Format> formatFromName(const QString& name);  // "pdf"/"PDF"/".pdf" -> Pdf
   // The option that is out of range, as a message ("figure width 0 pt is outside 36..2880 pt"); empty if valid.
   QString validate() const;
 };

@@ -43,12 +43,16 @@ QByteArray xmpPacket(const Metadata& m) {
   const auto esc = [](const QString& s) { return s.toHtmlEscaped(); };
   QString x;
   x += QStringLiteral("<?xpacket begin='") + QChar(0xFEFF) + QStringLiteral("' id='W5M0MpCehiHzreSzNTczkc9d'?>\n");
-  x += QStringLiteral("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
-  x += QStringLiteral("<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
-                      "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n");
-  x += QStringLiteral("<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">%1</rdf:li></rdf:Alt></dc:title>\n").arg(esc(m.title));
-  x += QStringLiteral("<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">%1</rdf:li></rdf:Alt></dc:description>\n")
-           .arg(esc(m.description));
+  x += QStringLiteral(
+      "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
+  x += QStringLiteral(
+      "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+      "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n");
+  x += QStringLiteral("<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">%1</rdf:li></rdf:Alt></dc:title>\n")
+           .arg(esc(m.title));
+  x +=
+      QStringLiteral("<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">%1</rdf:li></rdf:Alt></dc:description>\n")
+          .arg(esc(m.description));
   x += QStringLiteral("<xmp:CreatorTool>%1</xmp:CreatorTool>\n").arg(esc(m.creator));
   x += QStringLiteral("</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end='w'?>");
   return x.toUtf8();
@@ -106,7 +110,8 @@ void writePng(QCustomPlot* plot, const QString& path, int w, int h, int dpi, int
               const Metadata& meta) {
   const auto dotsPerMeter = [](double perInch) { return qRound(perInch / 0.0254); };
   QImage image(qRound(w / 72.0 * dpi), qRound(h / 72.0 * dpi), QImage::Format_ARGB32_Premultiplied);
-  if (image.isNull()) throw srdd::Error(QDir::toNativeSeparators(path).toStdString() + ": not enough memory for the image");
+  if (image.isNull())
+    throw srdd::Error(QDir::toNativeSeparators(path).toStdString() + ": not enough memory for the image");
   image.fill(Qt::white);
   image.setDotsPerMeterX(dotsPerMeter(textDpi));  // fonts resolve like the layout's metrics while drawing
   image.setDotsPerMeterY(dotsPerMeter(textDpi));
@@ -116,11 +121,13 @@ void writePng(QCustomPlot* plot, const QString& path, int w, int h, int dpi, int
   image.setText(QStringLiteral("Title"), meta.title);
   image.setText(QStringLiteral("Software"), meta.creator);
   image.setText(QStringLiteral("Description"), meta.description);
-  for (auto it = options.metadata.cbegin(); it != options.metadata.cend(); ++it) image.setText(pngKey(it.key()), it.value());
+  for (auto it = options.metadata.cbegin(); it != options.metadata.cend(); ++it)
+    image.setText(pngKey(it.key()), it.value());
   writeFileAtomically(path, [&](QIODevice* out) {
     QImageWriter writer(out, "png");
     if (!writer.write(image))
-      throw srdd::Error(QDir::toNativeSeparators(path).toStdString() + ": cannot encode PNG: " + writer.errorString().toStdString());
+      throw srdd::Error(QDir::toNativeSeparators(path).toStdString() +
+                        ": cannot encode PNG: " + writer.errorString().toStdString());
   });
 }
 
@@ -135,7 +142,8 @@ int layoutTextDpi() {
 void exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options) {
   const std::string name = QDir::toNativeSeparators(path).toStdString();
   if (!plot) throw srdd::Error(name + ": no figure to export");
-  if (const QString problem = options.validate(); !problem.isEmpty()) throw srdd::Error(name + ": " + problem.toStdString());
+  if (const QString problem = options.validate(); !problem.isEmpty())
+    throw srdd::Error(name + ": " + problem.toStdString());
   const int w = static_cast<int>(std::lround(options.widthPt));
   int h = static_cast<int>(std::lround(options.effectiveHeightPt()));
   const int textDpi = layoutTextDpi();
@@ -170,7 +178,8 @@ void exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& opt
 
 void exportFigure(const QString& path, const FigureRenderer& render, const ExportOptions& options) {
   QCustomPlot plot;
-  plot.resize(static_cast<int>(std::lround(options.widthPt)), static_cast<int>(std::lround(options.effectiveHeightPt())));
+  plot.resize(static_cast<int>(std::lround(options.widthPt)),
+              static_cast<int>(std::lround(options.effectiveHeightPt())));
   render(&plot);
   exportPlot(&plot, path, options);
 }

@@ -93,7 +93,8 @@ PaperThemeScope::PaperThemeScope(QCustomPlot* plot, const QFont& font) : m_plot(
     } else if (auto* legend = qobject_cast<QCPLegend*>(element)) {
       set(legend, &QCPLegend::brush, &QCPLegend::setBrush, QBrush(Qt::white));
       set(legend, &QCPLegend::borderPen, &QCPLegend::setBorderPen, pen(kLegendFrame, kGridWidthPt));
-      set(legend, &QCPLegend::selectedParts, &QCPLegend::setSelectedParts, QCPLegend::SelectableParts(QCPLegend::spNone));
+      set(legend, &QCPLegend::selectedParts, &QCPLegend::setSelectedParts,
+          QCPLegend::SelectableParts(QCPLegend::spNone));
     } else if (auto* entry = qobject_cast<QCPAbstractLegendItem*>(element)) {
       set(entry, &QCPAbstractLegendItem::textColor, &QCPAbstractLegendItem::setTextColor, kInk);
       set(entry, &QCPAbstractLegendItem::font, &QCPAbstractLegendItem::setFont, exportFont(entry->font()));

@@ -29,7 +29,8 @@ void HistogramPanel::readLayerCount() {
   const QString dir = m_modelDirectory ? m_modelDirectory() : QString();
   if (dir.isEmpty()) return;
   try {
-    setNumLayers(static_cast<int>(srdd::ModelConfig::fromFile(QDir(dir).filePath("config.json").toStdString()).numLayers));
+    setNumLayers(
+        static_cast<int>(srdd::ModelConfig::fromFile(QDir(dir).filePath("config.json").toStdString()).numLayers));
   } catch (const srdd::Error&) {
     // no readable model here yet; the computation reports the problem
   }
@@ -45,19 +46,25 @@ void HistogramPanel::compute() {
   m_thread = QThread::create([self, r] {
     try {
       srdd::TensorHistograms h = srdd::computeHistograms(r);
-      QMetaObject::invokeMethod(self, [self, h] {
-        if (!self) return;
-        self->setBusy(false);
-        self->setHistograms(h);
-        Q_EMIT self->computed();
-      }, Qt::QueuedConnection);
+      QMetaObject::invokeMethod(
+          self,
+          [self, h] {
+            if (!self) return;
+            self->setBusy(false);
+            self->setHistograms(h);
+            Q_EMIT self->computed();
+          },
+          Qt::QueuedConnection);
     } catch (const std::exception& e) {
       const QString message = QString::fromUtf8(e.what());
-      QMetaObject::invokeMethod(self, [self, message] {
-        if (!self) return;
-        self->setBusy(false, message);
-        Q_EMIT self->failed(message);
-      }, Qt::QueuedConnection);
+      QMetaObject::invokeMethod(
+          self,
+          [self, message] {
+            if (!self) return;
+            self->setBusy(false, message);
+            Q_EMIT self->failed(message);
+          },
+          Qt::QueuedConnection);
     }
   });
   connect(m_thread, &QThread::finished, this, [this] {

@@ -124,7 +124,8 @@ void HistogramView::redraw() {
     line->point2->setCoords(v * gridScale, 1);
     line->setPen(gridPen);
   }
-  m_values->xAxis->setLabel(norm ? tr("value / block scale (dashed: %1 grid)").arg(QString::fromStdString(m_h.format.substr(0, m_h.format.find(' '))))
+  m_values->xAxis->setLabel(norm ? tr("value / block scale (dashed: %1 grid)")
+                                       .arg(QString::fromStdString(m_h.format.substr(0, m_h.format.find(' '))))
                                  : tr("value (dashed: grid of the most common block scale %1)").arg(m_h.modalScale));
   m_values->yAxis->setLabel(tr("count"));
   m_values->rescaleAxes();

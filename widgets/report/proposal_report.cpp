@@ -34,14 +34,15 @@ void ProposalReportJob::start(const srdd::ScanResult& scan, const srdd::aqn::Com
                               const ReportRequest& request) {
   if (isRunning()) throw srdd::Error("a proposal report is being written already");
   const QString cli = cliProgram();
-  if (cli.isEmpty()) throw srdd::Error("the srdd command-line tool is not next to this program (nor $SRDD_CLI, nor on the PATH)");
+  if (cli.isEmpty())
+    throw srdd::Error("the srdd command-line tool is not next to this program (nor $SRDD_CLI, nor on the PATH)");
   const QDir inputs(request.outDir + QStringLiteral("/inputs"));
   if (!QDir().mkpath(inputs.path()))
     throw srdd::Error(QDir::toNativeSeparators(inputs.path()).toStdString() + ": cannot create the report folder");
   const QString scanFile = inputs.filePath(QStringLiteral("scan.json"));
   srdd::writeScanJsonFile(srdd::scanResultToJson(scan), scanFile.toStdString());
-  QStringList args = {QStringLiteral("report"), scanFile, QStringLiteral("--format"), request.format,
-                      QStringLiteral("--out"), request.outDir, QStringLiteral("--lang"), request.language,
+  QStringList args = {QStringLiteral("report"),    scanFile,       QStringLiteral("--format"), request.format,
+                      QStringLiteral("--out"),     request.outDir, QStringLiteral("--lang"),   request.language,
                       QStringLiteral("--figures"), request.figures};
   if (aqn) {
     const QString aqnFile = inputs.filePath(QStringLiteral("comparison.json"));
@@ -52,12 +53,14 @@ void ProposalReportJob::start(const srdd::ScanResult& scan, const srdd::aqn::Com
   m_process = new QProcess(this);
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   // The figures are drawn by this very program when it is srdd-studio (an installed or a build tree's).
-  if (!env.contains(QStringLiteral("SRDD_STUDIO")) && QFileInfo(QCoreApplication::applicationFilePath()).fileName() == "srdd-studio")
+  if (!env.contains(QStringLiteral("SRDD_STUDIO")) &&
+      QFileInfo(QCoreApplication::applicationFilePath()).fileName() == "srdd-studio")
     env.insert(QStringLiteral("SRDD_STUDIO"), QCoreApplication::applicationFilePath());
   m_process->setProcessEnvironment(env);
   connect(m_process, &QProcess::finished, this, &ProposalReportJob::onFinished);
   connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-    if (e == QProcess::FailedToStart) Q_EMIT failed(tr("cannot start %1: %2").arg(m_process->program(), m_process->errorString()));
+    if (e == QProcess::FailedToStart)
+      Q_EMIT failed(tr("cannot start %1: %2").arg(m_process->program(), m_process->errorString()));
   });
   m_process->start(cli, args);
 }

@@ -34,8 +34,8 @@ class ProposalReportJob : public QObject {
   static QString cliProgram();
 
  Q_SIGNALS:
-  void finished(const QString& page);      // the report page written (DIR/report.html or report.md)
-  void failed(const QString& message);     // srdd report's one-line error
+  void finished(const QString& page);   // the report page written (DIR/report.html or report.md)
+  void failed(const QString& message);  // srdd report's one-line error
 
  private:
   void onFinished(int code, QProcess::ExitStatus status);

@@ -44,8 +44,9 @@ ReportDialog::ReportDialog(QWidget* parent) : QDialog(parent) {
   buttons->button(QDialogButtonBox::Ok)->setText(tr("Write"));
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-  connect(m_folder, &QLineEdit::textChanged, this,
-          [this, buttons](const QString& t) { buttons->button(QDialogButtonBox::Ok)->setEnabled(!t.trimmed().isEmpty()); });
+  connect(m_folder, &QLineEdit::textChanged, this, [this, buttons](const QString& t) {
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(!t.trimmed().isEmpty());
+  });
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(form);
   layout->addWidget(buttons);

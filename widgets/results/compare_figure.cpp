@@ -89,7 +89,8 @@ bool anyCi(const std::vector<Stat>& stats) {
 }
 
 // 95 % intervals on BARS; on a logarithmic axis a lower end at or below FLOOR is cut there.
-void addErrorBars(QCPBars* bars, const std::vector<Stat>& stats, double scale, const QColor& color, double floor = -INFINITY) {
+void addErrorBars(QCPBars* bars, const std::vector<Stat>& stats, double scale, const QColor& color,
+                  double floor = -INFINITY) {
   if (!anyCi(stats)) return;
   auto* err = new QCPErrorBars(bars->keyAxis(), bars->valueAxis());
   err->setDataPlottable(bars);
@@ -159,8 +160,10 @@ QString captionText(const CompareSeries& s, bool log) {
       parts << (s.mode == DeltaMode::Ratio ? QObject::tr("ratio: 95 % CI by the delta method over the prompt pairs")
                                            : QObject::tr("Δ: 95 % CI of the per-prompt differences"));
   }
-  if (log) parts << (s.paired && s.mode == DeltaMode::Difference ? QObject::tr("log value axes (Δ linear; values ≤ 0 not drawn)")
-                                                                 : QObject::tr("log value axes (values ≤ 0 not drawn)"));
+  if (log)
+    parts << (s.paired && s.mode == DeltaMode::Difference
+                  ? QObject::tr("log value axes (Δ linear; values ≤ 0 not drawn)")
+                  : QObject::tr("log value axes (values ≤ 0 not drawn)"));
   return parts.isEmpty() ? QString() : parts.join(QStringLiteral("; ")) + '.';
 }
 
@@ -323,7 +326,8 @@ CompareFigure buildCompareFigure(QCustomPlot* plot, const ScanData& data, const 
     thresholdLine(rb, Side::Bf16, &shared, scale);
     thresholdLine(rq, Side::Quantized, &shared, scale);
     const QCPRange range = shared.padded();
-    for (auto [rect, stats, color] : {std::make_tuple(rb, &s.bf16, t.bf16), std::make_tuple(rq, &s.quantized, t.quantized)}) {
+    for (auto [rect, stats, color] :
+         {std::make_tuple(rb, &s.bf16, t.bf16), std::make_tuple(rq, &s.quantized, t.quantized)}) {
       rect->axis(QCPAxis::atLeft)->setRange(range);  // one value axis for both variants
       QCPBars* bars = addBars(rect, s.layers, scaled(*stats), color, log ? range.lower : 0);
       addErrorBars(bars, *stats, scale, t.foreground, log ? range.lower : -INFINITY);

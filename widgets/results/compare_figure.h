@@ -27,9 +27,9 @@ CompareSeries compareSeries(const ScanData& data, const QString& metric, DeltaMo
 Stat pairedDeltaStat(const Stat& bf16, const Stat& quantized, double value, DeltaMode mode);
 
 struct CompareFigure {
-  std::vector<QCPAxisRect*> rects;   // BF16, quantized, Δ/ratio (paired) or one rect
-  std::vector<QCPBars*> bars;        // one per rect, bar key = layer index
-  std::vector<Side> sides;           // what each rect shows
+  std::vector<QCPAxisRect*> rects;  // BF16, quantized, Δ/ratio (paired) or one rect
+  std::vector<QCPBars*> bars;       // one per rect, bar key = layer index
+  std::vector<Side> sides;          // what each rect shows
   CompareSeries series;
 };
 

@@ -93,8 +93,12 @@ QJsonObject statJson(const Stat& s) {
 QString compareFigureId(const QString& metric, DeltaMode mode, bool log) {
   return "compare:" + metric + (mode == DeltaMode::Ratio ? ":ratio" : ":difference") + (log ? ":log" : "");
 }
-QString metricHeatmapId(Side side, HeatScale scale) { return "heatmap-metrics:" + sideKey(side) + ":" + scaleKey(scale); }
-QString moduleHeatmapId(const QString& metric, HeatScale scale) { return "heatmap-modules:" + metric + ":" + scaleKey(scale); }
+QString metricHeatmapId(Side side, HeatScale scale) {
+  return "heatmap-metrics:" + sideKey(side) + ":" + scaleKey(scale);
+}
+QString moduleHeatmapId(const QString& metric, HeatScale scale) {
+  return "heatmap-modules:" + metric + ":" + scaleKey(scale);
+}
 
 QString figureFileStem(const QString& id) {
   return QString(id).replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]+")), QStringLiteral("-"));
@@ -176,12 +180,9 @@ QString figureCsv(const ScanData& data, const QString& id) {
 QJsonDocument figureJson(const ScanData& data, const QString& id) {
   const Request r = parse(id);
   checkAvailable(data, r, id);
-  QJsonObject root{{"schema", "srdd-figure/1"},
-                   {"figure", id},
-                   {"title", figureTitle(data, id)},
-                   {"source", data.sourcePath()},
-                   {"provenance", data.provenanceJson()},
-                   {"parameters", data.parametersJson()}};
+  QJsonObject root{{"schema", "srdd-figure/1"},           {"figure", id},
+                   {"title", figureTitle(data, id)},      {"source", data.sourcePath()},
+                   {"provenance", data.provenanceJson()}, {"parameters", data.parametersJson()}};
   if (r.kind == Kind::Compare) {
     const CompareSeries s = compareSeries(data, r.metric, r.mode);
     const MetricInfo info = metricInfo(r.metric);
@@ -196,9 +197,10 @@ QJsonDocument figureJson(const ScanData& data, const QString& id) {
       }
       layers.append(o);
     }
-    root["data"] = QJsonObject{{"metric", r.metric}, {"name", info.name}, {"unit", info.unit},
-                               {"better", betterText(info.better)}, {"paired", s.paired},
-                               {"mode", r.mode == DeltaMode::Ratio ? "ratio" : "difference"}, {"layers", layers}};
+    root["data"] = QJsonObject{{"metric", r.metric}, {"name", info.name},
+                               {"unit", info.unit},  {"better", betterText(info.better)},
+                               {"paired", s.paired}, {"mode", r.mode == DeltaMode::Ratio ? "ratio" : "difference"},
+                               {"layers", layers}};
   } else {
     const HeatmapGrid g = gridFor(data, r);
     QJsonArray rows, layers, values, shown;

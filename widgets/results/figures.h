@@ -1,7 +1,8 @@
 #pragma once
 // The results figures by id, for export: list, render into a QCustomPlot, and the data behind each as CSV/JSON.
-// Ids: "compare:<metric>:difference|ratio[:log]", "heatmap-metrics:bf16|quantized|ratio|difference:linear|log|diverging",
-// "heatmap-modules:<weight metric>:linear|log|diverging". The on-screen views use the same builders.
+// Ids: "compare:<metric>:difference|ratio[:log]",
+// "heatmap-metrics:bf16|quantized|ratio|difference:linear|log|diverging", "heatmap-modules:<weight
+// metric>:linear|log|diverging". The on-screen views use the same builders.
 #include "results/compare_figure.h"
 #include "results/heatmap_figure.h"
 

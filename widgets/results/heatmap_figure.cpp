@@ -21,7 +21,9 @@ enum class Orientation { Plain, Flip, DistanceFromOne };
 
 Orientation orientation(const QString& key, bool change) {
   const Better b = metricInfo(key).better;
-  if (change) return b == Better::Higher || b == Better::NearOne || key == QLatin1String("kurtosis") ? Orientation::Flip : Orientation::Plain;
+  if (change)
+    return b == Better::Higher || b == Better::NearOne || key == QLatin1String("kurtosis") ? Orientation::Flip
+                                                                                           : Orientation::Plain;
   if (b == Better::Higher) return Orientation::Flip;
   return b == Better::NearOne ? Orientation::DistanceFromOne : Orientation::Plain;
 }
@@ -134,7 +136,8 @@ class SpacedTextTicker : public QCPAxisTickerText {
 
 // The metric axis: every column labelled. Full names slanted by 40° when they fit (wide figures), else short
 // names upright, else one-letter keys (on two staggered lines when one is too crowded) with the names in a
-// key legend under the map (KEY, a wrapped text element). Chosen again on every replot, so a resized view or an export's font picks its own.
+// key legend under the map (KEY, a wrapped text element). Chosen again on every replot, so a resized view or an
+// export's font picks its own.
 class MetricColumnTicker : public SpacedTextTicker {
  public:
   MetricColumnTicker(QCPAxis* axis, const QStringList& names, const QStringList& shortNames, bool tryFullNames,
@@ -168,7 +171,8 @@ class MetricColumnTicker : public SpacedTextTicker {
     if (!m_key) return;
     QStringList entries;
     if (keyed)
-      for (int i = 0; i < m_names.size(); ++i) entries << m_keys[i] + QChar(0x00a0) + QString(m_names[i]).replace(' ', QChar(0x00a0));
+      for (int i = 0; i < m_names.size(); ++i)
+        entries << m_keys[i] + QChar(0x00a0) + QString(m_names[i]).replace(' ', QChar(0x00a0));
     const QString text = entries.join(QStringLiteral("   "));
     if (wrappedFullText(m_key) != text) setWrappedFullText(m_key, text);
     m_key->setVisible(keyed);
@@ -234,26 +238,31 @@ HeatmapGrid metricHeatmap(const ScanData& data, Side side, HeatScale scale) {
   switch (scale) {
     case HeatScale::Linear:
       g.colorLabel = QObject::tr("per metric: worse →");
-      g.caption = QObject::tr("Colour per metric column, from its best layer to its worst (higher-is-better metrics "
-                              "flipped; gain: distance from 1).");
+      g.caption = QObject::tr(
+          "Colour per metric column, from its best layer to its worst (higher-is-better metrics "
+          "flipped; gain: distance from 1).");
       break;
     case HeatScale::Log:
       g.colorLabel = QObject::tr("per metric, log: worse →");
-      g.caption = QObject::tr("Colour per metric column on log10 of the value, from its best layer to its worst "
-                              "(higher-is-better metrics flipped; gain: distance from 1).");
+      g.caption = QObject::tr(
+          "Colour per metric column on log10 of the value, from its best layer to its worst "
+          "(higher-is-better metrics flipped; gain: distance from 1).");
       break;
     case HeatScale::Diverging:
       g.colorLabel = QObject::tr("← better   worse →");
-      g.caption = centre == 1.0 ? QObject::tr("Colour: ratio − 1 per metric column, scaled to its largest change; "
-                                              "red = changed for the worse (a drop, for higher-is-better metrics, gain and kurtosis).")
-                                : QObject::tr("Colour: value per metric column, scaled to its largest magnitude; red = worse "
-                                              "(a drop, for higher-is-better metrics, gain and kurtosis).");
+      g.caption = centre == 1.0
+                      ? QObject::tr(
+                            "Colour: ratio − 1 per metric column, scaled to its largest change; "
+                            "red = changed for the worse (a drop, for higher-is-better metrics, gain and kurtosis).")
+                      : QObject::tr(
+                            "Colour: value per metric column, scaled to its largest magnitude; red = worse "
+                            "(a drop, for higher-is-better metrics, gain and kurtosis).");
       g.colorRange = QCPRange(-1, 1);
       break;
   }
   if (anyUndirected)
     g.caption += ' ' + (scale == HeatScale::Diverging ? QObject::tr("* no better direction: red = higher.")
-                                                       : QObject::tr("* no better direction: min → max."));
+                                                      : QObject::tr("* no better direction: min → max."));
   return g;
 }
 
@@ -336,7 +345,8 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   layout->addElement(2, 0, body);
   QCPTextElement* key = metrics ? newWrappedText(plot, QString(), t.smallFont(), t.foreground) : nullptr;
   if (key) layout->addElement(3, 0, key);
-  if (!g.caption.isEmpty()) layout->addElement(layout->rowCount(), 0, newWrappedText(plot, g.caption, t.smallFont(), t.muted));
+  if (!g.caption.isEmpty())
+    layout->addElement(layout->rowCount(), 0, newWrappedText(plot, g.caption, t.smallFont(), t.muted));
   for (int row = 0; row < layout->rowCount(); ++row)
     if (row != 2) layout->setRowStretchFactor(row, 0.001);  // text rows keep their height, the map the rest
 
@@ -347,7 +357,8 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   QCPAxis* x = fig.rect->axis(QCPAxis::atBottom);
   QCPAxis* y = fig.rect->axis(QCPAxis::atLeft);
   if (metrics)
-    x->setTicker(QSharedPointer<MetricColumnTicker>(new MetricColumnTicker(x, g.columnLabels, g.columnShortLabels, !narrow, key)));
+    x->setTicker(QSharedPointer<MetricColumnTicker>(
+        new MetricColumnTicker(x, g.columnLabels, g.columnShortLabels, !narrow, key)));
   else
     x->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(x, g.columnLabels, true)));
   y->setTicker(QSharedPointer<SpacedTextTicker>(new SpacedTextTicker(y, g.rowLabels)));
@@ -383,7 +394,7 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   fig.colorScale->setType(narrow ? QCPAxis::atBottom : QCPAxis::atRight);
   fig.colorScale->setBarWidth(narrow ? 8 : 12);
   if (narrow) body->setRowStretchFactor(1, 0.001);  // the scale takes only what its bar and labels need
-  fig.map->setColorScale(fig.colorScale);  // the map takes the scale's gradient, so set it on the scale
+  fig.map->setColorScale(fig.colorScale);           // the map takes the scale's gradient, so set it on the scale
   QCPColorGradient gradient = g.scale == HeatScale::Diverging ? divergingGradient(t) : sequentialGradient(t);
   // The worse end always has the gradient's top colour; the colour bar's arrow points to it.
   if (g.lowIsWorse) gradient = gradient.inverted();

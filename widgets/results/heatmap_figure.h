@@ -13,11 +13,11 @@ enum class HeatScale { Linear, Log, Diverging };
 // The numbers a heatmap shows (also its CSV/JSON export). Rows are layers (top to bottom).
 struct HeatmapGrid {
   QString title, colorLabel;
-  QString valueMetric;        // module heatmap: the weight metric; metric heatmap: empty (per column)
-  QStringList columns;        // metric keys, or module names
-  QStringList columnLabels;   // display names; metrics without a better direction end in " *"
+  QString valueMetric;            // module heatmap: the weight metric; metric heatmap: empty (per column)
+  QStringList columns;            // metric keys, or module names
+  QStringList columnLabels;       // display names; metrics without a better direction end in " *"
   QStringList columnShortLabels;  // the same, at most ~8 characters (narrow figures)
-  std::vector<int> rowLayers;  // layer per row, -1 = lm_head
+  std::vector<int> rowLayers;     // layer per row, -1 = lm_head
   QStringList rowLabels;
   std::vector<std::vector<double>> raw;    // [row][column] value from the scan, NaN where none
   std::vector<std::vector<double>> shown;  // what is coloured: normalised (metric map) or display units

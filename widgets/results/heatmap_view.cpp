@@ -16,9 +16,14 @@
 namespace srdd_gui {
 
 HeatmapView::HeatmapView(Kind kind, LayerSelection* selection, QWidget* parent)
-    : QWidget(parent), m_kind(kind), m_selection(selection), m_plot(new QCustomPlot(this)),
-      m_values(new QComboBox), m_scales(new QComboBox) {
-  m_plot->setObjectName(kind == Kind::Metrics ? QStringLiteral("metricHeatmapPlot") : QStringLiteral("moduleHeatmapPlot"));
+    : QWidget(parent),
+      m_kind(kind),
+      m_selection(selection),
+      m_plot(new QCustomPlot(this)),
+      m_values(new QComboBox),
+      m_scales(new QComboBox) {
+  m_plot->setObjectName(kind == Kind::Metrics ? QStringLiteral("metricHeatmapPlot")
+                                              : QStringLiteral("moduleHeatmapPlot"));
   m_plot->setMouseTracking(true);
   m_plot->setMinimumSize(360, 260);
   resetPlot(m_plot);
@@ -105,8 +110,8 @@ void HeatmapView::rebuild() {
   m_theme = PlotTheme::fromPalette(palette(), QApplication::font());
   m_outlines.clear();  // owned by the plot, deleted by resetPlot
   m_figure = HeatmapFigure();
-  const bool valid = m_data && !m_data->isEmpty() &&
-                     (m_kind == Kind::Metrics || m_data->weightMetrics().contains(m_weightMetric));
+  const bool valid =
+      m_data && !m_data->isEmpty() && (m_kind == Kind::Metrics || m_data->weightMetrics().contains(m_weightMetric));
   if (valid) {
     HeatmapGrid grid = m_kind == Kind::Metrics ? metricHeatmap(*m_data, m_side, m_scale)
                                                : moduleHeatmap(*m_data, m_weightMetric, m_scale);
@@ -131,7 +136,8 @@ void HeatmapView::applySelection() {
       if (l < 0 || !m_selection->isSelected(l)) continue;
       // A dark band with a light core stays visible on every colour of the map.
       const bool current = l == m_selection->current();
-      for (const QPen& pen : {QPen(m_theme.dark ? Qt::white : Qt::black, current ? 5 : 4), QPen(m_theme.dark ? Qt::black : Qt::white, current ? 2 : 1.5)}) {
+      for (const QPen& pen : {QPen(m_theme.dark ? Qt::white : Qt::black, current ? 5 : 4),
+                              QPen(m_theme.dark ? Qt::black : Qt::white, current ? 2 : 1.5)}) {
         auto* rect = new QCPItemRect(m_plot);
         rect->setLayer(layer);
         rect->setClipAxisRect(m_figure.rect);
@@ -184,8 +190,8 @@ QString HeatmapView::tooltipAt(const QPoint& pixel) const {
     lines << where + " · " + metricInfo(key).name;
     const QString value = m_side == Side::Ratio ? QString::number(raw, 'g', 6) : formatMetricValue(key, raw);
     lines << tr("%1: %2").arg(sideName(*m_data, m_side), value);
-    lines << tr("colour: %1 (%2)").arg(QString::number(g.shown[static_cast<size_t>(r)][static_cast<size_t>(c)], 'g', 3),
-                                       g.colorLabel);
+    lines << tr("colour: %1 (%2)")
+                 .arg(QString::number(g.shown[static_cast<size_t>(r)][static_cast<size_t>(c)], 'g', 3), g.colorLabel);
   } else {
     const QString module = g.columns[c];
     const srdd::WeightFidelityRow* w = m_data->weight(layer, module);
@@ -193,7 +199,8 @@ QString HeatmapView::tooltipAt(const QPoint& pixel) const {
     if (w)
       for (int64_t d : w->shape) dims << QString::number(d);
     lines << where + " · " + module + (dims.isEmpty() ? QString() : " (" + dims.join(QStringLiteral(" × ")) + ")");
-    lines << tr("%1: %2").arg(metricInfo("weights." + m_weightMetric).name, formatMetricValue("weights." + m_weightMetric, raw));
+    lines << tr("%1: %2").arg(metricInfo("weights." + m_weightMetric).name,
+                              formatMetricValue("weights." + m_weightMetric, raw));
   }
   return lines.join('\n');
 }

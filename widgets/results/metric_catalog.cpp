@@ -25,8 +25,10 @@ struct Entry {
 // Healthy ranges and wording from docs/scans.md ("healthy" column and the rule defaults).
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> e = {
-      {"gain", "Gain", "", Better::NearOne, kNaN, kNaN, "≈ 1 through the residual path (Qwen2.5: 1.03–1.16); ≈ 0 in a dead zone", false},
-      {"kurtosis", "Excess kurtosis", "", Better::Neutral, kNaN, kNaN, "grows with prompt length; compare at fixed prompts", false},
+      {"gain", "Gain", "", Better::NearOne, kNaN, kNaN,
+       "≈ 1 through the residual path (Qwen2.5: 1.03–1.16); ≈ 0 in a dead zone", false},
+      {"kurtosis", "Excess kurtosis", "", Better::Neutral, kNaN, kNaN,
+       "grows with prompt length; compare at fixed prompts", false},
       {"instability", "Instability", "", Better::Lower, 0, 0, "0 on a deterministic device", false},
       {"variance", "Output variance", "", Better::Neutral, kNaN, kNaN,
        "not a health measure by itself; compare BF16 with the quantized model (a dead zone lowers it)", false},
@@ -46,7 +48,8 @@ const std::vector<Entry>& entries() {
       {"norm", "Output norm", "", Better::Neutral, kNaN, kNaN, "", false},
       {"drift_sqnr_db", "Drift SQNR", "dB", Better::Higher, kNaN, kNaN, "error accumulated by this layer", false},
       {"tokens", "Tokens per prompt", "", Better::Neutral, kNaN, kNaN, "", false},
-      {"kl_single", "KL, this layer only", "nats", Better::Lower, kNaN, kNaN, "small; most sensitive layers rank first", false},
+      {"kl_single", "KL, this layer only", "nats", Better::Lower, kNaN, kNaN, "small; most sensitive layers rank first",
+       false},
       {"dloss_single", "Δ loss, this layer only", "nats", Better::Lower, kNaN, kNaN, "", false},
       {"kl_all_but", "KL, all but this layer", "nats", Better::Lower, kNaN, kNaN, "", false},
       {"dloss_all_but", "Δ loss, all but this layer", "nats", Better::Lower, kNaN, kNaN, "", false},
@@ -54,7 +57,8 @@ const std::vector<Entry>& entries() {
       {"kl_all_but_last", "KL at the last position, all but this layer", "nats", Better::Lower, kNaN, kNaN, "", false},
       {"top1_single", "Top-1 agreement, this layer only", "", Better::Higher, kNaN, kNaN, "near 1", true},
       {"top1_all_but", "Top-1 agreement, all but this layer", "", Better::Higher, kNaN, kNaN, "", true},
-      {"weights.sqnr_db", "Weight SQNR", "dB", Better::Higher, kNaN, kNaN, "MXFP4 on Gaussian-like weights ≈ 18–19 dB", false},
+      {"weights.sqnr_db", "Weight SQNR", "dB", Better::Higher, kNaN, kNaN, "MXFP4 on Gaussian-like weights ≈ 18–19 dB",
+       false},
       {"weights.deadzone_ratio", "Weight deadzone", "", Better::Lower, kNaN, kNaN, "", true},
       {"weights.clipping_ratio", "Weight clipping", "", Better::Lower, kNaN, kNaN, "", true},
       {"weights.relative_error", "Weight relative error", "", Better::Lower, kNaN, kNaN, "", false},
@@ -85,8 +89,8 @@ MetricInfo withResearchRule(MetricInfo info) {
 MetricInfo metricInfo(const QString& key) {
   for (const auto& e : entries())
     if (key == QLatin1String(e.key))
-      return withResearchRule({key, QCoreApplication::translate("srdd_gui", e.name), QString::fromUtf8(e.unit), e.better, e.low, e.high,
-                               QString::fromUtf8(e.healthy), e.percent});
+      return withResearchRule({key, QCoreApplication::translate("srdd_gui", e.name), QString::fromUtf8(e.unit),
+                               e.better, e.low, e.high, QString::fromUtf8(e.healthy), e.percent});
   // The anomaly ranking names paired ratios "<metric>_ratio" (gain_ratio, kurtosis_ratio).
   if (key.endsWith(QLatin1String("_ratio")) && metricOrder().contains(key.chopped(6))) {
     MetricInfo info = metricInfo(key.chopped(6));
@@ -115,15 +119,35 @@ const QStringList& metricOrder() {
 }
 
 QString metricShortName(const QString& key) {
-  static const std::vector<std::pair<const char*, const char*>> names = {
-      {"gain", "Gain"}, {"kurtosis", "Kurt."}, {"instability", "Instab."}, {"variance", "Var."}, {"dc_gain_min", "DC min"},
-      {"dc_gain_max", "DC max"}, {"dc_gain_mean", "DC mean"}, {"discrete_rate", "Discr."},
-      {"edge_pileup", "Pile-up"}, {"sqnr_db", "SQNR"}, {"deadzone_ratio", "Dead"}, {"clipping_ratio", "Clip"},
-      {"global_max_level_ratio", "Max lvl"}, {"relative_error", "Rel err"}, {"mean_abs_error", "|err|"},
-      {"max_abs_error", "Max|err|"}, {"norm", "Norm"}, {"drift_sqnr_db", "Drift"}, {"tokens", "Tokens"},
-      {"kl_single", "KL 1"}, {"dloss_single", "ΔL 1"}, {"kl_all_but", "KL ¬1"}, {"dloss_all_but", "ΔL ¬1"},
-      {"kl_single_last", "KL 1 end"}, {"kl_all_but_last", "KL ¬1 end"}, {"top1_single", "Top1 1"}, {"top1_all_but", "Top1 ¬1"}};
-  if (key.startsWith(QLatin1String("weights."))) return QCoreApplication::translate("srdd_gui", "W %1").arg(metricShortName(key.mid(8)));
+  static const std::vector<std::pair<const char*, const char*>> names = {{"gain", "Gain"},
+                                                                         {"kurtosis", "Kurt."},
+                                                                         {"instability", "Instab."},
+                                                                         {"variance", "Var."},
+                                                                         {"dc_gain_min", "DC min"},
+                                                                         {"dc_gain_max", "DC max"},
+                                                                         {"dc_gain_mean", "DC mean"},
+                                                                         {"discrete_rate", "Discr."},
+                                                                         {"edge_pileup", "Pile-up"},
+                                                                         {"sqnr_db", "SQNR"},
+                                                                         {"deadzone_ratio", "Dead"},
+                                                                         {"clipping_ratio", "Clip"},
+                                                                         {"global_max_level_ratio", "Max lvl"},
+                                                                         {"relative_error", "Rel err"},
+                                                                         {"mean_abs_error", "|err|"},
+                                                                         {"max_abs_error", "Max|err|"},
+                                                                         {"norm", "Norm"},
+                                                                         {"drift_sqnr_db", "Drift"},
+                                                                         {"tokens", "Tokens"},
+                                                                         {"kl_single", "KL 1"},
+                                                                         {"dloss_single", "ΔL 1"},
+                                                                         {"kl_all_but", "KL ¬1"},
+                                                                         {"dloss_all_but", "ΔL ¬1"},
+                                                                         {"kl_single_last", "KL 1 end"},
+                                                                         {"kl_all_but_last", "KL ¬1 end"},
+                                                                         {"top1_single", "Top1 1"},
+                                                                         {"top1_all_but", "Top1 ¬1"}};
+  if (key.startsWith(QLatin1String("weights.")))
+    return QCoreApplication::translate("srdd_gui", "W %1").arg(metricShortName(key.mid(8)));
   for (const auto& [k, name] : names)
     if (key == QLatin1String(k)) return QCoreApplication::translate("srdd_gui", name);
   return key;

@@ -10,13 +10,13 @@ namespace srdd_gui {
 enum class Better { Higher, Lower, NearOne, Neutral };
 
 struct MetricInfo {
-  QString key;      // JSON name; pooled weight metrics are "weights.<name>"
-  QString name;     // display name
-  QString unit;     // "dB", "nats", or empty
+  QString key;   // JSON name; pooled weight metrics are "weights.<name>"
+  QString name;  // display name
+  QString unit;  // "dB", "nats", or empty
   Better better = Better::Neutral;
   double healthyLow = std::numeric_limits<double>::quiet_NaN();  // NaN: unbounded / not given
   double healthyHigh = std::numeric_limits<double>::quiet_NaN();
-  QString healthy;  // the docs' wording, e.g. "≈ 1 (Qwen2.5: 1.03–1.16)"
+  QString healthy;       // the docs' wording, e.g. "≈ 1 (Qwen2.5: 1.03–1.16)"
   bool percent = false;  // a fraction better read as %
 };
 

@@ -20,20 +20,23 @@ namespace srdd_gui {
 
 namespace {
 QString intervalText(const QString& metric, const Stat& s) {
-  return QStringLiteral("  [95 %: %1 … %2]").arg(formatMetricValue(metric, s.ciLow), formatMetricValue(metric, s.ciHigh));
+  return QStringLiteral("  [95 %: %1 … %2]")
+      .arg(formatMetricValue(metric, s.ciLow), formatMetricValue(metric, s.ciHigh));
 }
 
 QString statText(const QString& metric, const Stat& s) {
   QString text = formatMetricValue(metric, s.mean);
-  if (hasCi(s))
-    text += intervalText(metric, s);
+  if (hasCi(s)) text += intervalText(metric, s);
   if (s.n > 0) text += QStringLiteral("  n=%1").arg(s.n);
   return text;
 }
 }  // namespace
 
 MetricCompareView::MetricCompareView(LayerSelection* selection, QWidget* parent)
-    : QWidget(parent), m_selection(selection), m_plot(new QCustomPlot(this)), m_modeButtons(new QButtonGroup(this)),
+    : QWidget(parent),
+      m_selection(selection),
+      m_plot(new QCustomPlot(this)),
+      m_modeButtons(new QButtonGroup(this)),
       m_logBox(new QCheckBox(tr("Log axis"))) {
   m_plot->setObjectName(QStringLiteral("comparePlot"));
   m_plot->setMouseTracking(true);
@@ -55,8 +58,9 @@ MetricCompareView::MetricCompareView(LayerSelection* selection, QWidget* parent)
   bar->addWidget(ratio);
   bar->addSpacing(12);
   m_logBox->setObjectName(QStringLiteral("logAxis"));
-  m_logBox->setToolTip(tr("Logarithmic value axes, so that one large layer does not flatten the others "
-                          "(values ≤ 0 are not drawn; the Δ panel stays linear)"));
+  m_logBox->setToolTip(
+      tr("Logarithmic value axes, so that one large layer does not flatten the others "
+         "(values ≤ 0 are not drawn; the Δ panel stays linear)"));
   connect(m_logBox, &QCheckBox::toggled, this, &MetricCompareView::setLogScale);
   bar->addWidget(m_logBox);
   bar->addStretch(1);
@@ -171,13 +175,17 @@ QString MetricCompareView::tooltipAt(const QPoint& pixel) const {
     lines << tr("BF16: %1").arg(statText(m_metric, s.bf16[i]));
     lines << tr("%1: %2").arg(m_data->formatName(), statText(m_metric, s.quantized[i]));
     const int row = m_data->rowOfLayer(layer);
-    const Stat ratio = pairedDeltaStat(s.bf16[i], s.quantized[i], m_data->value(row, m_metric, Side::Ratio), DeltaMode::Ratio);
-    const Stat diff = pairedDeltaStat(s.bf16[i], s.quantized[i], m_data->value(row, m_metric, Side::Difference), DeltaMode::Difference);
+    const Stat ratio =
+        pairedDeltaStat(s.bf16[i], s.quantized[i], m_data->value(row, m_metric, Side::Ratio), DeltaMode::Ratio);
+    const Stat diff = pairedDeltaStat(s.bf16[i], s.quantized[i], m_data->value(row, m_metric, Side::Difference),
+                                      DeltaMode::Difference);
     QString ratioText = QString::number(ratio.mean, 'g', 4);
     if (hasCi(ratio))
-      ratioText += QStringLiteral("  [95 %: %1 … %2]").arg(QString::number(ratio.ciLow, 'g', 4), QString::number(ratio.ciHigh, 'g', 4));
+      ratioText += QStringLiteral("  [95 %: %1 … %2]")
+                       .arg(QString::number(ratio.ciLow, 'g', 4), QString::number(ratio.ciHigh, 'g', 4));
     lines << tr("ratio: %1").arg(ratioText);
-    lines << tr("Δ: %1").arg(formatMetricValue(m_metric, diff.mean) + (hasCi(diff) ? intervalText(m_metric, diff) : QString()));
+    lines << tr("Δ: %1").arg(formatMetricValue(m_metric, diff.mean) +
+                             (hasCi(diff) ? intervalText(m_metric, diff) : QString()));
   } else {
     lines << statText(m_metric, s.quantized[i]);
   }

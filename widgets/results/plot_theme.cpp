@@ -109,7 +109,8 @@ QCPTextElement* newText(QCustomPlot* plot, const QString& text, const QFont& fon
 namespace {
 class WrappedText : public QCPTextElement {
  public:
-  WrappedText(QCustomPlot* plot, const QString& text, const QFont& font) : QCPTextElement(plot, text, font), m_full(text) {}
+  WrappedText(QCustomPlot* plot, const QString& text, const QFont& font)
+      : QCPTextElement(plot, text, font), m_full(text) {}
   QString m_full;
 
  protected:

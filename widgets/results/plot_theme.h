@@ -12,10 +12,10 @@ namespace srdd_gui {
 struct PlotTheme {
   bool dark = false;
   QColor background, foreground, grid, muted;
-  QColor bf16, quantized, delta;   // bar colours of the three compare panels
-  QColor threshold, selection;     // rule threshold lines, selection outlines
-  QColor nan;                      // heatmap cells without a value
-  QColor divergingMid;             // centre of the diverging colour scale
+  QColor bf16, quantized, delta;  // bar colours of the three compare panels
+  QColor threshold, selection;    // rule threshold lines, selection outlines
+  QColor nan;                     // heatmap cells without a value
+  QColor divergingMid;            // centre of the diverging colour scale
   QFont font;
 
   // Paper theme for exports: white background, fixed font family so output matches on every host.

@@ -70,7 +70,8 @@ QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
       switch (col) {
         case LayerColumn: return layer;
         case RankColumn: return std::isfinite(v) ? QString::number(v) : QString();
-        case ProblematicColumn: return !l.quantized ? tr("not quantized") : l.problematic ? tr("problematic") : tr("ok");
+        case ProblematicColumn:
+          return !l.quantized ? tr("not quantized") : l.problematic ? tr("problematic") : tr("ok");
         case AnomalyColumn: return std::isfinite(v) ? QString::number(v, 'f', 2) : QString();
         case AnomalyMetricColumn: return metricInfo(QString::fromStdString(l.anomalyMetric)).name;
         case Bf16Column:
@@ -90,7 +91,8 @@ QVariant RankedLayerModel::data(const QModelIndex& index, int role) const {
         QStringList lines;
         for (const auto& f : l.flags)
           lines << QStringLiteral("%1: %2 = %3 (threshold %4)")
-                       .arg(QString::fromStdString(f.rule), QString::fromStdString(f.metric), QString::number(f.value, 'g', 4), QString::number(f.threshold, 'g', 4));
+                       .arg(QString::fromStdString(f.rule), QString::fromStdString(f.metric),
+                            QString::number(f.value, 'g', 4), QString::number(f.threshold, 'g', 4));
         return lines.join('\n');
       }
       if ((col == Bf16Column || col == QuantizedColumn || col == RatioColumn) && std::isfinite(v))

@@ -116,10 +116,11 @@ void RankedLayerView::updateBanner() {
   }
   m_banner->setText(recommendationText(*m_data));
   // Only the border is coloured, so the banner reads well in light and dark palettes.
-  m_banner->setStyleSheet(QStringLiteral("QLabel#recommendationBanner { border: 1px solid %1; border-left: 6px solid %1; "
-                                         "padding: 6px; color: %2; }")
-                              .arg(strategyColor(QString::fromStdString(m_data->recommendation().strategy)),
-                                   palette().color(QPalette::WindowText).name()));
+  m_banner->setStyleSheet(
+      QStringLiteral("QLabel#recommendationBanner { border: 1px solid %1; border-left: 6px solid %1; "
+                     "padding: 6px; color: %2; }")
+          .arg(strategyColor(QString::fromStdString(m_data->recommendation().strategy)),
+               palette().color(QPalette::WindowText).name()));
   m_banner->show();
 }
 

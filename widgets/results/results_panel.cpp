@@ -87,12 +87,13 @@ ResultsPanel::ResultsPanel(QWidget* parent)
 void ResultsPanel::setScanData(const ScanData& data) {
   m_data = std::make_shared<const ScanData>(data);
   m_selection->setAvailableLayers(m_data->layerIndices());
-  m_header->setText(tr("<b>%1</b> · %2 · %3 layers · %4 prompts · %5 on %6")
-                        .arg(m_data->modelName().toHtmlEscaped(), m_data->quantizationDescription().toHtmlEscaped())
-                        .arg(m_data->layerCount())
-                        .arg(m_data->promptCount())
-                        .arg(m_data->createdUtc().toHtmlEscaped(), m_data->device().toHtmlEscaped()) +
-                    (m_data->engineHost().isEmpty() ? QString() : tr(" of %1").arg(m_data->engineHost().toHtmlEscaped())));
+  m_header->setText(
+      tr("<b>%1</b> · %2 · %3 layers · %4 prompts · %5 on %6")
+          .arg(m_data->modelName().toHtmlEscaped(), m_data->quantizationDescription().toHtmlEscaped())
+          .arg(m_data->layerCount())
+          .arg(m_data->promptCount())
+          .arg(m_data->createdUtc().toHtmlEscaped(), m_data->device().toHtmlEscaped()) +
+      (m_data->engineHost().isEmpty() ? QString() : tr(" of %1").arg(m_data->engineHost().toHtmlEscaped())));
   m_header->setToolTip(m_data->metadataText());
   m_tabs->setTabText(0, tr("BF16 | %1").arg(m_data->formatName()));
   m_compare->setScanData(m_data);
@@ -129,8 +130,9 @@ void ResultsPanel::fillMetricChooser() {
   for (int i = 0; i < m_metricChooser->count(); ++i) {
     const MetricInfo info = metricInfo(m_metricChooser->itemData(i).toString());
     if (!info.key.isEmpty())
-      m_metricChooser->setItemData(i, betterText(info.better) + (info.healthy.isEmpty() ? QString() : "; healthy " + info.healthy),
-                                   Qt::ToolTipRole);
+      m_metricChooser->setItemData(
+          i, betterText(info.better) + (info.healthy.isEmpty() ? QString() : "; healthy " + info.healthy),
+          Qt::ToolTipRole);
   }
 }
 
@@ -177,10 +179,14 @@ void ResultsPanel::restoreViewState(const QJsonObject& s) {
     return v >= 0 && v < count ? v : fallback;
   };
   m_compare->setDeltaMode(s.value("delta_mode").toString() == "ratio" ? DeltaMode::Ratio : DeltaMode::Difference);
-  m_metricHeatmap->setSide(static_cast<Side>(enumIn("metric_heatmap_side", 4, static_cast<int>(m_metricHeatmap->side()))));
-  m_metricHeatmap->setScale(static_cast<HeatScale>(enumIn("metric_heatmap_scale", 3, static_cast<int>(m_metricHeatmap->scale()))));
-  if (s.contains("module_heatmap_metric")) m_moduleHeatmap->setWeightMetric(s.value("module_heatmap_metric").toString());
-  m_moduleHeatmap->setScale(static_cast<HeatScale>(enumIn("module_heatmap_scale", 3, static_cast<int>(m_moduleHeatmap->scale()))));
+  m_metricHeatmap->setSide(
+      static_cast<Side>(enumIn("metric_heatmap_side", 4, static_cast<int>(m_metricHeatmap->side()))));
+  m_metricHeatmap->setScale(
+      static_cast<HeatScale>(enumIn("metric_heatmap_scale", 3, static_cast<int>(m_metricHeatmap->scale()))));
+  if (s.contains("module_heatmap_metric"))
+    m_moduleHeatmap->setWeightMetric(s.value("module_heatmap_metric").toString());
+  m_moduleHeatmap->setScale(
+      static_cast<HeatScale>(enumIn("module_heatmap_scale", 3, static_cast<int>(m_moduleHeatmap->scale()))));
   if (s.contains("metric")) setMetric(s.value("metric").toString());
   m_tabs->setCurrentIndex(enumIn("tab", m_tabs->count(), m_tabs->currentIndex()));
   QList<int> sizes;

@@ -63,7 +63,9 @@ QStringList ruleNames(const srdd::LayerVerdict& v) {
   return names;
 }
 
-ScanData ScanData::fromJsonFile(const QString& path) { return fromResult(srdd::readScanResult(path.toStdString()), path); }
+ScanData ScanData::fromJsonFile(const QString& path) {
+  return fromResult(srdd::readScanResult(path.toStdString()), path);
+}
 
 ScanData ScanData::fromJsonBytes(const QByteArray& bytes, const QString& source) {
   nlohmann::json j;
@@ -263,7 +265,8 @@ QString ScanData::metadataText() const {
   lines << QStringLiteral("seed: %1").arg(seed());
   lines << QStringLiteral("device: %1 (%2)").arg(device(), str(prov, "dtype"));
   if (!engineHost().isEmpty()) lines << QStringLiteral("engine: %1").arg(engineHost());
-  lines << QStringLiteral("srdd: %1 (%2), libtorch %3").arg(str(app, "version"), str(app, "git_commit"), str(prov, "libtorch"));
+  lines << QStringLiteral("srdd: %1 (%2), libtorch %3")
+               .arg(str(app, "version"), str(app, "git_commit"), str(prov, "libtorch"));
   lines << QStringLiteral("created: %1").arg(createdUtc());
   return lines.join('\n');
 }

@@ -40,8 +40,8 @@ QVector<double> SpacedLogTicker::createTickVector(double tickStep, const QCPRang
   const double labelSpace = 1.5 * QFontMetrics(m_axis->tickLabelFont()).height();
   // The gap between upper - step and upper is the smallest on a log scale: it must hold one label.
   const double share = pixels > 0 ? std::min(1.0, labelSpace / pixels) : 0.25;
-  const double step = niceStepAtLeast(std::max(range.upper * (1 - std::pow(range.lower / range.upper, share)),
-                                               range.size() / 6));
+  const double step =
+      niceStepAtLeast(std::max(range.upper * (1 - std::pow(range.lower / range.upper, share)), range.size() / 6));
   QVector<double> ticks;
   for (double t = std::ceil(range.lower / step) * step; t <= range.upper * (1 + 1e-12); t += step)
     ticks << std::round(t / step) * step;  // no drift from repeated addition

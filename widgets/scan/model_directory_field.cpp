@@ -28,7 +28,8 @@ QString modelDirectoryFromDrop(const QMimeData* mime) {
   return {};
 }
 
-ModelDirectoryField::ModelDirectoryField(QWidget* parent) : QWidget(parent), m_edit(new QLineEdit), m_recent(new QToolButton) {
+ModelDirectoryField::ModelDirectoryField(QWidget* parent)
+    : QWidget(parent), m_edit(new QLineEdit), m_recent(new QToolButton) {
   setAcceptDrops(true);
   m_edit->setObjectName("modelDirectory");
   m_edit->setPlaceholderText(tr("Model folder, or a Hugging Face id (ORG/NAME) in the local cache"));

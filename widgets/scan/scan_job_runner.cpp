@@ -33,7 +33,8 @@ quint64 ScanJobRunner::start(const srdd::ScanRequest& request) {
   }
   const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
   const nlohmann::json job = {{"type", "scan"}, {"request", request.toJson()}};
-  const quint64 id = m_client->submit(job, this, [this, request, startedMs](const JobEvent& e) { onEvent(request, startedMs, e); });
+  const quint64 id =
+      m_client->submit(job, this, [this, request, startedMs](const JobEvent& e) { onEvent(request, startedMs, e); });
   m_current = id;
   m_open.insert(id);
   ++m_started;
@@ -64,8 +65,8 @@ void ScanJobRunner::onEvent(const srdd::ScanRequest& request, qint64 startedMs, 
           outcome->request = request;
           outcome->scan = e.body;
           // Results are kept (and saved) here: their provenance names the engine that made them.
-          if (!m_client->isInProcess() && outcome->scan.contains("provenance") && outcome->scan["provenance"].is_object() &&
-              !outcome->scan["provenance"].contains("engine"))
+          if (!m_client->isInProcess() && outcome->scan.contains("provenance") &&
+              outcome->scan["provenance"].is_object() && !outcome->scan["provenance"].contains("engine"))
             outcome->scan["provenance"]["engine"] = m_client->provenance();
           outcome->report = QString::fromStdString(srdd::scanReportText(outcome->scan));
           outcome->seconds = static_cast<double>(QDateTime::currentMSecsSinceEpoch() - startedMs) / 1000.0;
@@ -74,7 +75,9 @@ void ScanJobRunner::onEvent(const srdd::ScanRequest& request, qint64 startedMs, 
           outcome->engineHost = m_client->host();
           Q_EMIT finished(e.job, outcome);
         } catch (const std::exception& x) {
-          Q_EMIT failed(e.job, QStringLiteral("the engine's scan result is unreadable: %1").arg(QString::fromStdString(x.what())));
+          Q_EMIT failed(
+              e.job,
+              QStringLiteral("the engine's scan result is unreadable: %1").arg(QString::fromStdString(x.what())));
         }
       } else if (e.type == "error") {
         Q_EMIT failed(e.job, e.message());

@@ -15,23 +15,23 @@
 namespace srdd_gui {
 
 struct ScanProgress {
-  QString stage;  // e.g. "loading model", "gain (quantized)"
+  QString stage;   // e.g. "loading model", "gain (quantized)"
   int layer = -1;  // decoder layer, -1 when the stage is not per layer
   int numLayers = 0;
   double fraction = 0;  // of the engine's work, 0..1
   double elapsedS = 0;
-  double etaS = -1;  // -1: not known yet
+  double etaS = -1;      // -1: not known yet
   QString text() const;  // "gain (quantized) · layer 3/6 · 42% · ETA 1.2s"
 };
 
 struct ScanOutcome {
   srdd::ScanRequest request;
-  nlohmann::json scan;  // schema srdd-scan/1; from another engine with provenance.engine
-  QString report;       // srdd::scanReportText(scan)
-  double seconds = 0;   // wall time of the job, model loading included
+  nlohmann::json scan;       // schema srdd-scan/1; from another engine with provenance.engine
+  QString report;            // srdd::scanReportText(scan)
+  double seconds = 0;        // wall time of the job, model loading included
   bool loadedModel = false;  // the engine loaded the model for this job (else it reused the loaded one)
-  QString engine;       // the engine that ran it ("in-process", "ssh gpu1", ...)
-  QString engineHost;   // its hostname
+  QString engine;            // the engine that ran it ("in-process", "ssh gpu1", ...)
+  QString engineHost;        // its hostname
 };
 using ScanOutcomePtr = std::shared_ptr<const ScanOutcome>;
 

@@ -30,19 +30,22 @@ void ScanReportView::setOutcome(const ScanOutcomePtr& outcome) {
   const nlohmann::json& verdict = scan.value("verdict", nlohmann::json::object());
   const nlohmann::json& rec = verdict.value("recommendation", nlohmann::json::object());
   const QString model = QFileInfo(QString::fromStdString(outcome->request.modelDir)).fileName();
-  const QString quant = QString::fromStdString(scan.value("parameters", nlohmann::json::object()).value("quantization_description", ""));
+  const QString quant =
+      QString::fromStdString(scan.value("parameters", nlohmann::json::object()).value("quantization_description", ""));
   const QString strategy = QString::fromStdString(rec.value("strategy", "?"));
   const int problematic = static_cast<int>(verdict.value("problematic_layers", nlohmann::json::array()).size());
   int layers = 0;  // the ones the plan quantizes: only those are scored
-  for (const auto& l : scan.value("layers", nlohmann::json::array())) layers += l.value("layer_quantized", true) ? 1 : 0;
-  m_summary->setText(tr("<b>%1</b> \u00b7 %2 on %3 \u00b7 %4 of %5 quantized layers problematic \u00b7 recommendation: <b>%6</b> "
-                        "\u00b7 %7 s")
-                         .arg(model.toHtmlEscaped(), quant.toHtmlEscaped(),
-                              QString::fromStdString(scan.value("provenance", nlohmann::json::object()).value("device", "?")))
-                         .arg(problematic)
-                         .arg(layers)
-                         .arg(strategy.toHtmlEscaped())
-                         .arg(outcome->seconds, 0, 'f', 1));
+  for (const auto& l : scan.value("layers", nlohmann::json::array()))
+    layers += l.value("layer_quantized", true) ? 1 : 0;
+  m_summary->setText(
+      tr("<b>%1</b> \u00b7 %2 on %3 \u00b7 %4 of %5 quantized layers problematic \u00b7 recommendation: <b>%6</b> "
+         "\u00b7 %7 s")
+          .arg(model.toHtmlEscaped(), quant.toHtmlEscaped(),
+               QString::fromStdString(scan.value("provenance", nlohmann::json::object()).value("device", "?")))
+          .arg(problematic)
+          .arg(layers)
+          .arg(strategy.toHtmlEscaped())
+          .arg(outcome->seconds, 0, 'f', 1));
   m_report->setPlainText(outcome->report);
 }
 

@@ -71,7 +71,7 @@ class ScanSetupPanel : public QWidget {
   QLabel *m_description, *m_errorLabel;
   QPushButton *m_run, *m_cancel;
   QString m_error;
-  QString m_promptSpec;  // the prompt set in use ("Choose File…" is an action, not a set)
+  QString m_promptSpec;        // the prompt set in use ("Choose File…" is an action, not a set)
   srdd::ScanRequest m_hidden;  // fields without a control (layers, thresholds, ...) survive setRequest()
   bool m_filling = false;      // setRequest() is writing the controls
   bool m_remote = false;       // the engine runs elsewhere: model and prompt paths are its host's

@@ -5,7 +5,8 @@
 
 namespace srdd_gui {
 
-RecentPaths::RecentPaths(QString settingsKey, Kind kind, int max) : m_key(std::move(settingsKey)), m_kind(kind), m_max(max) {}
+RecentPaths::RecentPaths(QString settingsKey, Kind kind, int max)
+    : m_key(std::move(settingsKey)), m_kind(kind), m_max(max) {}
 
 QStringList RecentPaths::list() const {
   QStringList out;

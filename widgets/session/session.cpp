@@ -73,7 +73,7 @@ QJsonArray toArray(const QList<int>& l) {
 QString absolute(const QString& path, const QString& baseDir) {
   if (path.isEmpty()) return path;
   return QDir::cleanPath(QFileInfo(path).isAbsolute() || baseDir.isEmpty() ? QFileInfo(path).absoluteFilePath()
-                                                                            : QDir(baseDir).absoluteFilePath(path));
+                                                                           : QDir(baseDir).absoluteFilePath(path));
 }
 
 }  // namespace
@@ -87,7 +87,8 @@ QJsonObject Session::toJson() const {
     json["scan"] = QJsonObject{{"embedded", scanResult}};
   json["layer_selection"] = toArray(layerSelection);
   json["target_set"] = QJsonObject{{"num_layers", numLayers}, {"layers", toArray(targetLayers)}};
-  json["view"] = QJsonObject{{"metric", currentMetric}, {"heatmap_scale", heatmapScale}, {"tab", currentTab}, {"views", views}};
+  json["view"] =
+      QJsonObject{{"metric", currentMetric}, {"heatmap_scale", heatmapScale}, {"tab", currentTab}, {"views", views}};
   return json;
 }
 

@@ -30,7 +30,10 @@ QList<int> checked(const std::set<long long>& values, int numLayers) {
   QList<int> out;
   for (long long v : values) {
     if (v < 0 || v >= numLayers)
-      fail(QStringLiteral("layer %1 is out of range (the model has %2 layers, 0..%3)").arg(v).arg(numLayers).arg(numLayers - 1));
+      fail(QStringLiteral("layer %1 is out of range (the model has %2 layers, 0..%3)")
+               .arg(v)
+               .arg(numLayers)
+               .arg(numLayers - 1));
     out << static_cast<int>(v);
   }
   return out;
@@ -56,7 +59,8 @@ QString toModuleRegex(const QList<int>& layers, const QString& layersPrefix) {
 
 QString toLlmCompressorTarget(const QList<int>& layers, const QString& layersPrefix) {
   if (layers.isEmpty()) return {};
-  return QStringLiteral("re:^") + toModuleRegex(layers, layersPrefix) + QStringLiteral("(self_attn|mlp)\\.[a-z_]+_proj$");
+  return QStringLiteral("re:^") + toModuleRegex(layers, layersPrefix) +
+         QStringLiteral("(self_attn|mlp)\\.[a-z_]+_proj$");
 }
 
 QList<int> parseLayerList(const QString& input, int numLayers) {

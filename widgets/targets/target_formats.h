@@ -19,8 +19,9 @@ QString toModuleRegex(const QList<int>& layers, const QString& layersPrefix = QS
 QString toLlmCompressorTarget(const QList<int>& layers, const QString& layersPrefix = QStringLiteral("model.layers"));
 
 // Parses pasted text in any of the forms above, or the engine's layer-list grammar (srdd/layer_list.h):
-// indices and ranges separated by commas, semicolons or spaces ("3, 7-9 12"), "all", "all-but 3". Returns ascending unique indices. Throws srdd::Error ("pasted text: …") for text
-// that is none of these, or indices outside 0..numLayers-1.
+// indices and ranges separated by commas, semicolons or spaces ("3, 7-9 12"), "all", "all-but 3". Returns ascending
+// unique indices. Throws srdd::Error ("pasted text: …") for text that is none of these, or indices outside
+// 0..numLayers-1.
 QList<int> parseLayerList(const QString& text, int numLayers);
 
 }  // namespace srdd_gui

@@ -77,11 +77,10 @@ TargetSetPanel::TargetSetPanel(TargetSet* targets, QWidget* parent) : QWidget(pa
   m_redo = commandButton(stack->createRedoAction(this, tr("Redo")), tr("Redo"), "redo");
   auto* copyMenu = new QMenu(this);
   copyMenu->setObjectName("copyMenu");
-  const std::pair<CopyFormat, QString> forms[] = {
-      {CopyFormat::JsonList, tr("JSON list  [3, 7, 12]")},
-      {CopyFormat::IndexList, tr("Index list  3,7,12")},
-      {CopyFormat::ModuleRegex, tr("Module-name regex")},
-      {CopyFormat::LlmCompressorTarget, tr("llm-compressor target (re:)")}};
+  const std::pair<CopyFormat, QString> forms[] = {{CopyFormat::JsonList, tr("JSON list  [3, 7, 12]")},
+                                                  {CopyFormat::IndexList, tr("Index list  3,7,12")},
+                                                  {CopyFormat::ModuleRegex, tr("Module-name regex")},
+                                                  {CopyFormat::LlmCompressorTarget, tr("llm-compressor target (re:)")}};
   for (const auto& [format, label] : forms) {
     QAction* a = copyMenu->addAction(label);
     a->setData(static_cast<int>(format));
@@ -194,7 +193,8 @@ void TargetSetPanel::setMetrics(const QList<TargetMetric>& metrics) {
   m_metrics = metrics;
   m_metric->clear();
   for (const TargetMetric& m : metrics)
-    m_metric->addItem(m.worst == TargetSet::Worst::Highest ? tr("%1 (highest)").arg(m.name) : tr("%1 (lowest)").arg(m.name));
+    m_metric->addItem(m.worst == TargetSet::Worst::Highest ? tr("%1 (highest)").arg(m.name)
+                                                           : tr("%1 (lowest)").arg(m.name));
   const int keep = m_metric->findText(current);
   if (keep >= 0) m_metric->setCurrentIndex(keep);
   refresh();

@@ -21,8 +21,8 @@ class QToolButton;
 namespace srdd_gui {
 
 struct TargetMetric {
-  QString name;                                // "kurtosis", "SQNR (MXFP4)"
-  QVector<double> values;                      // one per layer, NaN where not measured
+  QString name;            // "kurtosis", "SQNR (MXFP4)"
+  QVector<double> values;  // one per layer, NaN where not measured
   TargetSet::Worst worst = TargetSet::Worst::Highest;
 };
 

@@ -21,9 +21,9 @@ namespace srdd::aqn {
 enum class NoiseTarget { Norms, Linears };
 // Absolute: w + σ·ε (QeRL). Relative: w + σ·|w|·ε (elementwise). RelativeRms: w + σ·rms(w)·ε.
 enum class NoiseScale { Absolute, Relative, RelativeRms };
-std::string noiseTargetName(NoiseTarget t);    // "norms", "linears"
+std::string noiseTargetName(NoiseTarget t);             // "norms", "linears"
 NoiseTarget parseNoiseTarget(const std::string& name);  // srdd::Error listing the valid names
-std::string noiseScaleName(NoiseScale s);      // "absolute", "relative", "relative-rms"
+std::string noiseScaleName(NoiseScale s);               // "absolute", "relative", "relative-rms"
 NoiseScale parseNoiseScale(const std::string& name);
 
 // σ per training step: a warm-up at σ = 0, then `levels` equal stretches whose σ decays geometrically
@@ -57,12 +57,12 @@ struct NoiseSettings {
 
 struct TrainSettings {
   int steps = 24;
-  int batchSize = 4;        // windows per step
-  int seqLength = 64;       // tokens per window
+  int batchSize = 4;   // windows per step
+  int seqLength = 64;  // tokens per window
   double learningRate = 5e-5;
-  int lrWarmupSteps = 0;    // linear warm-up from 0, then constant
-  double weightDecay = 0.0; // decoupled (AdamW), matrices only (not norms, biases)
-  double gradClip = 1.0;    // max global gradient norm; 0 = off
+  int lrWarmupSteps = 0;     // linear warm-up from 0, then constant
+  double weightDecay = 0.0;  // decoupled (AdamW), matrices only (not norms, biases)
+  double gradClip = 1.0;     // max global gradient norm; 0 = off
   // "all", "norms", or comma-separated regular expressions (ECMAScript, searched in the Hugging Face
   // parameter names); a parameter is trainable when any matches.
   std::string trainable = "all";
@@ -110,7 +110,7 @@ std::vector<std::string> builtinConfigNames();
 // Noise presets: "default" (this engine's defaults: norms, absolute, 0.05 -> 0.0005, QeRL's 10 stages) and
 // "qerl" (QeRL-faithful: both RMSNorm weights of each layer, absolute σ, 10 stages, 1e-2 -> 5e-4).
 std::vector<std::string> noisePresetNames();
-NoiseSettings noisePreset(const std::string& name);  // srdd::Error listing the names
+NoiseSettings noisePreset(const std::string& name);       // srdd::Error listing the names
 std::string matchingNoisePreset(const NoiseSettings& n);  // the preset these settings equal, or "custom"
 
 struct ComparisonSettings {
@@ -118,10 +118,10 @@ struct ComparisonSettings {
   std::string device = "cpu";
   std::string dtype = "auto";  // auto = the checkpoint's dtype
   Protocol protocol = Protocol::Training;
-  std::vector<int> targets;                          // decoder layers of "targeted" / excluded by "healthy"
+  std::vector<int> targets;  // decoder layers of "targeted" / excluded by "healthy"
   std::vector<std::string> configs = {"baseline", "global", "targeted", "healthy"};
-  std::map<std::string, std::vector<int>> custom;    // name -> noise layers
-  int seeds = 5;                                     // seed k uses baseSeed + k, in every configuration
+  std::map<std::string, std::vector<int>> custom;  // name -> noise layers
+  int seeds = 5;                                   // seed k uses baseSeed + k, in every configuration
   uint64_t baseSeed = 42;
   TrainSettings train;
   NoiseSettings noise;
@@ -170,13 +170,13 @@ struct ConfigTest {
   std::string a, b;
   double meanDifference = 0;  // mean(a) - mean(b)
   stats::TTest welch, paired, student;
-  double cohensD = 0;         // pooled sd
-  double pairedDz = 0;        // mean / sd of the per-seed differences
-  stats::Interval pairedCi;   // 95 % CI of the mean per-seed difference
-  double holmP = 1;           // the paired p, Holm-adjusted over every test of the comparison without error
-  bool significant = false;   // holmP < alpha (0.05)
-  double mdeLoss = 0;         // minimum detectable difference in loss units: power.mdeDz · sd of the differences
-  std::string error;          // non-empty when the tests are undefined (e.g. no spread at all)
+  double cohensD = 0;        // pooled sd
+  double pairedDz = 0;       // mean / sd of the per-seed differences
+  stats::Interval pairedCi;  // 95 % CI of the mean per-seed difference
+  double holmP = 1;          // the paired p, Holm-adjusted over every test of the comparison without error
+  bool significant = false;  // holmP < alpha (0.05)
+  double mdeLoss = 0;        // minimum detectable difference in loss units: power.mdeDz · sd of the differences
+  std::string error;         // non-empty when the tests are undefined (e.g. no spread at all)
 };
 
 // The seeds' power: the smallest paired effect d_z that the two-sided paired t-test with `pairs` seeds
@@ -193,7 +193,7 @@ struct PowerSummary {
 struct PrimaryAnswer {
   bool available = false;  // false without targeted and global configurations, or when the test is undefined
   bool yes = false;        // targeted's mean loss is lower and p < alpha
-  std::string line;        // the one-line answer, e.g. "SRDD-guided AQN lower loss than Global AQN, p < 0.05? no — ..."
+  std::string line;  // the one-line answer, e.g. "SRDD-guided AQN lower loss than Global AQN, p < 0.05? no — ..."
 };
 
 struct ComparisonResult {

@@ -22,7 +22,7 @@ class Checkpoint {
 
   const std::string& directory() const { return directory_; }
   const ModelConfig& config() const { return config_; }
-  std::vector<std::string> tensorNames() const;      // sorted
+  std::vector<std::string> tensorNames() const;  // sorted
   bool has(const std::string& name) const { return where_.count(name) > 0; }
   at::Tensor tensor(const std::string& name) const;  // zero-copy read-only CPU view; srdd::Error naming it if absent
   std::string dtypeOf(const std::string& name) const;

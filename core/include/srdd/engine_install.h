@@ -11,8 +11,8 @@
 namespace srdd::engine {
 
 struct InstallOptions {
-  std::string sourceDir;     // the tree to copy; in a git checkout, `git archive` of this build's commit
-  std::string remoteDir;     // where it goes on the host; empty: srdd-VERSION in the remote home
+  std::string sourceDir;  // the tree to copy; in a git checkout, `git archive` of this build's commit
+  std::string remoteDir;  // where it goes on the host; empty: srdd-VERSION in the remote home
   std::string buildCommand = "packaging/build-gpu.sh";  // run in remoteDir on the host
 };
 

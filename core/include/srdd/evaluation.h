@@ -12,11 +12,11 @@ class Model;
 class Tokenizer;
 
 struct LossResult {
-  std::vector<double> perSequenceLoss;      // mean CE of each sequence (NaN for a 1-token sequence)
-  std::vector<int64_t> perSequenceTokens;   // predicted tokens per sequence (length - 1)
-  double meanLoss = 0;                      // unweighted mean over sequences that predict >= 1 token
-  double tokenWeightedLoss = 0;             // total CE / total predicted tokens
-  double perplexity = 0;                    // exp(tokenWeightedLoss)
+  std::vector<double> perSequenceLoss;     // mean CE of each sequence (NaN for a 1-token sequence)
+  std::vector<int64_t> perSequenceTokens;  // predicted tokens per sequence (length - 1)
+  double meanLoss = 0;                     // unweighted mean over sequences that predict >= 1 token
+  double tokenWeightedLoss = 0;            // total CE / total predicted tokens
+  double perplexity = 0;                   // exp(tokenWeightedLoss)
   int64_t tokens = 0;
 };
 

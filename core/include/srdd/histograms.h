@@ -28,7 +28,7 @@ struct TensorHistograms {
   std::vector<int> scaleExponents;            // floor(log2 s_b), ascending
   std::vector<int64_t> scaleExponentCounts;   // blocks per exponent
   double clipShare() const { return blocks ? double(clippingBlocks) / double(blocks) : 0.0; }
-  nlohmann::json toJson() const;                             // schema "srdd-histograms/1"
+  nlohmann::json toJson() const;                              // schema "srdd-histograms/1"
   static TensorHistograms fromJson(const nlohmann::json& j);  // srdd::Error for another document
 };
 
@@ -38,14 +38,14 @@ TensorHistograms histogramsOf(const std::vector<float>& values, int64_t rows, in
                               int bins = 80, const std::string& name = "tensor", const std::string& kind = "weight");
 
 struct HistogramRequest {
-  std::string modelDir;          // empty: the bundled demo model
+  std::string modelDir;  // empty: the bundled demo model
   std::string dtype = "auto";
   int layer = 0;
   std::string module = "down_proj";  // q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj
   std::string tensor = "weight";     // weight, or activation (the module's input over the prompts)
   std::string format = "mxfp4";
-  std::string block;                 // "" = the format's default, or 1xN / NxN
-  std::string prompts;               // activations: builtin:NAME or a file; empty = MODEL/prompts.txt or builtin:scanner
+  std::string block;    // "" = the format's default, or 1xN / NxN
+  std::string prompts;  // activations: builtin:NAME or a file; empty = MODEL/prompts.txt or builtin:scanner
   int64_t maxTokens = 64;
   int bins = 80;
   nlohmann::json toJson() const;

@@ -42,8 +42,8 @@ struct Batch {
 struct DecoderLayerWeights {
   at::Tensor inputNorm, postAttentionNorm;
   at::Tensor qWeight, qBias, kWeight, kBias, vWeight, vBias, oWeight, oBias;  // biases may be undefined
-  at::Tensor qNorm, kNorm;                                                     // qwen3 only, else undefined
-  at::Tensor gateWeight, gateBias, upWeight, upBias, downWeight, downBias;     // llama mlp_bias, else undefined
+  at::Tensor qNorm, kNorm;                                                    // qwen3 only, else undefined
+  at::Tensor gateWeight, gateBias, upWeight, upBias, downWeight, downBias;    // llama mlp_bias, else undefined
   at::Tensor& linearWeight(LinearKind kind);
   const at::Tensor& linearWeight(LinearKind kind) const;
 };
@@ -62,8 +62,8 @@ class Model {
 
   // Per-batch attention inputs shared by all layers: RoPE tables and the additive attention mask.
   struct Context {
-    at::Tensor cos, sin;   // [1 or B, T, headDim] in the model dtype
-    at::Tensor maskBias;   // [B, 1, T, T] additive, model dtype; undefined when the batch is unpadded
+    at::Tensor cos, sin;  // [1 or B, T, headDim] in the model dtype
+    at::Tensor maskBias;  // [B, 1, T, T] additive, model dtype; undefined when the batch is unpadded
     bool causalOnly = false;
   };
   Context makeContext(const Batch& batch) const;
@@ -77,8 +77,8 @@ class Model {
   at::Tensor lmHead(const at::Tensor& normedHidden, ForwardHooks* hooks) const;  // logits in the model dtype
 
   struct ForwardResult {
-    at::Tensor logits;                      // [B, T, V] (allLogits) or [B, V] at each sequence's last token
-    std::vector<at::Tensor> layerOutputs;   // when keepLayerOutputs: each layer's output, [B, T, H]
+    at::Tensor logits;                     // [B, T, V] (allLogits) or [B, V] at each sequence's last token
+    std::vector<at::Tensor> layerOutputs;  // when keepLayerOutputs: each layer's output, [B, T, H]
   };
   ForwardResult forward(const Batch& batch, ForwardHooks* hooks = nullptr, bool allLogits = false,
                         bool keepLayerOutputs = false) const;

@@ -20,18 +20,19 @@ struct RopeScaling {
 };
 
 struct ModelConfig {
-  std::string architecture;      // architectures[0], e.g. "Qwen2ForCausalLM", "Qwen3ForCausalLM", "LlamaForCausalLM"
-  std::string modelType;         // "qwen2", "qwen3", "llama", "mistral"
+  std::string architecture;  // architectures[0], e.g. "Qwen2ForCausalLM", "Qwen3ForCausalLM", "LlamaForCausalLM"
+  std::string modelType;     // "qwen2", "qwen3", "llama", "mistral"
   int64_t vocabSize = 0, hiddenSize = 0, intermediateSize = 0, numLayers = 0, numHeads = 0, numKvHeads = 0, headDim = 0,
           maxPositionEmbeddings = 0;
   double rmsNormEps = 1e-6, ropeTheta = 10000.0;
   bool tieWordEmbeddings = false;
-  bool attentionBias = false;    // qwen2: q/k/v bias (o_proj none); llama, qwen3: "attention_bias" on q/k/v/o (default false)
-  bool qkNorm = false;           // qwen3: per-head RMSNorm of queries and keys (self_attn.q_norm / k_norm, [head_dim])
+  bool attentionBias =
+      false;            // qwen2: q/k/v bias (o_proj none); llama, qwen3: "attention_bias" on q/k/v/o (default false)
+  bool qkNorm = false;  // qwen3: per-head RMSNorm of queries and keys (self_attn.q_norm / k_norm, [head_dim])
   RopeScaling ropeScaling;
-  bool mlpBias = false;          // llama: "mlp_bias"
-  int64_t slidingWindow = 0;     // mistral "sliding_window" (0 = none); qwen2 with use_sliding_window is refused
-  std::string torchDtype;        // config "torch_dtype" / "dtype" if present
+  bool mlpBias = false;       // llama: "mlp_bias"
+  int64_t slidingWindow = 0;  // mistral "sliding_window" (0 = none); qwen2 with use_sliding_window is refused
+  std::string torchDtype;     // config "torch_dtype" / "dtype" if present
   std::optional<int64_t> bosTokenId, eosTokenId, padTokenId;  // eos: the first one when config lists several
 
   static ModelConfig fromFile(const std::string& configJsonPath);

@@ -15,9 +15,9 @@
 namespace srdd {
 
 enum class ElementFormat { E2M1, E2M3, E3M2, E4M3, E5M2 };
-enum class ScaleRule { Floor, RCeil };                       // OCP floor, or round the scale up
+enum class ScaleRule { Floor, RCeil };  // OCP floor, or round the scale up
 enum class Rounding { NearestEven, NearestAway, Stochastic };
-enum class BlockShape { Row1x32, Tile32x32 };                // 1xK along the last axis, or KxK tiles
+enum class BlockShape { Row1x32, Tile32x32 };  // 1xK along the last axis, or KxK tiles
 
 // Parameters of an element format: value = 2^p * q / 2^mbits with p in [emin, emax].
 struct MxTraits {
@@ -32,7 +32,8 @@ SRDD_HD MxTraits mxTraits(ElementFormat f) {
     case ElementFormat::E2M3: return {2, 3, 1, 0, 2, 7.5f, 0x700000u};
     case ElementFormat::E3M2: return {3, 2, 3, -2, 4, 28.0f, 0x600000u};
     case ElementFormat::E4M3: return {4, 3, 7, -6, 8, 448.0f, 0x600000u};
-    case ElementFormat::E5M2: default: return {5, 2, 15, -14, 15, 57344.0f, 0x600000u};
+    case ElementFormat::E5M2:
+    default: return {5, 2, 15, -14, 15, 57344.0f, 0x600000u};
   }
 }
 
@@ -40,22 +41,24 @@ SRDD_HD uint32_t mxF2U(float f) {
 #if defined(__CUDA_ARCH__)
   return __float_as_uint(f);
 #else
-  uint32_t u; std::memcpy(&u, &f, 4); return u;
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
 #endif
 }
 SRDD_HD float mxU2F(uint32_t u) {
 #if defined(__CUDA_ARCH__)
   return __uint_as_float(u);
 #else
-  float f; std::memcpy(&f, &u, 4); return f;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
 #endif
 }
 
 // Exact 2^k: mxPow2Normal for k in [-126, 127]; mxPow2 for k in [-149, 127] (subnormals too).
 SRDD_HD float mxPow2Normal(int k) { return mxU2F(uint32_t(k + 127) << 23); }
-SRDD_HD float mxPow2(int k) {
-  return k >= -126 ? mxPow2Normal(k) : mxU2F(1u << (k + 149));
-}
+SRDD_HD float mxPow2(int k) { return k >= -126 ? mxPow2Normal(k) : mxU2F(1u << (k + 149)); }
 
 // Counter-based RNG: a uniform in [0,1) with 24 random bits from (seed, element index); the same
 // bits on every device. splitmix64 finaliser over a mixed seed and the index.
@@ -107,9 +110,12 @@ SRDD_HD float mxRoundMagnitude(float a, const MxTraits& f, Rounding mode, float 
   int i = int(t);
   float fr = t - float(i);
   int up;  // branch-free so that the CPU loops vectorize
-  if (mode == Rounding::NearestEven) up = int(fr > 0.5f) | (int(fr == 0.5f) & i);
-  else if (mode == Rounding::NearestAway) up = int(fr >= 0.5f);
-  else up = int(u < fr);
+  if (mode == Rounding::NearestEven)
+    up = int(fr > 0.5f) | (int(fr == 0.5f) & i);
+  else if (mode == Rounding::NearestAway)
+    up = int(fr >= 0.5f);
+  else
+    up = int(u < fr);
   float v = float(i + (up & 1)) * mxPow2Normal(p - f.mbits);
   return mxMinPositive(v, f.maxNormal);
 }
@@ -119,9 +125,12 @@ SRDD_HD float mxRoundMagnitude(float a, const MxTraits& f, Rounding mode, float 
 SRDD_HD uint32_t mxEncode(float v, bool negative, const MxTraits& f) {
   uint32_t code;
   int e = int(mxF2U(v) >> 23) - 127;
-  if (v == 0.0f) code = 0;
-  else if (e < f.emin) code = uint32_t(v * mxPow2(f.mbits - f.emin));  // subnormal: exponent field 0
-  else code = (uint32_t(e + f.bias) << f.mbits) | ((mxF2U(v) & 0x7FFFFFu) >> (23 - f.mbits));
+  if (v == 0.0f)
+    code = 0;
+  else if (e < f.emin)
+    code = uint32_t(v * mxPow2(f.mbits - f.emin));  // subnormal: exponent field 0
+  else
+    code = (uint32_t(e + f.bias) << f.mbits) | ((mxF2U(v) & 0x7FFFFFu) >> (23 - f.mbits));
   return code | (negative ? 1u << (f.ebits + f.mbits) : 0u);
 }
 
@@ -173,10 +182,10 @@ struct MxKernelParams {
   ScaleRule scale = ScaleRule::Floor;
   Rounding rounding = Rounding::NearestEven;
   bool refHalfBug = false;
-  uint64_t seedMix = 0;      // mxMix64(seed)
-  uint64_t indexOffset = 0;  // added to the flat element index for the RNG
-  float tensorScale = 0.f;   // NVFP4 per-tensor scale s_t
-  int64_t rows = 1, cols = 1;  // the tensor viewed as [rows, cols] (row-major)
+  uint64_t seedMix = 0;               // mxMix64(seed)
+  uint64_t indexOffset = 0;           // added to the flat element index for the RNG
+  float tensorScale = 0.f;            // NVFP4 per-tensor scale s_t
+  int64_t rows = 1, cols = 1;         // the tensor viewed as [rows, cols] (row-major)
   int blockRows = 1, blockCols = 32;  // one scale per blockRows x blockCols group
 };
 

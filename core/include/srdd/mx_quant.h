@@ -16,13 +16,13 @@ namespace srdd {
 struct QuantSpec {
   std::string formatName = "mxfp4";  // mxfp4, mxfp6-e2m3, mxfp6-e3m2, mxfp8-e4m3, mxfp8-e5m2, nvfp4
   ElementFormat element = ElementFormat::E2M1;
-  int blockSize = 32;                 // elements per block (per side for tiles); nvfp4: 16
+  int blockSize = 32;  // elements per block (per side for tiles); nvfp4: 16
   ScaleRule scale = ScaleRule::Floor;
   Rounding rounding = Rounding::NearestEven;
   BlockShape block = BlockShape::Row1x32;
-  uint64_t seed = 0;                  // stochastic rounding only
-  bool reference = false;             // research-script MXFP4 numerics (flat blocking, ties away, eps)
-  bool referenceSrHalfBug = false;    // reference + stochastic: reproduce the x0.5 output bug
+  uint64_t seed = 0;                // stochastic rounding only
+  bool reference = false;           // research-script MXFP4 numerics (flat blocking, ties away, eps)
+  bool referenceSrHalfBug = false;  // reference + stochastic: reproduce the x0.5 output bug
 
   bool isNvfp4() const { return formatName == "nvfp4"; }
   std::string describe() const;  // e.g. "mxfp4 scale=floor rounding=rne block=1x32"
@@ -60,10 +60,10 @@ at::Tensor fakeQuantizeComposed(const at::Tensor& x, const QuantSpec& spec);
 // scaleBytes has shape [rows, ceil(cols/blockSize)] (tiles: [ceil(rows/N), ceil(cols/N)];
 // reference mode: [numBlocks]) with rows = numel / last dim; codes has x's shape.
 struct QuantDetail {
-  at::Tensor dequantized;  // float32, x's shape
-  at::Tensor scaleBytes;   // uint8: E8M0 biased exponent (0xFF = NaN); nvfp4: E4M3 bits
-  at::Tensor scaleValues;  // float32 value of each scale (nvfp4: the E4M3 value, without tensorScale)
-  at::Tensor codes;        // uint8 element codes (sign in the top bit of the format's width)
+  at::Tensor dequantized;    // float32, x's shape
+  at::Tensor scaleBytes;     // uint8: E8M0 biased exponent (0xFF = NaN); nvfp4: E4M3 bits
+  at::Tensor scaleValues;    // float32 value of each scale (nvfp4: the E4M3 value, without tensorScale)
+  at::Tensor codes;          // uint8 element codes (sign in the top bit of the format's width)
   float tensorScale = 1.0f;  // nvfp4's per-tensor fp32 scale s_t; 1 otherwise
   bool scalesAreE8M0 = true;
 };

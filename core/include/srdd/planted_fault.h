@@ -19,11 +19,11 @@ struct PlantedFault {
   Kind kind = Kind::WeightOutliers;
   int layer = 0;
   std::string module = "down_proj";  // WeightOutliers: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj
-  int perRow = 3;          // WeightOutliers: scaled channels (o_proj: each gives heads/kv_heads columns)
-  int channel = 7;         // ActivationChannel
-  std::string norm = "input";  // ActivationChannel: input (-> q/k/v columns) or post_attention (-> gate/up)
-  double factor = 64;      // a power of two keeps BF16 exact
-  uint64_t seed = 1;       // which elements, their factors and signs
+  int perRow = 3;                    // WeightOutliers: scaled channels (o_proj: each gives heads/kv_heads columns)
+  int channel = 7;                   // ActivationChannel
+  std::string norm = "input";        // ActivationChannel: input (-> q/k/v columns) or post_attention (-> gate/up)
+  double factor = 64;                // a power of two keeps BF16 exact
+  uint64_t seed = 1;                 // which elements, their factors and signs
   nlohmann::json toJson() const;
 };
 

@@ -29,14 +29,14 @@ class CancelToken {
 };
 
 struct ProgressInfo {
-  std::string stage;    // e.g. "gain (quantized)"
-  int layer = -1;       // decoder layer being processed, -1 when not per layer
+  std::string stage;  // e.g. "gain (quantized)"
+  int layer = -1;     // decoder layer being processed, -1 when not per layer
   int numLayers = 0;
-  long step = 0;        // completed work units
+  long step = 0;  // completed work units
   long totalSteps = 0;
   double fraction = 0;  // step / totalSteps
   double elapsedS = 0;
-  double etaS = -1;     // remaining seconds estimated from the average unit so far; -1 before the first
+  double etaS = -1;  // remaining seconds estimated from the average unit so far; -1 before the first
 };
 using ProgressCallback = std::function<void(const ProgressInfo&)>;
 

@@ -24,12 +24,12 @@ struct QuantizationPlan {
   };
   QuantSpec spec;
   Mode mode = Mode::W4A16;
-  std::set<int> layers;       // decoder layers; empty = all layers
-  bool invertLayers = false;  // true: all layers except `layers`
-  bool includeLmHead = false; // lm_head weight / input (W modes only); with a tied model this is the
-                              // embedding matrix used as lm_head (the lookup stays exact unless includeEmbeddings)
+  std::set<int> layers;            // decoder layers; empty = all layers
+  bool invertLayers = false;       // true: all layers except `layers`
+  bool includeLmHead = false;      // lm_head weight / input (W modes only); with a tied model this is the
+                                   // embedding matrix used as lm_head (the lookup stays exact unless includeEmbeddings)
   bool includeEmbeddings = false;  // W modes: the embedding rows the lookup reads are fake-quantized too
-  bool ste = false;           // training: fakeQuantizeSTE on weights, no cache
+  bool ste = false;                // training: fakeQuantizeSTE on weights, no cache
 
   bool selects(int layer) const;  // whether decoder layer `layer` is quantized
   bool quantizesWeights() const { return mode == Mode::W4A16 || mode == Mode::W4A4; }
@@ -45,8 +45,8 @@ struct QuantizationPlan {
   void validate(int numLayers = -1) const;
 };
 
-std::string quantModeName(QuantizationPlan::Mode mode);           // "w4a16", "w16a4", "w4a4", "residual"
-QuantizationPlan::Mode parseQuantMode(const std::string& name);   // srdd::Error listing the valid names
+std::string quantModeName(QuantizationPlan::Mode mode);          // "w4a16", "w16a4", "w4a4", "residual"
+QuantizationPlan::Mode parseQuantMode(const std::string& name);  // srdd::Error listing the valid names
 
 // Hooks that fake-quantize a forward pass according to a plan. Weights are quantized once and cached
 // (keyed by layer and linear kind) unless plan.ste; call invalidate() after changing the weights.

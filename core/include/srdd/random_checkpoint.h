@@ -20,6 +20,7 @@ void writeRandomCheckpoint(const ModelConfig& config, const std::string& directo
                            int shards = 1);
 
 // The values writeRandomCheckpoint stores for one tensor (exposed for tests).
-at::Tensor randomTensor(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype, uint64_t seed);
+at::Tensor randomTensor(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype,
+                        uint64_t seed);
 
 }  // namespace srdd

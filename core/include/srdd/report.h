@@ -36,8 +36,8 @@ struct Figure {
 const std::vector<std::string>& keyFigureIds();
 
 struct Inputs {
-  const ScanResult* scan = nullptr;  // required
-  std::string scanPath;              // where it was read from, for the provenance
+  const ScanResult* scan = nullptr;            // required
+  std::string scanPath;                        // where it was read from, for the provenance
   const aqn::ComparisonResult* aqn = nullptr;  // optional
   std::string aqnPath;
   std::vector<Figure> figures;

@@ -22,8 +22,8 @@ void initRuntime();
 void preferPassiveOpenMpWaiting(char** argv);
 // The rule it applies: several threads, and a 1-minute load average of at least half the usable CPUs.
 bool passiveWaitingHelps(int threads, double loadAverage, int cpus);
-// Parses "cpu", "cuda", "cuda:N" and "auto" (cuda:0 when a GPU is visible, else cpu); throws srdd::Error naming the value when unknown or unavailable.
-// Returned as a string-free description for headers that must stay torch-free.
+// Parses "cpu", "cuda", "cuda:N" and "auto" (cuda:0 when a GPU is visible, else cpu); throws srdd::Error naming the
+// value when unknown or unavailable. Returned as a string-free description for headers that must stay torch-free.
 std::string normalizeDeviceName(const std::string& name);
 // The bundled demo model: $SRDD_DEMO_MODEL if set, else share/srdd/demo-model of the installation this
 // program runs from (found from its own path, so an unpacked package works anywhere), else

@@ -15,7 +15,7 @@ namespace srdd {
 
 struct TensorEntry {
   std::string name;
-  std::string dtype;            // "BF16", "F16", "F32", ...
+  std::string dtype;  // "BF16", "F16", "F32", ...
   std::vector<int64_t> shape;
   uint64_t begin = 0, end = 0;  // byte offsets relative to the start of the data area
 };
@@ -50,7 +50,7 @@ class SafetensorsFile {
 
 // Supports BF16, F16, F32, F64, I64, I32, I16, I8, U8, BOOL. Throws naming the file for anything else.
 at::ScalarType scalarTypeFromSafetensors(const std::string& dtype, const std::string& fileForErrors);
-std::string safetensorsDtypeName(at::ScalarType type);  // throws srdd::Error for unsupported types
+std::string safetensorsDtypeName(at::ScalarType type);    // throws srdd::Error for unsupported types
 size_t safetensorsElementSize(const std::string& dtype);  // 0 for unknown dtypes
 
 // Writes a file atomically: a temporary file in the same directory, fsync, rename, fsync of the directory.
@@ -80,7 +80,8 @@ class SafetensorsWriter {
     at::ScalarType dtype;
     std::vector<int64_t> shape;
   };
-  SafetensorsWriter(const std::string& path, std::vector<Spec> layout, const std::map<std::string, std::string>& metadata = {});
+  SafetensorsWriter(const std::string& path, std::vector<Spec> layout,
+                    const std::map<std::string, std::string>& metadata = {});
   void add(const at::Tensor& tensor);  // next tensor of the layout; dtype and shape must match exactly
   void commit();                       // throws unless every tensor of the layout was added
 

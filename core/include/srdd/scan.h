@@ -36,12 +36,12 @@ struct ScanOptions {
   double dcShift = 50.0;      // dcgain / discrete: constant added to every layer-input element
   double discreteFactor = 0.85;
   uint64_t seed = 42;
-  int batchSize = 64;         // prompts per forward
+  int batchSize = 64;  // prompts per forward
   RuleThresholds thresholds;
   RuleSet rules = RuleSet::Floor;  // floor (default) or absolute (the research scripts' thresholds)
   // The sensitivity scan's sequences (e.g. held-out text windows, loadSensitivityWindows); empty = the prompts.
   std::vector<std::vector<int64_t>> sensitivitySequences;
-  std::string sensitivitySource;   // where they came from, for the results ("prompts" when empty)
+  std::string sensitivitySource;  // where they came from, for the results ("prompts" when empty)
   // Applied before the quantization hooks in both variants, e.g. a fault simulator (validation mode,
   // tests). Not owned; not serialized.
   ForwardHooks* extraHooks = nullptr;
@@ -51,7 +51,7 @@ struct ScanOptions {
   // Put the sha256 of the model files into the provenance (cached per process by path, size and mtime).
   // Off: names and sizes only. Not serialized.
   bool hashModelFiles = true;
-  void validate() const;      // srdd::Error naming the bad option
+  void validate() const;  // srdd::Error naming the bad option
   nlohmann::json toJson() const;
 };
 

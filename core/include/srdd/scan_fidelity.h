@@ -19,9 +19,9 @@ struct Fidelity {
   double globalMaxLevel = 0;  // research scanner's "saturation_ratio": fraction with |x_q| >= 0.99·max|x_q|
   double relativeError = 0;   // mean |e| / (|x| + 1e-10)
   double meanAbsError = 0, maxAbsError = 0;
-  double norm = 0;            // ‖x‖₂
+  double norm = 0;  // ‖x‖₂
   int64_t numel = 0;
-  double signalEnergy = 0, errorEnergy = 0;  // Σx², Σe² (for pooling)
+  double signalEnergy = 0, errorEnergy = 0;     // Σx², Σe² (for pooling)
   std::map<std::string, double> toMap() const;  // keys: sqnr_db, deadzone_ratio, clipping_ratio, ...
 };
 

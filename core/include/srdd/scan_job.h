@@ -21,7 +21,7 @@ std::vector<std::string> quantModeNames();    // w4a16, w16a4, w4a4, residual
 // The block shapes a format offers, its default first: {"1x32", "32x32"} (nvfp4: {"1x16", "16x16"}).
 std::vector<std::string> blockShapeChoices(const std::string& format);
 std::vector<std::string> builtinPromptSetNames();  // scanner, srdd, experiment (use as "builtin:NAME")
-std::vector<std::string> dtypeNames();        // auto, bf16, fp16, fp32
+std::vector<std::string> dtypeNames();             // auto, bf16, fp16, fp32
 // "cpu", then "cuda:0", "cuda:1", ... for each GPU this LibTorch build can use.
 std::vector<std::string> availableDevices();
 
@@ -47,31 +47,31 @@ struct ScanRequest {
   bool lmHead = false;
   bool embeddings = false;
   std::vector<std::string> scans = defaultScanNames();
-  std::string prompts;         // builtin:NAME or a file; empty = MODEL/prompts.txt if present, else builtin:scanner
+  std::string prompts;  // builtin:NAME or a file; empty = MODEL/prompts.txt if present, else builtin:scanner
   int64_t maxTokens = 64;
-  uint64_t seed = 42;          // gain noise and stochastic rounding
+  uint64_t seed = 42;  // gain noise and stochastic rounding
   int trials = 3;
   int gainDraws = 1;
   double noiseScale = 0.1;
   double dcShift = 50.0;
   int batchSize = 64;
   std::map<std::string, double> thresholds;  // rule overrides by name (gain_ratio, sqnr_db, ...)
-  std::string rules = "floor";  // floor | absolute (the research scripts' thresholds)
+  std::string rules = "floor";               // floor | absolute (the research scripts' thresholds)
   // Sensitivity text: a file cut into windows; empty = MODEL/heldout.txt if present, else "prompts".
   std::string sensitivityText;
   int sensitivityWindows = 32;
   int64_t sensitivityTokens = 128;
-  std::string createdUtc;      // pins provenance.created_utc; empty = the time of the run
+  std::string createdUtc;  // pins provenance.created_utc; empty = the time of the run
 
   // srdd::Error naming the field and the fault. Checks files exist (model, tokenizer, prompt file) but
   // loads nothing.
   void validate() const;
-  std::string resolvedPrompts() const;  // the prompt spec the run uses
+  std::string resolvedPrompts() const;          // the prompt spec the run uses
   std::string resolvedSensitivityText() const;  // the sensitivity text file the run uses, or "prompts"
   // The quantization plan in words, e.g. "w4a16 mxfp4 scale=floor rounding=rne block=1x32 layers=all";
   // srdd::Error for invalid quantizer fields.
   std::string quantizationDescription() const;
-  nlohmann::json toJson() const;        // every field; schema "srdd-scan-request/1"
+  nlohmann::json toJson() const;  // every field; schema "srdd-scan-request/1"
   // Missing fields keep their defaults; srdd::Error for a wrong type, an unknown field or another schema.
   static ScanRequest fromJson(const nlohmann::json& j);
 };

@@ -21,8 +21,8 @@ struct PromptSet {
 };
 
 struct WeightFidelityRow {
-  int layer = -1;        // -1: lm_head
-  std::string module;    // q_proj, ..., down_proj, lm_head
+  int layer = -1;      // -1: lm_head
+  std::string module;  // q_proj, ..., down_proj, lm_head
   std::vector<int64_t> shape;
   std::map<std::string, double> metrics;  // Fidelity::toMap()
 };
@@ -38,11 +38,11 @@ struct QuantizedTensorRow {
 struct LayerScanResult {
   int layer = 0;
   bool layerQuantized = true;  // whether the plan quantizes this layer (JSON "layer_quantized"); only those are scored
-  std::map<std::string, Stat> bf16, quantized;  // metric -> statistic over prompts
-  std::map<std::string, double> ratio;          // quantized mean / bf16 mean (1 when bf16 <= 0)
-  std::map<std::string, double> difference;     // quantized mean - bf16 mean
-  std::map<std::string, Stat> sensitivity;      // kl_single, dloss_single, kl_all_but, dloss_all_but
-  std::map<std::string, double> weights;        // this layer's linear weights pooled (W4A16 view)
+  std::map<std::string, Stat> bf16, quantized;       // metric -> statistic over prompts
+  std::map<std::string, double> ratio;               // quantized mean / bf16 mean (1 when bf16 <= 0)
+  std::map<std::string, double> difference;          // quantized mean - bf16 mean
+  std::map<std::string, Stat> sensitivity;           // kl_single, dloss_single, kl_all_but, dloss_all_but
+  std::map<std::string, double> weights;             // this layer's linear weights pooled (W4A16 view)
   std::vector<QuantizedTensorRow> quantizedTensors;  // JSON "quantized_tensors"
   // One-layer quantization harm pooled over every scored token: kl_single_median, kl_single_q99,
   // top1_single (share of tokens whose argmax is unchanged), tokens. JSON "harm".
@@ -69,7 +69,7 @@ struct ScanResult {
 // Serialization (scan_io.cpp). Every file is written atomically.
 nlohmann::json scanResultToJson(const ScanResult& r);
 ScanResult scanResultFromJson(const nlohmann::json& j);  // srdd::Error for another schema
-ScanResult readScanResult(const std::string& path);     // srdd::Error naming the file
+ScanResult readScanResult(const std::string& path);      // srdd::Error naming the file
 void writeScanJson(const ScanResult& r, const std::string& path);
 void writeScanCsv(const ScanResult& r, const std::string& path);
 // The research scripts' layouts: srdd_mxfp4_experiment.py (§3.7) and srdd_quant_scanner.py (§4.5).

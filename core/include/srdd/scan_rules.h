@@ -12,24 +12,24 @@
 namespace srdd {
 
 enum class RuleSet { Floor, Absolute };
-std::string ruleSetName(RuleSet r);               // "floor", "absolute"
-RuleSet parseRuleSet(const std::string& name);    // also "reference" = absolute; srdd::Error otherwise
+std::string ruleSetName(RuleSet r);             // "floor", "absolute"
+RuleSet parseRuleSet(const std::string& name);  // also "reference" = absolute; srdd::Error otherwise
 
 struct RuleThresholds {
-  double gainRatio = 0.9;            // gain_drop: gain(quantized) / gain(bf16) < this
-  double kurtosisRatio = 0.9;        // kurtosis_drop: kurtosis(quantized) / kurtosis(bf16) < this
-  double instabilityIncrease = 0.1;  // instability_increase: instability(q) - instability(bf16) > this
-  double sqnrDb = 20.0;              // low_sqnr: SQNR of the layer output < this (dB)
-  double deadzone = 0.05;            // high_deadzone: deadzone ratio > this
-  double clipping = 0.01;            // high_clipping: per-block clipping ratio > this
-  double relativeError = 0.1;        // high_rel_error: relative error > this
+  double gainRatio = 0.9;              // gain_drop: gain(quantized) / gain(bf16) < this
+  double kurtosisRatio = 0.9;          // kurtosis_drop: kurtosis(quantized) / kurtosis(bf16) < this
+  double instabilityIncrease = 0.1;    // instability_increase: instability(q) - instability(bf16) > this
+  double sqnrDb = 20.0;                // low_sqnr: SQNR of the layer output < this (dB)
+  double deadzone = 0.05;              // high_deadzone: deadzone ratio > this
+  double clipping = 0.01;              // high_clipping: per-block clipping ratio > this
+  double relativeError = 0.1;          // high_rel_error: relative error > this
   double mixedPrecisionSqnrDb = 15.0;  // mixed approach: problematic layers below this go to high precision
-  double targetedFraction = 0.10;    // r < this: targeted mitigation
-  double reconsiderFraction = 0.30;  // r >= this: reconsider the format
-  double anomalyZ = 3.5;             // anomaly: robust z in the bad direction above this
+  double targetedFraction = 0.10;      // r < this: targeted mitigation
+  double reconsiderFraction = 0.30;    // r >= this: reconsider the format
+  double anomalyZ = 3.5;               // anomaly: robust z in the bad direction above this
   // Floor rules: the excess of the worst quantized tensor of a layer over the format's floor.
-  double excessSqnrDb = 3.0;         // floor SQNR - measured SQNR (dB) above this: floor_sqnr
-  double excessClipping = 0.01;      // clipping - floor clipping above this: floor_clipping
+  double excessSqnrDb = 3.0;     // floor SQNR - measured SQNR (dB) above this: floor_sqnr
+  double excessClipping = 0.01;  // clipping - floor clipping above this: floor_clipping
   // Deadzone and relative error count elements, not energy (near-zero values are cheap to lose), so they
   // have no absolute rule; these scale their outlier rules' minimum effect.
   double excessDeadzone = 0.05;
@@ -40,7 +40,7 @@ struct RuleThresholds {
   // Floor rules' kurtosis_drop reads only layers whose BF16 excess kurtosis is at least this (a near-Gaussian
   // output has no tails to lose), and against the drop that the quantization noise alone explains.
   double kurtosisMin = 1.0;
-  double maxTargetFraction = 0.25;   // the target set holds at most this share of quantized layers (rounded up)
+  double maxTargetFraction = 0.25;  // the target set holds at most this share of quantized layers (rounded up)
   nlohmann::json toJson() const;
   static RuleThresholds fromJson(const nlohmann::json& j);
   // Sets one threshold by its JSON/CLI name (gain_ratio, kurtosis_ratio, instability_increase, sqnr_db,
@@ -88,12 +88,12 @@ struct LayerMetrics {
 };
 
 struct Flag {
-  std::string rule;     // e.g. "gain_drop", "low_sqnr", "anomaly"
-  std::string metric;   // the metric it read
+  std::string rule;    // e.g. "gain_drop", "low_sqnr", "anomaly"
+  std::string metric;  // the metric it read
   double value = 0;
   double threshold = 0;
-  bool anomaly = false; // robust-z anomaly (informative; does not make a layer problematic)
-  std::string where;    // the tensor the value comes from (floor rules), else empty
+  bool anomaly = false;  // robust-z anomaly (informative; does not make a layer problematic)
+  std::string where;     // the tensor the value comes from (floor rules), else empty
   nlohmann::json toJson() const;
 };
 
@@ -118,7 +118,7 @@ struct Recommendation {
 };
 
 struct Verdict {
-  std::vector<LayerVerdict> layers;    // in input order
+  std::vector<LayerVerdict> layers;  // in input order
   // Quantized layers, most harmful first: by single-layer KL when the sensitivity scan ran (floor rules),
   // else by anomaly score.
   std::vector<int> ranking;

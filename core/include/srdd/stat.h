@@ -12,7 +12,7 @@ namespace srdd {
 struct Stat {
   double mean = 0, stddev = 0, ciLow = 0, ciHigh = 0;
   int n = 0;
-  std::vector<double> values;  // per prompt, in prompt order (NaN where undefined)
+  std::vector<double> values;     // per prompt, in prompt order (NaN where undefined)
   nlohmann::json toJson() const;  // {"mean","std","ci95":[lo,hi],"n","values"}; NaN -> null
   static Stat fromJson(const nlohmann::json& j);
 };

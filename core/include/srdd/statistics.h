@@ -37,7 +37,8 @@ double noncentralTCdf(double t, double df, double ncp);
 double pairedTTestPower(int n, double dz, double alpha = 0.05);
 // The smallest dz that this test detects with the given power (bisection on pairedTTestPower).
 double pairedMinimumDetectableEffect(int n, double alpha = 0.05, double power = 0.8);
-// Holm's step-down adjusted p-values, in the input order: sorted ascending, p_(r) · (m − r + 1), running max, capped at 1.
+// Holm's step-down adjusted p-values, in the input order: sorted ascending, p_(r) · (m − r + 1), running max, capped
+// at 1.
 std::vector<double> holmAdjust(const std::vector<double>& p);
 
 double mean(const std::vector<double>& x);      // n >= 1
