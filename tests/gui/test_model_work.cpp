@@ -70,7 +70,10 @@ void writeJson(const QString& path, const nlohmann::json& j) {
 std::function<void(QWidget*)> chooseInFileDialog(const QString& path) {
   return [path](QWidget* dialog) {
     auto* fd = static_cast<QFileDialog*>(dialog);
-    fd->selectFile(path);
+    // Inside the directory with nothing selected, a directory dialog chooses that directory. (selectFile(path)
+    // depends on the dialog's file system model having listed the parent yet, which it may not have.)
+    fd->setDirectory(path);
+    QCOMPARE(fd->selectedFiles(), QStringList({path}));
     static_cast<QDialog*>(fd)->accept();  // QFileDialog::accept is protected; QDialog's is public
   };
 }
