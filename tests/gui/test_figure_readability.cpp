@@ -346,6 +346,37 @@ class TestFigureReadability : public QObject {
     QCOMPARE(view.figure().rects[2]->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLogarithmic);
   }
 
+  // A single-column export of a 28-layer scan needs more than 3/4 of its width: it grows instead of squeezing
+  // titles and captions, so every text element of the exported layout has the height of all its lines.
+  void exportsGrowToFitTheirContent() {
+    const ScanData data = wideScan();
+    for (const FigureSpec& spec : availableFigures(data)) {
+      ExportOptions o;
+      o.format = ExportOptions::Png;
+      o.widthPt = 252;
+      o.dpi = 72;
+      QCustomPlot plot;
+      plot.resize(252, 189);
+      renderFigure(&plot, data, spec.id, true);
+      const QString file = m_tmp.filePath(figureFileStem(spec.id) + ".png");
+      exportPlot(&plot, file, o);  // the plot keeps the layout of the export
+      const QImage image(file);
+      QVERIFY2(image.height() >= 189, qPrintable(spec.id));
+      for (QCPLayoutElement* e : plot.plotLayout()->elements(true))
+        if (auto* text = qobject_cast<QCPTextElement*>(e); text && text->visible() && !text->text().isEmpty()) {
+          QFont exported(o.fontFamily);  // the export's font (the plot has its own back), bold where the text is
+          exported.setPointSizeF(o.fontPt * 72.0 / layoutTextDpi());
+          exported.setBold(text->font().bold());
+          const int lines = text->text().count('\n') + 1;
+          const int need = lines * QFontMetrics(exported).height();
+          QVERIFY2(text->rect().height() >= need - 1, qPrintable(QString("%1: \"%2\" squeezed to %3 of %4 units")
+                                                                     .arg(spec.id, text->text().left(40))
+                                                                     .arg(text->rect().height())
+                                                                     .arg(need)));
+        }
+    }
+  }
+
   // With SRDD_SCREENSHOT_DIR: the figures of #19 exported as PDF, SVG and PNG at both widths.
   void exportsForTheDocs() {
     const QString dir = qEnvironmentVariable("SRDD_SCREENSHOT_DIR");

@@ -453,6 +453,9 @@ void TestResultsViews::singleColumnFiguresFit() {
             const QString collision = axis_test::overlap(axis);
             QVERIFY2(collision.isEmpty(), qPrintable(where + ": tick labels " + collision + " overlap"));
           }
+        } else if (auto* scale = qobject_cast<QCPColorScale*>(e)) {
+          const QString collision = axis_test::overlap(scale->axis());
+          QVERIFY2(collision.isEmpty(), qPrintable(where + ": colour scale labels " + collision + " overlap"));
         } else if (auto* text = qobject_cast<QCPTextElement*>(e)) {
           QVERIFY2(view.contains(text->outerRect()), qPrintable(where + ": " + text->text()));
           int textWidth = 0;  // captions wrap: their widest line

@@ -1,4 +1,5 @@
 #include "results/heatmap_figure.h"
+#include "results/spaced_ticker.h"
 
 #include "results/metric_catalog.h"
 
@@ -173,7 +174,7 @@ class MetricColumnTicker : public SpacedTextTicker {
     if (keyed)
       for (int i = 0; i < m_names.size(); ++i)
         entries << m_keys[i] + QChar(0x00a0) + QString(m_names[i]).replace(' ', QChar(0x00a0));
-    const QString text = entries.join(QStringLiteral("   "));
+    const QString text = entries.join(QString(QChar(0x00a0)) + QChar(0x00b7) + QChar(' '));  // "A Gain · B …"
     if (wrappedFullText(m_key) != text) setWrappedFullText(m_key, text);
     m_key->setVisible(keyed);
   }
@@ -400,14 +401,19 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   if (g.lowIsWorse) gradient = gradient.inverted();
   fig.colorScale->setGradient(gradient);
   fig.colorScale->setDataScaleType(g.logColor ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-  if (g.logColor) fig.colorScale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  if (g.logColor)
+    fig.colorScale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new SpacedLogTicker(fig.colorScale->axis())));
+  else
+    setSpacedTicks(fig.colorScale->axis(), narrow ? 4 : 6);
   fig.colorScale->setDataRange(g.colorRange);
   styleAxis(fig.colorScale->axis(), t);
   fig.colorScale->axis()->setLabel(g.colorLabel);
   if (metrics && g.scale != HeatScale::Diverging) {  // 0..1 of a per-column scale: the ends say it all
     QSharedPointer<QCPAxisTickerText> ends(new QCPAxisTickerText);
-    ends->addTick(0, QObject::tr("best"));
-    ends->addTick(1, QObject::tr("worst"));
+    // Under a bar that spans the figure (narrow), the words stand a little inside its ends so as not to be cut.
+    const double inset = narrow ? 0.07 : 0.0;
+    ends->addTick(inset, QObject::tr("best"));
+    ends->addTick(1 - inset, QObject::tr("worst"));
     fig.colorScale->axis()->setTicker(ends);
   }
   auto* group = new QCPMarginGroup(plot);

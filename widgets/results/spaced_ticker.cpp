@@ -18,9 +18,19 @@ double niceStepAtLeast(double rawStep) {
 double SpacedTicker::getTickStep(const QCPRange& range) {
   // The axis length is the one of the last layout (a figure is laid out twice before it is final).
   const QRect rect = m_axis->axisRect()->rect();
-  const int pixels = m_axis->orientation() == Qt::Vertical ? rect.height() : rect.width();
+  const bool vertical = m_axis->orientation() == Qt::Vertical;
+  const int pixels = vertical ? rect.height() : rect.width();
   const QFontMetrics fm(m_axis->tickLabelFont());
-  const double labelSpace = 1.5 * fm.height();
+  double labelSpace = 1.5 * fm.height();
+  if (!vertical) {  // side by side: the widest label, taken as the ends' text plus two digits of finer steps
+    const QString format = m_axis->numberFormat();
+    const QChar f = format.isEmpty() ? QChar('g') : format.at(0);
+    const int precision = m_axis->numberPrecision();
+    double widest = 0;
+    for (double v : {range.lower, range.upper})
+      widest = std::max<double>(widest, fm.horizontalAdvance(getTickLabel(v, QLocale::c(), f, precision)));
+    labelSpace = widest + fm.horizontalAdvance(QStringLiteral("00"));
+  }
   const int fitting = pixels > 0 ? std::max(1, static_cast<int>(pixels / labelSpace)) : m_maxTicks;
   const int intervals = std::min(m_maxTicks, fitting);
   return niceStepAtLeast(range.size() / intervals);
