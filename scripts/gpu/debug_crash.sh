@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One device call: build, then native stack scans of the two crashes seen on this host.
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 start=$(date +%s)
 bash packaging/build-gpu.sh > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 echo "build $(( $(date +%s) - start )) s"
