@@ -44,14 +44,14 @@ std::string describe(const std::vector<Event>& events) {
   return out;
 }
 
-// A comparison of the tiny fixture model that takes some tens of seconds: 2 configurations x 2 seeds.
+// A comparison of the tiny fixture model that takes some seconds: 2 configurations x 2 seeds.
 json aqnSettings() {
   srdd::aqn::ComparisonSettings s;
   s.modelDirectory = srdd_test::fixturesDir().toStdString() + "/hf/qwen2-tiny-gqa2-tied-f32";
   s.targets = {1};
   s.configs = {"baseline", "targeted"};
   s.seeds = 2;
-  s.train.steps = 48;  // long enough that two ssh reconnects on a loaded 2-core machine cannot outlast the job
+  s.train.steps = 16;
   s.train.seqLength = 32;
   s.train.batchSize = 2;
   s.data.trainPath = s.data.evalPath = srdd_test::demoModelDir().toStdString() + "/heldout.txt";
