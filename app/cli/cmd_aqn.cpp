@@ -36,17 +36,21 @@ std::vector<int> targetsFromScan(const std::string& path) {
   const auto scan = srdd::readScanResult(path);  // validates the document
   std::ifstream in(path);
   const auto j = nlohmann::json::parse(in, nullptr, false);
-  const auto rec = j.value("verdict", nlohmann::json::object()).value("recommendation", nlohmann::json::object());
   std::vector<int> layers;
-  try {
+  std::string strategy;
+  int numLayers = 0;
+  try {  // fields of the wrong type (a hand-edited file) are errors naming the file, not a JSON library message
+    const auto rec = j.value("verdict", nlohmann::json::object()).value("recommendation", nlohmann::json::object());
     layers = rec.value("aqn_layers", std::vector<int>{});
+    strategy = rec.value("strategy", "?");
+    numLayers = scan.provenance.value("model", nlohmann::json::object()).value("num_layers", 0);
   } catch (const nlohmann::json::exception&) {
-    throw srdd::Error(path + ": verdict.recommendation.aqn_layers is not a list of layer indices");
+    throw srdd::Error(path + ": verdict.recommendation (aqn_layers: a list of layer indices, strategy: text) or " +
+                      "provenance.model.num_layers has the wrong type");
   }
   if (layers.empty())
-    throw srdd::Error(path + ": the scan recommends no AQN target layer (strategy " + rec.value("strategy", "?") +
+    throw srdd::Error(path + ": the scan recommends no AQN target layer (strategy " + strategy +
                       "), so there is no target set; pass --targets LIST to choose one");
-  int numLayers = scan.provenance.value("model", nlohmann::json::object()).value("num_layers", 0);
   if (numLayers <= 0) numLayers = static_cast<int>(scan.layers.size());
   if (static_cast<int>(layers.size()) >= numLayers)
     throw srdd::Error(path + ": the recommended AQN target set is every layer (" + srdd::formatLayerList(layers) +

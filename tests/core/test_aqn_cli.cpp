@@ -177,6 +177,8 @@ class TestAqnCli : public QObject {
         {"none.json: the scan recommends no AQN target layer", "--targets LIST"});
     expectError({"aqn", tinyModel(), "--targets-from", write(all, "all.json"), "--out", path("tf")},
                 {"all.json: the recommended AQN target set is every layer", "'targeted' would equal 'global'"});
+    expectError({"aqn", tinyModel(), "--targets-from", write("1,2", "text.json"), "--out", path("tf")},
+                {"text.json: verdict.recommendation", "has the wrong type"});
     const auto r = runCli({"aqn",
                            tinyModel(),
                            "--targets-from",
