@@ -138,7 +138,7 @@ void placeLineLabel(QCPItemText* text) {
 
 void setLogAxis(QCPAxis* axis) {
   axis->setScaleType(QCPAxis::stLogarithmic);
-  axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new SpacedLogTicker(axis)));
+  setSpacedLogTicks(axis);
   axis->setNumberFormat(QStringLiteral("gb"));
   axis->setNumberPrecision(3);
 }

@@ -402,7 +402,7 @@ HeatmapFigure buildHeatmapFigure(QCustomPlot* plot, const ScanData& data, Heatma
   fig.colorScale->setGradient(gradient);
   fig.colorScale->setDataScaleType(g.logColor ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   if (g.logColor)
-    fig.colorScale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new SpacedLogTicker(fig.colorScale->axis())));
+    setSpacedLogTicks(fig.colorScale->axis());
   else
     setSpacedTicks(fig.colorScale->axis(), narrow ? 4 : 6);
   fig.colorScale->setDataRange(g.colorRange);

@@ -5,6 +5,16 @@
 
 namespace srdd_gui {
 
+namespace {
+// The axis's length in layout units, as of the last layout (a figure is laid out twice before it is final).
+int axisLength(const QCPAxis* axis) {
+  const QRect rect = axis->axisRect()->rect();
+  return axis->orientation() == Qt::Vertical ? rect.height() : rect.width();
+}
+// Room one line of tick labels takes along a vertical axis: its height and half a line of air.
+double lineSpace(const QCPAxis* axis) { return 1.5 * QFontMetrics(axis->tickLabelFont()).height(); }
+}  // namespace
+
 SpacedTicker::SpacedTicker(QCPAxis* axis, int maxTicks) : m_axis(axis), m_maxTicks(std::max(1, maxTicks)) {}
 
 double niceStepAtLeast(double rawStep) {
@@ -16,16 +26,14 @@ double niceStepAtLeast(double rawStep) {
 }
 
 double SpacedTicker::getTickStep(const QCPRange& range) {
-  // The axis length is the one of the last layout (a figure is laid out twice before it is final).
-  const QRect rect = m_axis->axisRect()->rect();
-  const bool vertical = m_axis->orientation() == Qt::Vertical;
-  const int pixels = vertical ? rect.height() : rect.width();
-  const QFontMetrics fm(m_axis->tickLabelFont());
-  double labelSpace = 1.5 * fm.height();
-  if (!vertical) {  // side by side: the widest label, taken as the ends' text plus two digits of finer steps
+  const int pixels = axisLength(m_axis);
+  double labelSpace = lineSpace(m_axis);
+  if (m_axis->orientation() ==
+      Qt::Horizontal) {  // side by side: the widest label, taken as the ends' text plus two digits of finer steps
     const QString format = m_axis->numberFormat();
     const QChar f = format.isEmpty() ? QChar('g') : format.at(0);
     const int precision = m_axis->numberPrecision();
+    const QFontMetrics fm(m_axis->tickLabelFont());
     double widest = 0;
     for (double v : {range.lower, range.upper})
       widest = std::max<double>(widest, fm.horizontalAdvance(getTickLabel(v, QLocale::c(), f, precision)));
@@ -45,9 +53,8 @@ int SpacedLogTicker::getSubTickCount(double tickStep) {
 QVector<double> SpacedLogTicker::createTickVector(double tickStep, const QCPRange& range) {
   m_linear = range.lower > 0 && range.upper / range.lower < 10;
   if (!m_linear) return QCPAxisTickerLog::createTickVector(tickStep, range);
-  const QRect rect = m_axis->axisRect()->rect();
-  const int pixels = m_axis->orientation() == Qt::Vertical ? rect.height() : rect.width();
-  const double labelSpace = 1.5 * QFontMetrics(m_axis->tickLabelFont()).height();
+  const int pixels = axisLength(m_axis);
+  const double labelSpace = lineSpace(m_axis);
   // The gap between upper - step and upper is the smallest on a log scale: it must hold one label.
   const double share = pixels > 0 ? std::min(1.0, labelSpace / pixels) : 0.25;
   const double step =
@@ -61,5 +68,7 @@ QVector<double> SpacedLogTicker::createTickVector(double tickStep, const QCPRang
 void setSpacedTicks(QCPAxis* axis, int maxTicks) {
   axis->setTicker(QSharedPointer<QCPAxisTicker>(new SpacedTicker(axis, maxTicks)));
 }
+
+void setSpacedLogTicks(QCPAxis* axis) { axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new SpacedLogTicker(axis))); }
 
 }  // namespace srdd_gui

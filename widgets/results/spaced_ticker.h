@@ -38,7 +38,8 @@ class SpacedLogTicker : public QCPAxisTickerLog {
 // The smallest "nice" step (1, 2, 2.5 or 5 times a power of ten) that is at least RAW_STEP.
 double niceStepAtLeast(double rawStep);
 
-// Sets a SpacedTicker on AXIS.
+// Sets a SpacedTicker / SpacedLogTicker on AXIS.
 void setSpacedTicks(QCPAxis* axis, int maxTicks);
+void setSpacedLogTicks(QCPAxis* axis);
 
 }  // namespace srdd_gui
