@@ -13,6 +13,7 @@
 #include "bench.h"
 #include "model_options.h"
 #include "srdd/error.h"
+#include "srdd/graphed_forward.h"
 #include "srdd/version.h"
 
 namespace {
@@ -37,8 +38,27 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// Median milliseconds of `forward` (which returns logits) after `warmup` untimed calls; `last` keeps the last logits.
+template <class F>
+double medianMs(F forward, int warmup, int repeats, at::Tensor* last) {
+  std::vector<double> ms;
+  for (int r = 0; r < warmup + repeats; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    at::Tensor logits = forward();
+    logits.sum().item<float>();  // waits for the device
+    auto end = std::chrono::steady_clock::now();
+    if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    *last = logits;
+  }
+  return median(ms);
+}
+
 int runBenchForward(const srdd_cli::Parsed& opt) {
   auto model = srdd_cli::loadModel(opt);
+  const bool graphs = opt.flag("--graphs");
+  if (graphs && !(model->device().is_cuda() && srdd::cudaGraphsAvailable()))
+    throw srdd::Error("--graphs: CUDA graphs need a CUDA device and a CUDA build (SRDD_CUDA_GRAPHS not 0)");
+  srdd::GraphedForward graphed(model);
   const auto batches = parseList(opt.value("--batches", "1,8,32"), "--batches");
   const auto seqs = parseList(opt.value("--seqs", "16,128,512"), "--seqs");
   const int repeats = static_cast<int>(opt.integer("--repeats", 5));
@@ -49,27 +69,36 @@ int runBenchForward(const srdd_cli::Parsed& opt) {
   if (!opt.flag("--json"))
     std::cout << "model " << model->directory() << " | " << srdd::dtypeName(model->dtype()) << " on "
               << model->device().str() << " | " << at::get_num_threads() << " CPU threads | "
-              << srdd::buildDescription() << "\n  batch    seq   ms/forward    tokens/s\n";
+              << srdd::buildDescription() << "\n  batch    seq   ms/forward    tokens/s"
+              << (graphs ? "   graph ms  graph tok/s  graph = eager" : "") << "\n";
   for (auto b : batches) {
     for (auto t : seqs) {
       auto ids = at::randint(model->config().vocabSize, {b, t}, at::kLong);
       std::vector<std::vector<int64_t>> seqsIds;
       for (int64_t i = 0; i < b; ++i) seqsIds.emplace_back(ids[i].data_ptr<int64_t>(), ids[i].data_ptr<int64_t>() + t);
       auto batch = srdd::Batch::fromSequences(seqsIds, model->device());
-      std::vector<double> ms;
-      for (int r = 0; r < warmup + repeats; ++r) {
-        auto start = std::chrono::steady_clock::now();
-        auto out = model->forward(batch);
-        out.logits.sum().item<float>();  // waits for the device
-        auto end = std::chrono::steady_clock::now();
-        if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
-      }
-      const double m = median(ms);
+      at::Tensor eager, replayed;
+      const double m = medianMs([&] { return model->forward(batch).logits; }, warmup, repeats, &eager);
       const double tps = static_cast<double>(b * t) / (m / 1000.0);
-      rows.push_back({{"batch", b}, {"seq", t}, {"ms_per_forward", m}, {"tokens_per_s", tps}});
-      if (!opt.flag("--json"))
+      nlohmann::json row = {{"batch", b}, {"seq", t}, {"ms_per_forward", m}, {"tokens_per_s", tps}};
+      double gm = 0;
+      bool identical = false;
+      if (graphs) {
+        gm = medianMs([&] { return graphed.lastLogits(batch); }, std::max(warmup, 1), repeats, &replayed);
+        identical = at::equal(eager, replayed);  // the graph replays the eager kernels: bit for bit
+        row["graph_ms_per_forward"] = gm;
+        row["graph_tokens_per_s"] = static_cast<double>(b * t) / (gm / 1000.0);
+        row["graph_identical_to_eager"] = identical;
+      }
+      rows.push_back(row);
+      if (!opt.flag("--json")) {
         std::cout << std::setw(7) << b << std::setw(7) << t << std::setw(13) << std::fixed << std::setprecision(2) << m
-                  << std::setw(12) << std::setprecision(0) << tps << "\n";
+                  << std::setw(12) << std::setprecision(0) << tps;
+        if (graphs)
+          std::cout << std::setw(11) << std::setprecision(2) << gm << std::setw(13) << std::setprecision(0)
+                    << static_cast<double>(b * t) / (gm / 1000.0) << (identical ? "  yes" : "  NO");
+        std::cout << "\n";
+      }
     }
   }
   if (opt.flag("--json")) {
@@ -93,6 +122,7 @@ srdd_cli::Runner define(CLI::App& app) {
   d.text("--seqs", "--seqs LIST", "sequence lengths (default 16,128,512)");
   d.integer("--repeats", "--repeats N", "timed runs per cell, median reported (default 5)", 1);
   d.integer("--warmup", "--warmup N", "untimed runs first (default 2)", 0);
+  d.flag("--graphs", "also time the forward replayed from a CUDA graph per shape, and check its logits equal eager's");
   d.flag("--json", "print JSON");
   return [&app] { return runBenchForward(srdd_cli::Parsed(app)); };
 }

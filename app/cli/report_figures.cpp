@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "srdd/error.h"
+#include "srdd/runtime.h"
 
 extern char** environ;
 
@@ -27,9 +28,8 @@ std::string studioProgram() {
   if (const char* env = std::getenv("SRDD_STUDIO"); env && *env) {
     path = env;
   } else {
-    std::error_code ec;
-    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    path = (ec ? fs::path("srdd-studio") : self.parent_path() / "srdd-studio").string();
+    const fs::path self = srdd::executablePath();
+    path = (self.empty() ? fs::path("srdd-studio") : self.parent_path() / "srdd-studio").string();
   }
   if (::access(path.c_str(), X_OK) != 0 || fs::is_directory(path))
     throw srdd::Error("the figures need srdd-studio, which is not at " + path +

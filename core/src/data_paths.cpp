@@ -9,12 +9,17 @@ namespace srdd {
 
 namespace fs = std::filesystem;
 
+std::string executablePath() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.string();
+}
+
 namespace {
 // <bindir>/<SRDD_INSTALL_DATA_FROM_BIN>/srdd/demo-model, e.g. /usr/bin/../share/srdd/demo-model.
 fs::path installedDemoModel() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
+  const fs::path exe = executablePath();
+  if (exe.empty()) return {};
   return (exe.parent_path() / SRDD_INSTALL_DATA_FROM_BIN / "srdd" / "demo-model").lexically_normal();
 }
 }  // namespace

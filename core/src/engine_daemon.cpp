@@ -25,6 +25,7 @@
 #include "engine_session.h"
 #include "srdd/engine_serve.h"
 #include "srdd/error.h"
+#include "srdd/runtime.h"
 #include "srdd/version.h"
 
 extern char** environ;
@@ -69,10 +70,9 @@ int connectTo(const std::string& path) {
 }
 
 std::string selfExecutable() {
-  std::error_code ec;
-  const auto p = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw Error("cannot find this program's path (/proc/self/exe): " + ec.message());
-  return p.string();
+  std::string p = executablePath();
+  if (p.empty()) throw Error("cannot find this program's path (/proc/self/exe is unreadable)");
+  return p;
 }
 
 // Starts `srdd serve --daemon` detached from this session (own session, no terminal, stderr to a log).

@@ -37,6 +37,8 @@ struct Batch {
   static Batch fromSequences(const std::vector<std::vector<int64_t>>& sequences, at::Device device);
   int64_t size() const { return static_cast<int64_t>(lengths.size()); }
   bool unpadded() const;  // all sequences have the same length
+  // Each sequence's last real position, int64 [B] on `device`.
+  at::Tensor lastPositions(at::Device device) const;
 };
 
 struct DecoderLayerWeights {
@@ -67,6 +69,9 @@ class Model {
     bool causalOnly = false;
   };
   Context makeContext(const Batch& batch) const;
+  // The same from device tensors only (no host-to-device copy, so a CUDA graph can capture it): `paddingMask`
+  // [B, T] bool, or undefined for an unpadded batch of length T.
+  Context makeContext(int64_t length, const at::Tensor& paddingMask) const;
 
   at::Tensor embed(const at::Tensor& inputIds, ForwardHooks* hooks = nullptr) const;  // [B, T, H]
   at::Tensor runLayer(int layer, const at::Tensor& hidden, const Context& ctx, ForwardHooks* hooks) const;
@@ -82,8 +87,13 @@ class Model {
   };
   ForwardResult forward(const Batch& batch, ForwardHooks* hooks = nullptr, bool allLogits = false,
                         bool keepLayerOutputs = false) const;
+  // The logits [B, V] at positions `lastPositions` (int64 [B]) of a hook-free forward: forward(batch).logits, from
+  // device tensors only, so that a CUDA graph can capture it (GraphedForward).
+  at::Tensor lastTokenLogits(const at::Tensor& inputIds, const at::Tensor& paddingMask,
+                             const at::Tensor& lastPositions) const;
   // Picks each sequence's last real position from [B, T, X].
   static at::Tensor gatherLast(const at::Tensor& perPosition, const Batch& batch);
+  static at::Tensor gatherLast(const at::Tensor& perPosition, const at::Tensor& lastPositions);
 
   // Parameters by Hugging Face name (for training, AQN and weight scans). Tied lm_head is not listed.
   std::vector<std::pair<std::string, at::Tensor*>> namedParameters();

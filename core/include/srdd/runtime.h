@@ -29,6 +29,8 @@ std::string normalizeDeviceName(const std::string& name);
 // program runs from (found from its own path, so an unpacked package works anywhere), else
 // resources/demo-model of the source tree it was built from. (data_paths.cpp, torch-free)
 std::string defaultModelDirectory();
+// This program's own path (from /proc/self/exe); empty when it cannot be read. (data_paths.cpp)
+std::string executablePath();
 // The source tree this binary was built from (what `srdd engine install` copies to a GPU host).
 std::string sourceDirectory();
 // The current UTC time as "2026-11-25T22:20:25Z" (provenance timestamps).
