@@ -48,7 +48,8 @@ at::Tensor GraphedForward::lastLogits(const Batch& batch) {
   if (first) {
     shape = std::make_unique<Shape>();
     shape->inputIds = at::empty(batch.inputIds.sizes(), batch.inputIds.options().device(device));
-    if (padded) shape->paddingMask = at::empty(batch.attentionMask.sizes(), batch.attentionMask.options().device(device));
+    if (padded)
+      shape->paddingMask = at::empty(batch.attentionMask.sizes(), batch.attentionMask.options().device(device));
     shape->lastPositions = at::empty({batch.size()}, at::TensorOptions().dtype(at::kLong).device(device));
   }
   Shape& s = *shape;

@@ -37,8 +37,10 @@ class TestGraphedForward : public QObject {
   void equalsTheEagerForward_data() {
     QTest::addColumn<QString>("model");
     QTest::addColumn<QString>("dtype");
-    QTest::newRow("qwen2 gqa, fp32") << "qwen2-tiny-gqa4-untied-sharded-f32" << "fp32";
-    QTest::newRow("qwen2 tied, bf16") << "qwen2-tiny-gqa2-tied-f32" << "bf16";
+    QTest::newRow("qwen2 gqa, fp32") << "qwen2-tiny-gqa4-untied-sharded-f32"
+                                     << "fp32";
+    QTest::newRow("qwen2 tied, bf16") << "qwen2-tiny-gqa2-tied-f32"
+                                      << "bf16";
   }
   // Calls in an order that reuses each shape's buffers: same shape with new tokens, same (batch, length) with other
   // lengths inside (padded), an unpadded batch of that length, then the first batch again.
@@ -48,10 +50,10 @@ class TestGraphedForward : public QObject {
     c10::NoGradGuard noGrad;
     auto m = fixtureModel(model.toStdString(), dtype.toStdString());
     const int64_t v = m->config().vocabSize;
-    const std::vector<Sequences> calls = {
-        randomSequences(v, {7, 7}, 1),    randomSequences(v, {7, 7}, 2), randomSequences(v, {7, 3}, 3),
-        randomSequences(v, {2, 7}, 4),    randomSequences(v, {1}, 5),    randomSequences(v, {7, 7, 7}, 6),
-        randomSequences(v, {7, 7}, 1)};
+    const std::vector<Sequences> calls = {randomSequences(v, {7, 7}, 1), randomSequences(v, {7, 7}, 2),
+                                          randomSequences(v, {7, 3}, 3), randomSequences(v, {2, 7}, 4),
+                                          randomSequences(v, {1}, 5),    randomSequences(v, {7, 7, 7}, 6),
+                                          randomSequences(v, {7, 7}, 1)};
     srdd::GraphedForward graphed(m);
     QVERIFY(!graphed.usesGraphs());  // a CPU model
     at::Tensor previous;
