@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/Context.h>
 
+#include <dlfcn.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -57,9 +58,27 @@ void preferPassiveOpenMpWaiting(char** argv) {
   execv("/proc/self/exe", argv);  // only returns on failure: then run on as we are
 }
 
+// OpenBLAS (Debian's LibTorch computes fp32 GEMMs with it) splits a product differently with another thread count,
+// which changes the last bits of the result: a demo scan with OPENBLAS_NUM_THREADS=1 and =2 differed in its
+// end-to-end KL. One OpenBLAS thread keeps results byte-identical for every SRDD_THREADS (the engine's own threads
+// still run LibTorch's element-wise kernels); it cost 13 % of a default demo scan on 2 cores (10.0 s -> 11.3 s).
+static void useOneBlasThread() {
+  using SetThreads = void (*)(int);
+  void* set = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  // In a process that loaded us locally (the Python module) LibTorch's BLAS is not in the global scope.
+  for (const char* lib : {"libblas.so.3", "libopenblas.so.0"}) {
+    if (set) break;
+    if (void* handle = dlopen(lib, RTLD_NOW | RTLD_NOLOAD)) set = dlsym(handle, "openblas_set_num_threads");
+  }
+  if (set) reinterpret_cast<SetThreads>(set)(1);
+}
+
 void initRuntime() {
   static std::once_flag once;
-  std::call_once(once, [] { at::set_num_threads(defaultThreadCount().threads); });
+  std::call_once(once, [] {
+    useOneBlasThread();
+    at::set_num_threads(defaultThreadCount().threads);
+  });
 }
 
 std::string normalizeDeviceName(const std::string& name) {
