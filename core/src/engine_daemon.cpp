@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -122,8 +123,21 @@ void pump(int from, int to, bool toIsSocket) {
 
 }  // namespace
 
+// The build of this program: its file's size and modification time. Version and commit alone are the same for
+// every rebuild of a working tree, and a rebuilt `srdd` then talked to the daemon of the previous build.
+static std::string buildStamp() {
+  struct stat st {};
+  const std::string exe = executablePath();
+  if (exe.empty() || ::stat(exe.c_str(), &st) != 0) return "0";
+  char text[40];
+  std::snprintf(text, sizeof text, "%llx%09ld",
+                static_cast<unsigned long long>(st.st_size) ^ static_cast<unsigned long long>(st.st_mtim.tv_sec),
+                st.st_mtim.tv_nsec);
+  return text;
+}
+
 std::string defaultDaemonSocket() {
-  const std::string name = "engine-" + versionString() + "-" + gitCommit() + ".sock";
+  const std::string name = "engine-" + versionString() + "-" + gitCommit() + "-" + buildStamp() + ".sock";
   if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x && fs::is_directory(x))
     return std::string(x) + "/srdd/" + name;
   return "/tmp/srdd-" + std::to_string(::getuid()) + "/" + name;

@@ -3,6 +3,7 @@
 // run, reattaches, gets every missed event replayed and the same result as an uninterrupted run.
 #include "srdd/aqn.h"
 #include "srdd/engine.h"
+#include "srdd/engine_serve.h"
 #include "srdd/engine_ssh.h"
 #include "srdd/error.h"
 
@@ -77,6 +78,19 @@ class TestEngineDaemon : public QObject {
   std::vector<std::string> serveArgs() { return {"serve", "--stdio", "--socket", socketPath(), "--idle-exit", "120"}; }
 
  private Q_SLOTS:
+  // One daemon per build: a rebuilt program (here: this test executable, its modification time changed) must not
+  // relay to the daemon that the previous build started.
+  void defaultSocketNamesTheBuild() {
+    const std::string before = srdd::engine::defaultDaemonSocket();
+    QVERIFY(before.find("engine-") != std::string::npos);
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe");
+    const auto mtime = std::filesystem::last_write_time(exe);
+    std::filesystem::last_write_time(exe, mtime - std::chrono::hours(1));
+    const std::string after = srdd::engine::defaultDaemonSocket();
+    std::filesystem::last_write_time(exe, mtime);
+    QVERIFY2(after != before, before.c_str());
+    QCOMPARE(srdd::engine::defaultDaemonSocket(), before);
+  }
   void daemonSocketIsPrivateAndOutlivesTheClient() {
     std::vector<std::string> argv = {srdd_test::cliPath().toStdString()};
     for (const auto& a : serveArgs()) argv.push_back(a);

@@ -25,8 +25,9 @@ int serveStdio(const ServeOptions& options);
 // exits at once (0). Returns the exit code.
 int runDaemon(const ServeOptions& options);
 
-// $XDG_RUNTIME_DIR/srdd/engine-VERSION-COMMIT.sock, else /tmp/srdd-$UID/engine-VERSION-COMMIT.sock: one
-// daemon per user and build.
+// $XDG_RUNTIME_DIR/srdd/engine-VERSION-COMMIT-STAMP.sock, else /tmp/srdd-$UID/engine-VERSION-COMMIT-STAMP.sock
+// (STAMP: this executable's size and modification time): one daemon per user and build, also across rebuilds of
+// one commit.
 std::string defaultDaemonSocket();
 
 }  // namespace srdd::engine
