@@ -9,5 +9,5 @@ if ! bash packaging/build-gpu.sh > "$OUT/build.log" 2>&1; then
   bash packaging/build-gpu.sh -DCMAKE_CXX_FLAGS=-DSRDD_NO_CUDA_GRAPHS > "$OUT/build2.log" 2>&1 || { tail -30 "$OUT/build2.log"; exit 1; }
 fi
 echo "build $(( $(date +%s) - start )) s"
-SRDD_SKIP_BUILD=1 bash scripts/gpu/debug_crash.sh
-bash scripts/gpu/baseline_profile.sh
+SRDD_SKIP_BUILD=1 bash scripts/gpu/debug_crash.sh 2>&1 | tee "$OUT/crash.log"
+bash scripts/gpu/baseline_profile.sh 2>&1 | tee "$OUT/profile.log"
