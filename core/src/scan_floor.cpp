@@ -1,6 +1,7 @@
 #include "srdd/scan_floor.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 
 namespace srdd {
@@ -18,8 +19,11 @@ at::Tensor blockAmax(const at::Tensor& x, const QuantSpec& spec) {
 
 at::Tensor floorReference(const at::Tensor& x, const QuantSpec& spec, uint64_t seed) {
   // Drawn on the tensor's device: a CPU draw copied to a GPU cost seconds per scan of a 1.5B model. A private
-  // generator of that device (a clone of its default, reseeded), so no other random stream is disturbed.
-  at::Generator gen = at::globalContext().defaultGenerator(x.device()).clone();
+  // generator of that device (a clone of its default, reseeded), so no other random stream is disturbed. On the
+  // CPU a new generator with the seed (the same stream): LibTorch 1.13's Generator::clone never frees the clone
+  // (it adopts a reference without a weak one; LeakSanitizer found 42 per scan).
+  at::Generator gen = x.device().is_cpu() ? at::detail::createCPUGenerator(seed)
+                                          : at::globalContext().defaultGenerator(x.device()).clone();
   gen.set_current_seed(seed);
   at::Tensor z = at::randn(x.sizes(), gen, at::TensorOptions().dtype(at::kFloat).device(x.device()));
   // Each Gaussian block rescaled so that its amax is the real block's: the same shared scale (and, for NVFP4,

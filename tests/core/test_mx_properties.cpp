@@ -209,22 +209,22 @@ class TestMxProperties : public QObject {
   }
 
   void invalidInputsThrow() {
-    QVERIFY_EXCEPTION_THROWN(parseQuantSpec("mxfp3"), srdd::Error);
-    QVERIFY_EXCEPTION_THROWN(fakeQuantize(at::ones({4}, at::kInt), parseQuantSpec("mxfp4")), srdd::Error);
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, parseQuantSpec("mxfp3"));
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, fakeQuantize(at::ones({4}, at::kInt), parseQuantSpec("mxfp4")));
     QuantSpec q = parseQuantSpec("nvfp4");
     q.scale = ScaleRule::RCeil;
-    QVERIFY_EXCEPTION_THROWN(q.validate(), srdd::Error);
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, q.validate());
     q = parseQuantSpec("mxfp8-e4m3");
     q.reference = true;
     q.rounding = Rounding::NearestAway;
-    QVERIFY_EXCEPTION_THROWN(q.validate(), srdd::Error);
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, q.validate());
     q = parseQuantSpec("mxfp4");
     q.blockSize = 24;
-    QVERIFY_EXCEPTION_THROWN(q.validate(), srdd::Error);
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, q.validate());
     q = parseQuantSpec("mxfp4");
     q.rounding = Rounding::Stochastic;
-    QVERIFY_EXCEPTION_THROWN(fakeQuantizeComposed(at::ones({32}), q), srdd::Error);
-    QVERIFY_EXCEPTION_THROWN(parseBlockShape("16x32", nullptr), srdd::Error);
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, fakeQuantizeComposed(at::ones({32}), q));
+    QVERIFY_THROWS_EXCEPTION(srdd::Error, parseBlockShape("16x32", nullptr));
     // JSON round trip keeps every option
     q.seed = 77;
     q.block = BlockShape::Tile32x32;
