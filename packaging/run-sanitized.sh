@@ -2,12 +2,12 @@
 # The sanitizer part of CI: one Clang build (`cmake --preset asan`: AddressSanitizer + UBSan, libFuzzer
 # instrumentation, no GUI) of the engine, the `srdd` CLI, the engine and parser tests and the fuzz harnesses.
 # It runs those tests, a short scan and AQN run of the demo model, and every fuzz harness for
-# $SRDD_FUZZ_SECONDS (default 25) seconds. Any sanitizer report fails it. Prints the time of each part.
+# $SRDD_FUZZ_SECONDS (default 15) seconds. Any sanitizer report fails it. Prints the time of each part.
 # LibTorch and Qt are not instrumented; tests/sanitizers/*.supp holds the few reports that are theirs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-asan"
-fuzz_seconds="${SRDD_FUZZ_SECONDS:-25}"
+fuzz_seconds="${SRDD_FUZZ_SECONDS:-15}"
 tests=(test_engine_daemon test_engine_frames test_engine_inprocess test_engine_serve test_engine_ssh
        test_safetensors test_bad_input_catalogue test_checkpoint test_tokenizer test_fuzz_regressions)
 harnesses=(safetensors model_config tokenizer scan_result aqn_rundir engine_frames session)
